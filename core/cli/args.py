@@ -1,0 +1,123 @@
+"""Parsers for option values shared by the sub-commands (each raises ConfigError)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from typing import Any
+
+from core.errors import ConfigError
+
+TABLE_EXTENSIONS = (".csv", ".tsv", ".md", ".json")
+
+
+def number(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, got {text!r}")
+    return value
+
+
+def numbers(name: str, text: str, count: int | None = None) -> tuple[float, ...]:
+    parts = [p for p in text.replace(" ", "").split(",") if p != ""]
+    if count is not None and len(parts) != count:
+        raise ConfigError(f"{name} must be {count} comma-separated numbers, got {text!r}")
+    return tuple(number(name, p) for p in parts)
+
+
+def whole(name: str, text: str, low: int = 0) -> int:
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a whole number >= {low}, got {text!r}") from None
+    if value < low:
+        raise ConfigError(f"{name} must be a whole number >= {low}, got {text!r}")
+    return value
+
+
+def option_value(text: str) -> Any:
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def problem_options(items: list[str] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--option must look like key=value, got {item!r}")
+        out[key.strip()] = option_value(value.strip())
+    return out
+
+
+def out_path(text: str | None, allowed: tuple[str, ...] = TABLE_EXTENSIONS) -> str | None:
+    """Check an output path's extension and folder before any work is done."""
+    if text is None:
+        return None
+    ext = os.path.splitext(text)[1].lower()
+    if ext not in allowed:
+        raise ConfigError(
+            f"cannot tell the format of {text!r}: the file name must end in "
+            + ", ".join(allowed)
+        )
+    folder = os.path.dirname(os.path.abspath(text))
+    if not os.path.isdir(folder):
+        raise ConfigError(f"cannot write {text!r}: folder {folder!r} does not exist")
+    if os.path.isdir(text):
+        raise ConfigError(f"cannot write {text!r}: it is a folder")
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"cannot write {text!r}: permission denied on folder {folder!r}")
+    return text
+
+
+def add_optimizer_arguments(p: argparse.ArgumentParser) -> None:
+    """torch.optim's hyper-parameters, as optional flags."""
+    g = p.add_argument_group("optimizer")
+    g.add_argument("--optimizer", default="sgd", help="sgd, adam, adamw, rmsprop or adagrad")
+    g.add_argument("--momentum")
+    g.add_argument("--dampening")
+    g.add_argument("--nesterov", action="store_true")
+    g.add_argument("--weight-decay")
+    g.add_argument("--betas", help="B1,B2")
+    g.add_argument("--eps")
+    g.add_argument("--alpha")
+    g.add_argument("--centered", action="store_true")
+    g.add_argument("--amsgrad", action="store_true")
+    g.add_argument("--lr-decay")
+    g.add_argument("--initial-accumulator-value")
+
+
+def hyper_from(args: argparse.Namespace) -> dict[str, Any]:
+    """Collect the hyper-parameters the user actually gave."""
+    hyper: dict[str, Any] = {}
+    for name in ("momentum", "dampening", "weight_decay", "eps", "alpha", "lr_decay",
+                 "initial_accumulator_value"):
+        text = getattr(args, name, None)
+        if text is not None:
+            hyper[name] = number("--" + name.replace("_", "-"), text)
+    if getattr(args, "betas", None) is not None:
+        hyper["betas"] = numbers("--betas", args.betas, count=2)
+    for flag in ("nesterov", "centered", "amsgrad"):
+        if getattr(args, flag, False):
+            hyper[flag] = True
+    return hyper
+
+
+def add_problem_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("problem")
+    g.add_argument("--problem", help="a built-in problem (see `problems`)")
+    g.add_argument("--option", action="append", metavar="KEY=VALUE",
+                   help="a problem option, e.g. condition=10 (repeatable)")

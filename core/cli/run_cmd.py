@@ -1,0 +1,90 @@
+"""``problems`` and ``run``: list the problems; run one and write its step table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from core.cli import args as A
+from core.config import RunConfig
+from core.engine import make_trainer
+from core.errors import ConfigError
+from core.problems import get_problem, list_problems
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("problems", help="list the built-in problems")
+    p.set_defaults(handler=cmd_problems)
+
+    r = sub.add_parser("run", help="run gradient descent and write the step table")
+    A.add_problem_arguments(r)
+    add_run_arguments(r)
+    r.add_argument("--out", help="output file: .csv, .tsv, .md or .json (default: CSV on stdout)")
+    r.set_defaults(handler=cmd_run)
+
+
+def add_run_arguments(r: argparse.ArgumentParser) -> None:
+    g = r.add_argument_group("run")
+    g.add_argument("--lr", default="0.1")
+    g.add_argument("--steps", default="100")
+    g.add_argument("--start", help="comma-separated, one per parameter, e.g. 3,4")
+    g.add_argument("--batch", default="full", help="full, sample or a batch size")
+    g.add_argument("--seed", default="0")
+    g.add_argument("--backend", default="numpy", help="numpy or torch")
+    g.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (torch)")
+    g.add_argument("--dtype", default="float64", help="float64 or float32 (torch)")
+    A.add_optimizer_arguments(r)
+
+
+def cmd_problems(args: argparse.Namespace) -> int:
+    for name in list_problems():
+        problem = get_problem(name)
+        params = ", ".join(problem.param_names)
+        sys.stdout.write(f"{name:18s} {problem.title}  [{params}]\n")
+    return 0
+
+
+def resolve_problem(args: argparse.Namespace) -> Any:
+    """The problem the flags name (built-in; formula and data files plug in here)."""
+    options = A.problem_options(getattr(args, "option", None))
+    resolver = getattr(args, "problem_resolver", None)
+    if resolver is not None:
+        return resolver(args, options)
+    if not args.problem:
+        raise ConfigError("--problem is required; choose one of: " + ", ".join(list_problems()))
+    return get_problem(args.problem, **options)
+
+
+def config_from(args: argparse.Namespace, problem: Any) -> RunConfig:
+    start = A.numbers("--start", args.start) if args.start else None
+    return RunConfig(
+        problem=problem,
+        optimizer=args.optimizer,
+        lr=A.number("--lr", args.lr),
+        steps=A.whole("--steps", args.steps),
+        start=start,
+        batch=args.batch,
+        seed=A.whole("--seed", args.seed),
+        backend=args.backend,
+        device=args.device,
+        dtype=args.dtype,
+        hyper=A.hyper_from(args),
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    out = A.out_path(args.out)
+    problem = resolve_problem(args)
+    cfg = config_from(args, problem)
+    run = make_trainer(problem, cfg).run()
+    if out is None:
+        run.table.to_csv(sys.stdout)
+        return 0
+    run.table.save(out)
+    where = f" at step {run.diverged_at}" if run.diverged_at is not None else ""
+    sys.stdout.write(
+        f"wrote {len(run.table)} rows to {out}: {run.status}{where}, "
+        f"final loss {run.final_loss:.6g}\n"
+    )
+    return 0

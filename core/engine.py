@@ -1,0 +1,374 @@
+"""The run loop: `Trainer` advances a run in chunks; `train` runs it to the end.
+
+Row k of the step table holds the parameters before update k, the full-data
+loss there, the gradient update k uses and update k's learning rate; a run of
+N steps has rows 0..N. A row whose loss, parameters or gradient are not
+finite, or whose loss exceeds ``max(1e12·loss₀, 1e12)``, ends the run as
+``diverged`` and is kept. A full-batch row with a zero gradient that the update
+leaves unchanged ends it as ``converged`` (nothing further can happen), and so
+does reaching ``tol`` when one is given.
+
+Plain SGD on the full data runs on Python floats (no numpy call per step
+beyond the problem's own), which keeps 1,000 steps inside one 60 Hz frame.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.batches import BatchPlan
+from core.config import RunConfig
+from core.errors import ConfigError
+from core.optimizers import make_optimizer
+from core.optimizers.base import check_lr
+from core.problems.base import Problem
+from core.problems.registry import get_problem
+from core.table import StepTable
+from core.xp import NUMPY
+
+if TYPE_CHECKING:
+    from core._types import FloatArray
+
+DIVERGENCE_FACTOR = 1e12
+TORCH_INSTALL_HINT = 'the torch backend needs PyTorch: pip install "lr-playground[torch]"'
+
+
+@dataclass
+class Run:
+    """A finished (or stopped) run: its table, status and settings."""
+
+    table: StepTable
+    status: str  # "finished", "converged", "diverged" (or "running" if stopped early)
+    diverged_at: int | None
+    problem: Problem
+    config: RunConfig
+    converged_at: int | None = None
+    device: str = "cpu"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.table["loss"][-1]) if len(self.table) else float("nan")
+
+    @property
+    def params(self) -> FloatArray:
+        """Parameter values of every row, shape (rows, p)."""
+        return np.stack([self.table[n] for n in self.problem.param_names], axis=-1)
+
+
+def table_columns(problem: Problem, uses_batches: bool) -> list[str]:
+    names = problem.param_names
+    cols = ["step", "epoch", "lr", *names, "loss", *(f"grad_{n}" for n in names), "grad_norm"]
+    cols += list(problem.extra_columns)
+    if uses_batches:
+        cols.append("batch_loss")
+    return cols
+
+
+class Trainer:
+    """An incremental run: ``advance(n)`` appends up to n rows to ``table``.
+
+    The window drives it from a timer (advance by as many steps as the speed
+    asks, change the learning rate between chunks); `train` drives it to the end.
+    """
+
+    def __init__(self, problem: Problem, cfg: RunConfig) -> None:
+        self.problem = problem
+        self.config = cfg
+        self.start = problem.check_start(cfg.start)
+        self.optimizer = make_optimizer(cfg.optimizer, **cfg.hyper)
+        self.plan = BatchPlan.make(cfg.batch, problem.n_samples, cfg.seed, problem.name)
+        self.schedule = _schedule_of(cfg)
+        self.lr0 = cfg.lr
+        self.steps = cfg.steps
+        self.table = StepTable(table_columns(problem, self.plan.uses_batches),
+                               capacity=min(cfg.steps + 1, 4096))
+        self.status = "running"
+        self.diverged_at: int | None = None
+        self.converged_at: int | None = None
+        self._k = 0  # index of the next row
+        self._limit = float("inf")
+        self._theta = np.asarray(self.start, dtype=np.float64)
+        self._state = self.optimizer.init(self._theta)
+        self._min_loss = problem.min_loss if problem.min_loss is not None else 0.0
+        self._fast = (
+            cfg.optimizer == "sgd" and getattr(self.optimizer, "is_plain", False)
+            and not self.plan.uses_batches
+        )
+
+    # ------------------------------------------------------------ control
+    @property
+    def finished(self) -> bool:
+        return self.status != "running"
+
+    @property
+    def rows(self) -> int:
+        return self._k
+
+    @property
+    def theta(self) -> FloatArray:
+        """The parameters the next row will record."""
+        return self._theta.copy()
+
+    @property
+    def optimizer_state(self) -> Any:
+        return self._state
+
+    def set_lr(self, lr: float) -> None:
+        """Change the base learning rate for the updates still to come."""
+        self.lr0 = check_lr(lr)
+
+    def set_steps(self, steps: int) -> None:
+        """Change the step budget; a run that finished on its budget may go on."""
+        from core.config import check_steps  # noqa: PLC0415
+
+        steps = check_steps(steps)
+        self.steps = steps
+        if self.status == "finished" and self._k <= steps:
+            self.status = "running"
+        elif self.status == "running" and self._k > steps:
+            self.status = "finished"
+
+    def lrs(self, k0: int, m: int) -> list[float]:
+        ks = np.arange(k0, k0 + m)
+        if self.schedule is None:
+            return [self.lr0] * m
+        return [float(v) for v in np.broadcast_to(self.schedule.lr(self.lr0, ks), ks.shape)]
+
+    def advance(self, max_rows: int) -> int:
+        """Append up to ``max_rows`` rows; return how many were added."""
+        if self.finished or max_rows <= 0:
+            return 0
+        m = min(max_rows, self.steps + 1 - self._k)
+        k0 = self._k
+        lrs = self.lrs(k0, m)
+        with np.errstate(all="ignore"):
+            records = self._run_fast(k0, lrs) if self._fast else self._run_general(k0, lrs)
+        self._append(k0, lrs, records)
+        if self.status == "running" and self._k > self.steps:
+            self.status = "finished"
+        if self.finished:
+            self.table.shrink_to_fit()
+        return len(records)
+
+    def run(self, chunk: int = 100_000) -> Run:
+        """Advance to the end and return the `Run`."""
+        while not self.finished:
+            self.advance(chunk)
+        return self.result()
+
+    def result(self) -> Run:
+        return Run(self.table, self.status, self.diverged_at, self.problem, self.config,
+                   converged_at=self.converged_at, device=self.device)
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    # ------------------------------------------------------------ loops
+    def _check_row(self, k: int, loss: float, total: float) -> bool:
+        """Record divergence at row ``k``; return True if the run must stop.
+
+        ``total`` is the sum of the loss, parameters and gradient: it is not
+        finite exactly when one of them is not (``t - t`` is nan for inf/nan).
+        """
+        if k == 0:
+            if loss == loss and abs(loss) != float("inf"):
+                self._limit = max(DIVERGENCE_FACTOR * loss, DIVERGENCE_FACTOR)
+        if not (loss <= self._limit and total - total == 0.0):
+            self.status = "diverged"
+            self.diverged_at = k
+            return True
+        return False
+
+    def _check_tol(self, k: int, loss: float) -> bool:
+        tol = self.config.tol
+        if tol is not None and loss - self._min_loss <= tol:
+            self.status = "converged"
+            self.converged_at = k
+            return True
+        return False
+
+    def _run_fast(self, k0: int, lrs: Sequence[float]) -> list[tuple[float, ...]]:
+        """Plain full-batch SGD on Python floats: θ ← θ − lr·∇L."""
+        full = self.problem.full_loss_grad_c
+        extras = self.problem.extras_c if self.problem.extra_columns else None
+        p = tuple(self._theta.tolist())
+        steps = self.steps
+        records: list[tuple[float, ...]] = []
+        append = records.append
+        for i, lr in enumerate(lrs):
+            k = k0 + i
+            loss, g = full(p)
+            ex = extras(NUMPY, p, self.problem.data) if extras else ()
+            append((*p, loss, *g, *ex))
+            if self._check_row(k, loss, loss + sum(g) + sum(p)) or self._check_tol(k, loss):
+                break
+            if not any(g):
+                self.status = "converged"
+                self.converged_at = k
+                break
+            # update even after the budget's last row, so a longer budget continues
+            p = tuple([pi - lr * gi for pi, gi in zip(p, g, strict=True)])
+            if k == steps:
+                break
+        self._theta = np.asarray(p, dtype=np.float64)
+        return records
+
+    def _run_general(self, k0: int, lrs: Sequence[float]) -> list[tuple[float, ...]]:
+        problem, plan, opt = self.problem, self.plan, self.optimizer
+        full = problem.full_loss_grad_c
+        extras = problem.extras_c if problem.extra_columns else None
+        batches = plan.uses_batches
+        whole = not batches or plan.n <= 1
+        theta, state = self._theta, self._state
+        records: list[tuple[float, ...]] = []
+        for i, lr in enumerate(lrs):
+            k = k0 + i
+            p = tuple(theta.tolist())
+            loss, g = full(p)
+            ex = extras(NUMPY, p, problem.data) if extras else ()
+            if batches:
+                assert problem.data is not None
+                bl, g = problem.loss_grad_c(NUMPY, p, problem.data.take(plan.indices(k)))
+                records.append((*p, loss, *g, *ex, bl))
+            else:
+                records.append((*p, loss, *g, *ex))
+            if self._check_row(k, loss, loss + sum(g) + sum(p)) or self._check_tol(k, loss):
+                break
+            grad = np.array([float(v) for v in g])
+            new_theta, state = opt.step(theta, grad, state, lr)
+            if whole and not grad.any() and np.array_equal(new_theta, theta):
+                self.status = "converged"
+                self.converged_at = k
+                break
+            # update even after the budget's last row, so a longer budget continues
+            theta = new_theta
+            if k == self.steps:
+                break
+        self._theta, self._state = theta, state
+        return records
+
+    def _append(self, k0: int, lrs: Sequence[float], records: list[tuple[float, ...]]) -> None:
+        m = len(records)
+        if m == 0:
+            return
+        problem = self.problem
+        n = problem.n_params
+        rec = np.array(records, dtype=np.float64).reshape(m, -1)
+        ks = np.arange(k0, k0 + m)
+        cols: dict[str, Any] = {
+            "step": ks,
+            "epoch": self.plan.epoch_of(ks),
+            "lr": np.asarray(lrs[:m], dtype=np.float64),
+        }
+        for j, name in enumerate(problem.param_names):
+            cols[name] = rec[:, j]
+        cols["loss"] = rec[:, n]
+        grads = rec[:, n + 1 : 2 * n + 1]
+        for j, name in enumerate(problem.param_names):
+            cols[f"grad_{name}"] = grads[:, j]
+        cols["grad_norm"] = functools.reduce(np.hypot, grads.T) if n > 1 else np.abs(grads[:, 0])
+        for j, name in enumerate(problem.extra_columns):
+            cols[name] = rec[:, 2 * n + 1 + j]
+        if self.plan.uses_batches:
+            cols["batch_loss"] = rec[:, -1]
+        self.table.append_columns(cols, m)
+        self._k = k0 + m
+
+
+def _schedule_of(cfg: RunConfig) -> Any:
+    if cfg.schedule is None:
+        return None
+    from core.schedules import make_schedule  # noqa: PLC0415
+
+    return make_schedule(cfg.schedule)
+
+
+def torch_available() -> bool:
+    """Whether torch can be imported (without importing it)."""
+    return importlib.util.find_spec("torch") is not None
+
+
+def make_trainer(problem: str | Problem, cfg: RunConfig | None = None, **kwargs: Any) -> Trainer:
+    """Build the trainer for a config on the chosen backend."""
+    if cfg is None:
+        cfg = RunConfig(problem=problem, **kwargs)
+    prob = get_problem(problem, **cfg.options) if isinstance(problem, str) else problem
+    if cfg.backend == "torch":
+        if not torch_available():
+            raise ConfigError(TORCH_INSTALL_HINT)
+        from core.torch_backend import TorchTrainer  # noqa: PLC0415
+
+        return TorchTrainer(prob, cfg)
+    return Trainer(prob, cfg)
+
+
+def train(
+    problem: str | Problem,
+    *,
+    optimizer: str = "sgd",
+    lr: float = 0.1,
+    steps: int = 100,
+    start: Sequence[float] | None = None,
+    batch: str | int = "full",
+    seed: int = 0,
+    backend: str = "numpy",
+    device: str = "auto",
+    dtype: str = "float64",
+    schedule: Any = None,
+    tol: float | None = None,
+    options: dict[str, Any] | None = None,
+    **hyper: Any,
+) -> Run:
+    """Run gradient descent on ``problem`` and return the `Run`.
+
+    Parameters
+    ----------
+    problem
+        A `Problem` or a built-in name (see `core.list_problems`).
+    optimizer
+        ``sgd``, ``adam``, ``adamw``, ``rmsprop`` or ``adagrad``.
+    lr
+        The learning rate (finite, >= 0).
+    steps
+        Number of updates; the table gets ``steps + 1`` rows.
+    start
+        One float per parameter (default: the problem's own start).
+    batch
+        ``"full"``, ``"sample"`` (one example per update, in order) or a
+        mini-batch size (shuffled each epoch from ``seed``).
+    seed
+        Seed of the mini-batch shuffle.
+    backend, device, dtype
+        ``numpy`` (hand-derived gradients) or ``torch`` (autograd, torch.optim).
+    schedule
+        None, a schedule name, a dict ``{"name": ..., ...}`` or a `Schedule`.
+    tol
+        Stop as ``converged`` once ``loss - min_loss <= tol`` (default: never).
+    options
+        Problem options when ``problem`` is a name (e.g. ``{"condition": 10}``).
+    **hyper
+        torch.optim's keyword names: momentum, dampening, nesterov,
+        weight_decay, betas, eps, amsgrad, alpha, centered, lr_decay,
+        initial_accumulator_value.
+
+    Returns
+    -------
+    Run
+        ``.table``, ``.status`` (finished / converged / diverged), ``.diverged_at``.
+    """
+    cfg = RunConfig(
+        problem=problem if isinstance(problem, str) else problem,
+        optimizer=optimizer, lr=lr, steps=steps,
+        start=tuple(start) if start is not None else None,
+        batch=batch, seed=seed, backend=backend, device=device, dtype=dtype,
+        schedule=schedule, hyper=hyper, options=dict(options or {}), tol=tol,
+    )
+    return make_trainer(problem, cfg).run()

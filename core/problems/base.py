@@ -1,0 +1,240 @@
+"""The `Problem` base class: a loss, its hand-derived gradient, and its metadata.
+
+Every problem writes its math once, in *component style*: ``loss_c(xp, p, data)``
+receives the parameters as a tuple of components ``p = (a, b, ...)``. Each
+component may be a Python float (the fast single-run path), a numpy array of any
+leading shape (a surface grid, a batch of runs) or a torch tensor (the autograd
+backend, with ``xp`` the torch namespace). The vectorised public methods
+(`loss`, `grad`, `hessian`) split a ``(..., p)`` array into components and
+stack the results again.
+
+Data problems hold a `Dataset`; their per-example terms broadcast a parameter
+against a data column with ``xp.col(a) * data.x[:, 0]`` and reduce with
+``xp.mean``. Mini-batches pass a subset of the data through the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.errors import ConfigError
+from core.xp import NUMPY
+
+if TYPE_CHECKING:
+    from core._types import FloatArray, Num
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Inputs ``x`` (n, d) and targets ``y`` (n,) of a data problem."""
+
+    x: FloatArray
+    y: FloatArray
+
+    def __len__(self) -> int:
+        return int(self.y.shape[0])
+
+    def take(self, idx: Any) -> Dataset:
+        """The examples at ``idx`` (an int array or a slice), as a new Dataset."""
+        return Dataset(self.x[idx], self.y[idx])
+
+
+@dataclass
+class Problem:
+    """A loss over named parameters, with everything the program shows about it.
+
+    Subclasses override `loss_c` and `grad_c` (and optionally `loss_grad_c`,
+    `extras_c`, `hessian_c`). All other methods are generic.
+    """
+
+    name: str
+    title: str
+    param_names: tuple[str, ...]
+    start: tuple[float, ...]
+    description: str
+    default_lr: float = 0.1
+    default_steps: int = 100
+    default_batch: str | int = "full"
+    # plot window of the first two parameters: ((xmin, xmax), (ymin, ymax));
+    # a one-parameter problem uses only the first range
+    window: tuple[tuple[float, float], ...] = ((-5.0, 5.0), (-5.0, 5.0))
+    minima: tuple[tuple[float, ...], ...] = ()
+    min_loss: float | None = 0.0  # None: unbounded below
+    tolerance: float = 1e-6  # "reached" means loss - min_loss <= tolerance
+    seed: str | None = None  # the seed article it comes from, e.g. "003"
+    extra_columns: tuple[str, ...] = ()
+    data: Dataset | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Subclasses precompute from their data here (the base does nothing)."""
+
+    # ------------------------------------------------------------------ math
+    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+        """Loss at the parameter components ``p`` (any backend)."""
+        raise NotImplementedError
+
+    def grad_c(
+        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
+    ) -> tuple[Num, ...]:
+        """Hand-derived gradient, one component per parameter."""
+        raise NotImplementedError
+
+    def loss_grad_c(
+        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
+    ) -> tuple[Num, tuple[Num, ...]]:
+        """Loss and gradient together; override to share work between them."""
+        return self.loss_c(xp, p, data), self.grad_c(xp, p, data)
+
+    def full_loss_grad_c(self, p: tuple[Num, ...]) -> tuple[Num, tuple[Num, ...]]:
+        """Full-data loss and gradient in numpy; regression overrides it with
+        sufficient statistics so the cost does not grow with the data."""
+        return self.loss_grad_c(NUMPY, p, self.data)
+
+    def extras_c(
+        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
+    ) -> tuple[Num, ...]:
+        """Values of `extra_columns` at ``p`` (e.g. ``y_pred``, ``error``)."""
+        return ()
+
+    def hessian_c(
+        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
+    ) -> tuple[tuple[Num, ...], ...] | None:
+        """Analytic Hessian rows, or None to use central differences of `grad`."""
+        return None
+
+    # ------------------------------------------------------------ metadata
+    @property
+    def n_params(self) -> int:
+        return len(self.param_names)
+
+    @property
+    def n_samples(self) -> int:
+        """Number of examples; 0 for a pure function of the parameters."""
+        return 0 if self.data is None else len(self.data)
+
+    @property
+    def start_array(self) -> FloatArray:
+        return np.asarray(self.start, dtype=np.float64)
+
+    def check_start(self, start: Sequence[float] | None) -> tuple[float, ...]:
+        """Validate a user start point; return it as floats (default: own start)."""
+        if start is None:
+            return tuple(float(v) for v in self.start)
+        try:
+            values = tuple(float(v) for v in start)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"start must be {self.n_params} numbers "
+                f"({', '.join(self.param_names)}), got {start!r}"
+            ) from None
+        if len(values) != self.n_params:
+            raise ConfigError(
+                f"start must have {self.n_params} values "
+                f"({', '.join(self.param_names)}) for problem {self.name!r}, "
+                f"got {len(values)}"
+            )
+        if not all(np.isfinite(values)):
+            raise ConfigError(f"start values must be finite numbers, got {values}")
+        return values
+
+    # ------------------------------------------------- vectorised (numpy)
+    def split(self, theta: Any) -> tuple[FloatArray, ...]:
+        arr = np.asarray(theta, dtype=np.float64)
+        if arr.shape[-1:] != (self.n_params,):
+            raise ConfigError(
+                f"parameter array must end in an axis of {self.n_params} "
+                f"({', '.join(self.param_names)}), got shape {arr.shape}"
+            )
+        return tuple(arr[..., i] for i in range(self.n_params))
+
+    def loss(self, theta: Any) -> FloatArray:
+        """Full-data loss, vectorised: ``(..., p) -> (...)``."""
+        p = self.split(theta)
+        with np.errstate(all="ignore"):
+            value, _ = self.full_loss_grad_c(p)
+        return np.broadcast_to(np.asarray(value, dtype=np.float64), p[0].shape).copy()
+
+    def grad(self, theta: Any) -> FloatArray:
+        """Full-data hand-derived gradient, vectorised: ``(..., p) -> (..., p)``."""
+        p = self.split(theta)
+        with np.errstate(all="ignore"):
+            _, g = self.full_loss_grad_c(p)
+        return stack_components(g, p[0].shape)
+
+    def loss_and_grad(self, theta: Any) -> tuple[FloatArray, FloatArray]:
+        p = self.split(theta)
+        with np.errstate(all="ignore"):
+            value, g = self.full_loss_grad_c(p)
+        loss = np.broadcast_to(np.asarray(value, dtype=np.float64), p[0].shape).copy()
+        return loss, stack_components(g, p[0].shape)
+
+    def batch_loss_and_grad(
+        self, theta: Any, idx: Any
+    ) -> tuple[FloatArray, FloatArray]:
+        """Loss and gradient on the examples ``idx`` only (mini-batches)."""
+        if self.data is None:
+            return self.loss_and_grad(theta)
+        p = self.split(theta)
+        with np.errstate(all="ignore"):
+            value, g = self.loss_grad_c(NUMPY, p, self.data.take(idx))
+        loss = np.broadcast_to(np.asarray(value, dtype=np.float64), p[0].shape).copy()
+        return loss, stack_components(g, p[0].shape)
+
+    def extras(self, theta: Any) -> dict[str, FloatArray]:
+        """The problem's extra step-table columns at ``theta``."""
+        if not self.extra_columns:
+            return {}
+        p = self.split(theta)
+        with np.errstate(all="ignore"):
+            values = self.extras_c(NUMPY, p, self.data)
+        return {
+            name: np.broadcast_to(np.asarray(v, dtype=np.float64), p[0].shape).copy()
+            for name, v in zip(self.extra_columns, values, strict=True)
+        }
+
+    def hessian(self, theta: Any, h: float = 1e-5) -> FloatArray:
+        """Hessian ``(..., p) -> (..., p, p)``: analytic if given, else central
+        differences of the analytic gradient (symmetrised)."""
+        arr = np.asarray(theta, dtype=np.float64)
+        p = self.split(arr)
+        with np.errstate(all="ignore"):
+            rows = self.hessian_c(NUMPY, p, self.data)
+        if rows is not None:
+            return np.stack(
+                [stack_components(r, p[0].shape) for r in rows], axis=-2
+            )
+        n = self.n_params
+        out = np.empty(arr.shape + (n,))
+        for j in range(n):
+            step = np.zeros(n)
+            step[j] = h * max(1.0, 1.0)
+            out[..., j, :] = (self.grad(arr + step) - self.grad(arr - step)) / (2 * h)
+        return 0.5 * (out + np.swapaxes(out, -1, -2))
+
+    def info(self) -> dict[str, Any]:
+        """Plain-data description (for the command line and the window)."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "params": list(self.param_names),
+            "start": list(self.start),
+            "default_lr": self.default_lr,
+            "default_steps": self.default_steps,
+            "default_batch": self.default_batch,
+            "n_samples": self.n_samples,
+            "seed": self.seed,
+            "description": self.description,
+        }
+
+
+def stack_components(g: Sequence[Num], shape: tuple[int, ...]) -> FloatArray:
+    """Stack gradient components (floats or arrays) into ``shape + (p,)``."""
+    out = np.empty(shape + (len(g),), dtype=np.float64)
+    for i, gi in enumerate(g):
+        out[..., i] = gi
+    return out

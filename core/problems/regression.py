@@ -1,0 +1,80 @@
+"""Linear regression ``y ≈ a·x + b`` with mean squared error, on any data.
+
+The full-data loss uses sufficient statistics in completed-square form,
+
+    L = m² + Vxx·(a − a*)² + Rmin,   m = a·x̄ + b − ȳ,
+
+so its cost does not grow with the data and it loses no precision near the
+minimum (no difference of large numbers). Mini-batches and the torch backend
+use the direct per-example formula, which a test holds equal to this one.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.problems.base import Dataset, Problem
+
+if TYPE_CHECKING:
+    from core._types import Num
+
+
+class LinearRegression(Problem):
+    """``loss = mean((a·x + b − y)²)`` over a one-column data set."""
+
+    def __post_init__(self) -> None:
+        assert self.data is not None
+        x = self.data.x[:, 0]
+        y = self.data.y
+        self._xbar = float(np.mean(x))
+        self._ybar = float(np.mean(y))
+        dx = x - self._xbar
+        dy = y - self._ybar
+        self._vxx = float(np.mean(dx * dx))
+        if self._vxx > 0.0:
+            self._astar = float(np.mean(dx * dy)) / self._vxx
+            resid = dy - self._astar * dx
+            self._rmin = float(np.mean(resid * resid))
+        else:  # one point, or all x equal: the slope is not identified
+            self._astar = 0.0
+            self._rmin = float(np.mean(dy * dy))
+
+    # direct per-example form: batches, torch, and the test oracle
+    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+        a, b = p
+        assert data is not None
+        r = xp.col(a) * data.x[:, 0] + xp.col(b) - data.y
+        return xp.mean(r * r)
+
+    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+        a, b = p
+        assert data is not None
+        r = xp.col(a) * data.x[:, 0] + xp.col(b) - data.y
+        return 2.0 * xp.mean(r * data.x[:, 0]), 2.0 * xp.mean(r)
+
+    def full_loss_grad_c(self, p: tuple[Num, ...]) -> tuple[Num, tuple[Num, ...]]:
+        a, b = p
+        m = a * self._xbar + b - self._ybar
+        da = a - self._astar
+        loss = m * m + self._vxx * (da * da) + self._rmin
+        return loss, (2.0 * m * self._xbar + 2.0 * self._vxx * da, 2.0 * m)
+
+    def hessian_c(
+        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
+    ) -> tuple[tuple[Num, ...], ...]:
+        assert data is not None
+        x = data.x[:, 0]
+        mxx = float(np.mean(x * x))
+        mx = float(np.mean(x))
+        return ((2.0 * mxx, 2.0 * mx), (2.0 * mx, 2.0))
+
+    def extras_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+        if not self.extra_columns:
+            return ()
+        # one-point regression (seed 003) shows the prediction and the error
+        a, b = p
+        assert data is not None
+        y_pred = a * float(data.x[0, 0]) + b
+        return y_pred, y_pred - float(data.y[0])

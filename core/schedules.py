@@ -1,0 +1,291 @@
+"""Learning-rate schedules as closed-form functions of the update index.
+
+A schedule maps ``(lr0, k)`` to the learning rate of update ``k`` (``k = 0`` is
+the first update), vectorised over an integer array ``k``. Being closed-form,
+the schedule panel can draw ``lr(lr0, np.arange(steps))`` before anything
+trains, and a live change of ``lr0`` mid-run needs no state: the engine calls
+the same schedule with the new ``lr0``.
+
+Each schedule equals the torch.optim.lr_scheduler class it is named after:
+``lr(lr0, k)`` is ``scheduler.get_last_lr()`` after ``k`` calls of
+``scheduler.step()`` (up to rounding: torch updates recursively).
+
+=============  ================  ===========================================
+name           torch class       lr of update k
+=============  ================  ===========================================
+constant       (none)            lr0
+step           StepLR            lr0 · gamma^⌊k / step_size⌋
+exponential    ExponentialLR     lr0 · gamma^k
+cosine         CosineAnnealingLR eta_min + (lr0 − eta_min)·(1 + cos(π·min(k, T_max)/T_max))/2
+warmup         LinearLR          lr0 · (s + (e − s)·min(k, total_iters)/total_iters)
+=============  ================  ===========================================
+
+Allowed ranges, and why they differ from torch where they do:
+
+* step ``gamma`` in (0, 1]: a step schedule is a decay; gamma = 1 is constant.
+* exponential ``gamma`` in (0, ∞): gamma > 1 grows the rate, as an LR range
+  test does; past float range the rate is inf (and the run diverges).
+* cosine holds at ``eta_min`` for k > T_max. torch's closed form keeps going
+  and rises again (a period of 2·T_max), which surprises learners who set
+  T_max to the run length and then run a little longer.
+* warmup ``start_factor`` in (0, 1] and ``end_factor`` in [0, 1], as torch.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from core.errors import ConfigError
+
+# ---------------------------------------------------------------- validators
+def _as_number(schedule: str, name: str, value: Any, rule: str) -> float:
+    if isinstance(value, bool):
+        raise ConfigError(f"{name} for the {schedule} schedule must be {rule}, got {value!r}")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"{name} for the {schedule} schedule must be {rule}, got {value!r}"
+        ) from None
+    if not math.isfinite(v):
+        raise ConfigError(f"{name} for the {schedule} schedule must be {rule}, got {value!r}")
+    return v
+
+
+class _Check:
+    """Validates one parameter; ``rule`` is its allowed range in words."""
+
+    rule = ""
+
+    def __call__(self, schedule: str, name: str, value: Any) -> Any:
+        raise NotImplementedError
+
+    def fail(self, schedule: str, name: str, value: Any) -> ConfigError:
+        return ConfigError(f"{name} for the {schedule} schedule must be {self.rule}, got {value!r}")
+
+
+class _PositiveInt(_Check):
+    rule = "an integer >= 1"
+
+    def __call__(self, schedule: str, name: str, value: Any) -> int:
+        v = _as_number(schedule, name, value, self.rule)
+        # an integral float (a spin box, a hand-edited JSON file) is accepted as that integer
+        if not v.is_integer() or v < 1:
+            raise self.fail(schedule, name, value)
+        return int(v)
+
+
+class _Interval(_Check):
+    def __init__(self, low: float, high: float, *, low_open: bool, high_open: bool) -> None:
+        self.low, self.high, self.low_open, self.high_open = low, high, low_open, high_open
+        hi = "∞" if math.isinf(high) else f"{high:g}"
+        self.rule = f"a number in {'(' if low_open else '['}{low:g}, {hi}{')' if high_open else ']'}"
+
+    def __call__(self, schedule: str, name: str, value: Any) -> float:
+        v = _as_number(schedule, name, value, self.rule)
+        ok_low = v > self.low if self.low_open else v >= self.low
+        ok_high = v < self.high if self.high_open else v <= self.high
+        if not (ok_low and ok_high):
+            raise self.fail(schedule, name, value)
+        return v
+
+
+_POSITIVE_INT = _PositiveInt()
+_UNIT_OPEN_LOW = _Interval(0.0, 1.0, low_open=True, high_open=False)  # (0, 1]
+_UNIT = _Interval(0.0, 1.0, low_open=False, high_open=False)  # [0, 1]
+_POSITIVE = _Interval(0.0, math.inf, low_open=True, high_open=True)  # (0, ∞)
+_NON_NEGATIVE = _Interval(0.0, math.inf, low_open=False, high_open=True)  # [0, ∞)
+
+
+# ---------------------------------------------------------------- formulas
+# Each takes lr0 and k as numpy arrays (broadcast against each other) and
+# writes its arithmetic in the order of torch's _get_closed_form_lr.
+def _constant(lr0: Any, k: Any) -> Any:
+    return lr0 * np.ones(np.shape(k))
+
+
+def _step(lr0: Any, k: Any, step_size: int, gamma: float) -> Any:
+    return lr0 * gamma ** (k // step_size)
+
+
+def _exponential(lr0: Any, k: Any, gamma: float) -> Any:
+    # gamma > 1 overflows to inf for large k; 0·inf must stay 0, not NaN
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(lr0 == 0, 0.0, lr0 * np.power(gamma, k, dtype=np.float64))
+
+
+def _cosine(lr0: Any, k: Any, T_max: int, eta_min: float) -> Any:  # noqa: N803 (torch's name)
+    held = np.minimum(k, T_max)  # hold at eta_min after T_max instead of rising again
+    return eta_min + (lr0 - eta_min) * (1 + np.cos(np.pi * held / T_max)) / 2
+
+
+def _warmup(lr0: Any, k: Any, start_factor: float, end_factor: float, total_iters: int) -> Any:
+    ramp = np.minimum(total_iters, k)
+    return lr0 * (start_factor + (end_factor - start_factor) * ramp / total_iters)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    formula: Callable[..., Any]
+    params: dict[str, tuple[Any, _Check]]  # name -> (default or None if required, check)
+    torch_class: str
+    rule: str  # the formula for describe()
+
+
+_KINDS: dict[str, _Kind] = {
+    "constant": _Kind(_constant, {}, "", "lr = lr0"),
+    "step": _Kind(
+        _step,
+        {"step_size": (None, _POSITIVE_INT), "gamma": (0.1, _UNIT_OPEN_LOW)},
+        "StepLR",
+        "lr = lr0·gamma^⌊k/step_size⌋",
+    ),
+    "exponential": _Kind(
+        _exponential, {"gamma": (None, _POSITIVE)}, "ExponentialLR", "lr = lr0·gamma^k"
+    ),
+    "cosine": _Kind(
+        _cosine,
+        {"T_max": (None, _POSITIVE_INT), "eta_min": (0.0, _NON_NEGATIVE)},
+        "CosineAnnealingLR",
+        "lr = eta_min + (lr0 − eta_min)·(1 + cos(π·min(k, T_max)/T_max))/2, "
+        "held at eta_min after T_max",
+    ),
+    "warmup": _Kind(
+        _warmup,
+        {
+            "start_factor": (1.0 / 3.0, _UNIT_OPEN_LOW),
+            "end_factor": (1.0, _UNIT),
+            "total_iters": (5, _POSITIVE_INT),
+        },
+        "LinearLR",
+        "lr = lr0·(start_factor + (end_factor − start_factor)·min(k, total_iters)/total_iters)",
+    ),
+}
+
+SCHEDULES: tuple[str, ...] = tuple(_KINDS)
+
+
+def _kind(name: Any) -> tuple[str, _Kind]:
+    key = name.lower() if isinstance(name, str) else None
+    if key not in _KINDS:
+        raise ConfigError(f"unknown schedule {name!r}; choose one of: {', '.join(SCHEDULES)}")
+    return key, _KINDS[key]
+
+
+def schedule_params(name: str) -> dict[str, Any]:
+    """A schedule's parameters and their defaults; None marks a required one."""
+    _, kind = _kind(name)
+    return {p: default for p, (default, _) in kind.params.items()}
+
+
+# ---------------------------------------------------------------- the schedule
+@dataclass(frozen=True)
+class Schedule:
+    """A named learning-rate schedule with validated parameters.
+
+    Construction validates ``params``, fills in defaults and lower-cases the
+    name, so every Schedule that exists is usable. Equal schedules compare
+    and hash equal.
+    """
+
+    name: str = "constant"
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        key, kind = _kind(self.name)
+        given = dict(self.params)
+        unknown = sorted(set(given) - set(kind.params))
+        if unknown:
+            allowed = ", ".join(kind.params) or "none"
+            raise ConfigError(
+                f"the {key} schedule has no parameter {unknown[0]!r} (its parameters: {allowed})"
+            )
+        clean: dict[str, Any] = {}
+        for p, (default, check) in kind.params.items():
+            if given.get(p) is None:
+                if default is None:
+                    raise ConfigError(_missing_message(key, p))
+                clean[p] = default
+            else:
+                clean[p] = check(key, p, given[p])
+        object.__setattr__(self, "name", key)
+        object.__setattr__(self, "params", clean)
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(sorted(self.params.items()))))
+
+    @property
+    def torch_class(self) -> str:
+        """The torch.optim.lr_scheduler class it matches ("" for constant)."""
+        return _KINDS[self.name].torch_class
+
+    def lr(self, lr0: Any, k: Any) -> Any:
+        """The learning rate of update ``k`` (0 = first) when the base rate is ``lr0``.
+
+        ``k`` is an int or an integer array, ``lr0`` a float or an array that
+        broadcasts against ``k`` (one base rate per run, shape ``(R, 1)``).
+        Returns a float when both are scalars, else a float64 array.
+        """
+        kk = np.asarray(k)
+        if kk.dtype.kind not in "iu":
+            raise TypeError(f"update index k must be an integer or integer array, got {k!r}")
+        if kk.size and kk.min() < 0:
+            raise ValueError(f"update index k must be >= 0, got {k!r}")
+        out = _KINDS[self.name].formula(np.asarray(lr0, dtype=np.float64), kk, **self.params)
+        return float(out) if np.ndim(out) == 0 else np.asarray(out, dtype=np.float64)
+
+    def describe(self) -> str:
+        """The rule in symbols with its parameter values, for the schedule panel."""
+        kind = _KINDS[self.name]
+        values = ", ".join(f"{p}={v:g}" for p, v in self.params.items())
+        head = f"{self.name} ({values})" if values else self.name
+        like = f"; as torch.optim.lr_scheduler.{kind.torch_class}" if kind.torch_class else ""
+        return f"{head}: {kind.rule}, k = update index from 0{like}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict that `make_schedule` turns back into this schedule."""
+        return {"name": self.name, **self.params}
+
+
+def _missing_message(name: str, param: str) -> str:
+    kind = _KINDS[name]
+    required = [p for p, (d, _) in kind.params.items() if d is None]
+    example = ", ".join(f'"{p}": ...' for p in required)
+    return (
+        f"the {name} schedule needs {param} ({kind.params[param][1].rule}); "
+        f'give it as {{"name": "{name}", {example}}}'
+    )
+
+
+def make_schedule(spec: Any) -> Schedule:
+    """Build a Schedule from None, a name, a dict with a ``name`` key, or a Schedule.
+
+    None means constant. A bare name works only for schedules whose
+    parameters all have defaults (constant, warmup); the others raise a
+    ConfigError saying which parameter is missing.
+    """
+    if spec is None:
+        return Schedule("constant")
+    if isinstance(spec, Schedule):
+        return spec
+    if isinstance(spec, str):
+        return Schedule(spec)
+    if isinstance(spec, Mapping):
+        if "name" not in spec:
+            raise ConfigError(
+                f"a schedule dict needs a 'name' (one of: {', '.join(SCHEDULES)}), got {dict(spec)!r}"
+            )
+        rest = {k: v for k, v in spec.items() if k != "name"}
+        return Schedule(spec["name"], rest)
+    raise ConfigError(
+        "a schedule must be None, a name, a dict with a 'name' or a Schedule, "
+        f"got {spec!r}"
+    )
+
+
+__all__ = ["SCHEDULES", "Schedule", "make_schedule", "schedule_params"]

@@ -1,0 +1,250 @@
+"""`StepTable`: the run's record, one row per step, columnar and growable.
+
+All columns live in one float64 array of shape (n_columns, capacity) that
+grows by doubling, so appends are amortised O(1) and ``table["loss"]`` is a
+contiguous read-only view that plots and exports share without copying.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+from collections.abc import Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.atomic import atomic_open
+from core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from core._types import FloatArray
+
+# columns whose values are whole numbers: written without a decimal point
+INTEGER_COLUMNS = frozenset({"step", "epoch"})
+
+
+def format_exact(value: float, integer: bool = False) -> str:
+    """Lossless text for a float: ``repr`` (round-trips), ``inf``/``nan`` spelled so."""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if integer and value == int(value):
+        return str(int(value))
+    return repr(float(value))
+
+
+def format_rounded(value: float, decimals: int = 4, integer: bool = False) -> str:
+    """Text rounded to ``decimals`` places (Markdown, the table view)."""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if integer and value == int(value):
+        return str(int(value))
+    text = f"{value:.{decimals}f}"
+    # "-0.0000" reads as a sign error; a tiny negative rounds to plain zero
+    return text[1:] if text.startswith("-") and float(text) == 0.0 else text
+
+
+class StepTable:
+    """Named float64 columns of equal length, appended to in blocks."""
+
+    def __init__(self, columns: Sequence[str], capacity: int = 256) -> None:
+        if len(set(columns)) != len(columns):
+            raise ValueError(f"duplicate column names in {list(columns)}")
+        self.columns: list[str] = list(columns)
+        self._index = {name: i for i, name in enumerate(self.columns)}
+        self._data = np.full((len(self.columns), max(1, capacity)), np.nan)
+        self._n = 0
+
+    # ------------------------------------------------------------ reading
+    def __len__(self) -> int:
+        return self._n
+
+    def __contains__(self, column: object) -> bool:
+        return column in self._index
+
+    def __getitem__(self, column: str) -> FloatArray:
+        try:
+            i = self._index[column]
+        except KeyError:
+            raise KeyError(f"no column {column!r}; columns: {', '.join(self.columns)}") from None
+        view = self._data[i, : self._n]
+        view.flags.writeable = False  # consumers can look, not touch
+        return view
+
+    def column_index(self, column: str) -> int:
+        return self._index[column]
+
+    def row(self, k: int) -> dict[str, float]:
+        """Row ``k`` as a dict (negative indices count from the end)."""
+        if not -self._n <= k < self._n:
+            raise IndexError(f"row {k} out of range for a table of {self._n} rows")
+        k %= self._n
+        return {name: float(self._data[i, k]) for i, name in enumerate(self.columns)}
+
+    def block(self, rows: Any = None) -> FloatArray:
+        """A copy of the rows (all, a slice, or an index array) as (n_rows, n_columns)."""
+        data = self._data[:, : self._n]
+        picked = data if rows is None else data[:, rows]
+        return np.ascontiguousarray(np.atleast_2d(picked.T))
+
+    def select(self, rows: Any) -> StepTable:
+        """A new table holding only ``rows`` (for exporting a selection)."""
+        out = StepTable(self.columns, capacity=1)
+        out.append_block(self.block(rows))
+        return out
+
+    @property
+    def last_finite_row(self) -> int:
+        """Index of the last row whose loss and parameters are all finite (-1 if none)."""
+        if self._n == 0:
+            return -1
+        finite = np.all(np.isfinite(self._data[:, : self._n]), axis=0)
+        idx = np.flatnonzero(finite)
+        return int(idx[-1]) if idx.size else -1
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._data.nbytes)
+
+    # ------------------------------------------------------------ writing
+    def append_block(self, block: FloatArray | Iterable[Sequence[float]]) -> None:
+        """Append rows given as an array of shape (m, n_columns)."""
+        arr = np.asarray(block, dtype=np.float64)
+        if arr.size == 0:
+            return
+        if arr.ndim != 2 or arr.shape[1] != len(self.columns):
+            raise ValueError(f"block must have shape (m, {len(self.columns)}), got {arr.shape}")
+        m = arr.shape[0]
+        self._reserve(m)
+        self._data[:, self._n : self._n + m] = arr.T
+        self._n += m
+
+    def append_columns(self, columns: dict[str, FloatArray | float], m: int) -> None:
+        """Append ``m`` rows given column by column (missing columns stay nan)."""
+        if m <= 0:
+            return
+        self._reserve(m)
+        for name, values in columns.items():
+            self._data[self._index[name], self._n : self._n + m] = values
+        self._n += m
+
+    def _reserve(self, extra: int) -> None:
+        need = self._n + extra
+        if need > self._data.shape[1]:
+            grown = np.full((self._data.shape[0], max(2 * self._data.shape[1], need)), np.nan)
+            grown[:, : self._n] = self._data[:, : self._n]
+            self._data = grown
+
+    def truncate(self, n: int) -> None:
+        """Keep only the first ``n`` rows."""
+        self._n = max(0, min(n, self._n))
+
+    def shrink_to_fit(self) -> None:
+        """Release unused capacity (a finished run keeps only its rows)."""
+        if self._data.shape[1] != self._n:
+            self._data = np.ascontiguousarray(self._data[:, : max(1, self._n)])
+
+    # ------------------------------------------------------------ export
+    def _text_rows(self, exact: bool, decimals: int) -> Iterable[list[str]]:
+        ints = [name in INTEGER_COLUMNS for name in self.columns]
+        data = self._data[:, : self._n]
+        for k in range(self._n):
+            values = data[:, k].tolist()
+            if exact:
+                yield [format_exact(v, i) for v, i in zip(values, ints, strict=True)]
+            else:
+                yield [format_rounded(v, decimals, i) for v, i in zip(values, ints, strict=True)]
+
+    def write_delimited(self, handle: IO[str], sep: str) -> None:
+        handle.write(sep.join(self.columns) + "\n")
+        for cells in self._text_rows(exact=True, decimals=0):
+            handle.write(sep.join(cells) + "\n")
+
+    def write_markdown(self, handle: IO[str], decimals: int = 4) -> None:
+        handle.write("| " + " | ".join(self.columns) + " |\n")
+        handle.write("|" + "|".join("---:" for _ in self.columns) + "|\n")
+        for cells in self._text_rows(exact=False, decimals=decimals):
+            handle.write("| " + " | ".join(cells) + " |\n")
+
+    def write_json(self, handle: IO[str]) -> None:
+        ints = [name in INTEGER_COLUMNS for name in self.columns]
+        # finite floats as JSON numbers (repr round-trips), inf/nan as strings,
+        # because strict JSON has no spelling for them
+        handle.write('{"columns": ' + json.dumps(self.columns) + ', "rows": [')
+        data = self._data[:, : self._n]
+        for k in range(self._n):
+            cells = []
+            for v, is_int in zip(data[:, k].tolist(), ints, strict=True):
+                text = format_exact(v, is_int)
+                cells.append(text if math.isfinite(v) else f'"{text}"')
+            handle.write(("" if k == 0 else ", ") + "[" + ", ".join(cells) + "]")
+        handle.write("]}\n")
+
+    def to_csv(self, target: str | os.PathLike[str] | IO[str]) -> None:
+        """Comma-separated, header row, every float lossless."""
+        self._export(target, lambda h: self.write_delimited(h, ","))
+
+    def to_tsv(self, target: str | os.PathLike[str] | IO[str]) -> None:
+        """Tab-separated (pastes into a spreadsheet as columns)."""
+        self._export(target, lambda h: self.write_delimited(h, "\t"))
+
+    def to_markdown(self, target: str | os.PathLike[str] | IO[str], decimals: int = 4) -> None:
+        """A Markdown table, values rounded to ``decimals`` places."""
+        self._export(target, lambda h: self.write_markdown(h, decimals))
+
+    def to_json(self, target: str | os.PathLike[str] | IO[str]) -> None:
+        """``{"columns": [...], "rows": [[...], ...]}``; inf/nan as strings."""
+        self._export(target, self.write_json)
+
+    def to_text(self, fmt: str, decimals: int = 4) -> str:
+        """The table in ``fmt`` (csv, tsv, md, json) as a string."""
+        buf = io.StringIO()
+        writer = {
+            "csv": lambda h: self.write_delimited(h, ","),
+            "tsv": lambda h: self.write_delimited(h, "\t"),
+            "md": lambda h: self.write_markdown(h, decimals),
+            "json": self.write_json,
+        }.get(fmt)
+        if writer is None:
+            raise ConfigError(f"unknown table format {fmt!r}; choose csv, tsv, md or json")
+        writer(buf)
+        return buf.getvalue()
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write by the file's extension: .csv, .tsv, .md, .json."""
+        ext = os.path.splitext(os.fspath(path))[1].lower()
+        writers = {".csv": self.to_csv, ".tsv": self.to_tsv, ".md": self.to_markdown,
+                   ".markdown": self.to_markdown, ".json": self.to_json}
+        if ext not in writers:
+            raise ConfigError(
+                f"cannot tell the format of {os.fspath(path)!r}: "
+                "the file name must end in .csv, .tsv, .md or .json"
+            )
+        writers[ext](path)
+
+    @staticmethod
+    def _export(target: Any, write: Any) -> None:
+        if hasattr(target, "write"):
+            write(target)
+            return
+        with atomic_open(target, "w", encoding="utf-8", newline="") as handle:
+            write(handle)
+
+    @classmethod
+    def read_csv(cls, source: str | os.PathLike[str] | IO[str], sep: str = ",") -> StepTable:
+        """Read back a table written by `to_csv` / `to_tsv` (round-trip)."""
+        if hasattr(source, "read"):
+            text = source.read()
+        else:
+            with open(source, encoding="utf-8") as handle:
+                text = handle.read()
+        lines = [line for line in text.splitlines() if line]
+        table = cls(lines[0].split(sep), capacity=len(lines))
+        table.append_block([[float(c) for c in line.split(sep)] for line in lines[1:]])
+        return table
