@@ -42,18 +42,18 @@ import numpy as np
 
 from core.errors import ConfigError
 
+
 # ---------------------------------------------------------------- validators
 def _as_number(schedule: str, name: str, value: Any, rule: str) -> float:
+    bad = ConfigError(f"{name} for the {schedule} schedule must be {rule}, got {value!r}")
     if isinstance(value, bool):
-        raise ConfigError(f"{name} for the {schedule} schedule must be {rule}, got {value!r}")
+        raise bad
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise ConfigError(
-            f"{name} for the {schedule} schedule must be {rule}, got {value!r}"
-        ) from None
+        raise bad from None
     if not math.isfinite(v):
-        raise ConfigError(f"{name} for the {schedule} schedule must be {rule}, got {value!r}")
+        raise bad
     return v
 
 
@@ -84,7 +84,9 @@ class _Interval(_Check):
     def __init__(self, low: float, high: float, *, low_open: bool, high_open: bool) -> None:
         self.low, self.high, self.low_open, self.high_open = low, high, low_open, high_open
         hi = "∞" if math.isinf(high) else f"{high:g}"
-        self.rule = f"a number in {'(' if low_open else '['}{low:g}, {hi}{')' if high_open else ']'}"
+        self.rule = (
+            f"a number in {'(' if low_open else '['}{low:g}, {hi}{')' if high_open else ']'}"
+        )
 
     def __call__(self, schedule: str, name: str, value: Any) -> float:
         v = _as_number(schedule, name, value, self.rule)
@@ -119,7 +121,7 @@ def _exponential(lr0: Any, k: Any, gamma: float) -> Any:
         return np.where(lr0 == 0, 0.0, lr0 * np.power(gamma, k, dtype=np.float64))
 
 
-def _cosine(lr0: Any, k: Any, T_max: int, eta_min: float) -> Any:  # noqa: N803 (torch's name)
+def _cosine(lr0: Any, k: Any, T_max: int, eta_min: float) -> Any:
     held = np.minimum(k, T_max)  # hold at eta_min after T_max instead of rising again
     return eta_min + (lr0 - eta_min) * (1 + np.cos(np.pi * held / T_max)) / 2
 
@@ -171,10 +173,9 @@ SCHEDULES: tuple[str, ...] = tuple(_KINDS)
 
 
 def _kind(name: Any) -> tuple[str, _Kind]:
-    key = name.lower() if isinstance(name, str) else None
-    if key not in _KINDS:
+    if not isinstance(name, str) or name.lower() not in _KINDS:
         raise ConfigError(f"unknown schedule {name!r}; choose one of: {', '.join(SCHEDULES)}")
-    return key, _KINDS[key]
+    return name.lower(), _KINDS[name.lower()]
 
 
 def schedule_params(name: str) -> dict[str, Any]:
@@ -277,14 +278,14 @@ def make_schedule(spec: Any) -> Schedule:
         return Schedule(spec)
     if isinstance(spec, Mapping):
         if "name" not in spec:
+            names = ", ".join(SCHEDULES)
             raise ConfigError(
-                f"a schedule dict needs a 'name' (one of: {', '.join(SCHEDULES)}), got {dict(spec)!r}"
+                f"a schedule dict needs a 'name' (one of: {names}), got {dict(spec)!r}"
             )
         rest = {k: v for k, v in spec.items() if k != "name"}
         return Schedule(spec["name"], rest)
     raise ConfigError(
-        "a schedule must be None, a name, a dict with a 'name' or a Schedule, "
-        f"got {spec!r}"
+        f"a schedule must be None, a name, a dict with a 'name' or a Schedule, got {spec!r}"
     )
 
 

@@ -39,9 +39,7 @@ class Adagrad(Optimizer):
         return {k: check_number(k, h[k], optimizer=self.name) for k in self.defaults}
 
     def init(self, params: FloatArray) -> AdagradState:
-        return AdagradState(
-            0, np.full(np.shape(params), self.hyper["initial_accumulator_value"])
-        )
+        return AdagradState(0, np.full(np.shape(params), self.hyper["initial_accumulator_value"]))
 
     def step(
         self, params: FloatArray, grad: FloatArray, state: AdagradState, lr: Any

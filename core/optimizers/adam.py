@@ -37,9 +37,9 @@ def lerp(start: Any, end: Any, weight: float) -> Any:
 
 def check_betas(value: Any, optimizer: str) -> tuple[float, float]:
     """A pair of coefficients, each in [0, 1)."""
-    pair_like = (
-        isinstance(value, Sequence) and not isinstance(value, str | bytes)
-    ) or (isinstance(value, np.ndarray) and value.ndim == 1)
+    pair_like = (isinstance(value, Sequence) and not isinstance(value, str | bytes)) or (
+        isinstance(value, np.ndarray) and value.ndim == 1
+    )
     if not pair_like or len(value) != 2:
         raise ConfigError(
             f"betas for {optimizer} must be a pair of numbers (beta1, beta2), "

@@ -41,6 +41,7 @@ class Rosenbrock(Problem):
 
 @register("rosenbrock")
 def rosenbrock() -> Rosenbrock:
+    """Rosenbrock's valley from the classic start (−1.2, 1)."""
     return Rosenbrock(
         name="rosenbrock",
         title="Rosenbrock's banana valley",
@@ -167,6 +168,7 @@ class Himmelblau(Problem):
 
 @register("himmelblau")
 def himmelblau() -> Himmelblau:
+    """Himmelblau's function, started where the learning rate picks the minimum."""
     return Himmelblau(
         name="himmelblau",
         title="Himmelblau's four valleys",
@@ -239,6 +241,7 @@ class Beale(Problem):
 
 @register("beale")
 def beale() -> Beale:
+    """Beale's function, minimum (3, 0.5)."""
     return Beale(
         name="beale",
         title="Beale's flat valley",
@@ -279,6 +282,7 @@ class Saddle(Problem):
 
 @register("saddle")
 def saddle() -> Saddle:
+    """The saddle a² − b², started just off its ridge b = 0."""
     return Saddle(
         name="saddle",
         title="A saddle point",
@@ -324,6 +328,7 @@ class Rastrigin(Problem):
 
 @register("rastrigin")
 def rastrigin() -> Rastrigin:
+    """Rastrigin's function in two parameters, started inside the central well."""
     return Rastrigin(
         name="rastrigin",
         title="Rastrigin's egg box",

@@ -17,7 +17,9 @@ import pytest
 from core.errors import ConfigError
 from core.optimizers import OPTIMIZERS, make_optimizer, optimizer_defaults
 
-torch = pytest.importorskip("torch", reason="torch not installed: pip install 'lr-playground[torch]'")
+torch = pytest.importorskip(
+    "torch", reason="torch not installed: pip install 'lr-playground[torch]'"
+)
 
 STEPS = 200
 RTOL = 1e-10
@@ -133,7 +135,13 @@ ZOO: list[tuple[str, dict[str, Any]]] = [
     ("adagrad", {"lr_decay": 0.05, "initial_accumulator_value": 1.0, "eps": 1e-6}),
 ]
 ZOO_IDS = [name + "".join(f"-{k}={v}" for k, v in hyper.items()) for name, hyper in ZOO]
-TORCH_CLASS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
+TORCH_CLASS = {
+    "sgd": "SGD",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "rmsprop": "RMSprop",
+    "adagrad": "Adagrad",
+}
 
 
 def family(name: str) -> str:
@@ -306,7 +314,11 @@ def test_step_never_mutates_its_inputs() -> None:
         state = opt.init(params)
         for _ in range(3):
             grad = Rosenbrock.grad(params)
-            before = (params.copy(), grad.copy(), [None if s is None else np.copy(s) for s in state])
+            before = (
+                params.copy(),
+                grad.copy(),
+                [None if s is None else np.copy(s) for s in state],
+            )
             new_params, new_state = opt.step(params, grad, state, 1e-3)
             np.testing.assert_array_equal(params, before[0])
             np.testing.assert_array_equal(grad, before[1])
@@ -369,7 +381,9 @@ def test_bad_numbers_raise_config_error_naming_the_parameter(name: str, key: str
         ("adagrad", {"momentum": 0.9}, r"optimizer 'adagrad' has no hyper-parameter 'momentum'"),
     ],
 )
-def test_bad_hyper_parameters_raise_config_error(name: str, hyper: dict[str, Any], message: str) -> None:
+def test_bad_hyper_parameters_raise_config_error(
+    name: str, hyper: dict[str, Any], message: str
+) -> None:
     with pytest.raises(ConfigError, match=message):
         make_optimizer(name, **hyper)
 

@@ -339,6 +339,34 @@ def test_saddle_default_run_stalls_near_the_saddle_then_escapes():
     assert not lo < path[-1, 1] < hi, "the path leaves the window along b"
 
 
+def descend(problem, start, lr, steps):
+    theta = np.array(start, dtype=np.float64)
+    for _ in range(steps):
+        theta = theta - lr * problem.grad(theta)
+    return theta
+
+
+def test_himmelblau_learning_rate_picks_the_minimum():
+    # the description's claim: from the default start, the lr decides which valley
+    problem = get_problem("himmelblau")
+    minima = np.array(problem.minima)
+    found = []
+    for lr in (problem.default_lr, 0.015):
+        end = descend(problem, problem.start, lr, 300)
+        distances = np.hypot(*(minima - end).T)
+        assert distances.min() < 1e-9
+        found.append(int(distances.argmin()))
+    assert found[0] != found[1]
+
+
+def test_rastrigin_outside_the_central_well_stops_in_a_local_minimum():
+    problem = get_problem("rastrigin")
+    end = descend(problem, (2.2, -1.4), problem.default_lr, 500)
+    assert np.abs(problem.grad(end)).max() < 1e-9
+    assert problem.loss(end) > 1.0
+    np.testing.assert_allclose(end, [2.0, -1.0], atol=0.02)
+
+
 # --------------------------------------------------------- quadratic
 @pytest.mark.parametrize("condition", [1.0, 2.5, 10.0, 1000.0])
 @pytest.mark.parametrize("angle", [0.0, 30.0, 45.0, 90.0, -60.0, 400.0])
