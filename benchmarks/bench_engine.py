@@ -17,9 +17,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import core  # noqa: E402
-from _timing import per_call, table  # noqa: E402
-from core.problems.regression import LinearRegression  # noqa: E402
+from _timing import per_call, table
+
+import core
+from core.problems.regression import LinearRegression
 
 STEPS = 1000
 
@@ -69,8 +70,14 @@ def main() -> None:
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 3, 1000)
     y = 2 * x + 1 + rng.normal(0, 0.1, 1000)
-    reg = LinearRegression(name="reg1000", title="r", param_names=("a", "b"), start=(0.0, 0.0),
-                           description="r", data=core.Dataset(x[:, None], y))
+    reg = LinearRegression(
+        name="reg1000",
+        title="r",
+        param_names=("a", "b"),
+        start=(0.0, 0.0),
+        description="r",
+        data=core.Dataset(x[:, None], y),
+    )
     rows = []
     base = per_call(pure_python_one_point, number=5) / (STEPS + 1) * 1e6
     rows.append(("pure-Python seed-003 loop, 1 point", f"{base:.2f}", "1.0x"))
@@ -81,17 +88,29 @@ def main() -> None:
     rosen_us = rosen / (STEPS + 1) * 1e6
     rows.append(("core.train rosenbrock (sgd)", f"{rosen_us:.2f}", f"{rosen_us / base:.1f}x"))
     mom = per_call(lambda: core.train("rosenbrock", lr=1e-3, steps=STEPS, momentum=0.9), number=3)
-    rows.append(("core.train rosenbrock (sgd momentum 0.9)", f"{mom / (STEPS + 1) * 1e6:.2f}",
-                 f"{mom / (STEPS + 1) * 1e6 / base:.1f}x"))
-    adam = per_call(lambda: core.train("rosenbrock", lr=1e-3, steps=STEPS, optimizer="adam"),
-                    number=3)
-    rows.append(("core.train rosenbrock (adam)", f"{adam / (STEPS + 1) * 1e6:.2f}",
-                 f"{adam / (STEPS + 1) * 1e6 / base:.1f}x"))
+    rows.append(
+        (
+            "core.train rosenbrock (sgd momentum 0.9)",
+            f"{mom / (STEPS + 1) * 1e6:.2f}",
+            f"{mom / (STEPS + 1) * 1e6 / base:.1f}x",
+        )
+    )
+    adam = per_call(
+        lambda: core.train("rosenbrock", lr=1e-3, steps=STEPS, optimizer="adam"), number=3
+    )
+    rows.append(
+        (
+            "core.train rosenbrock (adam)",
+            f"{adam / (STEPS + 1) * 1e6:.2f}",
+            f"{adam / (STEPS + 1) * 1e6 / base:.1f}x",
+        )
+    )
     naive = per_call(lambda: naive_numpy(x, y), number=2) / (STEPS + 1) * 1e6
     rows.append(("naive numpy step, 1,000 points", f"{naive:.2f}", f"{naive / base:.1f}x"))
     reg_us = per_call(lambda: core.train(reg, lr=0.001, steps=STEPS), number=5) / (STEPS + 1) * 1e6
-    rows.append(("core.train 1,000-point regression (sgd)", f"{reg_us:.2f}",
-                 f"{reg_us / base:.1f}x"))
+    rows.append(
+        ("core.train 1,000-point regression (sgd)", f"{reg_us:.2f}", f"{reg_us / base:.1f}x")
+    )
     if core.torch_available():
         t = per_call(torch_loop(x, y), repeat=3) / STEPS * 1e6
         rows.append(("torch nn.Linear + optim.SGD, 1,000 points", f"{t:.1f}", f"{t / base:.0f}x"))

@@ -51,8 +51,9 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) ->
         raise
 
 
-def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[Any]], None],
-                 mode: str = "w", **kwargs: Any) -> None:
+def atomic_write(
+    path: str | os.PathLike[str], write: Callable[[IO[Any]], None], mode: str = "w", **kwargs: Any
+) -> None:
     """Call ``write(handle)`` on a temporary file and move it to ``path``."""
     with atomic_open(path, mode, **kwargs) as handle:
         write(handle)

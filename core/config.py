@@ -22,7 +22,7 @@ def normalise_schedule(spec: Any) -> dict[str, Any] | None:
     """None for a constant learning rate, else the schedule as a plain dict."""
     if spec is None:
         return None
-    from core.schedules import make_schedule  # noqa: PLC0415
+    from core.schedules import make_schedule
 
     schedule = make_schedule(spec)
     return None if schedule.name == "constant" else schedule.to_dict()

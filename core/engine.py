@@ -87,8 +87,9 @@ class Trainer:
         self.schedule = _schedule_of(cfg)
         self.lr0 = cfg.lr
         self.steps = cfg.steps
-        self.table = StepTable(table_columns(problem, self.plan.uses_batches),
-                               capacity=min(cfg.steps + 1, 4096))
+        self.table = StepTable(
+            table_columns(problem, self.plan.uses_batches), capacity=min(cfg.steps + 1, 4096)
+        )
         self.status = "running"
         self.diverged_at: int | None = None
         self.converged_at: int | None = None
@@ -98,7 +99,8 @@ class Trainer:
         self._state = self.optimizer.init(self._theta)
         self._min_loss = problem.min_loss if problem.min_loss is not None else 0.0
         self._fast = (
-            cfg.optimizer == "sgd" and getattr(self.optimizer, "is_plain", False)
+            cfg.optimizer == "sgd"
+            and getattr(self.optimizer, "is_plain", False)
             and not self.plan.uses_batches
         )
 
@@ -126,7 +128,7 @@ class Trainer:
 
     def set_steps(self, steps: int) -> None:
         """Change the step budget; a run that finished on its budget may go on."""
-        from core.config import check_steps  # noqa: PLC0415
+        from core.config import check_steps
 
         steps = check_steps(steps)
         self.steps = steps
@@ -164,8 +166,15 @@ class Trainer:
         return self.result()
 
     def result(self) -> Run:
-        return Run(self.table, self.status, self.diverged_at, self.problem, self.config,
-                   converged_at=self.converged_at, device=self.device)
+        return Run(
+            self.table,
+            self.status,
+            self.diverged_at,
+            self.problem,
+            self.config,
+            converged_at=self.converged_at,
+            device=self.device,
+        )
 
     @property
     def device(self) -> str:
@@ -178,9 +187,8 @@ class Trainer:
         ``total`` is the sum of the loss, parameters and gradient: it is not
         finite exactly when one of them is not (``t - t`` is nan for inf/nan).
         """
-        if k == 0:
-            if loss == loss and abs(loss) != float("inf"):
-                self._limit = max(DIVERGENCE_FACTOR * loss, DIVERGENCE_FACTOR)
+        if k == 0 and loss == loss and abs(loss) != float("inf"):
+            self._limit = max(DIVERGENCE_FACTOR * loss, DIVERGENCE_FACTOR)
         if not (loss <= self._limit and total - total == 0.0):
             self.status = "diverged"
             self.diverged_at = k
@@ -286,7 +294,7 @@ class Trainer:
 def _schedule_of(cfg: RunConfig) -> Any:
     if cfg.schedule is None:
         return None
-    from core.schedules import make_schedule  # noqa: PLC0415
+    from core.schedules import make_schedule
 
     return make_schedule(cfg.schedule)
 
@@ -304,7 +312,7 @@ def make_trainer(problem: str | Problem, cfg: RunConfig | None = None, **kwargs:
     if cfg.backend == "torch":
         if not torch_available():
             raise ConfigError(TORCH_INSTALL_HINT)
-        from core.torch_backend import TorchTrainer  # noqa: PLC0415
+        from core.torch_backend import TorchTrainer
 
         return TorchTrainer(prob, cfg)
     return Trainer(prob, cfg)
@@ -365,10 +373,19 @@ def train(
         ``.table``, ``.status`` (finished / converged / diverged), ``.diverged_at``.
     """
     cfg = RunConfig(
-        problem=problem if isinstance(problem, str) else problem,
-        optimizer=optimizer, lr=lr, steps=steps,
+        problem=problem,
+        optimizer=optimizer,
+        lr=lr,
+        steps=steps,
         start=tuple(start) if start is not None else None,
-        batch=batch, seed=seed, backend=backend, device=device, dtype=dtype,
-        schedule=schedule, hyper=hyper, options=dict(options or {}), tol=tol,
+        batch=batch,
+        seed=seed,
+        backend=backend,
+        device=device,
+        dtype=dtype,
+        schedule=schedule,
+        hyper=hyper,
+        options=dict(options or {}),
+        tol=tol,
     )
     return make_trainer(problem, cfg).run()

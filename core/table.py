@@ -219,8 +219,13 @@ class StepTable:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write by the file's extension: .csv, .tsv, .md, .json."""
         ext = os.path.splitext(os.fspath(path))[1].lower()
-        writers = {".csv": self.to_csv, ".tsv": self.to_tsv, ".md": self.to_markdown,
-                   ".markdown": self.to_markdown, ".json": self.to_json}
+        writers = {
+            ".csv": self.to_csv,
+            ".tsv": self.to_tsv,
+            ".md": self.to_markdown,
+            ".markdown": self.to_markdown,
+            ".json": self.to_json,
+        }
         if ext not in writers:
             raise ConfigError(
                 f"cannot tell the format of {os.fspath(path)!r}: "

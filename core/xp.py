@@ -81,7 +81,7 @@ def torch_namespace() -> Any:
     """The same names over torch tensors; imports torch on first call."""
     global _TORCH
     if _TORCH is None:
-        import torch  # noqa: PLC0415  (lazy: torch is optional and slow to import)
+        import torch
 
         class TorchNamespace:
             name = "torch"

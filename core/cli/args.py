@@ -70,8 +70,7 @@ def out_path(text: str | None, allowed: tuple[str, ...] = TABLE_EXTENSIONS) -> s
     ext = os.path.splitext(text)[1].lower()
     if ext not in allowed:
         raise ConfigError(
-            f"cannot tell the format of {text!r}: the file name must end in "
-            + ", ".join(allowed)
+            f"cannot tell the format of {text!r}: the file name must end in " + ", ".join(allowed)
         )
     folder = os.path.dirname(os.path.abspath(text))
     if not os.path.isdir(folder):
@@ -103,8 +102,15 @@ def add_optimizer_arguments(p: argparse.ArgumentParser) -> None:
 def hyper_from(args: argparse.Namespace) -> dict[str, Any]:
     """Collect the hyper-parameters the user actually gave."""
     hyper: dict[str, Any] = {}
-    for name in ("momentum", "dampening", "weight_decay", "eps", "alpha", "lr_decay",
-                 "initial_accumulator_value"):
+    for name in (
+        "momentum",
+        "dampening",
+        "weight_decay",
+        "eps",
+        "alpha",
+        "lr_decay",
+        "initial_accumulator_value",
+    ):
         text = getattr(args, name, None)
         if text is not None:
             hyper[name] = number("--" + name.replace("_", "-"), text)
@@ -119,5 +125,9 @@ def hyper_from(args: argparse.Namespace) -> dict[str, Any]:
 def add_problem_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("problem")
     g.add_argument("--problem", help="a built-in problem (see `problems`)")
-    g.add_argument("--option", action="append", metavar="KEY=VALUE",
-                   help="a problem option, e.g. condition=10 (repeatable)")
+    g.add_argument(
+        "--option",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a problem option, e.g. condition=10 (repeatable)",
+    )

@@ -68,8 +68,15 @@ class Optimizer:
 
 
 # ---------------------------------------------------------------- validators
-def check_number(name: str, value: Any, *, low: float = 0.0, high: float | None = None,
-                 high_open: bool = False, optimizer: str = "") -> float:
+def check_number(
+    name: str,
+    value: Any,
+    *,
+    low: float = 0.0,
+    high: float | None = None,
+    high_open: bool = False,
+    optimizer: str = "",
+) -> float:
     """A finite float in [low, high] (or [low, high) with ``high_open``)."""
     where = f" for {optimizer}" if optimizer else ""
     if isinstance(value, bool):
@@ -87,9 +94,7 @@ def check_number(name: str, value: Any, *, low: float = 0.0, high: float | None 
         ok = low <= v < high if high_open else low <= v <= high
         if not ok:
             bracket = ")" if high_open else "]"
-            raise ConfigError(
-                f"{name}{where} must be in [{low:g}, {high:g}{bracket}, got {v!r}"
-            )
+            raise ConfigError(f"{name}{where} must be in [{low:g}, {high:g}{bracket}, got {v!r}")
     return v
 
 

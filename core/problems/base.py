@@ -78,9 +78,7 @@ class Problem:
         """Loss at the parameter components ``p`` (any backend)."""
         raise NotImplementedError
 
-    def grad_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
         """Hand-derived gradient, one component per parameter."""
         raise NotImplementedError
 
@@ -95,9 +93,7 @@ class Problem:
         sufficient statistics so the cost does not grow with the data."""
         return self.loss_grad_c(NUMPY, p, self.data)
 
-    def extras_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[Num, ...]:
+    def extras_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
         """Values of `extra_columns` at ``p`` (e.g. ``y_pred``, ``error``)."""
         return ()
 
@@ -173,9 +169,7 @@ class Problem:
         loss = np.broadcast_to(np.asarray(value, dtype=np.float64), p[0].shape).copy()
         return loss, stack_components(g, p[0].shape)
 
-    def batch_loss_and_grad(
-        self, theta: Any, idx: Any
-    ) -> tuple[FloatArray, FloatArray]:
+    def batch_loss_and_grad(self, theta: Any, idx: Any) -> tuple[FloatArray, FloatArray]:
         """Loss and gradient on the examples ``idx`` only (mini-batches)."""
         if self.data is None:
             return self.loss_and_grad(theta)
@@ -205,11 +199,9 @@ class Problem:
         with np.errstate(all="ignore"):
             rows = self.hessian_c(NUMPY, p, self.data)
         if rows is not None:
-            return np.stack(
-                [stack_components(r, p[0].shape) for r in rows], axis=-2
-            )
+            return np.stack([stack_components(r, p[0].shape) for r in rows], axis=-2)
         n = self.n_params
-        out = np.empty(arr.shape + (n,))
+        out = np.empty((*arr.shape, n))
         for j in range(n):
             step = np.zeros(n)
             step[j] = h * max(1.0, 1.0)
@@ -234,7 +226,7 @@ class Problem:
 
 def stack_components(g: Sequence[Num], shape: tuple[int, ...]) -> FloatArray:
     """Stack gradient components (floats or arrays) into ``shape + (p,)``."""
-    out = np.empty(shape + (len(g),), dtype=np.float64)
+    out = np.empty((*shape, len(g)), dtype=np.float64)
     for i, gi in enumerate(g):
         out[..., i] = gi
     return out

@@ -51,22 +51,18 @@ def get_problem(name: str | Problem, **options: Any) -> Problem:
     unknown = sorted(set(options) - set(allowed))
     if unknown:
         hint = ", ".join(allowed) if allowed else "none"
-        raise ConfigError(
-            f"problem {name!r} has no option {unknown[0]!r} (its options: {hint})"
-        )
+        raise ConfigError(f"problem {name!r} has no option {unknown[0]!r} (its options: {hint})")
     return factory(**options)
 
 
 def _lookup(name: str) -> Callable[..., Problem]:
     if not isinstance(name, str) or name not in _FACTORIES:
-        raise ConfigError(
-            f"unknown problem {name!r}; choose one of: {', '.join(_FACTORIES)}"
-        )
+        raise ConfigError(f"unknown problem {name!r}; choose one of: {', '.join(_FACTORIES)}")
     return _FACTORIES[name]
 
 
 def _load_builtins() -> None:
     # the modules register themselves on import; imported here, not at the top,
     # so registry has no import cycle with them
+    import core.problems.classic
     import core.problems.seeds  # noqa: F401  (seed scenarios first in the list)
-    import core.problems.classic  # noqa: F401

@@ -26,8 +26,9 @@ def test_problems_lists_every_problem(capsys):
 @pytest.mark.parametrize("ext", ["csv", "tsv", "md", "json"])
 def test_run_writes_the_table_by_extension(capsys, tmp_path, ext):
     out = tmp_path / f"t.{ext}"
-    code, stdout, err = run_cli(capsys, "run", "--problem", "line-one-point", "--steps", "5",
-                                "--out", str(out))
+    code, stdout, err = run_cli(
+        capsys, "run", "--problem", "line-one-point", "--steps", "5", "--out", str(out)
+    )
     assert code == 0 and err == ""
     assert "wrote 6 rows" in stdout
     expected = core.train("line-one-point", lr=0.1, steps=5).table.to_text(ext)
@@ -36,14 +37,44 @@ def test_run_writes_the_table_by_extension(capsys, tmp_path, ext):
 
 def test_run_passes_every_option_through(capsys, tmp_path):
     out = tmp_path / "t.csv"
-    code, _, err = run_cli(capsys, "run", "--problem", "quadratic", "--option", "condition=4",
-                           "--option", "angle=30", "--optimizer", "adam", "--lr", "0.05",
-                           "--steps", "40", "--start", "2,-1", "--betas", "0.8,0.99",
-                           "--eps", "1e-6", "--amsgrad", "--out", str(out))
+    code, _, err = run_cli(
+        capsys,
+        "run",
+        "--problem",
+        "quadratic",
+        "--option",
+        "condition=4",
+        "--option",
+        "angle=30",
+        "--optimizer",
+        "adam",
+        "--lr",
+        "0.05",
+        "--steps",
+        "40",
+        "--start",
+        "2,-1",
+        "--betas",
+        "0.8,0.99",
+        "--eps",
+        "1e-6",
+        "--amsgrad",
+        "--out",
+        str(out),
+    )
     assert code == 0, err
     ours = StepTable.read_csv(out)
-    ref = core.train("quadratic", options={"condition": 4, "angle": 30}, optimizer="adam",
-                     lr=0.05, steps=40, start=(2, -1), betas=(0.8, 0.99), eps=1e-6, amsgrad=True)
+    ref = core.train(
+        "quadratic",
+        options={"condition": 4, "angle": 30},
+        optimizer="adam",
+        lr=0.05,
+        steps=40,
+        start=(2, -1),
+        betas=(0.8, 0.99),
+        eps=1e-6,
+        amsgrad=True,
+    )
     np.testing.assert_array_equal(ours.block(), ref.table.block())
 
 
@@ -108,7 +139,9 @@ class _nothing:
 def test_console_script_in_a_fresh_process_exits_2_without_traceback(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "core.cli", "run", "--problem", "line-one-point", "--lr", "-3"],
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": os.getcwd()},
     )
     assert proc.returncode == 2

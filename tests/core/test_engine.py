@@ -10,8 +10,19 @@ def test_rows_hold_params_before_each_update():
     run = core.train("line-one-point", lr=0.1, steps=5)
     t = run.table
     assert len(t) == 6 and run.status == "finished" and run.diverged_at is None
-    assert t.columns == ["step", "epoch", "lr", "a", "b", "loss", "grad_a", "grad_b",
-                         "grad_norm", "y_pred", "error"]
+    assert t.columns == [
+        "step",
+        "epoch",
+        "lr",
+        "a",
+        "b",
+        "loss",
+        "grad_a",
+        "grad_b",
+        "grad_norm",
+        "y_pred",
+        "error",
+    ]
     np.testing.assert_array_equal(t["step"], np.arange(6))
     np.testing.assert_array_equal(t["lr"], 0.1)
     # the next row's parameters are this row's minus lr times this row's gradient
@@ -43,8 +54,10 @@ def test_overflow_to_inf_is_divergence_without_warnings():
     assert run.status == "diverged"
     last = run.table.row(-1)
     assert run.diverged_at == len(run.table) - 1
-    assert not all(np.isfinite([last["loss"], last["a"], last["grad_a"]])) or \
-        last["loss"] > 1e12 * run.table["loss"][0]
+    assert (
+        not all(np.isfinite([last["loss"], last["a"], last["grad_a"]]))
+        or last["loss"] > 1e12 * run.table["loss"][0]
+    )
 
 
 def test_fast_path_equals_general_path_bit_for_bit():
@@ -82,7 +95,9 @@ def test_extending_the_budget_continues_a_finished_run():
     trainer.run()
     trainer.set_steps(6)
     run = trainer.run()
-    np.testing.assert_array_equal(run.table.block(), core.train("line-one-point", steps=6).table.block())
+    np.testing.assert_array_equal(
+        run.table.block(), core.train("line-one-point", steps=6).table.block()
+    )
 
 
 def test_converged_when_the_gradient_vanishes():
@@ -121,8 +136,9 @@ def test_minibatches_cover_each_epoch_once_and_follow_the_seed():
     data = core.Dataset(x[:, None], 2 * x + 1)
     from core.problems.regression import LinearRegression
 
-    prob = LinearRegression(name="d", title="d", param_names=("a", "b"), start=(0.0, 0.0),
-                            description="d", data=data)
+    prob = LinearRegression(
+        name="d", title="d", param_names=("a", "b"), start=(0.0, 0.0), description="d", data=data
+    )
     trainer = core.make_trainer(prob, lr=0.1, steps=8, batch=4, seed=3)
     seen = [trainer.plan.indices(k) for k in range(6)]
     assert [len(s) for s in seen[:3]] == [4, 4, 2]  # 10 examples: 4 + 4 + 2

@@ -1,0 +1,311 @@
+"""Session files: the exact experiment as JSON, versioned, validated on load.
+
+A session is data, never code: it is read with ``json`` and every field is
+checked before anything is built, so a bad file changes nothing. Opening a
+session and running it reproduces the saved run exactly (same problem, start,
+optimizer, learning rate, schedule, batches and seed).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.atomic import atomic_open
+from core.config import RunConfig
+from core.errors import ConfigError
+from core.problems.base import Problem
+from core.problems.registry import get_problem
+
+FORMAT = "lr-playground-session"
+VERSION = 1
+MAX_SESSION_BYTES = 5 * 2**20  # a session is a few hundred bytes; refuse anything absurd
+
+RUN_FIELDS = (
+    "optimizer",
+    "hyper",
+    "lr",
+    "steps",
+    "start",
+    "batch",
+    "seed",
+    "backend",
+    "device",
+    "dtype",
+    "schedule",
+)
+
+
+@dataclass(frozen=True)
+class ProblemRef:
+    """How to rebuild the problem: a built-in name, a formula, or a data file."""
+
+    name: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    formula: str | None = None
+    params: tuple[str, ...] | None = None
+    data: str | None = None
+    model: str = "linear"
+    normalize: bool = False
+
+    def build(self) -> Problem:
+        if self.formula is not None:
+            from core.formula import formula_problem
+
+            return formula_problem(self.formula, self.params)
+        if self.data is not None:
+            from core.datafile import data_problem
+
+            return data_problem(self.data, model=self.model, normalize=self.normalize)
+        if self.name is None:
+            raise ConfigError("session field 'problem' names no problem, formula or data file")
+        return get_problem(self.name, **self.options)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.formula is not None:
+            out["formula"] = self.formula
+            if self.params is not None:
+                out["params"] = list(self.params)
+        elif self.data is not None:
+            out.update(data=self.data, model=self.model, normalize=self.normalize)
+        else:
+            out.update(name=self.name, options=dict(self.options))
+        return out
+
+
+@dataclass(frozen=True)
+class PinnedRun:
+    """A comparison run the user pinned: its own optimizer and learning rate."""
+
+    label: str
+    lr: float
+    optimizer: str = "sgd"
+    hyper: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Session:
+    """A problem reference, the run settings and the pinned comparison runs."""
+
+    problem: ProblemRef
+    config: RunConfig
+    pinned: tuple[PinnedRun, ...] = ()
+
+    def build_problem(self) -> Problem:
+        return self.problem.build()
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.config
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "problem": self.problem.to_dict(),
+            "optimizer": c.optimizer,
+            "hyper": _jsonable(c.hyper),
+            "lr": c.lr,
+            "steps": c.steps,
+            "start": list(c.start) if c.start is not None else None,
+            "batch": c.batch,
+            "seed": c.seed,
+            "backend": c.backend,
+            "device": c.device,
+            "dtype": c.dtype,
+            "schedule": c.schedule,
+            "pinned": [
+                {
+                    "label": p.label,
+                    "lr": p.lr,
+                    "optimizer": p.optimizer,
+                    "hyper": _jsonable(p.hyper),
+                }
+                for p in self.pinned
+            ],
+        }
+
+    def to_json(self) -> str:
+        # allow_nan=False: a session must be strict JSON that any tool can read
+        return json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n"
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write atomically: a failed save never leaves a partial file."""
+        text = self.to_json()
+        with atomic_open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def session_for(
+    problem: ProblemRef | str, config: RunConfig, pinned: tuple[PinnedRun, ...] = ()
+) -> Session:
+    ref = ProblemRef(name=problem) if isinstance(problem, str) else problem
+    return Session(ref, config, tuple(pinned))
+
+
+def _jsonable(hyper: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in hyper.items()}
+
+
+# ------------------------------------------------------------------ loading
+def load_session(path: str | os.PathLike[str]) -> Session:
+    """Read and validate a session file; raise ConfigError naming the bad field."""
+    where = os.fspath(path)
+    try:
+        size = os.path.getsize(where)
+        if size > MAX_SESSION_BYTES:
+            raise ConfigError(f"{where!r} is not a session file: {size:,} bytes is far too large")
+        with open(where, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise ConfigError(f"cannot open {where!r}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"cannot open {where!r}: it is a folder") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot open {where!r}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where!r} is not a session file: it is not UTF-8 text") from None
+    return parse_session(text, where)
+
+
+def parse_session(text: str, where: str = "session") -> Session:
+    """Validate session JSON text; nothing is built unless every field is valid."""
+    try:
+        doc = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{where!r} is not a session file: not valid JSON "
+            f"(line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    except ValueError as exc:
+        raise ConfigError(f"{where!r} is not a session file: {exc}") from None
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{where!r} is not a session file: expected a JSON object")
+    if doc.get("format") != FORMAT:
+        raise ConfigError(f"{where!r} is not a session file: field 'format' must be {FORMAT!r}")
+    version = doc.get("version")
+    if version != VERSION:
+        raise ConfigError(
+            f"{where!r}: session version {version!r} is not supported "
+            f"(this program reads version {VERSION})"
+        )
+    missing = [name for name in ("problem", "lr", "steps", "optimizer") if name not in doc]
+    if missing:
+        raise ConfigError(f"{where!r}: session field {missing[0]!r} is missing")
+    ref = _problem_ref(doc["problem"])
+    run = {name: doc[name] for name in RUN_FIELDS if name in doc}
+    _check_types(run)
+    try:
+        config = RunConfig(
+            problem=ref.name or "custom", **_run_kwargs(run), options=dict(ref.options)
+        )
+    except ConfigError as exc:
+        raise ConfigError(f"{where!r}: {_field_hint(str(exc))}{exc}") from None
+    try:
+        problem = ref.build()
+        problem.check_start(config.start)
+    except ConfigError as exc:
+        raise ConfigError(f"{where!r}: session field 'problem' or 'start': {exc}") from None
+    pinned = tuple(_pinned(item, i) for i, item in enumerate(doc.get("pinned") or []))
+    return Session(ref, config, pinned)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a session (numbers must be finite)")
+
+
+def _problem_ref(value: Any) -> ProblemRef:
+    if isinstance(value, str):
+        return ProblemRef(name=value)
+    if not isinstance(value, dict):
+        raise ConfigError(
+            "session field 'problem' must be an object with 'name', 'formula' or 'data'"
+        )
+    options = value.get("options") or {}
+    if not isinstance(options, dict):
+        raise ConfigError("session field 'problem.options' must be an object")
+    for key, v in options.items():
+        if not isinstance(v, (int, float, str, bool)) or (
+            isinstance(v, float) and not math.isfinite(v)
+        ):
+            raise ConfigError(f"session field 'problem.options.{key}' must be a finite number")
+    params = value.get("params")
+    if params is not None and not (
+        isinstance(params, list) and all(isinstance(p, str) for p in params)
+    ):
+        raise ConfigError("session field 'problem.params' must be a list of names")
+    for key in ("name", "formula", "data", "model"):
+        if value.get(key) is not None and not isinstance(value[key], str):
+            raise ConfigError(f"session field 'problem.{key}' must be text")
+    if not isinstance(value.get("normalize", False), bool):
+        raise ConfigError("session field 'problem.normalize' must be true or false")
+    ref = ProblemRef(
+        name=value.get("name"),
+        options=dict(options),
+        formula=value.get("formula"),
+        params=tuple(params) if params is not None else None,
+        data=value.get("data"),
+        model=value.get("model") or "linear",
+        normalize=bool(value.get("normalize", False)),
+    )
+    if ref.name is None and ref.formula is None and ref.data is None:
+        raise ConfigError("session field 'problem' names no problem, formula or data file")
+    return ref
+
+
+def _check_types(run: dict[str, Any]) -> None:
+    """Reject JSON types that RunConfig would coerce silently (e.g. true as 1)."""
+    for name in ("lr", "steps", "seed"):
+        if name in run and (isinstance(run[name], bool) or not isinstance(run[name], (int, float))):
+            raise ConfigError(f"session field {name!r} must be a number, got {run[name]!r}")
+    if "hyper" in run and not isinstance(run["hyper"], dict):
+        raise ConfigError("session field 'hyper' must be an object of hyper-parameters")
+    if run.get("start") is not None and not isinstance(run["start"], list):
+        raise ConfigError("session field 'start' must be a list of numbers or null")
+    for name in ("optimizer", "backend", "device", "dtype"):
+        if name in run and not isinstance(run[name], str):
+            raise ConfigError(f"session field {name!r} must be text, got {run[name]!r}")
+
+
+def _run_kwargs(run: dict[str, Any]) -> dict[str, Any]:
+    out = dict(run)
+    if isinstance(out.get("steps"), float) and out["steps"].is_integer():
+        out["steps"] = int(out["steps"])
+    if out.get("start") is not None:
+        out["start"] = tuple(out["start"])
+    hyper = dict(out.get("hyper") or {})
+    if isinstance(hyper.get("betas"), list):
+        hyper["betas"] = tuple(hyper["betas"])
+    out["hyper"] = hyper
+    return out
+
+
+def _field_hint(message: str) -> str:
+    for name in RUN_FIELDS:
+        if message.startswith(name) or f" {name} " in message[:40]:
+            return f"session field {name!r}: "
+    return "session: "
+
+
+def _pinned(item: Any, i: int) -> PinnedRun:
+    where = f"session field 'pinned[{i}]'"
+    if not isinstance(item, dict) or "lr" not in item:
+        raise ConfigError(f"{where} must be an object with at least 'lr'")
+    hyper = item.get("hyper") or {}
+    if not isinstance(hyper, dict):
+        raise ConfigError(f"{where}.hyper must be an object")
+    if isinstance(hyper.get("betas"), list):
+        hyper = {**hyper, "betas": tuple(hyper["betas"])}
+    try:
+        cfg = RunConfig(
+            problem="pinned", optimizer=item.get("optimizer", "sgd"), lr=item["lr"], hyper=hyper
+        )
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    label = item.get("label") or f"run {i + 1}"
+    if not isinstance(label, str):
+        raise ConfigError(f"{where}.label must be text")
+    return PinnedRun(label=label, lr=cfg.lr, optimizer=cfg.optimizer, hyper=dict(cfg.hyper))
