@@ -50,6 +50,8 @@ class ProblemRef:
     data: str | None = None
     model: str = "linear"
     normalize: bool = False
+    x_column: int | str | None = None
+    y_column: int | str | None = None
 
     def build(self) -> Problem:
         if self.formula is not None:
@@ -59,7 +61,13 @@ class ProblemRef:
         if self.data is not None:
             from core.datafile import data_problem
 
-            return data_problem(self.data, model=self.model, normalize=self.normalize)
+            return data_problem(
+                self.data,
+                model=self.model,
+                normalize=self.normalize,
+                x_column=self.x_column,
+                y_column=self.y_column,
+            )
         if self.name is None:
             raise ConfigError("session field 'problem' names no problem, formula or data file")
         return get_problem(self.name, **self.options)
@@ -72,6 +80,10 @@ class ProblemRef:
                 out["params"] = list(self.params)
         elif self.data is not None:
             out.update(data=self.data, model=self.model, normalize=self.normalize)
+            if self.x_column is not None:
+                out["x_column"] = self.x_column
+            if self.y_column is not None:
+                out["y_column"] = self.y_column
         else:
             out.update(name=self.name, options=dict(self.options))
         return out
@@ -240,6 +252,10 @@ def _problem_ref(value: Any) -> ProblemRef:
     for key in ("name", "formula", "data", "model"):
         if value.get(key) is not None and not isinstance(value[key], str):
             raise ConfigError(f"session field 'problem.{key}' must be text")
+    for key in ("x_column", "y_column"):
+        col = value.get(key)
+        if col is not None and (isinstance(col, bool) or not isinstance(col, (int, str))):
+            raise ConfigError(f"session field 'problem.{key}' must be a column number or name")
     if not isinstance(value.get("normalize", False), bool):
         raise ConfigError("session field 'problem.normalize' must be true or false")
     ref = ProblemRef(
@@ -250,6 +266,8 @@ def _problem_ref(value: Any) -> ProblemRef:
         data=value.get("data"),
         model=value.get("model") or "linear",
         normalize=bool(value.get("normalize", False)),
+        x_column=value.get("x_column"),
+        y_column=value.get("y_column"),
     )
     if ref.name is None and ref.formula is None and ref.data is None:
         raise ConfigError("session field 'problem' names no problem, formula or data file")

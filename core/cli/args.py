@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 from typing import Any
 
 from core.errors import ConfigError
@@ -123,7 +124,12 @@ def hyper_from(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def add_problem_arguments(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("problem")
+    """The problem: a built-in name, a typed formula or a data file (one of them)."""
+    # argparse reads "--start -1,1" as two flags unless "-1,1" counts as a
+    # negative number; this parser has no flags that look like numbers, so
+    # widening its (private, stable since 3.2) matcher is safe
+    p._negative_number_matcher = _NEGATIVE_NUMBERS  # type: ignore[attr-defined]
+    g = p.add_argument_group("problem (one of --problem, --formula, --data)")
     g.add_argument("--problem", help="a built-in problem (see `problems`)")
     g.add_argument(
         "--option",
@@ -131,3 +137,38 @@ def add_problem_arguments(p: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="a problem option, e.g. condition=10 (repeatable)",
     )
+    g.add_argument(
+        "--formula",
+        metavar="EXPR",
+        help='a loss in the parameters, e.g. "(1-a)**2+100*(b-a**2)**2"',
+    )
+    g.add_argument(
+        "--params",
+        metavar="A,B",
+        help="the formula's parameter names in order (default: its names, alphabetically)",
+    )
+    g.add_argument("--data", metavar="FILE", help="a CSV file (header optional; , ; or tab)")
+    g.add_argument(
+        "--model",
+        choices=("linear", "logistic"),
+        help="with --data: linear (mean squared error, the default) or logistic (0/1 targets)",
+    )
+    g.add_argument(
+        "--normalize",
+        action="store_true",
+        help="with --data: standardise the input column (z-score)",
+    )
+    g.add_argument(
+        "--x-column",
+        metavar="COL",
+        help="with --data: input column, 0-based index or header name (default: first)",
+    )
+    g.add_argument(
+        "--y-column",
+        metavar="COL",
+        help="with --data: target column, 0-based index or header name (default: last)",
+    )
+
+
+# "-1", "-.5", "-1,1", "-1e-3,2": numbers and number lists, never flags
+_NEGATIVE_NUMBERS = re.compile(r"^-(\d|\.\d)[\d.,eE+-]*$")

@@ -46,13 +46,43 @@ def cmd_problems(args: argparse.Namespace) -> int:
 
 
 def resolve_problem(args: argparse.Namespace) -> Any:
-    """The problem the flags name (built-in; formula and data files plug in here)."""
+    """The problem the flags name: exactly one of --problem, --formula, --data."""
     options = A.problem_options(getattr(args, "option", None))
     resolver = getattr(args, "problem_resolver", None)
     if resolver is not None:
         return resolver(args, options)
+    formula = getattr(args, "formula", None)
+    data = getattr(args, "data", None)
+    given = [
+        flag
+        for flag, value in (("--problem", args.problem), ("--formula", formula), ("--data", data))
+        if value is not None
+    ]
+    if len(given) > 1:
+        raise ConfigError(f"give only one of --problem, --formula, --data (got {', '.join(given)})")
+    for flag, home in (("params", "--formula"), ("model", "--data"), ("normalize", "--data"),
+                       ("x_column", "--data"), ("y_column", "--data")):
+        if getattr(args, flag, None) not in (None, False) and home not in given:
+            raise ConfigError(f"--{flag.replace('_', '-')} only applies with {home}")
+    if options and given and given[0] != "--problem":
+        raise ConfigError("--option only applies with --problem")
+    if formula is not None:
+        from core.formula import formula_problem  # imported only when asked for
+
+        start = getattr(args, "start", None)
+        return formula_problem(
+            formula, args.params, start=A.numbers("--start", start) if start else None
+        )
+    if data is not None:
+        from core.datafile import data_problem  # imported only when asked for
+
+        return data_problem(data, model=args.model or "linear", normalize=args.normalize,
+                            x_column=args.x_column, y_column=args.y_column)
     if not args.problem:
-        raise ConfigError("--problem is required; choose one of: " + ", ".join(list_problems()))
+        raise ConfigError(
+            "give --problem NAME, --formula EXPR or --data FILE; the problems are: "
+            + ", ".join(list_problems())
+        )
     return get_problem(args.problem, **options)
 
 

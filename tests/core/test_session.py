@@ -154,3 +154,32 @@ def test_failed_save_keeps_the_old_file(tmp_path, monkeypatch):
         make_session().save(path)
     assert path.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
+
+
+def test_formula_and_data_sessions_reproduce_their_runs(tmp_path):
+    from core.session import ProblemRef
+
+    csv = tmp_path / "d.csv"
+    csv.write_text("size;noise;price\n1;9;2.9\n2;8;5.1\n3;7;7.0\n4;6;9.2\n")
+    refs = [
+        ProblemRef(formula="(1-a)**2 + 100*(b-a**2)**2"),
+        ProblemRef(data=str(csv), x_column="size", y_column=2, normalize=True),
+    ]
+    for i, ref in enumerate(refs):
+        cfg = core.RunConfig(problem="custom", lr=1e-3, steps=30, start=(-1.0, 1.0))
+        path = tmp_path / f"s{i}.json"
+        session_for(ref, cfg).save(path)
+        back = load_session(path)
+        assert back.problem == ref
+        np.testing.assert_array_equal(run_of(back).table.block(), run_of(session_for(ref, cfg)).table.block())
+
+
+def test_bad_formula_or_missing_data_file_in_a_session_is_refused(tmp_path):
+    doc = good_doc()
+    doc["problem"] = {"formula": "a.__class__"}
+    doc["start"] = None
+    with pytest.raises(ConfigError, match="problem"):
+        parse_session(json.dumps(doc))
+    doc["problem"] = {"data": str(tmp_path / "gone.csv")}
+    with pytest.raises(ConfigError, match="gone.csv"):
+        parse_session(json.dumps(doc))
