@@ -1,0 +1,51 @@
+"""The step inspector: the four steps of one update, with the real numbers.
+
+``inspect_step(source, k)`` explains the update from row ``k`` to row ``k + 1``
+of a run: 1. predict (each example of the batch, or the point a function is
+evaluated at), 2. loss (its formula for this problem, written out with the
+numbers), 3. gradient (each component's formula and value, and the optimizer
+state that turns it into a step), 4. update (``old − lr × direction = new``).
+Every number is both a float and text rounded like the step table; every
+formula is rich text a Qt label renders (``<b> <i> <sub> <sup>``, unicode math).
+
+Problems describe their own step through `StepText` (see
+`register_step_text`); optimizers through `core.inspector.optimizer_text`.
+"""
+
+from __future__ import annotations
+
+from core.inspector.builder import MAX_EXAMPLES, StepInspector, inspect_step
+from core.inspector.model import (
+    PHASES,
+    Example,
+    Line,
+    ParamUpdate,
+    Phase,
+    StepInspection,
+    plain,
+)
+from core.inspector.problem_text import (
+    Quantity,
+    StepText,
+    fill,
+    register_step_text,
+    step_text,
+)
+
+__all__ = [
+    "MAX_EXAMPLES",
+    "PHASES",
+    "Example",
+    "Line",
+    "ParamUpdate",
+    "Phase",
+    "Quantity",
+    "StepInspection",
+    "StepInspector",
+    "StepText",
+    "fill",
+    "inspect_step",
+    "plain",
+    "register_step_text",
+    "step_text",
+]
