@@ -1,0 +1,315 @@
+"""The loss surface as a log colour map with iso-lines, and the run drawn over it.
+
+The colour transform (log of the shifted loss, or a signed log for surfaces
+with negative losses) lives in ``colour_scale``.
+
+Geometry: ``Z[j, i]`` is the loss at ``(xs[i], ys[j])`` (row-major, y up). The
+image is placed with ``setRect`` after every ``setImage`` so each pixel is
+centred on its grid point; iso-lines come from contourpy in data coordinates
+and therefore sit exactly on the same grid.
+"""
+
+from __future__ import annotations
+
+import contourpy
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtWidgets import QGraphicsItem
+
+from desktop.views import palette
+from desktop.views._arrays import as_float, clip_polyline, drop_same_pixel, finite_prefix, row_index
+from desktop.views.colour_scale import colour_scale
+
+# above this many path points the per-step dots are left out: they would
+# merge into the line anyway, and a scatter item costs per point, not per pixel
+MAX_PATH_DOTS = 2_000
+# longer paths drop points that share a screen pixel (see drop_same_pixel)
+DEDUPE_FROM = 5_000
+# paths are cut at this many window-sizes away (see clip_polyline)
+CLIP_WINDOWS = 100.0
+
+
+def isolines(
+    xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, levels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """All iso-lines of ``Z`` at ``levels`` as one x, y pair with NaN rows between lines."""
+    levels = as_float(levels)
+    levels = levels[np.isfinite(levels)]
+    Zm = np.ma.masked_invalid(np.asarray(Z, dtype=np.float64))
+    if levels.size == 0 or Zm.count() == 0:
+        return np.empty(0), np.empty(0)
+    gen = contourpy.contour_generator(xs, ys, Zm, line_type=contourpy.LineType.ChunkCombinedNan)
+    pieces = []
+    separator = np.full((1, 2), np.nan)
+    for (chunks,) in gen.multi_lines(levels):
+        for points in chunks:
+            if points is not None and len(points):
+                pieces += [points, separator]
+    if not pieces:
+        return np.empty(0), np.empty(0)
+    xy = np.concatenate(pieces[:-1])
+    return xy[:, 0].copy(), xy[:, 1].copy()
+
+
+def pixel_rect(xs: np.ndarray, ys: np.ndarray) -> QRectF:
+    """The image rectangle that centres pixel (i, j) on grid point (xs[i], ys[j]).
+
+    An image has square-grid pixels, so the grid must be evenly spaced and
+    increasing along both axes (``np.linspace``); anything else is refused
+    rather than drawn misaligned with its iso-lines.
+    """
+    steps = []
+    for name, v in (("xs", xs), ("ys", ys)):
+        d = (v[-1] - v[0]) / (len(v) - 1)
+        if not (np.isfinite(d) and d > 0 and np.allclose(np.diff(v), d, rtol=1e-6, atol=0)):
+            raise ValueError(f"{name} must be evenly spaced and increasing (np.linspace)")
+        steps.append(d)
+    dx, dy = steps
+    return QRectF(xs[0] - dx / 2, ys[0] - dy / 2, len(xs) * dx, len(ys) * dy)
+
+
+class ContourView(pg.PlotWidget):
+    """Log-loss colour map, iso-lines, minima, trajectory, start marker, compare paths."""
+
+    startMoved = Signal(float, float)
+    clicked = Signal(float, float)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        plot = self.getPlotItem()
+        # the plot menu's log/fft transforms would redraw our data in other units
+        plot.setMenuEnabled(False, enableViewBoxMenu=True)
+        plot.setLabel("bottom", "x")
+        plot.setLabel("left", "y")
+        self._box: tuple[float, float, float, float] | None = None
+        self._path_x = np.empty(0)
+        self._path_y = np.empty(0)
+        self._current: int | None = None
+        self._highlight: int | None = None
+        self._compare_items: list[pg.PlotDataItem] = []
+        self._compare_paths: list[tuple[np.ndarray, np.ndarray]] = []
+        self.colour_scale = None  # the ColourScale of the surface shown (for tests, exports)
+
+        # explicit axisOrder: correct even if the app forgot the global option
+        self._image = pg.ImageItem(axisOrder="row-major")
+        plot.addItem(self._image)
+        self._bar = pg.ColorBarItem(
+            values=(0.0, 1.0),
+            colorMap=palette.surface_colormap(),
+            interactive=False,
+            colorMapMenu=False,
+            width=14,
+            label="loss − min (log scale)",
+        )
+        self._bar.axis.setLogMode(True)
+        self._bar.setImageItem(self._image, insert_in=plot)
+
+        self._iso = pg.PlotCurveItem(pen=pg.mkPen(palette.ISOLINE, width=1), connect="finite")
+        # the surface and its iso-lines change per problem, not per frame: keep
+        # them as pixmaps until the view is panned, zoomed or resized
+        for item in (self._image, self._iso):
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._minima = pg.ScatterPlotItem(
+            symbol="star",
+            size=15,
+            pen=pg.mkPen(palette.MINIMUM_EDGE, width=1),
+            brush=pg.mkBrush(palette.MINIMUM),
+        )
+        self._line = pg.PlotCurveItem(
+            pen=pg.mkPen(palette.PATH, width=1), connect="finite", name="this run"
+        )
+        self._dots = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(palette.PATH))
+        self._highlight_marker = pg.ScatterPlotItem(
+            symbol="o", size=16, pen=pg.mkPen(palette.HIGHLIGHT, width=2), brush=None
+        )
+        self._current_marker = pg.ScatterPlotItem(
+            size=10, pen=pg.mkPen("#000000", width=1), brush=pg.mkBrush(palette.CURRENT)
+        )
+        self._start = pg.TargetItem(
+            size=14,
+            pen=pg.mkPen(palette.START, width=2),
+            brush=pg.mkBrush(255, 255, 255, 90),
+            hoverPen=pg.mkPen("#000000", width=2),
+            hoverBrush=pg.mkBrush(palette.START),
+        )
+        self._start.hide()
+        for item in (
+            self._iso,
+            self._minima,
+            self._line,
+            self._dots,
+            self._highlight_marker,
+            self._current_marker,
+            self._start,
+        ):
+            # only the surface decides the range: a diverging path must not rescale it
+            plot.addItem(item, ignoreBounds=True)
+        self._legend = plot.addLegend(
+            offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#808080")
+        )
+        self._legend.hide()
+
+        self._drawn_for = (0.0, 0.0)  # the pixel size long paths were thinned for
+        plot.getViewBox().sigRangeChanged.connect(self._on_view_range_changed)
+        plot.getViewBox().sigResized.connect(self._on_view_range_changed)
+        self._start.sigPositionChangeFinished.connect(self._on_start_move_finished)
+        self.scene().sigMouseClicked.connect(self._on_scene_clicked)
+
+    # ------------------------------------------------------------ surface
+    def set_surface(
+        self, xs, ys, Z, levels, param_names: tuple[str, str], minima: list[tuple[float, float]]
+    ) -> None:
+        """Show the loss grid ``Z[j, i] = loss(xs[i], ys[j])`` and set the view to its window."""
+        xs, ys = as_float(xs), as_float(ys)
+        Z = np.asarray(Z, dtype=np.float64)
+        if len(xs) < 2 or len(ys) < 2 or Z.shape != (len(ys), len(xs)):
+            raise ValueError(
+                f"Z must have shape (len(ys), len(xs)) = ({len(ys)}, {len(xs)}) "
+                f"with at least 2 points each way, got {Z.shape}"
+            )
+        rect = pixel_rect(xs, ys)  # validates the grid before anything is drawn
+        mins = np.asarray(minima, dtype=np.float64)
+        if mins.size and (mins.ndim != 2 or mins.shape[1] != 2):
+            raise ValueError(f"minima must be (x, y) pairs, got shape {mins.shape}")
+        scale = colour_scale(Z)
+        self.colour_scale = scale
+        self._image.setImage(scale.values, autoLevels=False, levels=scale.levels)
+        # after setImage: setRect bakes scale = rect / shape into the transform
+        self._image.setRect(rect)
+        self._bar.setLevels(scale.levels)
+        self._bar.axis.setLogMode(not scale.signed)
+        self._bar.axis.setTicks(None if scale.ticks() is None else [scale.ticks()])
+        # the bar's title sits on its left axis; the right one carries the ticks
+        self._bar.getAxis("left").setLabel(scale.label)
+        self._iso.setData(*isolines(xs, ys, Z, levels))
+        mins = mins.reshape(-1, 2)
+        mins = mins[np.isfinite(mins).all(axis=1)]
+        self._minima.setData(mins[:, 0], mins[:, 1])
+        plot = self.getPlotItem()
+        plot.setLabel("bottom", param_names[0])
+        plot.setLabel("left", param_names[1])
+        self._box = (
+            rect.left() - CLIP_WINDOWS * rect.width(),
+            rect.right() + CLIP_WINDOWS * rect.width(),
+            rect.top() - CLIP_WINDOWS * rect.height(),
+            rect.bottom() + CLIP_WINDOWS * rect.height(),
+        )
+        plot.getViewBox().setRange(
+            xRange=(rect.left(), rect.right()), yRange=(rect.top(), rect.bottom()), padding=0.0
+        )
+        plot.disableAutoRange()
+        self._draw_path()
+        self._draw_compare()
+
+    # ------------------------------------------------------------ the run
+    def set_path(self, x, y) -> None:
+        """The trajectory up to the current row; drawing stops at the first non-finite row."""
+        x, y = as_float(x), as_float(y)
+        n = finite_prefix(x, y)
+        self._path_x, self._path_y = x[:n], y[:n]
+        if n and not self._start.moving:
+            self._place_start(self._path_x[0], self._path_y[0])
+        self._draw_path()
+
+    def set_start(self, x: float, y: float) -> None:
+        """Put the draggable start marker at ``(x, y)`` (set_path also does, from row 0)."""
+        if np.isfinite(x) and np.isfinite(y):
+            self._place_start(float(x), float(y))
+
+    def set_current(self, i: int | None) -> None:
+        """Highlight row ``i`` of the path as the current point (negative: from the end)."""
+        self._current = i
+        self._draw_marker(self._current_marker, i)
+
+    def set_highlight(self, row: int | None) -> None:
+        """Ring the row selected in the step table (None: no ring)."""
+        self._highlight = row
+        self._draw_marker(self._highlight_marker, row)
+
+    def set_compare(self, paths) -> None:
+        """Draw other runs as ``(label, colour, x, y)``, each in its colour, with a legend."""
+        plot = self.getPlotItem()
+        for item in self._compare_items:
+            plot.removeItem(item)
+        self._compare_items = []
+        self._compare_paths = []
+        self._legend.clear()
+        if paths:
+            self._legend.addItem(self._line, "this run")
+        for label, col, x, y in paths:
+            x, y = as_float(x), as_float(y)
+            n = finite_prefix(x, y)
+            self._compare_paths.append((x[:n], y[:n]))
+            item = pg.PlotDataItem(
+                pen=pg.mkPen(palette.colour(col), width=1), connect="finite", name=str(label)
+            )
+            plot.addItem(item, ignoreBounds=True)  # named items join the legend here
+            self._compare_items.append(item)
+        self._legend.setVisible(bool(self._compare_items))
+        self._draw_compare()
+
+    def clear_compare(self) -> None:
+        self.set_compare([])
+
+    # ------------------------------------------------------------ drawing
+    def _pixel(self) -> tuple[float, float]:
+        px = self.getPlotItem().getViewBox().viewPixelSize()
+        return abs(px[0]), abs(px[1])
+
+    def _thin(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What a line item gets: long paths without same-pixel points, cut to the box."""
+        if len(x) >= DEDUPE_FROM:
+            x, y = drop_same_pixel(x, y, self._drawn_for)
+        return clip_polyline(x, y, self._box)
+
+    def _draw_path(self) -> None:
+        x, y = self._path_x, self._path_y
+        self._drawn_for = self._pixel()
+        self._line.setData(*self._thin(x, y))
+        if len(x) <= MAX_PATH_DOTS:
+            self._dots.setData(x, y)
+        else:
+            self._dots.setData([], [])
+        self._draw_marker(self._current_marker, self._current)
+        self._draw_marker(self._highlight_marker, self._highlight)
+
+    def _draw_compare(self) -> None:
+        self._drawn_for = self._pixel()
+        for item, (x, y) in zip(self._compare_items, self._compare_paths, strict=True):
+            item.setData(*self._thin(x, y))
+
+    def _draw_marker(self, marker: pg.ScatterPlotItem, i: int | None) -> None:
+        k = row_index(i, len(self._path_x))
+        if k is None:
+            marker.setData([], [])
+        else:
+            marker.setData([self._path_x[k]], [self._path_y[k]])
+
+    def _place_start(self, x: float, y: float) -> None:
+        self._start.setPos(QPointF(x, y))
+        self._start.show()
+
+    def _on_view_range_changed(self, *_args) -> None:
+        # same-pixel thinning depends on the zoom only (panning keeps it valid)
+        if self._pixel() != self._drawn_for:
+            self._draw_path()
+            self._draw_compare()
+
+    # ------------------------------------------------------------ mouse
+    def _on_start_move_finished(self, _target) -> None:
+        pos = self._start.pos()
+        self.startMoved.emit(float(pos.x()), float(pos.y()))
+
+    def _on_scene_clicked(self, ev) -> None:
+        if ev.isAccepted() or ev.double() or ev.button() != Qt.MouseButton.LeftButton:
+            return
+        vb = self.getPlotItem().getViewBox()
+        scene_pos = ev.scenePos()
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return  # axes, colour bar, margins
+        for item in (self._start, self._legend):
+            if item.isVisible() and item.sceneBoundingRect().contains(scene_pos):
+                return  # the start marker or the legend: not a new start
+        p = vb.mapSceneToView(scene_pos)
+        self.clicked.emit(float(p.x()), float(p.y()))

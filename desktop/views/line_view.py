@@ -1,0 +1,171 @@
+"""One-parameter problems: the loss curve over the parameter and the run as a ball on it.
+
+The view range follows the loss curve only; the path is drawn over it but
+cannot rescale it (a diverging ball flies off the edge, the axes stay put).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from desktop.views import palette
+from desktop.views._arrays import as_float, clip_polyline, drop_same_pixel, finite_prefix, row_index
+
+# paths are cut at this many curve-extents away (see clip_polyline)
+CLIP_EXTENTS = 100.0
+MAX_PATH_DOTS = 2_000
+# longer paths drop points that share a screen pixel (see drop_same_pixel)
+DEDUPE_FROM = 5_000
+
+
+class LineView(pg.PlotWidget):
+    """Loss against the single parameter, with the run rolling down it."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False, enableViewBoxMenu=True)
+        plot.setLabel("bottom", "w")
+        plot.setLabel("left", "loss")
+        self._box: tuple[float, float, float, float] | None = None
+        self._w = np.empty(0)
+        self._loss = np.empty(0)
+        self._current: int | None = None
+        self._highlight: int | None = None
+        self._compare_items: list[pg.PlotDataItem] = []
+        self._compare_paths: list[tuple[np.ndarray, np.ndarray]] = []
+
+        self._curve = pg.PlotDataItem(
+            pen=pg.mkPen(palette.SURFACE_CURVE, width=1), connect="finite"
+        )
+        plot.addItem(self._curve)
+        self._line = pg.PlotCurveItem(
+            pen=pg.mkPen(palette.PATH, width=1), connect="finite", name="this run"
+        )
+        self._dots = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(palette.PATH))
+        self._highlight_marker = pg.ScatterPlotItem(
+            symbol="o", size=20, pen=pg.mkPen(palette.HIGHLIGHT, width=2), brush=None
+        )
+        self._ball = pg.ScatterPlotItem(
+            size=14, pen=pg.mkPen("#000000", width=1), brush=pg.mkBrush(palette.CURRENT)
+        )
+        for item in (self._line, self._dots, self._highlight_marker, self._ball):
+            plot.addItem(item, ignoreBounds=True)
+        self._legend = plot.addLegend(
+            offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#808080")
+        )
+        self._legend.hide()
+        self._drawn_for = (0.0, 0.0)  # the pixel size long paths were thinned for
+        plot.getViewBox().sigRangeChanged.connect(self._on_view_range_changed)
+        plot.getViewBox().sigResized.connect(self._on_view_range_changed)
+
+    def set_curve(self, ws, loss, param_name: str) -> None:
+        """The loss over the parameter's window; the view fits it."""
+        ws, loss = as_float(ws), as_float(loss)
+        n = min(len(ws), len(loss))
+        ws, loss = ws[:n], loss[:n]
+        ok = np.isfinite(ws) & np.isfinite(loss)
+        # a non-finite loss becomes a NaN gap (connect="finite"), not a chord across it
+        has_w = np.isfinite(ws)
+        self._curve.setData(ws[has_w], np.where(ok, loss, np.nan)[has_w])
+        self.getPlotItem().setLabel("bottom", param_name)
+        if ok.any():
+            x0, x1 = float(ws[ok].min()), float(ws[ok].max())
+            y0, y1 = float(loss[ok].min()), float(loss[ok].max())
+            wx, wy = max(x1 - x0, 1e-12), max(y1 - y0, 1e-12)
+            self._box = (
+                x0 - CLIP_EXTENTS * wx,
+                x1 + CLIP_EXTENTS * wx,
+                y0 - CLIP_EXTENTS * wy,
+                y1 + CLIP_EXTENTS * wy,
+            )
+        else:
+            self._box = None
+        self.getPlotItem().enableAutoRange()
+        self._draw_path()
+        self._draw_compare()
+
+    def set_path(self, w, loss) -> None:
+        """The run's (parameter, loss) rows, cut at the first non-finite row."""
+        w, loss = as_float(w), as_float(loss)
+        n = finite_prefix(w, loss)
+        self._w, self._loss = w[:n], loss[:n]
+        self._draw_path()
+
+    def set_current(self, i: int | None) -> None:
+        """Draw the ball at row ``i`` (negative: from the end)."""
+        self._current = i
+        self._draw_marker(self._ball, i)
+
+    def set_highlight(self, row: int | None) -> None:
+        self._highlight = row
+        self._draw_marker(self._highlight_marker, row)
+
+    def set_compare(self, paths) -> None:
+        """Other runs as ``(label, colour, w, loss)``, each in its colour, with a legend."""
+        plot = self.getPlotItem()
+        for item in self._compare_items:
+            plot.removeItem(item)
+        self._compare_items = []
+        self._compare_paths = []
+        self._legend.clear()
+        if paths:
+            self._legend.addItem(self._line, "this run")
+        for label, col, w, loss in paths:
+            w, loss = as_float(w), as_float(loss)
+            n = finite_prefix(w, loss)
+            self._compare_paths.append((w[:n], loss[:n]))
+            qc = palette.colour(col)
+            dots = {"symbol": "o", "symbolSize": 5, "symbolPen": None, "symbolBrush": qc}
+            item = pg.PlotDataItem(
+                pen=pg.mkPen(qc, width=1),
+                connect="finite",
+                name=str(label),
+                **(dots if n <= MAX_PATH_DOTS else {}),
+            )
+            plot.addItem(item, ignoreBounds=True)
+            self._compare_items.append(item)
+        self._legend.setVisible(bool(self._compare_items))
+        self._draw_compare()
+
+    def clear_compare(self) -> None:
+        self.set_compare([])
+
+    def _pixel(self) -> tuple[float, float]:
+        px = self.getPlotItem().getViewBox().viewPixelSize()
+        return abs(px[0]), abs(px[1])
+
+    def _thin(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """What a line item gets: long paths without same-pixel points, cut to the box."""
+        if len(x) >= DEDUPE_FROM:
+            x, y = drop_same_pixel(x, y, self._drawn_for)
+        return clip_polyline(x, y, self._box)
+
+    def _on_view_range_changed(self, *_args) -> None:
+        # same-pixel thinning depends on the zoom only (panning keeps it valid)
+        if self._pixel() != self._drawn_for:
+            self._draw_path()
+            self._draw_compare()
+
+    def _draw_path(self) -> None:
+        self._drawn_for = self._pixel()
+        self._line.setData(*self._thin(self._w, self._loss))
+        if len(self._w) <= MAX_PATH_DOTS:
+            self._dots.setData(self._w, self._loss)
+        else:
+            self._dots.setData([], [])
+        self._draw_marker(self._ball, self._current)
+        self._draw_marker(self._highlight_marker, self._highlight)
+
+    def _draw_compare(self) -> None:
+        self._drawn_for = self._pixel()
+        for item, (w, loss) in zip(self._compare_items, self._compare_paths, strict=True):
+            item.setData(*self._thin(w, loss))
+
+    def _draw_marker(self, marker: pg.ScatterPlotItem, i: int | None) -> None:
+        k = row_index(i, len(self._w))
+        if k is None:
+            marker.setData([], [])
+        else:
+            marker.setData([self._w[k]], [self._loss[k]])

@@ -1,0 +1,286 @@
+"""Loss against step: the live curve, tolerance, current step, selection, compare runs.
+
+Built for a 1,000,000-point curve at 60 frames per second. Drawing is
+O(pixels): before anything reaches pyqtgraph the visible part of the curve is
+reduced to a min and a max per pixel column (``peak_reduce``; spikes
+survive), recomputed when the data or the x range changes. Only those ~2
+points per column are clipped and log-mapped, which is where pyqtgraph's own
+path spent most of a frame (log10 over a million values). pyqtgraph's
+clip-to-view and peak downsampling stay on as a second line of defence; pens
+are 1 px, antialiasing off.
+
+Log axis: pyqtgraph's log mode (items take log10 of what they hold), so the
+items hold losses, not logs. A log axis cannot show zero or a negative loss,
+so those are raised to the smallest positive loss of the curve and the axis
+title says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+
+from desktop.views import palette
+from desktop.views._arrays import (
+    as_float,
+    finite_prefix,
+    nice_ceil,
+    nice_span,
+    peak_reduce,
+    row_index,
+)
+
+LOG_LABEL = "loss (log, values ≤ 0 clipped)"
+LINEAR_LABEL = "loss"
+# buckets to use before the widget has a width
+_DEFAULT_BUCKETS = 2_000
+
+
+class _Extent(pg.GraphicsObject):
+    """Invisible item whose bounds widen the autorange to rounded limits.
+
+    A growing run changes its data range every frame; with plain autorange
+    the axes (ticks, labels) would be rebuilt every frame, which costs more
+    than the curve. Rounded limits (decades on a log axis, 1-1.5-2-3-4-5-6-8
+    steps for the step count) change only now and then.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._bounds: list[tuple[float, float] | None] = [None, None]
+
+    def set_bounds(self, x: tuple[float, float] | None, y: tuple[float, float] | None) -> None:
+        if [x, y] != self._bounds:
+            self._bounds = [x, y]
+            self.informViewBoundsChanged()
+
+    def dataBounds(self, axis: int, frac: float = 1.0, orthoRange=None):  # pyqtgraph override
+        return self._bounds[axis]
+
+    def boundingRect(self) -> QRectF:  # Qt override: nothing to paint
+        return QRectF()
+
+    def paint(self, *_args) -> None:  # Qt override
+        return None
+
+
+class LossView(pg.PlotWidget):
+    """Loss against step for the current run and any compared runs."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        plot = self.getPlotItem()
+        # the plot menu's transforms (fft, log) would fight ours
+        plot.setMenuEnabled(False, enableViewBoxMenu=True)
+        plot.setLabel("bottom", "step")
+        plot.setClipToView(True)
+        plot.setDownsampling(auto=True, mode="peak")
+        self._log = True
+        self._steps = np.empty(0)
+        self._loss = np.empty(0)
+        self._floor: float | None = None
+        self._tolerance: float | None = None
+        self._highlight: int | None = None
+        self._compare: list[tuple[str, object, np.ndarray, np.ndarray]] = []
+        self._compare_items: list[pg.PlotDataItem] = []
+
+        self._curve = pg.PlotDataItem(
+            pen=pg.mkPen(palette.PATH, width=1), skipFiniteCheck=True, name="this run"
+        )
+        plot.addItem(self._curve)
+        self._extent = _Extent()
+        plot.addItem(self._extent)
+        self._tolerance_line = pg.InfiniteLine(
+            angle=0,
+            movable=False,
+            pen=pg.mkPen(palette.TOLERANCE, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+            label="tolerance",
+            labelOpts={"position": 0.06, "color": palette.TOLERANCE, "anchors": [(0, 1), (0, 1)]},
+        )
+        self._current_line = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen(palette.CURRENT, width=1)
+        )
+        self._highlight_line = pg.InfiniteLine(
+            angle=90,
+            movable=False,
+            pen=pg.mkPen(palette.HIGHLIGHT, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+        )
+        self._highlight_dot = pg.ScatterPlotItem(
+            symbol="o", size=11, pen=pg.mkPen(palette.HIGHLIGHT, width=2), brush=None
+        )
+        for item in (self._tolerance_line, self._current_line, self._highlight_line):
+            item.hide()
+            # markers must not widen the autorange (a tolerance of 1e-12 on a log axis)
+            plot.addItem(item, ignoreBounds=True)
+        plot.addItem(self._highlight_dot, ignoreBounds=True)
+        self._legend = plot.addLegend(
+            offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#808080")
+        )
+        self._legend.clear()
+        self._legend.hide()
+        self._reduced_for: tuple | None = None  # the view state the curves were reduced for
+        vb = plot.getViewBox()
+        vb.sigXRangeChanged.connect(self._on_view_x_range_changed)
+        vb.sigResized.connect(self._on_view_x_range_changed)
+        self._apply_log()
+
+    # ------------------------------------------------------------ API
+    def set_loss(self, steps, loss, tolerance: float | None, log: bool) -> None:
+        """The current run's loss curve (cut at its first non-finite row)."""
+        steps, loss = as_float(steps), as_float(loss)
+        n = finite_prefix(steps, loss)
+        self._steps, self._loss = steps[:n], loss[:n]
+        self._tolerance = tolerance if tolerance is not None and np.isfinite(tolerance) else None
+        if bool(log) != self._log:
+            self._log = bool(log)
+            self._apply_log()
+        else:
+            self._draw_curve()
+            self._draw_tolerance()
+            self._draw_highlight()
+
+    def set_log(self, log: bool) -> None:
+        """Switch the loss axis between log and linear."""
+        if bool(log) != self._log:
+            self._log = bool(log)
+            self._apply_log()
+
+    def set_current(self, step: float | None) -> None:
+        """Mark the current step with a vertical line (None hides it)."""
+        if step is None or not np.isfinite(step):
+            self._current_line.hide()
+            return
+        self._current_line.setValue(float(step))
+        self._current_line.show()
+
+    def set_highlight(self, row: int | None) -> None:
+        """Mark the row selected in the step table (None hides the marker)."""
+        self._highlight = row
+        self._draw_highlight()
+
+    def set_compare(self, curves) -> None:
+        """Other runs as ``(label, colour, steps, loss)``, each in its colour, with a legend."""
+        self._compare = []
+        for label, col, steps, loss in curves:
+            steps, loss = as_float(steps), as_float(loss)
+            n = finite_prefix(steps, loss)
+            self._compare.append((str(label), col, steps[:n], loss[:n]))
+        plot = self.getPlotItem()
+        for item in self._compare_items:
+            plot.removeItem(item)
+        self._compare_items = []
+        self._legend.clear()
+        if self._compare:
+            self._legend.addItem(self._curve, "this run")
+        for label, col, _, _ in self._compare:
+            item = pg.PlotDataItem(
+                pen=pg.mkPen(palette.colour(col), width=1), skipFiniteCheck=True, name=label
+            )
+            plot.addItem(item)  # picks up log mode, downsampling and the legend
+            self._compare_items.append(item)
+        self._legend.setVisible(bool(self._compare))
+        self._draw_compare()
+
+    def clear_compare(self) -> None:
+        self.set_compare([])
+
+    @property
+    def log(self) -> bool:
+        return self._log
+
+    # ------------------------------------------------------------ drawing
+    def _apply_log(self) -> None:
+        plot = self.getPlotItem()
+        plot.setLogMode(x=False, y=self._log)
+        plot.setLabel("left", LOG_LABEL if self._log else LINEAR_LABEL)
+        self._draw_curve()
+        self._draw_compare()
+        self._draw_tolerance()
+        self._draw_highlight()
+        plot.enableAutoRange(axis="y")
+
+    def _view_state(self) -> tuple:
+        vb = self.getPlotItem().getViewBox()
+        buckets = int(vb.width()) or _DEFAULT_BUCKETS
+        if vb.autoRangeEnabled()[0]:
+            # the range is about to fit the data: reduce over all of it
+            return (-np.inf, np.inf, buckets)
+        x_lo, x_hi = vb.viewRange()[0]
+        return (x_lo, x_hi, buckets)
+
+    def _draw_curve(self) -> None:
+        state = self._view_state()
+        x, y = peak_reduce(self._steps, self._loss, *state)
+        # the floor is the whole curve's smallest positive loss, not the visible
+        # part's, so zooming does not move clipped points; the reduced curve
+        # holds the visible minimum, so the full scan runs only when needed
+        needs_floor = self._log and y.size and y.min() <= 0
+        self._floor = self._log_floor(self._loss) if needs_floor else None
+        y = y if self._floor is None else np.maximum(y, self._floor)
+        self._curve.setData(x, y)
+        self._reduced_for = state
+        self._set_extent(x, y)
+
+    def _set_extent(self, x: np.ndarray, y: np.ndarray) -> None:
+        # x and y hold every extreme of the visible curve (peak_reduce keeps them)
+        if x.size == 0:
+            self._extent.set_bounds(None, None)
+            return
+        x_bounds = (float(x[0]), nice_ceil(float(x[-1]))) if x[-1] > 0 else None
+        lo, hi = float(y.min()), float(y.max())
+        if self._log:
+            y_bounds = (float(np.floor(np.log10(lo))), float(np.ceil(np.log10(hi))))
+        else:
+            y_bounds = nice_span(lo, hi)
+        self._extent.set_bounds(x_bounds, y_bounds)
+
+    def _draw_compare(self) -> None:
+        for item, (_, _, steps, loss) in zip(self._compare_items, self._compare, strict=True):
+            x, y = peak_reduce(steps, loss, *self._view_state())
+            floor = self._log_floor(loss) if self._log and y.size and y.min() <= 0 else None
+            item.setData(x, np.maximum(y, floor) if floor is not None else y)
+
+    @staticmethod
+    def _log_floor(loss: np.ndarray) -> float | None:
+        """The clip floor for a log axis, or None when nothing needs clipping."""
+        if loss.size == 0 or loss.min() > 0:
+            return None
+        positive = loss[loss > 0]
+        return float(positive.min()) if positive.size else 1.0
+
+    def _on_view_x_range_changed(self, *_args) -> None:
+        if self._view_state() != self._reduced_for:
+            self._draw_curve()
+            self._draw_compare()
+
+    def _y(self, value: float) -> float | None:
+        """A loss as a view coordinate (log10 on a log axis); None if it cannot be shown."""
+        if not self._log:
+            return value
+        return float(np.log10(value)) if value > 0 else None
+
+    def _draw_tolerance(self) -> None:
+        y = None if self._tolerance is None else self._y(self._tolerance)
+        if y is None:
+            self._tolerance_line.hide()
+        else:
+            self._tolerance_line.setValue(y)
+            self._tolerance_line.show()
+
+    def _draw_highlight(self) -> None:
+        k = row_index(self._highlight, len(self._steps))
+        if k is None:
+            self._highlight_line.hide()
+            self._highlight_dot.setData([], [])
+            return
+        self._highlight_line.setValue(float(self._steps[k]))
+        self._highlight_line.show()
+        value = float(self._loss[k])
+        if self._floor is not None:
+            value = max(value, self._floor)
+        y = self._y(value)
+        if y is None:
+            self._highlight_dot.setData([], [])
+        else:
+            self._highlight_dot.setData([float(self._steps[k])], [y])

@@ -1,0 +1,748 @@
+"""The plots and the step table: the data handed to plot items, signals, one screenshot each.
+
+Checks read what the items were given (``getData()``, image levels, rects),
+not pixels; each view has one screenshot test that counts colours and
+non-background pixels, so fonts and DPI can differ between machines.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QModelIndex, QPoint, QPointF, Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QHeaderView
+
+import core
+from core.table import StepTable
+from desktop.views import (
+    ContourView,
+    LineView,
+    LossView,
+    StepTableModel,
+    StepTableView,
+    SweepView,
+    palette,
+)
+from desktop.views._arrays import clip_polyline, drop_same_pixel, nice_ceil, peak_reduce
+from desktop.views.colour_scale import colour_scale
+from desktop.views.loss_view import LINEAR_LABEL, LOG_LABEL
+
+SHOTS = Path("/tmp/lrp_shots")
+
+
+# ---------------------------------------------------------------- helpers
+def quadratic_grid(n: int = 81, m: int = 61):
+    xs = np.linspace(-2.0, 2.0, n)
+    ys = np.linspace(-1.0, 2.0, m)
+    X, Y = np.meshgrid(xs, ys)  # Z[j, i] = loss(xs[i], ys[j])
+    return xs, ys, X**2 + 4.0 * Y**2
+
+
+def rosenbrock_grid(n: int = 200):
+    xs = np.linspace(-2.0, 2.0, n)
+    ys = np.linspace(-1.0, 3.0, n)
+    X, Y = np.meshgrid(xs, ys)
+    return xs, ys, (1 - X) ** 2 + 100 * (Y - X**2) ** 2
+
+
+def gd_path(start=(-1.5, 2.0), lr=1e-3, steps=400):
+    p = np.array(start, dtype=float)
+    rows = [p.copy()]
+    for _ in range(steps):
+        g = np.array([-2 * (1 - p[0]) - 400 * p[0] * (p[1] - p[0] ** 2), 200 * (p[1] - p[0] ** 2)])
+        p = p - lr * g
+        rows.append(p.copy())
+    path = np.array(rows)
+    return path[:, 0], path[:, 1]
+
+
+def pixels(widget) -> np.ndarray:
+    """The widget as an (h, w, 3) uint8 array."""
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    h, w, stride = image.height(), image.width(), image.bytesPerLine()
+    raw = np.frombuffer(image.constBits(), dtype=np.uint8, count=h * stride).reshape(h, stride)
+    return raw[:, : w * 3].reshape(h, w, 3).copy()
+
+
+def save_shot(widget, path: Path) -> np.ndarray:
+    assert widget.grab().toImage().save(str(path))
+    return pixels(widget)
+
+
+def colour_share(rgb: np.ndarray, hex_colour: str, tol: int = 40) -> int:
+    target = np.array(palette.colour(hex_colour).getRgb()[:3])
+    return int(np.count_nonzero(np.abs(rgb.astype(int) - target).max(axis=2) <= tol))
+
+
+# QTest reports mouse events the receiving widget leaves unaccepted; the
+# QGraphicsView viewport does so by design (the scene handles them), so the
+# mouse tests ignore exactly that message
+
+
+def scene_to_viewport(view, scene_pt: QPointF) -> QPoint:
+    return view.mapFromScene(scene_pt)
+
+
+def data_to_viewport(view, x: float, y: float) -> QPoint:
+    vb = view.getPlotItem().getViewBox()
+    return view.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+
+
+def viewport_pixel_size(view) -> tuple[float, float]:
+    px = view.getPlotItem().getViewBox().viewPixelSize()
+    return abs(px[0]), abs(px[1])
+
+
+@pytest.fixture
+def show(qtbot):
+    def _show(widget, w: int = 640, h: int = 480):
+        qtbot.addWidget(widget)
+        widget.resize(w, h)
+        widget.show()
+        qtbot.waitExposed(widget)
+        return widget
+
+    return _show
+
+
+@pytest.fixture
+def contour(qtbot, show):
+    view = show(ContourView())
+    xs, ys, Z = quadratic_grid()
+    view.set_surface(xs, ys, Z, np.geomspace(0.05, 10, 8), ("a", "b"), [(0.0, 0.0)])
+    return view
+
+
+# ---------------------------------------------------------------- contour view
+def test_contour_image_levels_match_colour_bar_and_are_finite(contour):
+    xs, ys, Z = quadratic_grid()
+    C, levels, signed, zmin, _, _ = colour_scale(Z)
+    assert not signed
+    img = contour._image
+    assert np.allclose(img.getLevels(), levels)
+    assert np.allclose(contour._bar.levels(), img.getLevels())
+    assert np.all(np.isfinite(img.getLevels())) and levels[0] < levels[1]
+    assert img.image.shape == (len(ys), len(xs))  # row-major: Z[y, x]
+    np.testing.assert_array_equal(img.image, C)
+    assert zmin == Z.min()
+    # the darkest colour is the grid minimum, brighter goes with higher loss
+    assert np.unravel_index(np.argmin(C), C.shape) == np.unravel_index(np.argmin(Z), Z.shape)
+
+
+def test_contour_pixels_are_centred_on_grid_points_even_after_a_new_shape(contour):
+    xs, ys, _ = quadratic_grid()
+    img = contour._image
+    first = img.mapToParent(QPointF(0.5, 0.5))
+    last = img.mapToParent(QPointF(len(xs) - 0.5, len(ys) - 0.5))
+    assert (first.x(), first.y()) == pytest.approx((xs[0], ys[0]))
+    assert (last.x(), last.y()) == pytest.approx((xs[-1], ys[-1]))
+    # a new grid of another shape: setRect must be re-applied after setImage
+    xs2, ys2 = np.linspace(0.0, 10.0, 11), np.linspace(-5.0, 5.0, 31)
+    Z2 = np.add.outer(ys2**2, xs2)
+    contour.set_surface(xs2, ys2, Z2, [1.0, 5.0], ("u", "v"), [])
+    p = img.mapToParent(QPointF(3.5, 7.5))  # pixel (i=3, j=7)
+    assert (p.x(), p.y()) == pytest.approx((xs2[3], ys2[7]))
+    x_range, y_range = contour.getPlotItem().getViewBox().viewRange()
+    assert x_range == pytest.approx([-0.5, 10.5])
+    assert y_range == pytest.approx([-5 - 1 / 6, 5 + 1 / 6])
+
+
+def test_contour_refuses_uneven_grids(contour):
+    xs, ys, Z = quadratic_grid()
+    with pytest.raises(ValueError, match="evenly spaced"):
+        contour.set_surface(xs**3, ys, Z, [1.0], ("a", "b"), [])
+    with pytest.raises(ValueError, match="evenly spaced"):
+        contour.set_surface(xs[::-1], ys, Z, [1.0], ("a", "b"), [])
+
+
+def test_contour_isolines_are_one_nan_separated_curve_on_the_levels(contour):
+    x, y = contour._iso.getData()
+    assert len(x) > 0
+    nan_x, nan_y = np.isnan(x), np.isnan(y)
+    np.testing.assert_array_equal(nan_x, nan_y)  # separators are whole rows
+    assert np.all(np.isfinite(x[~nan_x])) and np.all(np.isfinite(y[~nan_y]))
+    assert nan_x.any()  # several levels -> several pieces
+    assert contour._iso.opts["connect"] == "finite"
+    # on the ellipses x^2 + 4 y^2 = level: the lines lie where the colours say
+    loss = x[~nan_x] ** 2 + 4 * y[~nan_y] ** 2
+    levels = np.geomspace(0.05, 10, 8)
+    nearest = levels[np.argmin(np.abs(loss[:, None] - levels[None, :]), axis=1)]
+    assert np.allclose(loss, nearest, rtol=0.05, atol=0.01)
+
+
+def test_contour_axes_named_by_parameters_and_minimum_marked(contour):
+    plot = contour.getPlotItem()
+    assert plot.getAxis("bottom").labelText == "a"
+    assert plot.getAxis("left").labelText == "b"
+    mx, my = contour._minima.getData()
+    assert list(mx) == [0.0] and list(my) == [0.0]
+
+
+def test_contour_negative_and_infinite_losses_make_sane_levels(show):
+    view = show(ContourView())
+    xs, ys = np.linspace(-1, 1, 41), np.linspace(-1, 1, 41)
+    X, Y = np.meshgrid(xs, ys)
+    Z = X**2 - Y**2  # saddle: negative losses
+    Z[0, 0] = np.inf
+    Z[1, 1] = np.nan
+    view.set_surface(xs, ys, Z, np.linspace(-0.8, 0.8, 9), ("x", "y"), [])
+    scale = view.colour_scale
+    assert scale.signed  # a signed log: zero in the middle of the map, not at one end
+    finite = np.isfinite(Z)
+    np.testing.assert_allclose(
+        np.sinh(scale.values[finite] * np.log(10)) * scale.scale, Z[finite], rtol=1e-9, atol=1e-12
+    )
+    assert [label for _, label in scale.ticks()].count("0") == 1
+    img = view._image.image
+    assert not np.isinf(img).any()  # inf became NaN: transparent, not a broken scale
+    assert np.isnan(img[0, 0]) and np.isnan(img[1, 1])
+    lo, hi = view._image.getLevels()
+    assert np.isfinite(lo) and np.isfinite(hi) and lo < hi
+    assert view._bar.levels() == pytest.approx((lo, hi))
+    x, _ = view._iso.getData()
+    assert np.count_nonzero(np.isfinite(x)) > 0
+
+
+@pytest.mark.parametrize("name", ["rosenbrock", "saddle", "himmelblau", "quadratic"])
+def test_contour_draws_core_surfaces(show, name):
+    surface_mod = pytest.importorskip("core.surface")
+    problem = core.get_problem(name)
+    (x0, x1), (y0, y1) = surface_mod.view_window(problem)
+    xs, ys = np.linspace(x0, x1, 128), np.linspace(y0, y1, 96)
+    Z = surface_mod.surface(problem, xs, ys)
+    levels = surface_mod.contour_levels(Z, 12)
+    view = show(ContourView())
+    view.set_surface(xs, ys, Z, levels, problem.param_names, problem.minima)
+    lo, hi = view._image.getLevels()
+    assert np.isfinite(lo) and np.isfinite(hi) and lo < hi
+    assert view._bar.levels() == pytest.approx((lo, hi))
+    assert not np.isinf(view._image.image).any()
+    ix, iy = view._iso.getData()
+    assert np.isfinite(ix).sum() > 0
+    finite = np.isfinite(ix)
+    assert np.all((ix[finite] >= x0 - 1e-9) & (ix[finite] <= x1 + 1e-9))
+    assert np.all((iy[finite] >= y0 - 1e-9) & (iy[finite] <= y1 + 1e-9))
+    assert len(view._minima.getData()[0]) == len(problem.minima)
+
+
+def test_contour_path_current_and_highlight(contour):
+    x = np.array([1.5, 1.0, 0.5, 0.25, np.inf, 0.0])
+    y = np.array([1.0, 0.5, 0.25, 0.1, 0.0, 0.0])
+    contour.set_path(x, y)
+    lx, ly = contour._line.getData()
+    np.testing.assert_array_equal(lx, x[:4])  # cut at the first non-finite row
+    np.testing.assert_array_equal(ly, y[:4])
+    dx, _ = contour._dots.getData()
+    assert len(dx) == 4
+    contour.set_current(-1)
+    assert [tuple(p) for p in zip(*contour._current_marker.getData(), strict=True)] == [(0.25, 0.1)]
+    contour.set_highlight(1)
+    assert [tuple(p) for p in zip(*contour._highlight_marker.getData(), strict=True)] == [
+        (1.0, 0.5)
+    ]
+    contour.set_highlight(None)
+    assert len(contour._highlight_marker.getData()[0]) == 0
+    contour.set_current(99)  # beyond the path: nothing highlighted, nothing raised
+    assert len(contour._current_marker.getData()[0]) == 0
+    assert (contour._start.pos().x(), contour._start.pos().y()) == (1.5, 1.0)
+
+
+def test_contour_diverging_path_keeps_the_window(contour):
+    before = contour.getPlotItem().getViewBox().viewRange()
+    k = np.arange(40.0)
+    x = 0.5 * (-1.9) ** k  # too big: zig-zags out to ~1e11
+    y = 0.3 * (-1.7) ** k
+    contour.set_path(x, y)
+    contour.repaint()
+    assert contour.getPlotItem().getViewBox().viewRange() == before
+    lx, ly = contour._line.getData()
+    finite = np.isfinite(lx)
+    # within CLIP_WINDOWS (100) window sizes of the window (4.05 x 3.05 with half pixels)
+    assert np.all(np.abs(lx[finite]) <= 2.03 + 100 * 4.05)
+    assert np.all(np.abs(ly[finite]) <= 2.03 + 100 * 3.05)
+    assert finite.sum() > 20  # segments that cross the window are still drawn
+
+
+def test_clip_polyline_keeps_directions_of_segments_that_cross_the_box():
+    x, y = np.array([-1e9, 1e9]), np.array([-1e9, 1e9])
+    cx, cy = clip_polyline(x, y, (-1.0, 1.0, -2.0, 2.0))
+    assert list(cx[:2]) == pytest.approx([-1.0, 1.0]) and list(cy[:2]) == pytest.approx([-1.0, 1.0])
+    inside_x, inside_y = np.array([0.0, 0.5]), np.array([0.0, 0.5])
+    assert clip_polyline(inside_x, inside_y, (-1, 1, -1, 1))[0] is inside_x
+
+
+def test_peak_reduce_keeps_every_extreme_and_both_ends():
+    x = np.arange(100_001, dtype=float)
+    y = np.sin(x / 300.0)
+    y[4242] = 7.0
+    y[77_777] = -7.0
+    rx, ry = peak_reduce(x, y, -np.inf, np.inf, 500)
+    assert rx.size <= 2 * 500 + 3
+    assert ry.max() == 7.0 and ry.min() == -7.0
+    assert (rx[0], rx[-1], ry[-1]) == (0.0, 100_000.0, y[-1])
+    rx, ry = peak_reduce(x, y, 10.0, 20.0, 500)  # few points visible: all of them
+    np.testing.assert_array_equal(rx, x[9:22])
+
+
+def test_drop_same_pixel_keeps_the_shape_of_a_converging_path():
+    t = np.arange(50_000, dtype=float)
+    x, y = np.exp(-t / 500) * np.cos(t / 10), np.exp(-t / 500) * np.sin(t / 10)
+    tx, ty = drop_same_pixel(x, y, (0.01, 0.01))
+    assert tx.size < 5_000  # the tail spins inside one pixel
+    assert (tx[0], ty[0], tx[-1], ty[-1]) == (x[0], y[0], x[-1], y[-1])
+    # every dropped point shares a pixel with the point before it
+    kept = np.isin(x, tx)
+    dropped = np.flatnonzero(~kept)
+    assert np.all(np.floor(x[dropped] / 0.01) == np.floor(x[dropped - 1] / 0.01))
+
+
+def test_nice_ceil_steps():
+    assert [nice_ceil(v) for v in (1.0, 1.2, 2.5, 999.0, 1001.0)] == [1.0, 1.5, 3.0, 1000.0, 1500.0]
+
+
+def test_contour_long_paths_are_thinned_to_pixels(contour):
+    t = np.arange(100_000, dtype=float)
+    x, y = 1.5 * np.exp(-t / 2000) * np.cos(t / 40), 0.5 + np.exp(-t / 2000) * np.sin(t / 40)
+    contour.set_path(x, y)
+    contour.set_compare([("pinned", 3, x, y)])
+    lx, _ = contour._line.getData()
+    cx, _ = contour._compare_items[0].getData()
+    assert 100 < lx.size < 20_000 and cx.size == lx.size
+    assert len(contour._dots.getData()[0]) == 0  # too many steps for dots
+    contour.set_current(-1)
+    assert contour._current_marker.getData()[0][0] == x[-1]  # markers use the full path
+
+
+def test_contour_compare_paths_with_legend(contour):
+    contour.set_compare(
+        [
+            ("too small", "too-small", [0, 0.1], [0, 0.1]),
+            ("too big", "#d62728", [1, -1, 2], [1, -1, 0.5]),
+        ]
+    )
+    items = contour._compare_items
+    assert [i.name() for i in items] == ["too small", "too big"]
+    assert items[0].opts["pen"].color().name() == palette.PRESET_COLOURS["too-small"]
+    assert contour._legend.isVisible()
+    names = [label.text for _, label in contour._legend.items]
+    assert names == ["this run", "too small", "too big"]
+    contour.clear_compare()
+    assert contour._compare_items == [] and not contour._legend.isVisible()
+    assert contour._legend.items == []
+
+
+@pytest.mark.qt_log_ignore(r'Mouse event "Mouse(Press|Release)" not accepted')
+def test_dragging_the_start_point_emits_data_coordinates(qtbot, contour):
+    contour.set_path([1.0, 0.5], [1.0, 0.5])
+    start = data_to_viewport(contour, 1.0, 1.0)
+    end = start + QPoint(-60, 40)
+    expected = contour.getPlotItem().getViewBox().mapSceneToView(contour.mapToScene(end))
+    viewport = contour.viewport()
+    with qtbot.waitSignal(contour.startMoved, timeout=2000) as blocker:
+        qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+        for step in range(1, 7):
+            qtbot.mouseMove(viewport, start + (end - start) * (step / 6))
+        qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    sx, sy = viewport_pixel_size(contour)
+    x, y = blocker.args
+    assert x == pytest.approx(expected.x(), abs=2 * sx)
+    assert y == pytest.approx(expected.y(), abs=2 * sy)
+    assert x < 1.0 and y < 1.0
+
+
+@pytest.mark.qt_log_ignore(r'Mouse event "Mouse(Press|Release)" not accepted')
+def test_click_on_empty_plot_area_emits_data_coordinates(qtbot, contour):
+    target = data_to_viewport(contour, -1.2, 0.8)
+    with qtbot.waitSignal(contour.clicked, timeout=2000) as blocker:
+        qtbot.mouseClick(contour.viewport(), Qt.MouseButton.LeftButton, pos=target)
+    sx, sy = viewport_pixel_size(contour)
+    assert blocker.args[0] == pytest.approx(-1.2, abs=2 * sx)
+    assert blocker.args[1] == pytest.approx(0.8, abs=2 * sy)
+
+
+@pytest.mark.qt_log_ignore(r'Mouse event "Mouse(Press|Release)" not accepted')
+def test_click_on_the_colour_bar_is_not_a_plot_click(qtbot, contour):
+    bar_centre = scene_to_viewport(contour, contour._bar.sceneBoundingRect().center())
+    with qtbot.assertNotEmitted(contour.clicked):
+        qtbot.mouseClick(contour.viewport(), Qt.MouseButton.LeftButton, pos=bar_centre)
+
+
+def test_contour_screenshot(qtbot, show, shot_dir):
+    view = show(ContourView(), 700, 520)
+    xs, ys, Z = rosenbrock_grid()
+    view.set_surface(xs, ys, Z, np.geomspace(0.1, 2000, 12), ("a", "b"), [(1.0, 1.0)])
+    x, y = gd_path()
+    view.set_path(x, y)
+    view.set_current(-1)
+    view.set_highlight(150)
+    rgb = save_shot(view, shot_dir / "contour.png")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot_dir / "contour.png", SHOTS / "contour.png")
+    distinct = len(np.unique(rgb.reshape(-1, 3), axis=0))
+    assert distinct > 100  # a colour map, not a flat fill
+    not_white = np.any(rgb < 245, axis=2).mean()
+    assert not_white > 0.6
+    assert colour_share(rgb, palette.CURRENT, tol=30) > 20  # the current point
+    assert colour_share(rgb, palette.START, tol=30) > 10  # the start marker
+    assert colour_share(rgb, palette.HIGHLIGHT, tol=30) > 10  # the selected row's ring
+
+
+# ---------------------------------------------------------------- loss view
+@pytest.fixture
+def loss_view(show):
+    return show(LossView())
+
+
+def test_loss_log_axis_clips_non_positive_and_says_so(loss_view):
+    steps = np.arange(6.0)
+    loss = np.array([4.0, 1.0, 0.25, 0.0, -1e-3, 0.01])
+    loss_view.set_loss(steps, loss, tolerance=1e-2, log=True)
+    x, y = loss_view._curve.getOriginalDataset()  # what the item holds; it maps log10 itself
+    np.testing.assert_array_equal(x, steps)
+    np.testing.assert_array_equal(y, [4.0, 1.0, 0.25, 0.01, 0.01, 0.01])
+    np.testing.assert_allclose(loss_view._curve.getData()[1], np.log10(y))
+    assert loss_view._curve.opts["logMode"] == [False, True]
+    assert loss_view.getPlotItem().getAxis("left").labelText == LOG_LABEL
+    assert loss_view._tolerance_line.value() == pytest.approx(-2.0)
+    assert loss_view._tolerance_line.isVisible()
+
+
+def test_loss_linear_axis_shows_raw_values(loss_view):
+    steps, loss = np.arange(4.0), np.array([2.0, 0.0, -1.0, 0.5])
+    loss_view.set_loss(steps, loss, tolerance=0.25, log=False)
+    np.testing.assert_array_equal(loss_view._curve.getOriginalDataset()[1], loss)
+    assert loss_view.getPlotItem().getAxis("left").labelText == LINEAR_LABEL
+    assert loss_view._tolerance_line.value() == pytest.approx(0.25)
+    loss_view.set_log(True)
+    assert loss_view._tolerance_line.value() == pytest.approx(np.log10(0.25))
+    loss_view.set_loss(steps, loss, tolerance=None, log=True)
+    assert not loss_view._tolerance_line.isVisible()
+
+
+def test_loss_curve_is_set_up_for_a_million_points(loss_view):
+    curve = loss_view._curve
+    assert curve.opts["clipToView"] and curve.opts["autoDownsample"]
+    assert curve.opts["downsampleMethod"] == "peak"
+    assert curve.opts["pen"].width() <= 1
+    assert curve.opts["antialias"] is False
+    steps = np.arange(1_000_000, dtype=float)
+    loss = 1.0 / (1.0 + steps)
+    loss[123_457] = 1e-9  # a spike one step wide must survive the reduction
+    loss_view.set_loss(steps, loss, tolerance=1e-4, log=True)
+    loss_view.repaint()
+    x, y = curve.getOriginalDataset()
+    assert x.size < 4 * loss_view.width()  # a min and a max per pixel column, not a million
+    assert y.min() == 1e-9 and y.max() == 1.0
+    assert x[0] == 0 and x[-1] == 999_999 and y[-1] == loss[-1]
+    assert len(loss_view._steps) == 1_000_000
+    # zoomed in: the visible steps are reduced again, finer
+    loss_view.getPlotItem().setXRange(1000, 1100, padding=0)
+    x, _ = curve.getOriginalDataset()
+    assert x[0] <= 1000 and x[-1] >= 1100 and x.size <= 110
+
+
+def test_loss_cut_at_first_non_finite_row_and_markers(loss_view):
+    steps = np.arange(8.0)
+    loss = np.array([1.0, 0.5, 0.3, 2.0, 40.0, np.inf, np.nan, 1.0])
+    loss_view.set_loss(steps, loss, tolerance=None, log=True)
+    assert len(loss_view._curve.getOriginalDataset()[0]) == 5
+    loss_view.set_current(4)
+    assert loss_view._current_line.value() == 4 and loss_view._current_line.isVisible()
+    loss_view.set_highlight(2)
+    assert loss_view._highlight_line.value() == 2
+    hx, hy = loss_view._highlight_dot.getData()
+    assert list(hx) == [2.0] and hy[0] == pytest.approx(np.log10(0.3))
+    loss_view.set_highlight(None)
+    assert not loss_view._highlight_line.isVisible()
+
+
+def test_loss_compare_curves_follow_the_log_axis(loss_view):
+    steps = np.arange(5.0)
+    loss_view.set_loss(steps, np.ones(5), None, True)
+    loss_view.set_compare(
+        [
+            ("too small", "too-small", steps, [1, 0.9, 0.8, 0.7, 0.6]),
+            ("too big", 2, steps[:3], [1, 10, 0]),
+        ]
+    )
+    a, b = loss_view._compare_items
+    assert a.opts["logMode"] == [False, True]
+    np.testing.assert_array_equal(
+        b.getOriginalDataset()[1], [1, 10, 1]
+    )  # clipped to its smallest positive
+    assert b.opts["pen"].color().name() == palette.COMPARE[2]
+    assert [label.text for _, label in loss_view._legend.items] == [
+        "this run",
+        "too small",
+        "too big",
+    ]
+    loss_view.set_log(False)
+    np.testing.assert_array_equal(b.getOriginalDataset()[1], [1, 10, 0])
+    loss_view.clear_compare()
+    assert loss_view._compare_items == [] and not loss_view._legend.isVisible()
+
+
+def test_loss_screenshot(show, shot_dir):
+    view = show(LossView(), 600, 360)
+    steps = np.arange(3000.0)
+    view.set_loss(steps, 10 * np.exp(-steps / 400) + 1e-4, tolerance=1e-2, log=True)
+    view.set_current(2500)
+    view.set_compare([("too small", "too-small", steps, 10 * np.exp(-steps / 4000))])
+    rgb = save_shot(view, shot_dir / "loss.png")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot_dir / "loss.png", SHOTS / "loss.png")
+    assert np.any(rgb < 128, axis=2).mean() > 0.005  # axes, text and the curve
+    assert colour_share(rgb, palette.CURRENT, tol=30) > 50  # the current-step line
+    assert colour_share(rgb, palette.PRESET_COLOURS["too-small"], tol=30) > 50
+
+
+# ---------------------------------------------------------------- line view
+def test_line_view_ball_rolls_on_the_curve(show):
+    view = show(LineView())
+    ws = np.linspace(-1, 2, 101)
+    view.set_curve(ws, (1.5 * ws - 1) ** 2, "w")
+    assert view.getPlotItem().getAxis("bottom").labelText == "w"
+    np.testing.assert_array_equal(view._curve.getData()[0], ws)
+    w = np.array([0.3, 0.5, 0.6, 0.65])
+    view.set_path(w, (1.5 * w - 1) ** 2)
+    np.testing.assert_array_equal(view._line.getData()[0], w)
+    view.set_current(-1)
+    bx, by = view._ball.getData()
+    assert list(bx) == [0.65] and by[0] == pytest.approx((1.5 * 0.65 - 1) ** 2)
+    view.set_highlight(1)
+    assert list(view._highlight_marker.getData()[0]) == [0.5]
+    view.set_compare([("too big", "too-big", [0.3, 2.0], [0.3, 4.0])])
+    assert view._legend.isVisible()
+
+
+def test_line_view_diverging_ball_keeps_the_axes(show):
+    view = show(LineView())
+    ws = np.linspace(-1, 2, 101)
+    view.set_curve(ws, (1.5 * ws - 1) ** 2, "w")
+    view.repaint()
+    before = view.getPlotItem().getViewBox().viewRange()
+    w = 0.6 + 0.5 * (-2.2) ** np.arange(30.0)
+    view.set_path(w, (1.5 * w - 1) ** 2)
+    view.set_current(-1)
+    view.repaint()
+    after = view.getPlotItem().getViewBox().viewRange()
+    assert np.allclose(after, before)
+
+
+def test_line_screenshot(show, shot_dir):
+    view = show(LineView(), 600, 360)
+    ws = np.linspace(-1, 2, 200)
+    view.set_curve(ws, (1.5 * ws - 1) ** 2, "w")
+    w = [0.3]
+    for _ in range(20):
+        w.append(w[-1] - 0.1 * 2 * (1.5 * w[-1] - 1) * 1.5)
+    w = np.array(w)
+    view.set_path(w, (1.5 * w - 1) ** 2)
+    view.set_current(-1)
+    rgb = save_shot(view, shot_dir / "line.png")
+    assert np.any(rgb < 128, axis=2).mean() > 0.005
+    assert colour_share(rgb, palette.CURRENT, tol=30) > 30  # the ball
+
+
+# ---------------------------------------------------------------- sweep view
+@pytest.fixture
+def sweep(show):
+    view = show(SweepView())
+    lrs = np.geomspace(1e-4, 10, 41)
+    final = np.where(lrs < 0.5, np.exp(-100 * lrs) + 1e-6, np.inf)
+    final[3] = 0.0
+    status = np.where(np.isfinite(final), "finished", "diverged")
+    status[30] = "diverged"  # a diverged run with a finite (huge) last loss
+    view.set_sweep(
+        lrs,
+        final,
+        status,
+        {"too-small": 1e-3, "just-right": 0.1, "too-big": 0.9},
+        stability_limit=0.5,
+        current_lr=0.05,
+    )
+    return view, lrs, final, status
+
+
+def test_sweep_draws_diverged_runs_at_the_top(sweep):
+    view, lrs, final, status = sweep
+    diverged = (status == "diverged") | ~np.isfinite(final)
+    x, y = view._curve.getOriginalDataset()
+    np.testing.assert_array_equal(x, lrs[~diverged])
+    assert np.all(y > 0) and np.all(np.isfinite(y))
+    dx, dy = view._diverged.getOriginalDataset()
+    np.testing.assert_array_equal(dx, lrs[diverged])
+    assert np.all(dy == dy[0]) and dy[0] > y.max()
+    assert view._curve.opts["logMode"] == [True, True]
+    assert [label.text for _, label in view._legend.items] == ["final loss", "diverged"]
+
+
+def test_sweep_lines_sit_at_log10_of_their_learning_rates(sweep):
+    view = sweep[0]
+    assert view.preset_lines["too-small"].value() == pytest.approx(-3.0)
+    assert view.preset_lines["just-right"].value() == pytest.approx(-1.0)
+    assert view.preset_lines["too-big"].value() == pytest.approx(np.log10(0.9))
+    assert view.preset_lines["too-big"].pen.color().name() == palette.PRESET_COLOURS["too-big"]
+    assert view.stability_line.value() == pytest.approx(np.log10(0.5))
+    assert view.stability_line.pen.style() == Qt.PenStyle.DashLine
+    assert view.current_line.value() == pytest.approx(np.log10(0.05))
+    view.set_sweep([1e-3, 1e-2], [1.0, 0.5], ["finished", "finished"], {}, None, 1e-2)
+    assert not view.stability_line.isVisible() and not view.preset_lines["too-big"].isVisible()
+
+
+def test_sweep_current_lr_marker_moves_alone(sweep):
+    view = sweep[0]
+    before = view._curve.getOriginalDataset()[0]
+    view.set_current_lr(0.2)
+    assert view.current_line.value() == pytest.approx(np.log10(0.2))
+    assert view._curve.getOriginalDataset()[0] is before
+    view.set_current_lr(0.0)
+    assert not view.current_line.isVisible()
+
+
+@pytest.mark.qt_log_ignore(r'Mouse event "Mouse(Press|Release)" not accepted')
+def test_sweep_click_picks_the_learning_rate_under_the_mouse(qtbot, sweep):
+    view = sweep[0]
+    view.repaint()
+    target = data_to_viewport(view, np.log10(0.02), -2.0)
+    with qtbot.waitSignal(view.lrPicked, timeout=2000) as blocker:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=target)
+    sx, _ = viewport_pixel_size(view)
+    assert np.log10(blocker.args[0]) == pytest.approx(np.log10(0.02), abs=2 * sx)
+
+
+def test_sweep_screenshot(sweep, shot_dir):
+    view = sweep[0]
+    rgb = save_shot(view, shot_dir / "sweep.png")
+    assert colour_share(rgb, palette.DIVERGED, tol=40) > 30  # crosses and the too-big line
+    assert colour_share(rgb, palette.PRESET_COLOURS["just-right"], tol=40) > 30
+    assert colour_share(rgb, palette.STABILITY, tol=40) > 10
+
+
+# ---------------------------------------------------------------- step table
+COLUMNS = ["step", "epoch", "lr", "a", "b", "loss", "grad_a", "grad_b", "grad_norm"]
+
+
+def make_table(n: int) -> StepTable:
+    table = StepTable(COLUMNS, capacity=max(n, 1))
+    k = np.arange(n, dtype=float)
+    table.append_columns(
+        {
+            "step": k,
+            "epoch": k,
+            "lr": 0.1,
+            "a": 3.0 - k / 7,
+            "b": 4.0 + k / 3,
+            "loss": 1.0 / (1.0 + k),
+            "grad_a": -k,
+            "grad_b": k / 9,
+            "grad_norm": k,
+        },
+        n,
+    )
+    return table
+
+
+class CountingModel(StepTableModel):
+    calls = 0
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        CountingModel.calls += 1
+        return super().data(index, role)
+
+
+def test_table_model_formats_display_tooltip_and_alignment():
+    model = StepTableModel(make_table(10))
+    assert model.rowCount() == 10 and model.columnCount() == len(COLUMNS)
+    assert model.rowCount(model.index(0, 0)) == 0  # a flat table: no children
+    assert model.headerData(2, Qt.Orientation.Horizontal) == "lr"
+    step = model.index(3, COLUMNS.index("step"))
+    a = model.index(3, COLUMNS.index("a"))
+    assert model.data(step) == "3"
+    assert model.data(a) == f"{3.0 - 3 / 7:.6f}"
+    assert model.data(a, Qt.ItemDataRole.ToolTipRole) == repr(3.0 - 3 / 7)
+    align = Qt.AlignmentFlag(model.data(a, Qt.ItemDataRole.TextAlignmentRole))
+    assert align & Qt.AlignmentFlag.AlignRight
+    assert model.data(a, Qt.ItemDataRole.EditRole) is None
+    assert model.data(a, Qt.ItemDataRole.BackgroundRole) is None
+    assert model.data(QModelIndex()) is None
+
+
+def test_table_model_extend_to_inserts_rows_in_one_batch(qtbot):
+    table = make_table(100)
+    model = StepTableModel(make_table(0))
+    model.set_table(table)
+    assert model.rowCount() == 100
+    table.append_block(make_table(50).block())
+    with qtbot.waitSignal(
+        model.rowsInserted,
+        timeout=1000,
+        check_params_cb=lambda parent, first, last: (first, last) == (100, 149),
+    ):
+        model.extend_to(150)
+    assert model.rowCount() == 150
+    model.extend_to(10_000)  # never beyond the table
+    assert model.rowCount() == 150
+    with qtbot.waitSignal(model.modelReset, timeout=1000):
+        model.set_table(make_table(3))
+    assert model.rowCount() == 3
+
+
+def test_a_million_rows_show_at_once_and_only_visible_cells_are_read(qtbot, show):
+    table = make_table(1_000_000)
+    model = CountingModel(table)
+    view = show(StepTableView(), 700, 400)
+    CountingModel.calls = 0
+    view.setModel(model)
+    assert model.rowCount() == 1_000_000
+    qtbot.waitUntil(lambda: CountingModel.calls > 0, timeout=2000)  # painted
+    view.viewport().repaint()
+    assert CountingModel.calls < 20_000  # O(visible cells), not O(rows)
+    assert view.verticalHeader().sectionResizeMode(0) == QHeaderView.ResizeMode.Fixed
+    CountingModel.calls = 0
+    view.scrollToBottom()
+    view.viewport().repaint()
+    assert CountingModel.calls < 20_000
+    assert view.rowAt(view.viewport().height() - 2) > 999_000
+
+
+def test_table_view_follows_the_newest_row(qtbot, show):
+    table = make_table(20)
+    model = StepTableModel(table)
+    view = show(StepTableView(), 500, 300)
+    view.setModel(model)
+    view.set_follow(True)
+    table.append_block(make_table(1980).block())
+    assert model.rowCount() == 20  # the model shows only rows it was told about
+    model.extend_to(2000)
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum(), timeout=2000)
+    view.set_follow(False)
+    bar.setValue(0)
+    table.append_block(make_table(10).block())
+    model.extend_to(2010)
+    assert bar.value() == 0
+
+
+def test_table_selection_emits_row_selected(qtbot, show):
+    view = show(StepTableView(), 500, 300)
+    view.setModel(StepTableModel(make_table(50)))
+    with qtbot.waitSignal(view.rowSelected, timeout=1000) as blocker:
+        view.selectRow(7)
+    assert blocker.args == [7]
+    assert view.selected_rows() == [7]
+    with qtbot.assertNotEmitted(view.rowSelected):
+        view.show_row(12)
+    assert view.selected_rows() == [12]
+    with qtbot.waitSignal(view.rowSelected, timeout=1000) as blocker:
+        view.clearSelection()
+    assert blocker.args == [-1]
+    view.selectRow(3)
+    # a new run (model reset) clears the selection without a signal
+    with qtbot.assertNotEmitted(view.rowSelected):
+        view.model().set_table(make_table(5))
+    assert view.selected_rows() == []
