@@ -4,33 +4,49 @@ numpy only; torch is imported lazily when its backend is chosen; never Qt.
 """
 
 from core.config import RunConfig
+from core.curvature import Curvature, curvature, curvature_report
 from core.datafile import DataError, data_problem
 from core.engine import Run, Trainer, make_trainer, torch_available, train
 from core.errors import ConfigError
 from core.formula import FormulaError, formula_problem
 from core.optimizers import OPTIMIZERS, make_optimizer, optimizer_defaults
+from core.presets import PresetReport, describe_lr, preset_report, presets
 from core.problems import Dataset, Problem, get_problem, list_problems, problem_options
+from core.surface import contour_levels, surface, view_window
+from core.sweep import SweepResult, sweep
 from core.table import StepTable
 
 __all__ = [
     "OPTIMIZERS",
     "ConfigError",
+    "Curvature",
     "DataError",
-    "FormulaError",
     "Dataset",
+    "FormulaError",
+    "PresetReport",
     "Problem",
     "Run",
     "RunConfig",
     "StepTable",
+    "SweepResult",
     "Trainer",
+    "contour_levels",
+    "curvature",
+    "curvature_report",
     "data_problem",
+    "describe_lr",
     "formula_problem",
     "get_problem",
     "list_problems",
     "make_optimizer",
     "make_trainer",
     "optimizer_defaults",
+    "preset_report",
+    "presets",
     "problem_options",
+    "surface",
+    "sweep",
     "torch_available",
     "train",
+    "view_window",
 ]

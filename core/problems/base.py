@@ -63,7 +63,8 @@ class Problem:
     # a one-parameter problem uses only the first range
     window: tuple[tuple[float, float], ...] = ((-5.0, 5.0), (-5.0, 5.0))
     minima: tuple[tuple[float, ...], ...] = ()
-    min_loss: float | None = 0.0  # None: unbounded below
+    min_loss: float | None = 0.0  # None: unknown, or unbounded below (see `unbounded`)
+    unbounded: bool = False  # the loss falls without bound (a saddle)
     tolerance: float = 1e-6  # "reached" means loss - min_loss <= tolerance
     seed: str | None = None  # the seed article it comes from, e.g. "003"
     extra_columns: tuple[str, ...] = ()
@@ -204,7 +205,7 @@ class Problem:
         out = np.empty((*arr.shape, n))
         for j in range(n):
             step = np.zeros(n)
-            step[j] = h * max(1.0, 1.0)
+            step[j] = h
             out[..., j, :] = (self.grad(arr + step) - self.grad(arr - step)) / (2 * h)
         return 0.5 * (out + np.swapaxes(out, -1, -2))
 

@@ -299,6 +299,7 @@ def saddle() -> Saddle:
         window=((-5.0, 5.0), (-5.0, 5.0)),
         minima=(),
         min_loss=None,
+        unbounded=True,
         tolerance=1e-6,
     )
 

@@ -1,0 +1,104 @@
+"""``presets`` and ``sweep``: the numbers behind the learning-rate knob."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import Any
+
+import numpy as np
+
+from core.cli import args as A
+from core.cli.run_cmd import resolve_problem
+from core.errors import ConfigError
+from core.presets import preset_report
+from core.sweep import sweep
+
+MAX_COUNT = 100_000
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "presets",
+        help="too-small, just-right and too-big learning rates, with the reasons",
+    )
+    A.add_problem_arguments(p)
+    p.add_argument("--start", help="comma-separated, one per parameter, e.g. 3,4")
+    A.add_optimizer_arguments(p)
+    p.set_defaults(handler=cmd_presets)
+
+    s = sub.add_parser("sweep", help="run many learning rates at once and write a CSV")
+    A.add_problem_arguments(s)
+    g = s.add_argument_group("sweep")
+    g.add_argument("--lr-min", required=True, help="smallest learning rate (> 0)")
+    g.add_argument("--lr-max", required=True, help="largest learning rate (> lr-min)")
+    g.add_argument("--count", default="50",
+                   help=f"learning rates, log-spaced (2 to {MAX_COUNT:,}; default 50)")
+    g.add_argument("--steps", required=True, help="updates per run (>= 1)")
+    g.add_argument("--start", help="comma-separated, one per parameter, e.g. 3,4")
+    g.add_argument("--batch", default="full", help="full, sample or a batch size")
+    g.add_argument("--seed", default="0")
+    g.add_argument("--tol", help="'reached' means loss - min_loss <= tol "
+                   "(default: the problem's tolerance)")
+    A.add_optimizer_arguments(s)
+    s.add_argument("--out", help="output .csv file (default: CSV on stdout)")
+    s.set_defaults(handler=cmd_sweep)
+
+
+def _start(args: argparse.Namespace) -> tuple[float, ...] | None:
+    return A.numbers("--start", args.start) if args.start else None
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    problem = resolve_problem(args)
+    report = preset_report(problem, args.optimizer, start=_start(args), **A.hyper_from(args))
+    sys.stdout.write(report.describe() + "\n")
+    return 0
+
+
+def sweep_lrs(lr_min_text: str, lr_max_text: str, count_text: str) -> np.ndarray:
+    """The log-spaced learning rates of ``sweep --lr-min --lr-max --count``."""
+    lr_min = A.number("--lr-min", lr_min_text)
+    lr_max = A.number("--lr-max", lr_max_text)
+    if not lr_min > 0:
+        raise ConfigError(f"--lr-min must be a number > 0 (the rates are log-spaced), "
+                          f"got {lr_min_text!r}")
+    if not lr_max > lr_min:
+        raise ConfigError(f"--lr-max must be larger than --lr-min ({lr_min:g}), "
+                          f"got {lr_max_text!r}")
+    count = A.whole("--count", count_text, low=2)
+    if count > MAX_COUNT:
+        raise ConfigError(f"--count must be at most {MAX_COUNT:,}, got {count:,}")
+    lrs = np.geomspace(lr_min, lr_max, count)
+    # geomspace may land a hair off the ends; the user typed them exactly
+    lrs[0], lrs[-1] = lr_min, lr_max
+    return lrs
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    out = A.out_path(args.out, allowed=(".csv",))
+    lrs = sweep_lrs(args.lr_min, args.lr_max, args.count)
+    steps = A.whole("--steps", args.steps, low=1)
+    tol = None if args.tol is None else A.number("--tol", args.tol)
+    if tol is not None and tol < 0:
+        raise ConfigError(f"--tol must be a number >= 0, got {args.tol!r}")
+    problem = resolve_problem(args)
+    result = sweep(problem, lrs, steps=steps, optimizer=args.optimizer, start=_start(args),
+                   batch=args.batch, seed=A.whole("--seed", args.seed), tol=tol,
+                   **A.hyper_from(args))
+    if out is None:
+        result.to_csv(sys.stdout)
+        return 0
+    result.to_csv(out)
+    counts = ", ".join(f"{n} {s}" for s, n in result.counts().items() if n)
+    best = result.best_index
+    best_text = "none (every run diverged)" if best is None else (
+        f"{result.lrs[best]:.4g} ({result.status[best]}, final loss "
+        f"{result.final_loss[best]:.4g})")
+    edge = result.divergence_edge()
+    edge_text = "" if edge is None or not math.isfinite(edge) else \
+        f"; first diverging lr above it {edge:.4g}"
+    sys.stdout.write(f"wrote {len(result)} learning rates to {out}: {counts}; "
+                     f"best lr {best_text}{edge_text}\n")
+    return 0

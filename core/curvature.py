@@ -1,0 +1,257 @@
+"""Curvature of a loss at a point: the Hessian, its eigen-decomposition, and
+what it means for plain gradient descent.
+
+Along an eigenvector with eigenvalue λ, a gradient step multiplies the error by
+``1 − lr·λ``. The step is stable when that factor lies in (−1, 1), so plain
+gradient descent needs ``lr < 2/λmax``: this is the stability limit the
+presets and the learning-rate gauge show. Where λmax ≤ 0 the loss curves
+downward in every direction and no step size is unstable there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.problems.registry import get_problem
+
+if TYPE_CHECKING:
+    from core._types import FloatArray
+    from core.problems.base import Problem
+
+
+@dataclass(frozen=True, eq=False)
+class Curvature:
+    """The curvature of a loss at one point.
+
+    Attributes
+    ----------
+    point
+        The parameters, shape (p,).
+    hessian
+        The Hessian there, shape (p, p) (analytic where the problem gives it,
+        else central differences of the analytic gradient).
+    eigenvalues
+        Ascending, shape (p,).
+    eigenvectors
+        One unit eigenvector per column, in the order of ``eigenvalues``.
+    lam_max, lam_min
+        The largest and smallest eigenvalue.
+    condition
+        ``|λmax| / |λmin|``; inf when λmin is 0.
+    stability_limit
+        ``2/λmax``, the largest stable learning rate of plain gradient descent;
+        inf when λmax <= 0 (the loss curves downward in every direction).
+    """
+
+    point: FloatArray
+    hessian: FloatArray
+    eigenvalues: FloatArray
+    eigenvectors: FloatArray
+    lam_max: float
+    lam_min: float
+    condition: float
+    stability_limit: float
+
+    def gd_factor(self, lr: float) -> float:
+        """``|1 − lr·λmax|``: how much one plain gradient step scales the error
+        along the steepest direction (above 1: the zig-zag grows)."""
+        return abs(1.0 - lr * self.lam_max)
+
+
+def _frozen(a: Any) -> FloatArray:
+    out = np.array(a, dtype=np.float64)
+    out.flags.writeable = False
+    return out
+
+
+def curvature(problem: str | Problem, theta: Sequence[float] | None = None) -> Curvature:
+    """The Hessian at ``theta`` and what it says about step sizes.
+
+    Parameters
+    ----------
+    problem
+        A `Problem` or a built-in name.
+    theta
+        The point, one float per parameter (default: the problem's start).
+
+    Returns
+    -------
+    Curvature
+        Hessian, ascending eigenvalues with eigenvectors, λmax, λmin, the
+        condition number and the plain gradient-descent stability limit
+        ``2/λmax``. A Hessian that is not finite there gives nan everywhere.
+    """
+    prob = get_problem(problem)
+    point = np.asarray(prob.check_start(theta), dtype=np.float64)
+    hess = np.asarray(prob.hessian(point), dtype=np.float64).reshape(prob.n_params, prob.n_params)
+    if not np.all(np.isfinite(hess)):
+        nan = float("nan")
+        p = prob.n_params
+        return Curvature(_frozen(point), _frozen(hess), _frozen(np.full(p, nan)),
+                         _frozen(np.full((p, p), nan)), nan, nan, nan, nan)
+    # symmetrise: finite-difference Hessians are only symmetric to rounding
+    values, vectors = np.linalg.eigh(0.5 * (hess + hess.T))
+    lam_min, lam_max = float(values[0]), float(values[-1])
+    condition = math.inf if lam_min == 0.0 else abs(lam_max) / abs(lam_min)
+    limit = 2.0 / lam_max if lam_max > 0.0 else math.inf
+    return Curvature(_frozen(point), _frozen(hess), _frozen(values), _frozen(vectors),
+                     lam_max, lam_min, condition, limit)
+
+
+def nearest_minimum(problem: str | Problem,
+                    start: Sequence[float] | None = None) -> tuple[float, ...] | None:
+    """The known minimum (from ``problem.minima``) closest to ``start``, or None."""
+    prob = get_problem(problem)
+    if not prob.minima:
+        return None
+    origin = np.asarray(prob.check_start(start))
+    minima = np.asarray(prob.minima, dtype=np.float64)
+    i = int(np.argmin(np.sum((minima - origin) ** 2, axis=1)))
+    return tuple(float(v) for v in minima[i])
+
+
+def curvature_report(problem: str | Problem,
+                     start: Sequence[float] | None = None) -> dict[str, Curvature | None]:
+    """Curvature at the start and at the nearest known minimum.
+
+    Parameters
+    ----------
+    problem
+        A `Problem` or a built-in name.
+    start
+        The start point (default: the problem's own start).
+
+    Returns
+    -------
+    dict
+        ``{"start": Curvature, "minimum": Curvature | None}``; the minimum is the
+        known minimum nearest the start, None for problems that list none (a
+        valley of minima, a saddle, minima at infinity).
+    """
+    prob = get_problem(problem)
+    at_min = nearest_minimum(prob, start)
+    return {
+        "start": curvature(prob, start),
+        "minimum": None if at_min is None else curvature(prob, at_min),
+    }
+
+
+def sgd_lam_max(report: dict[str, Curvature | None]) -> tuple[float, str]:
+    """The λmax that binds plain gradient descent: the larger of the start's
+    and the minimum's, with where it was found (``"start"`` or ``"minimum"``).
+
+    A run must pass through both points' neighbourhoods, so the smaller of the
+    two stability limits is the one that matters.
+    """
+    start = report["start"]
+    assert start is not None
+    best, where = start.lam_max, "start"
+    minimum = report.get("minimum")
+    if minimum is not None and math.isfinite(minimum.lam_max) and (
+        not math.isfinite(best) or minimum.lam_max > best
+    ):
+        best, where = minimum.lam_max, "minimum"
+    return best, where
+
+
+# ------------------------------------------------------------- the gauge
+def sgd_theory(problem: str | Problem, start: Sequence[float] | None = None,
+               lrs: dict[str, float] | None = None, measured_edge: float | None = None,
+               *, weight_decay: float = 0.0) -> dict[str, Any]:
+    """What the curvature predicts for plain gradient descent.
+
+    Parameters
+    ----------
+    problem
+        A `Problem` or a built-in name.
+    start
+        The start point (default: the problem's own).
+    lrs
+        Learning rates to place on the gauge, by name (e.g. the presets).
+    measured_edge
+        The first diverging learning rate a sweep measured, shown beside 2/λmax.
+    weight_decay
+        SGD's weight decay, which adds itself to every curvature.
+
+    Returns
+    -------
+    dict
+        ``lam_max`` (the larger of the start's and the nearest minimum's, plus
+        weight decay), ``stability_limit`` (2/λmax; inf when λmax <= 0),
+        ``where`` ("start" or "minimum"), ``lam_max_start``,
+        ``lam_max_minimum`` (None without a known minimum), ``weight_decay``,
+        ``lr_lam_max`` ({name: lr·λmax}), ``measured_divergence_edge`` and
+        ``summary`` (one line of text).
+    """
+    prob = get_problem(problem)
+    rep = curvature_report(prob, start)
+    lam, where = sgd_lam_max(rep)
+    lam += weight_decay
+    limit = 2.0 / lam if lam > 0 else math.inf
+    at_start, at_min = rep["start"], rep["minimum"]
+    assert at_start is not None
+    products = {name: lr * lam for name, lr in (lrs or {}).items()}
+    head = f"λmax = {lam:.4g} (the larger of {at_start.lam_max:.4g} at the start"
+    head += f" and {at_min.lam_max:.4g} at the minimum)" if at_min is not None else \
+        "; no known minimum)"
+    if weight_decay:
+        head += f", plus weight decay {weight_decay:g}"
+    if lam > 0:
+        head += f", so plain gradient descent is stable below 2/λmax = {limit:.4g}"
+    else:
+        head += ", so the loss curves downward everywhere we know and no step size is unstable"
+    parts = [head]
+    if products:
+        parts.append("lr·λmax: " + ", ".join(f"{k} {v:.3g}" for k, v in products.items()))
+    if measured_edge is not None:
+        parts.append(f"the sweep's first diverging lr is {measured_edge:.4g}")
+    return {
+        "lam_max": lam,
+        "stability_limit": limit,
+        "where": where,
+        "lam_max_start": at_start.lam_max,
+        "lam_max_minimum": None if at_min is None else at_min.lam_max,
+        "weight_decay": weight_decay,
+        "lr_lam_max": products,
+        "measured_divergence_edge": measured_edge,
+        "summary": "; ".join(parts) + ".",
+    }
+
+
+def gauge_sentence(lam: float, where: str, lr: float, short: bool = False) -> str:
+    """One sentence placing ``lr`` against plain gradient descent's limit 2/λmax.
+
+    ``where`` names the point λmax belongs to ("start" or "minimum"); ``short``
+    leaves out the leading "λmax = ... (at the ...)".
+    """
+    if not math.isfinite(lam):
+        return "The curvature is not finite here, so there is no stability limit to compare."
+    if lam <= 0:
+        return (f"λmax = {lam:.3g} at the {where}: the loss curves downward in every direction "
+                "there, so no step size is unstable; bigger steps just go downhill faster.")
+    x = lr * lam
+    limit = 2.0 / lam
+    factor = abs(1.0 - x)
+    head = "" if short else f"λmax = {lam:.4g} (at the {where}); "
+    if x < 1:
+        return (f"{head}lr·λmax = {x:.3g} < 1: each step covers {100 * x:.3g}% of the way to "
+                f"the bottom along the steepest direction, without overshooting (stable below "
+                f"2/λmax = {limit:.4g}).")
+    if x == 1:
+        return (f"{head}lr·λmax = 1: each step lands exactly on the bottom along the steepest "
+                f"direction (stable below 2/λmax = {limit:.4g}).")
+    if x < 2:
+        return (f"{head}lr·λmax = {x:.3g}, between 1 and 2: each step overshoots the bottom "
+                f"along the steepest direction, but by less than it corrects, so the zig-zag "
+                f"shrinks {factor:.3g}x per step (stable below 2/λmax = {limit:.4g}).")
+    if x == 2:
+        return (f"{head}lr·λmax = 2, exactly the stability limit 2/λmax = {limit:.4g}: the "
+                "zig-zag along the steepest direction neither grows nor shrinks.")
+    return (f"{head}lr·λmax = {x:.3g} > 2: each step overshoots the valley by more than it "
+            f"corrects, so the zig-zag along the steepest direction grows {factor:.3g}x per "
+            f"step (unstable above 2/λmax = {limit:.4g}).")

@@ -1,0 +1,241 @@
+"""The loss on a grid, its contour levels, and a view window that shows the run.
+
+`surface` evaluates the whole grid in one vectorised call to the problem's
+loss (a (ny, nx, p) parameter array): ``problem.loss``, or ``loss_c`` where the
+problem computes its full loss through the base class (same formula, without
+the gradient that ``loss`` works out alongside). Problems with more than two parameters are
+drawn as a slice through a point (default: the start) along two chosen
+parameters; a one-parameter problem has no second axis, so every row of its
+"surface" is the loss curve L(xs). Linear regression's full loss uses
+sufficient statistics, so its grid costs the same for 3 points or 100,000.
+
+Non-finite values are kept as they come: ``inf`` where the loss overflows and
+``nan`` where it is undefined (``inf − inf``, ``0·inf``). A plot must mask
+them; `contour_levels` ignores them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.errors import ConfigError
+from core.problems.base import Problem
+from core.problems.registry import get_problem
+from core.xp import NUMPY
+
+if TYPE_CHECKING:
+    from core._types import FloatArray
+
+# a data problem without a closed form evaluates at most this many
+# (grid point x example) terms per call; the grid is split into row blocks
+MAX_TERMS_PER_CALL = 4_000_000
+# a path that runs off (divergence) may widen the view at most this many
+# times the problem's own window span on each side
+MAX_ZOOM_OUT = 20.0
+
+
+def _axis_values(name: str, values: Any) -> FloatArray:
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ConfigError(f"{name} must be a non-empty list of numbers, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ConfigError(f"{name} must be finite numbers")
+    return arr
+
+
+def _check_axes(problem: Problem, axes: Sequence[int]) -> tuple[int, int]:
+    n = problem.n_params
+    try:
+        i, j = (int(a) for a in axes)
+    except (TypeError, ValueError):
+        raise ConfigError(f"axes must be two parameter indices, got {axes!r}") from None
+    if n == 1:
+        return 0, 0
+    if not (0 <= i < n and 0 <= j < n) or i == j:
+        raise ConfigError(
+            f"axes must be two different parameter indices from 0 to {n - 1} "
+            f"({', '.join(problem.param_names)}), got {tuple(axes)!r}"
+        )
+    return i, j
+
+
+def _own_full_loss(problem: Problem) -> bool:
+    """True when the problem computes its full loss its own way (sufficient
+    statistics, or its own blocking over the data): one call is then safe."""
+    return type(problem).full_loss_grad_c is not Problem.full_loss_grad_c
+
+
+def _loss_of(problem: Problem) -> Callable[[FloatArray], FloatArray]:
+    """``problem.loss``, or the same loss without its gradient where that is safe.
+
+    Problems that keep the base class's full loss get it from ``loss_grad_c``,
+    which also works out the gradient; the surface needs only ``loss_c`` (the
+    same formula), which halves the cost of a grid over the data.
+    """
+    kind = type(problem)
+    if (_own_full_loss(problem) or kind.loss is not Problem.loss
+            or kind.loss_c is Problem.loss_c):
+        return problem.loss
+
+    def loss(grid: FloatArray) -> FloatArray:
+        p = problem.split(grid)
+        with np.errstate(all="ignore"):
+            value = problem.loss_c(NUMPY, p, problem.data)
+        return np.broadcast_to(np.asarray(value, dtype=np.float64), p[0].shape).copy()
+
+    return loss
+
+
+def surface(problem: str | Problem, xs: Sequence[float] | FloatArray,
+            ys: Sequence[float] | FloatArray, *, through: Sequence[float] | None = None,
+            axes: Sequence[int] = (0, 1)) -> FloatArray:
+    """The full-data loss on the grid ``xs × ys``.
+
+    Parameters
+    ----------
+    problem
+        A `Problem` or a built-in name.
+    xs, ys
+        Values of the parameters ``axes[0]`` and ``axes[1]``.
+    through
+        The point the slice passes through, one float per parameter; the
+        parameters not on ``axes`` keep its values (default: the start).
+    axes
+        The two parameters on the x and y axis (ignored for one parameter).
+
+    Returns
+    -------
+    ndarray
+        Shape ``(len(ys), len(xs))``: ``Z[i, j]`` is the loss at
+        ``x = xs[j], y = ys[i]`` (image order: rows are y). Overflow gives
+        ``inf``, undefined values ``nan``; both are kept.
+    """
+    prob = get_problem(problem)
+    x = _axis_values("xs", xs)
+    y = _axis_values("ys", ys)
+    i, j = _check_axes(prob, axes)
+    point = np.asarray(prob.check_start(through), dtype=np.float64)
+    if prob.n_params == 1:  # nothing varies along y: one curve, repeated
+        return np.repeat(prob.loss(x[:, None])[None, :], y.size, axis=0)
+    grid = np.empty((y.size, x.size, prob.n_params))
+    grid[...] = point
+    grid[..., i] = x[None, :]
+    grid[..., j] = y[:, None]
+    loss = _loss_of(prob)
+    per_point = 1 if _own_full_loss(prob) else max(1, prob.n_samples)
+    rows = max(1, MAX_TERMS_PER_CALL // (x.size * per_point))
+    if rows >= y.size:
+        return loss(grid)
+    # per-example problems on big data: bounded memory, a few calls
+    return np.concatenate([loss(grid[r : r + rows]) for r in range(0, y.size, rows)])
+
+
+def contour_levels(Z: Any, n: int = 12) -> FloatArray:
+    """Contour levels for a surface: ``n`` values strictly inside its finite range.
+
+    Parameters
+    ----------
+    Z
+        A surface (any shape); nan and inf entries are ignored.
+    n
+        How many levels.
+
+    Returns
+    -------
+    ndarray
+        Increasing levels, never nan or inf. Log-spaced when the finite values
+        are >= 0 and span more than two decades (a bowl: rings get denser
+        towards the minimum), from the smallest positive value (at least
+        1e-8 of the largest); linear otherwise. Empty for a flat or
+        all-non-finite surface.
+    """
+    if n < 1:
+        raise ConfigError(f"n must be a whole number >= 1, got {n!r}")
+    values = np.asarray(Z, dtype=np.float64)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return np.empty(0)
+    lo, hi = float(finite.min()), float(finite.max())
+    if not hi > lo:
+        return np.empty(0)
+    if lo >= 0.0:
+        positive = finite[finite > 0.0]
+        bottom = max(float(positive.min()), hi * 1e-8)
+        if hi / bottom > 100.0:
+            return np.geomspace(bottom, hi, n + 2)[1:-1]
+    return np.linspace(lo, hi, n + 2)[1:-1]
+
+
+def _span(values: list[float], base: tuple[float, float], margin: float) -> tuple[float, float]:
+    lo = min([base[0], *values])
+    hi = max([base[1], *values])
+    width = base[1] - base[0]
+    # a diverging path must not zoom the view out to the edge of the float range
+    lo = max(lo, base[0] - MAX_ZOOM_OUT * width)
+    hi = min(hi, base[1] + MAX_ZOOM_OUT * width)
+    pad = margin * (hi - lo)
+    if pad == 0.0:
+        pad = max(abs(lo), 1.0) * margin
+    return lo - pad, hi + pad
+
+
+def view_window(problem: str | Problem, path: Any = None, margin: float = 0.1, *,
+                axes: Sequence[int] = (0, 1)) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A plot window showing the problem's window, the start, the minima and a path.
+
+    Parameters
+    ----------
+    problem
+        A `Problem` or a built-in name.
+    path
+        Parameter values along a run, shape (m, p) (e.g. `Run.params`);
+        non-finite points are ignored.
+    margin
+        Padding on every side, as a fraction of the span.
+    axes
+        The two parameters on the x and y axis. A parameter beyond the
+        problem's own ``window`` gets a range the width of the first one,
+        centred on the start.
+
+    Returns
+    -------
+    ((x0, x1), (y0, y1))
+        For a one-parameter problem the y range is the loss over the x range
+        (and along the path): the window of its loss-curve plot. A path that
+        runs away (divergence) widens the view at most 20 times the problem's
+        window span on each side.
+    """
+    prob = get_problem(problem)
+    i, j = _check_axes(prob, axes)
+    start = np.asarray(prob.start, dtype=np.float64)
+    pts = np.empty((0, prob.n_params))
+    if path is not None:
+        arr = np.asarray(path, dtype=np.float64).reshape(-1, prob.n_params)
+        pts = arr[np.all(np.isfinite(arr), axis=1)]
+    marks = np.vstack([start[None, :], np.asarray(prob.minima, dtype=np.float64).reshape(
+        -1, prob.n_params), pts])
+
+    def base(axis: int) -> tuple[float, float]:
+        if axis < len(prob.window):
+            a, b = prob.window[axis]
+            return float(a), float(b)
+        half = 0.5 * (prob.window[0][1] - prob.window[0][0])
+        return float(start[axis] - half), float(start[axis] + half)
+
+    xr = _span(marks[:, i].tolist(), base(i), margin)
+    if prob.n_params > 1:
+        return xr, _span(marks[:, j].tolist(), base(j), margin)
+    # one parameter: the y axis is the loss along the x range and the path
+    curve = prob.loss(np.linspace(xr[0], xr[1], 257)[:, None])
+    shown = pts[(pts[:, 0] >= xr[0]) & (pts[:, 0] <= xr[1])]
+    losses = np.concatenate([curve, prob.loss(shown)]) if shown.size else curve
+    losses = losses[np.isfinite(losses)]
+    if losses.size == 0:
+        return xr, (0.0, 1.0)
+    lo, hi = float(losses.min()), float(losses.max())
+    pad = margin * (hi - lo) if hi > lo else max(abs(lo), 1.0) * margin
+    return xr, (lo - pad, hi + pad) if math.isfinite(hi - lo) else (lo, lo + 1.0)
