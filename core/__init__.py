@@ -9,12 +9,14 @@ from core.datafile import DataError, data_problem
 from core.engine import Run, Trainer, make_trainer, torch_available, train
 from core.errors import ConfigError
 from core.formula import FormulaError, formula_problem
+from core.gradcheck import GradCheck, gradient_check
 from core.optimizers import OPTIMIZERS, make_optimizer, optimizer_defaults
 from core.presets import PresetReport, describe_lr, preset_report, presets
 from core.problems import Dataset, Problem, get_problem, list_problems, problem_options
 from core.surface import contour_levels, surface, view_window
 from core.sweep import SweepResult, sweep
 from core.table import StepTable
+from core.torch_backend import torch_sweep
 
 __all__ = [
     "OPTIMIZERS",
@@ -23,6 +25,7 @@ __all__ = [
     "DataError",
     "Dataset",
     "FormulaError",
+    "GradCheck",
     "PresetReport",
     "Problem",
     "Run",
@@ -37,6 +40,7 @@ __all__ = [
     "describe_lr",
     "formula_problem",
     "get_problem",
+    "gradient_check",
     "list_problems",
     "make_optimizer",
     "make_trainer",
@@ -47,6 +51,7 @@ __all__ = [
     "surface",
     "sweep",
     "torch_available",
+    "torch_sweep",
     "train",
     "view_window",
 ]

@@ -1,0 +1,209 @@
+"""Gradient check: the hand-derived gradient beside autograd and finite differences.
+
+The seeds teach two ways to get a gradient, by hand (seed 003) and with
+``loss.backward()`` (seeds 000, 004). `gradient_check` puts both, and central
+finite differences of the loss, side by side at one point, with their
+differences, so the window can show that they agree (and by how much).
+Works without torch: the autograd column is then None, with the reason.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from core.errors import ConfigError
+from core.problems.registry import get_problem
+
+if TYPE_CHECKING:
+    from core._types import FloatArray
+    from core.problems.base import Problem
+
+COLUMNS = ("param", "hand", "autograd", "finite-diff", "|hand−autograd|", "|hand−fd|")
+
+
+def _rel(diff: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
+    """``|a − b| / max(|a|, |b|)`` per entry, 0 where both are 0."""
+    scale = np.maximum(np.abs(a), np.abs(b))
+    with np.errstate(all="ignore"):
+        return np.where(scale > 0, diff / np.where(scale > 0, scale, 1.0), 0.0)
+
+
+@dataclass(frozen=True)
+class GradCheck:
+    """Three gradients of one problem at one point, one entry per parameter.
+
+    Attributes
+    ----------
+    problem, param_names, theta, loss
+        Where the gradients were taken, and the full-data loss there.
+    hand
+        The problem's hand-derived gradient (``problem.grad``, numpy).
+    autograd
+        torch autograd of the same loss (cpu, float64), or None.
+    autograd_reason
+        Why ``autograd`` is None (torch missing, or the loss has no torch form).
+    finite_diff
+        Central differences ``(L(θ + hᵢeᵢ) − L(θ − hᵢeᵢ)) / 2hᵢ`` of the loss.
+    steps
+        The differencing step per parameter, ``hᵢ = h·max(1, |θᵢ|)`` (relative
+        for large parameters so the step is not lost in rounding).
+    """
+
+    problem: str
+    param_names: tuple[str, ...]
+    theta: FloatArray
+    loss: float
+    hand: FloatArray
+    autograd: FloatArray | None
+    autograd_reason: str | None
+    finite_diff: FloatArray
+    steps: FloatArray
+
+    # ---------------------------------------------------------- differences
+    @property
+    def abs_diff_autograd(self) -> FloatArray | None:
+        """``|hand − autograd|`` per parameter (None without autograd)."""
+        return None if self.autograd is None else np.abs(self.hand - self.autograd)
+
+    @property
+    def rel_diff_autograd(self) -> FloatArray | None:
+        """``|hand − autograd| / max(|hand|, |autograd|)`` per parameter."""
+        d = self.abs_diff_autograd
+        return None if d is None or self.autograd is None else _rel(d, self.hand, self.autograd)
+
+    @property
+    def abs_diff_fd(self) -> FloatArray:
+        """``|hand − finite_diff|`` per parameter."""
+        return np.abs(self.hand - self.finite_diff)
+
+    @property
+    def rel_diff_fd(self) -> FloatArray:
+        """``|hand − finite_diff| / max(|hand|, |finite_diff|)`` per parameter."""
+        return _rel(self.abs_diff_fd, self.hand, self.finite_diff)
+
+    @property
+    def max_abs_diff_autograd(self) -> float | None:
+        d = self.abs_diff_autograd
+        return None if d is None else float(np.max(d))
+
+    @property
+    def max_rel_diff_autograd(self) -> float | None:
+        d = self.rel_diff_autograd
+        return None if d is None else float(np.max(d))
+
+    @property
+    def max_abs_diff_fd(self) -> float:
+        return float(np.max(self.abs_diff_fd))
+
+    @property
+    def max_rel_diff_fd(self) -> float:
+        return float(np.max(self.rel_diff_fd))
+
+    def agrees(self, autograd_rtol: float = 1e-10, fd_rtol: float = 1e-5) -> bool:
+        """Whether the hand gradient matches both others, relative to the gradient's size.
+
+        Differences are scaled by the largest gradient component (at least 1e-300),
+        so a component passing through zero does not count as a disagreement.
+        """
+        scale = max(float(np.max(np.abs(self.hand))), 1e-300)
+        ok = float(np.max(self.abs_diff_fd)) <= fd_rtol * scale
+        d_auto = self.abs_diff_autograd
+        if d_auto is not None:
+            ok = ok and float(np.max(d_auto)) <= autograd_rtol * scale
+        return ok
+
+    # -------------------------------------------------------------- display
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return COLUMNS
+
+    def rows(self) -> list[tuple[str, float, float | None, float, float | None, float]]:
+        """One row per parameter: (param, hand, autograd, finite-diff,
+        |hand−autograd|, |hand−fd|); the autograd entries are None without torch."""
+        auto = self.autograd
+        d_auto = self.abs_diff_autograd
+        d_fd = self.abs_diff_fd
+        return [
+            (
+                name,
+                float(self.hand[i]),
+                None if auto is None else float(auto[i]),
+                float(self.finite_diff[i]),
+                None if d_auto is None else float(d_auto[i]),
+                float(d_fd[i]),
+            )
+            for i, name in enumerate(self.param_names)
+        ]
+
+
+def finite_difference_grad(
+    problem: Problem, theta: FloatArray, h: float
+) -> tuple[FloatArray, FloatArray]:
+    """Central differences of ``problem.loss`` at ``theta``; returns (gradient, steps)."""
+    n = problem.n_params
+    steps = h * np.maximum(1.0, np.abs(theta))
+    offsets = np.diag(steps)
+    # all 2p evaluations in one vectorised call: rows θ + hᵢeᵢ, then θ − hᵢeᵢ
+    points = np.concatenate([theta + offsets, theta - offsets])
+    values = problem.loss(points)
+    # divide by the distance actually between the points: θᵢ ± hᵢ rounds
+    taken = np.diagonal(points[:n]) - np.diagonal(points[n:])
+    return (values[:n] - values[n:]) / taken, steps
+
+
+def _autograd(problem: Problem, theta: FloatArray) -> tuple[FloatArray | None, str | None]:
+    from core import engine
+
+    if not engine.torch_available():
+        return None, f"no autograd column: {engine.TORCH_INSTALL_HINT}"
+    from core.torch_backend.device import autograd_loss_grad
+
+    try:
+        _, grad = autograd_loss_grad(problem, theta, device="cpu", dtype="float64")
+    except (NotImplementedError, TypeError) as exc:
+        return None, f"the loss of {problem.name!r} cannot be evaluated in torch ({exc})"
+    return grad, None
+
+
+def gradient_check(
+    problem: str | Problem, theta: Sequence[float] | None = None, h: float = 1e-6
+) -> GradCheck:
+    """Compare the hand-derived, autograd and finite-difference gradients at ``theta``.
+
+    Parameters
+    ----------
+    problem
+        A `Problem` or a built-in name.
+    theta
+        The point, one float per parameter (default: the problem's start).
+    h
+        Relative finite-difference step: parameter i moves by ``h·max(1, |θᵢ|)``.
+        The default 1e-6 balances truncation (∝ h²) against rounding (∝ ε/h).
+
+    Returns
+    -------
+    GradCheck
+        The three gradients and their differences; ``.rows()`` for display.
+    """
+    prob = get_problem(problem)
+    if isinstance(h, bool) or not isinstance(h, (int, float)) or not (math.isfinite(h) and h > 0):
+        raise ConfigError(f"h must be a finite number > 0, got {h!r}")
+    point = np.asarray(prob.check_start(theta), dtype=np.float64)
+    fd, steps = finite_difference_grad(prob, point, float(h))
+    auto, reason = _autograd(prob, point)
+    return GradCheck(
+        problem=prob.name,
+        param_names=tuple(prob.param_names),
+        theta=point,
+        loss=float(prob.loss(point)),
+        hand=prob.grad(point).astype(np.float64),
+        autograd=auto,
+        autograd_reason=reason,
+        finite_diff=fd,
+        steps=steps,
+    )
