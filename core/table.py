@@ -130,14 +130,17 @@ class StepTable:
         if m <= 0:
             return
         self._reserve(m)
-        for name, values in columns.items():
-            self._data[self._index[name], self._n : self._n + m] = values
+        for i, name in enumerate(self.columns):
+            values = columns.get(name, np.nan)
+            self._data[i, self._n : self._n + m] = values
         self._n += m
 
     def _reserve(self, extra: int) -> None:
         need = self._n + extra
         if need > self._data.shape[1]:
-            grown = np.full((self._data.shape[0], max(2 * self._data.shape[1], need)), np.nan)
+            # np.empty: only the copied part is touched now; appends write every
+            # column of the new rows (a full nan fill took ~200 ms at 1M rows)
+            grown = np.empty((self._data.shape[0], max(2 * self._data.shape[1], need)))
             grown[:, : self._n] = self._data[:, : self._n]
             self._data = grown
 

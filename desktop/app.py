@@ -1,22 +1,98 @@
-"""``lr-playground``: start the window."""
+"""``lr-playground``: start the window.
+
+Start-up stays light: torch is never imported here (the torch backend loads
+in the background when chosen), pyqtgraph's options and the plot theme are
+set before any plot exists, and the window defers its first run, surface and
+presets until after it has painted.
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
+import time
 from collections.abc import Sequence
+
+ORG = "LR Playground"
+APP = "LR Playground"
+DESKTOP_ID = "lr-playground"
+
+
+def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(prog="lr-playground", add_help=True,
+                                     description="Turn the knobs of gradient descent.")
+    # hidden: smoke tests and the launch benchmark
+    parser.add_argument("--quit-after-ms", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--report-first-paint", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_known_args(list(argv))
+
+
+def _launcher_flags(argv: Sequence[str]) -> int | None:
+    try:
+        from desktop.launcher import handle_launcher_flags
+    except ImportError:
+        return None
+    return handle_launcher_flags(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the LR Playground window; returns the exit status."""
-    argv = list(sys.argv if argv is None else argv)
-    from PySide6.QtWidgets import QApplication, QLabel  # noqa: PLC0415
+    import multiprocessing
 
-    app = QApplication.instance() or QApplication(argv)
-    label = QLabel("LR Playground — the window is under construction; use lr-playground-cli.")
-    label.setWindowTitle("LR Playground")
-    label.resize(640, 120)
-    label.show()
+    from desktop.errors import guard_std_streams
+
+    multiprocessing.freeze_support()  # the presets' worker process, in a frozen bundle
+    guard_std_streams()  # a Windows gui-script has no stderr (PITFALLS §4)
+    argv = list(sys.argv if argv is None else argv)
+    handled = _launcher_flags(argv[1:])
+    if handled is not None:
+        return handled
+    args, qt_args = parse_args(argv[1:])
+
+    from PySide6.QtCore import QCoreApplication, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    QCoreApplication.setOrganizationName(ORG)
+    QCoreApplication.setApplicationName(APP)
+    app = QApplication.instance() or QApplication([argv[0], *qt_args])
+    QApplication.setDesktopFileName(DESKTOP_ID)
+
+    from desktop import errors
+
+    errors.setup_logging()
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
+    from desktop.views.palette import apply_plot_theme
+
+    apply_plot_theme()
+    from desktop.main_window import MainWindow
+
+    window = MainWindow()
+    errors.install_excepthook(lambda: window)
+    _set_icon(window)
+    window.show()
+    if args.report_first_paint:
+        QTimer.singleShot(0, lambda: _report_paint(window))
+    if args.quit_after_ms is not None:
+        QTimer.singleShot(max(0, args.quit_after_ms), window.close)
     return int(app.exec())
+
+
+def _report_paint(window: object) -> None:
+    window.repaint()  # type: ignore[attr-defined]
+    print(f"first-paint {time.time():.6f}", flush=True)
+
+
+def _set_icon(window: object) -> None:
+    try:
+        from PySide6.QtGui import QIcon
+
+        from desktop.launcher import icon_path
+
+        window.setWindowIcon(QIcon(str(icon_path())))  # type: ignore[attr-defined]
+    except Exception:  # an icon is a nicety; a missing one never stops the start
+        pass
 
 
 if __name__ == "__main__":

@@ -1,0 +1,143 @@
+"""Background work (presets, sweeps, compare runs, surfaces, importing torch).
+
+Pure-Python number crunching (the presets' sweeps and check runs, compare
+runs) goes to a worker *process*: in a thread it would hold the GIL and
+stall the window for hundreds of milliseconds at a time (measured: 300 ms
+gaps while the and-gate presets ran). Vectorised numpy work (a surface) and
+imports go to a worker thread. A finished job is handed back to the GUI
+thread through a queued signal of a QObject that lives there (a lambda slot
+would run in the worker thread, PITFALLS §2.1), and only the newest job of
+each kind is delivered: a result made stale by a later knob change is
+dropped, never queued.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+log = logging.getLogger(__name__)
+
+_process_pool: ProcessPoolExecutor | None = None
+
+
+def process_pool() -> ProcessPoolExecutor:
+    """One worker process shared by every window, started on first use ("spawn": a
+    forked child of a Qt process is not safe)."""
+    global _process_pool
+    if _process_pool is None:
+        import multiprocessing  # imported on first use: start-up stays light
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("spawn")
+        _process_pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                            initializer=_lower_priority)
+        atexit.register(shutdown_process_pool)
+    return _process_pool
+
+
+def _lower_priority() -> None:
+    """The worker yields the CPU to the window: its results can wait a frame, clicks cannot."""
+    with contextlib.suppress(AttributeError, OSError):  # os.nice is POSIX only
+        os.nice(10)
+
+
+def shutdown_process_pool() -> None:
+    global _process_pool
+    if _process_pool is not None:
+        _process_pool.shutdown(wait=True, cancel_futures=True)
+        _process_pool = None
+
+
+class Jobs(QObject):
+    """Run ``fn`` in the background; call ``done(result)`` or ``failed(exc)`` in the GUI thread."""
+
+    _finished = Signal(str, int)  # kind, ticket (emitted from the worker thread)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool: ThreadPoolExecutor | None = None
+        self._tickets: dict[str, int] = {}
+        self._pending: dict[str, tuple[int, Future[Any], Callable[[Any], None],
+                                       Callable[[BaseException], None]]] = {}
+        self._finished.connect(self._on_finished)
+
+    def submit(self, kind: str, fn: Callable[..., Any], done: Callable[[Any], None],
+               failed: Callable[[BaseException], None], *, args: tuple[Any, ...] = (),
+               in_process: bool = False) -> None:
+        """Run ``fn(*args)`` in the background; ``in_process`` needs a picklable ``fn``."""
+        ticket = self._tickets.get(kind, 0) + 1
+        self._tickets[kind] = ticket
+        old = self._pending.get(kind)
+        if old is not None:
+            old[1].cancel()  # not started yet: skip it; started: its result is dropped
+        if in_process:
+            from concurrent.futures.process import BrokenProcessPool
+
+            try:
+                future = process_pool().submit(fn, *args)
+            except BrokenProcessPool:  # the worker died (killed, out of memory): start anew
+                shutdown_process_pool()
+                future = process_pool().submit(fn, *args)
+        else:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lrp-jobs")
+            future = self._pool.submit(fn, *args)
+        self._pending[kind] = (ticket, future, done, failed)
+        future.add_done_callback(lambda _f, k=kind, t=ticket: self._emit_finished(k, t))
+
+    def _emit_finished(self, kind: str, ticket: int) -> None:
+        with contextlib.suppress(RuntimeError):  # the QObject is gone: nothing to deliver
+            self._finished.emit(kind, ticket)
+
+    def busy(self, kind: str | None = None) -> bool:
+        if kind is None:
+            return bool(self._pending)
+        return kind in self._pending
+
+    def cancel(self, kind: str) -> None:
+        entry = self._pending.pop(kind, None)
+        if entry is not None:
+            entry[1].cancel()
+            self._tickets[kind] = self._tickets.get(kind, 0) + 1
+
+    def wait_idle(self) -> None:
+        """Block until every submitted job has run (tests and shutdown)."""
+        for _, future, _, _ in list(self._pending.values()):
+            if not future.cancelled():
+                future.exception()
+
+    def shutdown(self) -> None:
+        pending = list(self._pending.values())
+        self._pending.clear()
+        for _, future, _, _ in pending:
+            future.cancel()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    @Slot(str, int)
+    def _on_finished(self, kind: str, ticket: int) -> None:
+        entry = self._pending.get(kind)
+        if entry is None or entry[0] != ticket:
+            return  # superseded by a newer job of the same kind
+        del self._pending[kind]
+        _, future, done, failed = entry
+        if future.cancelled():
+            return
+        exc = future.exception()
+        if exc is not None:
+            log.warning("background %s failed: %s", kind, exc)
+            failed(exc)
+        else:
+            done(future.result())

@@ -1,0 +1,1 @@
+"""The knob panels on the left of the window."""

@@ -1,0 +1,152 @@
+"""The problem panel: which loss to descend, its options, the start point, the pair shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.panels.widgets import FieldWithError, format_number, parse_numbers, row
+
+OPTION_TIPS = {
+    "condition": "How many times steeper the bowl is along its steep axis than its flat one.",
+    "angle": "How many degrees the bowl's axes are turned away from the weights' axes.",
+}
+
+
+class ProblemPanel(QGroupBox):
+    """Emits ``problemPicked(name)``, ``optionsEdited(dict)``, ``startEdited(tuple)``,
+    ``axesPicked(i, j)``; shows whatever the controller says the problem is."""
+
+    problemPicked = Signal(str)
+    optionsEdited = Signal(object)
+    startEdited = Signal(object)
+    axesPicked = Signal(int, int)
+
+    def __init__(self, problems: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__("Problem", parent)
+        self.combo = QComboBox()
+        for name, title in problems:
+            self.combo.addItem(title, name)
+        self.combo.setToolTip("The loss to descend: the seeds' worked examples "
+                              "and classic test surfaces.")
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setToolTip("What this problem is and what to watch for.")
+        self.options_box = QWidget()
+        self.options_form = QFormLayout(self.options_box)
+        self.options_form.setContentsMargins(0, 0, 0, 0)
+        self.option_fields: dict[str, FieldWithError] = {}
+        self.start = FieldWithError(
+            "The weights and bias the descent starts from, one number per parameter; "
+            "you can also drag the start point on the plot.", "3, 4")
+        self.axis_x = QComboBox()
+        self.axis_y = QComboBox()
+        for combo in (self.axis_x, self.axis_y):
+            combo.setToolTip("The two parameters the contour plot shows; the others are "
+                             "held at the current step's values.")
+        self.axes_row = row(QLabel("show"), self.axis_x, QLabel("against"), self.axis_y)
+        self.start_label = QLabel("start")
+        # a box layout, not a form: QFormLayout mis-sizes word-wrapped labels that span
+        # the whole row (the description overlapped the fields below it)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.combo)
+        layout.addWidget(self.description)
+        layout.addWidget(self.options_box)
+        start_row = QHBoxLayout()
+        start_row.addWidget(self.start_label)
+        start_row.addWidget(self.start, 1)
+        layout.addLayout(start_row)
+        layout.addWidget(self.axes_row)
+        self.combo.currentIndexChanged.connect(self._on_combo_index_changed)
+        self.start.edited.connect(self._on_start_edited)
+        self.axis_x.currentIndexChanged.connect(self._on_axis_changed)
+        self.axis_y.currentIndexChanged.connect(self._on_axis_changed)
+
+    # ------------------------------------------------------------ model -> view
+    def show_problem(self, problem: Any, options: dict[str, Any], start: tuple[float, ...],
+                     axes: tuple[int, int]) -> None:
+        with QSignalBlocker(self.combo):
+            self.combo.setCurrentIndex(max(0, self.combo.findData(problem.name)))
+        self.description.setText(problem.description)
+        self._build_options(problem.name, options)
+        self.start_label.setText("start (" + ", ".join(problem.param_names) + ")")
+        self.show_start(start)
+        names = list(problem.param_names)
+        for combo in (self.axis_x, self.axis_y):
+            with QSignalBlocker(combo):
+                combo.clear()
+                combo.addItems(names)
+        self.show_axes(axes)
+        self.axes_row.setVisible(len(names) > 2)
+
+    def show_start(self, start: tuple[float, ...]) -> None:
+        self.start.show_text(", ".join(format_number(v) for v in start))
+        self.start.clear_error()
+
+    def show_axes(self, axes: tuple[int, int]) -> None:
+        for combo, i in ((self.axis_x, axes[0]), (self.axis_y, axes[1])):
+            with QSignalBlocker(combo):
+                combo.setCurrentIndex(i)
+
+    def show_start_error(self, message: str) -> None:
+        self.start.show_error(message)
+
+    def show_option_error(self, name: str, message: str) -> None:
+        field = self.option_fields.get(name)
+        if field is not None:
+            field.show_error(message)
+        elif self.option_fields:
+            next(iter(self.option_fields.values())).show_error(message)
+
+    def _build_options(self, name: str, options: dict[str, Any]) -> None:
+        import core
+
+        defaults = core.problem_options(name)
+        while self.options_form.rowCount():
+            self.options_form.removeRow(0)
+        self.option_fields = {}
+        for key, default in defaults.items():
+            tip = OPTION_TIPS.get(key, f"The problem's option {key!r}.")
+            field = FieldWithError(tip, str(default))
+            value = options.get(key, default)
+            field.show_text(format_number(value) if isinstance(value, float) else str(value))
+            field.edited.connect(lambda _t, k=key: self._on_option_edited(k))
+            self.option_fields[key] = field
+            self.options_form.addRow(key, field)
+        self.options_box.setVisible(bool(defaults))
+
+    # ------------------------------------------------------------ view -> model
+    def _on_combo_index_changed(self, index: int) -> None:
+        self.problemPicked.emit(self.combo.itemData(index))
+
+    def _on_start_edited(self, text: str) -> None:
+        try:
+            values = parse_numbers(text)
+        except ValueError as exc:
+            self.start.show_error(str(exc))
+            return
+        self.startEdited.emit(values)
+
+    def _on_option_edited(self, key: str) -> None:
+        options: dict[str, Any] = {}
+        for name, field in self.option_fields.items():
+            text = field.text().strip()
+            try:
+                options[name] = float(text)
+            except ValueError:
+                self.option_fields[key].show_error(f"{name} must be a number, got {text!r}")
+                return
+        self.optionsEdited.emit(options)
+
+    def _on_axis_changed(self, _index: int) -> None:
+        self.axesPicked.emit(self.axis_x.currentIndex(), self.axis_y.currentIndex())

@@ -1,0 +1,187 @@
+"""Schedule, batches and backend: how the learning rate changes, which examples each
+step sees, and where the gradient is computed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QWidget
+
+from core.schedules import SCHEDULES, schedule_params
+from desktop.panels.widgets import ErrorLabel, FieldWithError, format_number, row
+
+TORCH_HINT = 'PyTorch is not installed: pip install "lr-playground[torch]"'
+SCHEDULE_TIPS = {
+    "constant": "The same learning rate for every step.",
+    "step": "Multiply the learning rate by gamma every step_size steps.",
+    "exponential": "Multiply the learning rate by gamma after every step.",
+    "cosine": "Ease the learning rate down to eta_min along half a cosine over T_max steps.",
+    "warmup": "Start at a fraction of the learning rate and ramp up over total_iters steps.",
+}
+PARAM_TIPS = {
+    "step_size": "How many steps between two cuts of the learning rate.",
+    "gamma": "The factor the learning rate is multiplied by at each cut.",
+    "T_max": "How many steps the cosine takes to reach eta_min.",
+    "eta_min": "The smallest learning rate the cosine reaches.",
+    "start_factor": "The fraction of the learning rate the first step uses.",
+    "end_factor": "The fraction of the learning rate reached after the warm-up.",
+    "total_iters": "How many steps the warm-up lasts.",
+}
+BATCHES = (("full", "full data"), ("sample", "one sample"), ("mini", "mini-batch"))
+
+
+def _required_default(name: str, param: str, steps: int) -> float:
+    """A starting value for a parameter the schedule needs (the user edits it)."""
+    if param in ("T_max",):
+        return max(1, steps)
+    if param == "step_size":
+        return max(1, steps // 4)
+    return 0.99 if name == "exponential" else 0.5
+
+
+class SchedulePanel(QGroupBox):
+    """Emits ``scheduleEdited(spec)``, ``batchEdited(batch)``, ``seedEdited(int)`` and
+    ``backendEdited(backend, device)``."""
+
+    scheduleEdited = Signal(object)
+    batchEdited = Signal(object)
+    seedEdited = Signal(int)
+    backendEdited = Signal(str, str)
+
+    def __init__(self, torch_available: bool, parent: QWidget | None = None) -> None:
+        super().__init__("Schedule, batches, backend", parent)
+        self.schedule = QComboBox()
+        self.schedule.addItems(list(SCHEDULES))
+        self.schedule.setToolTip("How the learning rate changes from step to step.")
+        self.schedule_error = ErrorLabel()
+        self.params_box = QWidget()
+        self.params_form = QFormLayout(self.params_box)
+        self.params_form.setContentsMargins(0, 0, 0, 0)
+        self.param_fields: dict[str, FieldWithError] = {}
+        self.batch = QComboBox()
+        for key, text in BATCHES:
+            self.batch.addItem(text, key)
+        self.batch.setToolTip("Which examples each step's gradient uses: all of them, one "
+                              "at a time in order, or a shuffled mini-batch.")
+        self.batch_size = QSpinBox()
+        self.batch_size.setRange(1, 1_000_000)
+        self.batch_size.setKeyboardTracking(False)
+        self.batch_size.setToolTip("How many examples each mini-batch holds.")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setKeyboardTracking(False)
+        self.seed.setToolTip("The seed that shuffles the examples into mini-batches each epoch.")
+        self.batch_error = ErrorLabel()
+        self.backend = QComboBox()
+        self.backend.addItem("numpy", "numpy")
+        self.backend.addItem("torch", "torch")
+        self.backend.setToolTip("Where the gradient comes from: derived by hand (numpy) or "
+                                "by autograd and torch.optim (torch).")
+        self.device = QComboBox()
+        self.device.addItems(["auto", "cpu", "cuda", "mps"])
+        self.device.setToolTip("The device torch computes on (auto picks a GPU if there is one).")
+        self.hint = QLabel(TORCH_HINT)
+        self.hint.setWordWrap(True)
+        self.hint.setVisible(not torch_available)
+        if not torch_available:
+            self.backend.model().item(1).setEnabled(False)  # greyed out, with the hint
+            self.backend.setItemData(1, TORCH_HINT, 3)  # Qt.ToolTipRole
+        self.backend_error = ErrorLabel()
+        self._steps = 100
+        self._layout()
+
+    def _layout(self) -> None:
+        form = QFormLayout(self)
+        form.addRow("schedule", self.schedule)
+        form.addRow(self.params_box)
+        form.addRow(self.schedule_error)
+        form.addRow("batch", row(self.batch, self.batch_size, stretch_last=True))
+        form.addRow("seed", self.seed)
+        form.addRow(self.batch_error)
+        form.addRow("backend", row(self.backend, self.device, stretch_last=True))
+        form.addRow(self.hint)
+        form.addRow(self.backend_error)
+        self.schedule.currentIndexChanged.connect(self._on_schedule_index_changed)
+        self.batch.currentIndexChanged.connect(self._on_batch_changed)
+        self.batch_size.valueChanged.connect(self._on_batch_changed)
+        self.seed.valueChanged.connect(self.seedEdited)
+        self.backend.currentIndexChanged.connect(self._on_backend_changed)
+        self.device.currentIndexChanged.connect(self._on_backend_changed)
+
+    # ------------------------------------------------------------ model -> view
+    def show_config(self, config: Any, n_samples: int) -> None:
+        self._steps = config.steps
+        spec = config.schedule or {"name": "constant"}
+        with QSignalBlocker(self.schedule):
+            self.schedule.setCurrentText(spec["name"])
+        self._build_params(spec["name"], spec)
+        batch = config.batch
+        key = batch if batch in ("full", "sample") else "mini"
+        for w in (self.batch, self.batch_size, self.seed, self.backend, self.device):
+            w.blockSignals(True)
+        self.batch.setCurrentIndex(self.batch.findData(key))
+        if isinstance(batch, int):
+            self.batch_size.setValue(batch)
+        self.seed.setValue(config.seed)
+        self.backend.setCurrentIndex(self.backend.findData(config.backend))
+        self.device.setCurrentText(config.device)
+        for w in (self.batch, self.batch_size, self.seed, self.backend, self.device):
+            w.blockSignals(False)
+        has_data = n_samples > 0
+        self.batch.setEnabled(has_data)
+        self.batch_size.setEnabled(has_data and key == "mini")
+        self.batch_size.setMaximum(max(1, n_samples))
+        self.seed.setEnabled(has_data and key == "mini")
+        self.device.setEnabled(config.backend == "torch")
+        for label in (self.schedule_error, self.batch_error, self.backend_error):
+            label.clear_error()
+
+    def _build_params(self, name: str, spec: dict[str, Any]) -> None:
+        while self.params_form.rowCount():
+            self.params_form.removeRow(0)
+        self.param_fields = {}
+        for param, default in schedule_params(name).items():
+            value = spec.get(param, default)
+            if value is None:
+                value = _required_default(name, param, self._steps)
+            field = FieldWithError(PARAM_TIPS.get(param, param))
+            field.show_text(format_number(float(value)))
+            field.edited.connect(self._on_param_edited)
+            self.param_fields[param] = field
+            self.params_form.addRow(param, field)
+        self.params_box.setVisible(bool(self.param_fields))
+        self.schedule.setToolTip(SCHEDULE_TIPS.get(name, name))
+
+    # ------------------------------------------------------------ view -> model
+    def _spec(self) -> dict[str, Any] | None:
+        spec: dict[str, Any] = {"name": self.schedule.currentText()}
+        for param, field in self.param_fields.items():
+            try:
+                spec[param] = float(field.text())
+            except ValueError:
+                field.show_error(f"{param} must be a number, got {field.text()!r}")
+                return None
+        return spec
+
+    def _on_schedule_index_changed(self, _index: int) -> None:
+        name = self.schedule.currentText()
+        self._build_params(name, {"name": name})
+        self._on_param_edited()
+
+    def _on_param_edited(self, *_args: Any) -> None:
+        spec = self._spec()
+        if spec is not None:
+            self.scheduleEdited.emit(None if spec["name"] == "constant" else spec)
+
+    def _on_batch_changed(self, *_args: Any) -> None:
+        key = self.batch.currentData()
+        self.batch_size.setEnabled(key == "mini")
+        self.seed.setEnabled(key == "mini")
+        self.batchEdited.emit(self.batch_size.value() if key == "mini" else key)
+
+    def _on_backend_changed(self, *_args: Any) -> None:
+        backend = self.backend.currentData()
+        self.device.setEnabled(backend == "torch")
+        self.backendEdited.emit(backend, self.device.currentText())
+

@@ -1,0 +1,461 @@
+"""The window, driven through its widgets: presets, slider, start point, divergence,
+the step table, keyboard shortcuts, settings across a restart, typed errors.
+
+Assertions read the data handed to the plot items (``getData()``), not pixels.
+The views' items are B's private attributes; the helpers below name them once.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+
+import core
+from desktop.main_window import MainWindow
+from desktop.settings import Settings
+
+# the offscreen platform warns whenever a window's size constraints change
+pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")
+
+WAIT_MS = 20_000
+
+
+def path_data(w: MainWindow) -> tuple[np.ndarray, np.ndarray]:
+    x, y = w.plots.contour._line.getData()
+    return np.asarray(x), np.asarray(y)
+
+
+def highlight_data(w: MainWindow) -> tuple[np.ndarray, np.ndarray]:
+    x, y = w.plots.contour._highlight_marker.getData()
+    return np.asarray(x), np.asarray(y)
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    import pyqtgraph as pg
+
+    from desktop.views.palette import apply_plot_theme
+
+    pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
+    apply_plot_theme()
+    windows: list[MainWindow] = []
+    shown_errors: list[str] = []
+
+    def make(problem: str | None = None, settings_file: str = "settings.ini") -> MainWindow:
+        qs = QSettings(str(tmp_path / settings_file), QSettings.Format.IniFormat)
+        w = MainWindow(settings=Settings(qs),
+                       show_error=lambda _parent, _title, text, *a: shown_errors.append(text))
+        qtbot.addWidget(w)
+        if w.settings.geometry() is None:
+            w.resize(1200, 800)
+        w.show()
+        qtbot.waitExposed(w)
+        qtbot.waitUntil(lambda: w.controller.trainer is not None, timeout=WAIT_MS)
+        if problem is not None and w.controller.problem.name != problem:
+            combo = w.panels.problem.combo
+            combo.setCurrentIndex(combo.findData(problem))
+            assert w.controller.problem.name == problem
+        windows.append(w)
+        return w
+
+    make.errors = shown_errors  # type: ignore[attr-defined]
+    yield make
+    for w in windows:
+        w.close()
+        c = w.controller
+        assert not c._clock.running and not c._rerun_timer.isActive(), "a run timer outlived"
+        leaked = [t for t in c.findChildren(QTimer) if t.isActive()]
+        assert not leaked, f"QTimers still running after close: {leaked}"
+
+
+def settle(qtbot, w: MainWindow) -> None:
+    c = w.controller
+    qtbot.waitUntil(lambda: not c._rerun_timer.isActive() and not c._clock.running,
+                    timeout=WAIT_MS)
+
+
+def wait_presets(qtbot, w: MainWindow) -> None:
+    qtbot.waitUntil(lambda: w.panels.lr.presets["just-right"].isEnabled(), timeout=WAIT_MS)
+
+
+def type_into(qtbot, field, text: str) -> None:
+    field = getattr(field, "field", field)  # a FieldWithError or its QLineEdit
+    field.clear()
+    qtbot.keyClicks(field, text)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def test_preset_buttons_set_their_lr_and_each_run_behaves_as_named(qtbot, make_window):
+    w = make_window("line-one-point")
+    wait_presets(qtbot, w)
+    c, lr = w.controller, w.panels.lr
+    lrs = c.presets.lrs
+    qtbot.mouseClick(lr.presets["too-small"], Qt.MouseButton.LeftButton)
+    settle(qtbot, w)
+    assert c.config.lr == lrs["too-small"]
+    assert float(lr.field.text()) == pytest.approx(lrs["too-small"], rel=1e-5)
+    assert "without reaching the tolerance" in w.status_label.text()
+    qtbot.mouseClick(lr.presets["just-right"], Qt.MouseButton.LeftButton)
+    settle(qtbot, w)
+    assert c.config.lr == lrs["just-right"]
+    assert "within the tolerance" in w.status_label.text()
+    qtbot.mouseClick(lr.presets["too-big"], Qt.MouseButton.LeftButton)
+    settle(qtbot, w)
+    assert c.config.lr == lrs["too-big"]
+    status = w.status_label.text()
+    assert status.startswith("Diverged") or "ended above where it started" in status
+    assert lr.reason.text().startswith("Too big")
+    assert "lr·λmax" in lr.reason.text()
+
+
+def test_moving_the_slider_reruns_and_changes_the_path_handed_to_the_plot(qtbot, make_window):
+    w = make_window("quadratic")
+    settle(qtbot, w)
+    before_x, before_y = path_data(w)
+    assert len(before_x) > 2
+    slider = w.panels.lr.slider
+    slider.setValue(slider.value() - 40)  # what a drag delivers: valueChanged
+    settle(qtbot, w)
+    after_x, after_y = path_data(w)
+    assert w.controller.config.lr == pytest.approx(slider.float_value())
+    assert w.panels.lr.field.text() == f"{slider.float_value():.6g}"
+    assert not (np.array_equal(before_x, after_x) and np.array_equal(before_y, after_y))
+    table = w.controller.table
+    np.testing.assert_array_equal(after_x, table["a"][: len(after_x)])
+
+
+def test_dragging_or_clicking_the_start_point_moves_the_run(qtbot, make_window):
+    w = make_window("quadratic")
+    w.plots.contour.startMoved.emit(2.0, 1.5)
+    settle(qtbot, w)
+    table = w.controller.table
+    assert (table["a"][0], table["b"][0]) == (2.0, 1.5)
+    assert w.panels.problem.start.text() == "2, 1.5"
+    x, y = path_data(w)
+    assert (x[0], y[0]) == (2.0, 1.5)
+    w.plots.contour.clicked.emit(-3.0, 4.0)
+    settle(qtbot, w)
+    assert w.controller.config.start == (-3.0, 4.0)
+    assert w.controller.table["a"][0] == -3.0
+
+
+def test_a_typed_start_point_is_checked(qtbot, make_window):
+    w = make_window("quadratic")
+    type_into(qtbot, w.panels.problem.start.field, "1, 2, 3")
+    assert w.panels.problem.start.error.isVisible()
+    assert "2 values" in w.panels.problem.start.error.text()
+    assert w.controller.config.start == w.controller.problem.start
+    type_into(qtbot, w.panels.problem.start.field, "1, 2")
+    settle(qtbot, w)
+    assert not w.panels.problem.start.error.isVisible()
+    assert w.controller.table["a"][0] == 1.0
+
+
+def test_a_diverging_run_stops_says_why_and_leaves_the_window_responsive(qtbot, make_window):
+    w = make_window("quadratic")
+    type_into(qtbot, w.panels.lr.field, "0.5")
+    settle(qtbot, w)
+    c = w.controller
+    assert c.trainer.status == "diverged"
+    status = w.status_label.text()
+    assert status.startswith("Diverged at step") and "lr·λmax" in status
+    x, y = path_data(w)  # NaN separates clipped pieces; inf or absurd values never reach it
+    for values in (x, y):
+        shown = values[~np.isnan(values)]
+        assert np.all(np.isfinite(shown)) and np.abs(shown).max() < 1e6
+    _, loss_y = w.plots.loss._curve.getData()
+    assert np.all(np.isfinite(loss_y)) and len(loss_y) == c.trainer.diverged_at
+    probe = QTimer()
+    probe.setSingleShot(True)
+    with qtbot.waitSignal(probe.timeout, timeout=1000):  # the event loop still turns
+        probe.start(10)
+    qtbot.mouseClick(w.panels.lr.halve, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.panels.lr.halve, Qt.MouseButton.LeftButton)
+    settle(qtbot, w)
+    assert c.config.lr == pytest.approx(0.125)
+    assert not w.status_label.text().startswith("Diverged")
+
+
+def test_the_table_follows_the_run_and_a_selected_row_reaches_the_plots(qtbot, make_window):
+    w = make_window("rosenbrock")
+    c, table = w.controller, w.plots.table
+    qtbot.mouseClick(w.panels.run.reset, Qt.MouseButton.LeftButton)
+    c.set_speed(3000)
+    qtbot.mouseClick(w.panels.run.play, Qt.MouseButton.LeftButton)
+    assert w.panels.run.play.text() == "Pause"
+    qtbot.waitUntil(lambda: w.plots.model.rowCount() > 300, timeout=WAIT_MS)
+    last = w.plots.model.index(w.plots.model.rowCount() - 1, 0)
+    qtbot.waitUntil(lambda: table.viewport().rect().intersects(table.visualRect(last)),
+                    timeout=WAIT_MS)
+    qtbot.mouseClick(w.panels.run.play, Qt.MouseButton.LeftButton)
+    assert not c.playing and w.panels.run.play.text() == "Play"
+    table.selectRow(5)
+    assert c.selected_row == 5
+    hx, hy = highlight_data(w)
+    assert (hx[0], hy[0]) == (c.table["a"][5], c.table["b"][5])
+    lx, _ = w.plots.loss._highlight_dot.getData()
+    assert lx[0] == 5
+
+
+def test_keyboard_shortcuts_do_what_they_say(qtbot, make_window):
+    w = make_window("quadratic")
+    wait_presets(qtbot, w)
+    c = w.controller
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=5000)
+    w.plots.contour.setFocus()
+    qtbot.keyClick(w, Qt.Key.Key_R)
+    assert len(c.table) == 1
+    qtbot.keyClick(w, Qt.Key.Key_Right)
+    qtbot.keyClick(w, Qt.Key.Key_Right)
+    assert len(c.table) == 3
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert c.playing
+    qtbot.keyClick(w, Qt.Key.Key_Space)
+    assert not c.playing
+    for key, name in ((Qt.Key.Key_1, "too-small"), (Qt.Key.Key_2, "just-right"),
+                      (Qt.Key.Key_3, "too-big")):
+        qtbot.keyClick(w, key)
+        assert c.config.lr == c.presets.lrs[name]
+    lr = c.config.lr
+    qtbot.keyClick(w, Qt.Key.Key_H)
+    assert c.config.lr == pytest.approx(lr / 2)
+    qtbot.keyClick(w, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert "coming with the export feature" in w.status_label.text()
+    qtbot.keyClick(w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert "coming with the export feature" in w.status_label.text()
+    qtbot.keyClick(w, Qt.Key.Key_F1)
+    assert w.help_box is not None and w.help_box.isVisible()
+    assert "Space" in w.help_box.text()
+    w.help_box.close()
+    settle(qtbot, w)
+
+
+def test_settings_survive_a_restart(qtbot, make_window):
+    w = make_window("quadratic")
+    type_into(qtbot, w.panels.lr.field, "0.0375")
+    w.panels.optimizer.combo.setCurrentIndex(w.panels.optimizer.combo.findData("adam"))
+    w.plots.contour.startMoved.emit(1.25, -2.5)
+    screen = w.screen().availableGeometry()  # restoreGeometry keeps a window on its screen
+    size = (screen.width() * 3 // 4 + 7, screen.height() * 3 // 4 + 5)
+    w.resize(*size)
+    settle(qtbot, w)
+    w.close()
+    again = make_window()
+    c = again.controller
+    assert c.problem.name == "quadratic"
+    assert (c.config.optimizer, c.config.lr, c.config.start) == ("adam", 0.0375, (1.25, -2.5))
+    assert again.panels.lr.field.text() == "0.0375"
+    assert again.panels.optimizer.combo.currentData() == "adam"
+    assert (again.width(), again.height()) == size
+    assert c.table["a"][0] == 1.25
+
+
+def test_typed_bad_lr_shows_an_error_and_keeps_the_old_lr(qtbot, make_window):
+    w = make_window()
+    c, lr = w.controller, w.panels.lr
+    old = c.config.lr
+    built = c.runs_built
+    type_into(qtbot, lr.field.field, "fast please")
+    assert lr.field.error.isVisible() and "not a number" in lr.field.error.text()
+    assert c.config.lr == old and c.runs_built == built
+    type_into(qtbot, lr.field.field, "-1")
+    assert lr.field.error.isVisible() and ">= 0" in lr.field.error.text()
+    assert c.config.lr == old and c.runs_built == built
+    assert lr.field.text() == "-1"  # the text stays so it can be corrected
+    type_into(qtbot, lr.field.field, "0.05")
+    settle(qtbot, w)
+    assert not lr.field.error.isVisible()
+    assert c.config.lr == 0.05
+
+
+def test_an_error_in_a_run_ends_in_a_message_box_with_what_to_do(qtbot, monkeypatch,
+                                                                 make_window):
+    w = make_window()
+
+    def broken(*_a, **_k):
+        raise RuntimeError("the engine fell over")
+
+    monkeypatch.setattr(core, "make_trainer", broken)
+    type_into(qtbot, w.panels.lr.field, "0.05")
+    qtbot.waitUntil(lambda: bool(make_window.errors), timeout=WAIT_MS)
+    assert "the engine fell over" in make_window.errors[-1]
+    assert "You can keep working" in make_window.errors[-1]
+    monkeypatch.undo()
+
+
+def test_torch_is_greyed_out_with_the_install_hint_when_absent(qtbot, monkeypatch,
+                                                               make_window):
+    monkeypatch.setattr(core, "torch_available", lambda: False)
+    w = make_window()
+    s = w.panels.schedule
+    assert not s.backend.model().item(1).isEnabled()
+    assert s.hint.isVisible()
+    assert 'pip install "lr-playground[torch]"' in s.hint.text()
+
+
+def test_the_optimizer_panel_shows_only_its_own_hyper_parameters(qtbot, make_window):
+    w = make_window("quadratic")
+    panel = w.panels.optimizer
+    assert set(panel.inputs) == set(core.optimizer_defaults("sgd"))
+    panel.combo.setCurrentIndex(panel.combo.findData("rmsprop"))
+    assert set(panel.inputs) == set(core.optimizer_defaults("rmsprop"))
+    assert w.controller.config.optimizer == "rmsprop"
+    type_into(qtbot, panel.inputs["momentum"].field, "0.5")
+    assert w.controller.config.hyper == {"momentum": 0.5}
+    type_into(qtbot, panel.inputs["alpha"].field, "2")
+    assert panel.error.isVisible() and "alpha" in panel.error.text()
+    assert w.controller.config.hyper == {"momentum": 0.5}
+    settle(qtbot, w)
+
+
+def test_the_problem_panel_shows_options_and_the_pair_for_three_parameters(qtbot,
+                                                                            make_window):
+    w = make_window("quadratic")
+    panel = w.panels.problem
+    assert set(panel.option_fields) == {"condition", "angle"}
+    assert w.controller.problem.title in panel.combo.currentText()
+    assert panel.description.text() == w.controller.problem.description
+    type_into(qtbot, panel.option_fields["condition"].field, "4")
+    assert w.controller.config.options["condition"] == 4.0
+    assert not panel.axes_row.isVisible()
+    panel.combo.setCurrentIndex(panel.combo.findData("glasses-vs-ring"))
+    assert panel.axes_row.isVisible()
+    panel.axis_y.setCurrentIndex(2)
+    assert w.controller.display_axes == (0, 2)
+    assert w.plots.contour.getPlotItem().getAxis("left").labelText == "b"
+    settle(qtbot, w)
+
+
+def test_a_one_parameter_problem_shows_the_line_view(qtbot, make_window):
+    w = make_window("single-weight")
+    assert w.plots.stack.currentWidget() is w.plots.line
+    ball_x, _ = w.plots.line._ball.getData()
+    assert ball_x[0] == w.controller.table["w"][-1]
+
+
+def test_clicking_the_sweep_sets_the_learning_rate(qtbot, make_window):
+    w = make_window("quadratic")
+    w.plots.sweep.lrPicked.emit(0.0123)
+    settle(qtbot, w)
+    assert w.controller.config.lr == 0.0123
+    assert w.panels.lr.field.text() == "0.0123"
+
+
+def test_compare_presets_draws_each_run_in_its_colour_with_a_legend(qtbot, make_window):
+    w = make_window("quadratic")
+    wait_presets(qtbot, w)
+    qtbot.mouseClick(w.panels.run.compare, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(w.plots.contour._compare_items) == 3, timeout=WAIT_MS)
+    names = [item.name() for item in w.plots.contour._compare_items]
+    assert [n.split(" (")[0] for n in names] == ["too small", "just right", "too big"]
+    qtbot.mouseClick(w.panels.run.pin, Qt.MouseButton.LeftButton)
+    assert len(w.plots.contour._compare_items) == 4
+    qtbot.mouseClick(w.panels.run.clear, Qt.MouseButton.LeftButton)
+    assert w.plots.contour._compare_items == []
+
+
+def test_the_app_starts_and_quits_without_importing_torch(tmp_path):
+    code = ("import sys; from desktop.app import main;"
+            "rc = main(['lr-playground', '--quit-after-ms', '400']);"
+            "print('rc', rc, 'torch' in sys.modules)")
+    env = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "rc 0 False"
+    assert "Traceback" not in out.stderr
+
+
+def test_settings_store_floats_exactly_and_survive_junk(tmp_path):
+    path = str(tmp_path / "typed.ini")
+    s = Settings(QSettings(path, QSettings.Format.IniFormat))
+    s.set_float("lr", 0.01)
+    s.set_bool("flag", False)
+    s.set_json("knobs", {"lr": 0.1 + 0.2, "betas": [0.9, 0.999]})
+    s.qsettings.setValue("junk", "not a number")
+    s.sync()
+    fresh = Settings(QSettings(path, QSettings.Format.IniFormat))  # strings, as a new process
+    assert fresh.get_float("lr", 1.0) == 0.01
+    assert fresh.get_bool("flag", True) is False
+    assert fresh.get_json("knobs") == {"lr": 0.1 + 0.2, "betas": [0.9, 0.999]}
+    assert fresh.get_float("junk", 2.5) == 2.5
+    assert fresh.knobs() == {}
+
+
+def test_an_unexpected_exception_is_logged_and_shown(tmp_path, monkeypatch):
+    import logging
+
+    from desktop import errors
+
+    shown = []
+    monkeypatch.setattr(errors, "show_error",
+                        lambda parent, title, text, details="": shown.append((text, details)))
+    monkeypatch.setattr(errors, "log_path", lambda: str(tmp_path / "lr-playground.log"))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        assert errors.setup_logging() == str(tmp_path / "lr-playground.log")
+        errors.install_excepthook(lambda: None)
+        try:
+            raise ValueError("a knob fell off")
+        except ValueError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+    finally:
+        for handler in root.handlers[len(handlers):]:
+            handler.close()
+            root.removeHandler(handler)
+        root.setLevel(level)
+    text, details = shown[-1]
+    assert "a knob fell off" in text and "You can keep working" in text
+    assert "Traceback" in details
+    assert "a knob fell off" in (tmp_path / "lr-playground.log").read_text()
+
+
+def test_a_windowed_process_without_stderr_gets_a_harmless_one(monkeypatch):
+    from desktop import errors
+
+    monkeypatch.setattr(sys, "stderr", None)
+    monkeypatch.setattr(sys, "stdout", None)
+    errors.guard_std_streams()
+    print("goes nowhere", file=sys.stderr)
+    sys.stderr.close()
+    sys.stdout.close()
+
+
+def test_every_knob_explains_itself_in_one_sentence(qtbot, make_window):
+    from PySide6.QtWidgets import (
+        QAbstractSpinBox,
+        QCheckBox,
+        QComboBox,
+        QLineEdit,
+        QPushButton,
+        QSlider,
+    )
+
+    w = make_window("and-gate")  # a data problem: every panel row is shown
+    kinds = (QSlider, QAbstractSpinBox, QCheckBox, QComboBox, QLineEdit, QPushButton)
+    missing = []
+    for panel in vars(w.panels).values():
+        for kind in kinds:
+            for widget in panel.findChildren(kind):
+                if isinstance(widget.parent(), QAbstractSpinBox):
+                    continue  # a spin box's own editor: the spin box carries the tip
+                tip = widget.toolTip().strip()
+                if not tip:
+                    missing.append(f"{type(panel).__name__}: {type(widget).__name__} "
+                                   f"{getattr(widget, 'text', lambda: '')()!r}")
+                elif not tip.split("\n")[0].endswith((".", ")")):
+                    missing.append(f"{type(panel).__name__}: {tip!r} is not a sentence")
+    assert not missing, "\n".join(missing)
+    settle(qtbot, w)
