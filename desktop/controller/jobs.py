@@ -40,16 +40,35 @@ def process_pool() -> ProcessPoolExecutor:
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("spawn")
+        # the window's pid goes along: read in the child, getppid() may already
+        # be init's if the window died while the worker was still starting
         _process_pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
-                                            initializer=_lower_priority)
+                                            initializer=_lower_priority,
+                                            initargs=(os.getpid(),))
         atexit.register(shutdown_process_pool)
     return _process_pool
 
 
-def _lower_priority() -> None:
-    """The worker yields the CPU to the window: its results can wait a frame, clicks cannot."""
+def _lower_priority(parent: int) -> None:
+    """The worker yields the CPU to the window: its results can wait a frame, clicks cannot.
+
+    It also leaves when the window's process dies without shutting the pool
+    down (SIGTERM at logout, a kill): otherwise it would linger as an orphan.
+    """
     with contextlib.suppress(AttributeError, OSError):  # os.nice is POSIX only
         os.nice(10)
+    import threading  # noqa: PLC0415
+
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True,
+                     name="lrp-parent-watch").start()
+
+
+def _exit_with_parent(parent: int, interval: float = 1.0) -> None:
+    import time  # noqa: PLC0415
+
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(0)  # the parent is gone: nobody will read our results
 
 
 def shutdown_process_pool() -> None:
