@@ -53,11 +53,13 @@ class ProblemRef:
     x_column: int | str | None = None
     y_column: int | str | None = None
 
-    def build(self) -> Problem:
+    def build(self, start: tuple[float, ...] | None = None) -> Problem:
+        """The problem; a formula gets ``start`` as its own start, since its
+        default start may be a point where it is not finite."""
         if self.formula is not None:
             from core.formula import formula_problem
 
-            return formula_problem(self.formula, self.params)
+            return formula_problem(self.formula, self.params, start=start)
         if self.data is not None:
             from core.datafile import data_problem
 
@@ -108,7 +110,7 @@ class Session:
     pinned: tuple[PinnedRun, ...] = ()
 
     def build_problem(self) -> Problem:
-        return self.problem.build()
+        return self.problem.build(self.config.start)
 
     def to_dict(self) -> dict[str, Any]:
         c = self.config
@@ -217,7 +219,7 @@ def parse_session(text: str, where: str = "session") -> Session:
     except ConfigError as exc:
         raise ConfigError(f"{where!r}: {_field_hint(str(exc))}{exc}") from None
     try:
-        problem = ref.build()
+        problem = ref.build(config.start)
         problem.check_start(config.start)
     except ConfigError as exc:
         raise ConfigError(f"{where!r}: session field 'problem' or 'start': {exc}") from None

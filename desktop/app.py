@@ -27,6 +27,33 @@ def parse_args(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     return parser.parse_known_args(list(argv))
 
 
+# Qt's own options that take a value (``-platform offscreen``): that value is no session file
+QT_VALUE_OPTIONS = frozenset({
+    "platform", "platformpluginpath", "platformtheme", "plugin", "style", "stylesheet",
+    "session", "display", "geometry", "qwindowgeometry", "title", "qwindowtitle",
+    "qwindowicon", "name", "font", "fn", "qmljsdebugger",
+})
+
+
+def split_session_arg(rest: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The session file named on the command line (``lr-playground s.json``, the
+    .desktop file's %f) and the arguments left for Qt."""
+    session, qt_args = None, []
+    expect_value = False
+    for arg in rest:
+        if expect_value:
+            qt_args.append(arg)
+            expect_value = False
+        elif arg.startswith("-"):
+            qt_args.append(arg)
+            expect_value = "=" not in arg and arg.lstrip("-") in QT_VALUE_OPTIONS
+        elif session is None:
+            session = arg
+        else:
+            qt_args.append(arg)
+    return session, qt_args
+
+
 def _launcher_flags(argv: Sequence[str]) -> int | None:
     try:
         from desktop.launcher import handle_launcher_flags
@@ -47,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handled = _launcher_flags(argv[1:])
     if handled is not None:
         return handled
-    args, qt_args = parse_args(argv[1:])
+    args, rest = parse_args(argv[1:])
+    session_path, qt_args = split_session_arg(rest)
 
     from PySide6.QtCore import QCoreApplication, QTimer
     from PySide6.QtWidgets import QApplication
@@ -72,6 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     errors.install_excepthook(lambda: window)
     _set_icon(window)
     window.show()
+    if session_path is not None:
+        # after the window shows: a bad file is a message box over the window, not a silent start
+        QTimer.singleShot(0, lambda: window.session_io.open(session_path))
     if args.report_first_paint:
         QTimer.singleShot(0, lambda: _report_paint(window))
     if args.quit_after_ms is not None:

@@ -24,8 +24,10 @@ stable only while lr·λmax &lt; 2.</p>
 <tr><td><b>R</b></td><td>reset to the start point</td></tr>
 <tr><td><b>1 2 3</b></td><td>too small / just right / too big</td></tr>
 <tr><td><b>H</b></td><td>halve the learning rate</td></tr>
+<tr><td><b>Ctrl+O</b></td><td>open a session</td></tr>
 <tr><td><b>Ctrl+S</b></td><td>save the session</td></tr>
-<tr><td><b>Ctrl+E</b></td><td>export</td></tr>
+<tr><td><b>Ctrl+E</b></td><td>export a plot or the step table</td></tr>
+<tr><td><b>Ctrl+C</b></td><td>copy the selected table rows (paste into a spreadsheet)</td></tr>
 <tr><td><b>F1</b></td><td>this help</td></tr>
 </table>
 """

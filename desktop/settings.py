@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -23,6 +24,8 @@ GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 VERSION_KEY = "settings/version"
 VERSION = 1
+RECENT_SESSIONS_KEY = "sessions/recent"
+MAX_RECENT_SESSIONS = 8
 
 
 class Settings:
@@ -130,3 +133,26 @@ class Settings:
 
     def sync(self) -> None:
         self._q.sync()
+
+    # ---------------------------------------------------------------- recent sessions
+    def recent_sessions(self) -> list[str]:
+        """Session files opened or saved lately, newest first (at most 8)."""
+        value = self.get_json(RECENT_SESSIONS_KEY, [])
+        if not isinstance(value, list):
+            return []
+        return [p for p in value if isinstance(p, str) and p][:MAX_RECENT_SESSIONS]
+
+    def set_recent_sessions(self, paths: list[str]) -> None:
+        self.set_json(RECENT_SESSIONS_KEY, list(paths)[:MAX_RECENT_SESSIONS])
+
+    def add_recent_session(self, path: str) -> list[str]:
+        """Put ``path`` (made absolute) first; the oldest beyond 8 drop off."""
+        path = os.path.abspath(path)
+        paths = [path, *(p for p in self.recent_sessions() if p != path)]
+        self.set_recent_sessions(paths)
+        return paths[:MAX_RECENT_SESSIONS]
+
+    def remove_recent_session(self, path: str) -> list[str]:
+        paths = [p for p in self.recent_sessions() if p != path]
+        self.set_recent_sessions(paths)
+        return paths

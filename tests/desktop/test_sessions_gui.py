@@ -1,0 +1,270 @@
+"""Session files in the window: save → open reproduces the run, bad files change nothing,
+the recent-sessions menu, and a session named on the command line opens on launch.
+
+Message boxes are captured through the window's ``show_error`` (never shown);
+file dialogs are monkeypatched (never opened).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QFileDialog
+
+import core
+from desktop.app import split_session_arg
+from desktop.main_window import MainWindow
+from desktop.settings import Settings
+
+pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")
+
+WAIT_MS = 20_000
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    errors: list[tuple[str, str]] = []
+    qs = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=Settings(qs),
+                   show_error=lambda _p, title, text, *a: errors.append((title, text)))
+    w.errors = errors  # type: ignore[attr-defined]
+    qtbot.addWidget(w)
+    w.resize(1100, 750)
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.controller.trainer is not None, timeout=WAIT_MS)
+    yield w
+    w.close()
+    leaked = [t for t in w.controller.findChildren(QTimer) if t.isActive()]
+    assert not leaked, f"QTimers still running after close: {leaked}"
+
+
+def settle(qtbot, w: MainWindow) -> None:
+    c = w.controller
+    qtbot.waitUntil(lambda: not c._rerun_timer.isActive() and not c._clock.running
+                    and c.trainer is not None and c.trainer.finished, timeout=WAIT_MS)
+
+
+def snapshot(w: MainWindow) -> tuple:
+    c = w.controller
+    return (json.dumps(c.knobs(), sort_keys=True), c.config, c.problem.name,
+            c.table.block().copy(), [(label, key) for label, key, _ in c.compare_runs])
+
+
+def same(a: tuple, b: tuple) -> bool:
+    return a[:3] == b[:3] and np.array_equal(a[3], b[3], equal_nan=True) and a[4] == b[4]
+
+
+def test_save_then_open_reproduces_the_identical_table(qtbot, window, tmp_path, monkeypatch):
+    w = window
+    c = w.controller
+    c.set_problem("quadratic", condition=25.0)
+    c.set_optimizer("adam", betas=(0.8, 0.99), amsgrad=True)
+    c.set_lr(0.04)
+    c.set_steps(150)
+    c.set_start([1.5, -2.0])
+    c.set_schedule({"name": "step", "step_size": 40, "gamma": 0.5})
+    settle(qtbot, w)
+    c.pin_current_run()
+    c.set_lr(0.02)
+    settle(qtbot, w)
+    saved = snapshot(w)
+    path = tmp_path / "experiment.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(tmp_path / "experiment"), "")))
+    w.actions["save"].trigger()  # Ctrl+S: the dialog's name gets .json
+    assert path.is_file(), w.errors
+    doc = json.loads(path.read_text())
+    assert doc["problem"] == {"name": "quadratic", "options": {"condition": 25.0}}
+    assert (doc["optimizer"], doc["lr"], doc["steps"], doc["start"]) == ("adam", 0.04 / 2, 150,
+                                                                         [1.5, -2.0])
+    assert [p["lr"] for p in doc["pinned"]] == [0.04]
+
+    c.set_problem("rosenbrock")  # something else entirely
+    settle(qtbot, w)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        staticmethod(lambda *a, **k: (str(path), "")))
+    w.actions["open"].trigger()  # Ctrl+O
+    settle(qtbot, w)
+    assert w.errors == []
+    opened = snapshot(w)
+    assert same(saved, opened)
+    assert np.array_equal(opened[3], core.make_trainer(c.problem, c.config).run().table.block())
+    (label, key, run), = c.compare_runs
+    assert label.startswith("pinned: adam") and key == "pin-0"
+    assert (run.config.lr, run.config.optimizer) == (0.04, "adam")
+    assert len(w.plots.contour._compare_items) == 1  # the pinned run is drawn again
+    assert w.panels.lr.field.text() == "0.02"
+    assert f"Opened the session {path}" in w.status_label.text()
+
+
+BAD = {
+    "not JSON": ("{ this is not json", ["not valid JSON", "line 1"]),
+    "not a session": ('{"hello": 1}', ["'format'", "lr-playground-session"]),
+    "unknown version": ({"version": 99}, ["version 99", "version 1"]),
+    "missing field": ({"lr": None}, ["'lr'", "missing"]),
+    "negative lr": ({"lr": -0.5}, ["'lr'", ">= 0"]),
+    "too many steps": ({"steps": 10**9}, ["'steps'", "at most"]),
+    "unknown problem": ({"problem": {"name": "nope"}}, ["'problem'", "rosenbrock"]),
+    "bad option": ({"problem": {"name": "quadratic", "options": {"condition": 0}}},
+                   ["condition", "from 1 to"]),
+    "wrong start": ({"start": [1, 2, 3]}, ["'start'", "2 values"]),
+    "infinite number": ('{"format": "lr-playground-session", "version": 1, "lr": Infinity}',
+                        ["Infinity", "finite"]),
+    "batches without data": ({"batch": "sample"}, ["'batch'", "needs a data problem",
+                                                   "use batch 'full'"]),
+    "bad pinned run": ({"pinned": [{"lr": "fast"}]}, ["pinned[0]", "lr"]),
+}
+
+
+def bad_file(tmp_path, kind: str) -> tuple[str, list[str]]:
+    change, words = BAD[kind]
+    if isinstance(change, str):
+        text = change
+    else:
+        doc = json.loads(core.session.session_for(  # a valid session, then one field broken
+            "quadratic", core.RunConfig(problem="quadratic", lr=0.1, start=(1.0, 1.0))).to_json())
+        for key, value in change.items():
+            if value is None:
+                doc.pop(key)
+            else:
+                doc[key] = value
+        text = json.dumps(doc)
+    path = tmp_path / f"{kind.replace(' ', '-')}.json"
+    path.write_text(text)
+    return str(path), words
+
+
+def test_each_bad_session_is_refused_with_its_message_and_the_window_unchanged(qtbot, window,
+                                                                              tmp_path):
+    w = window
+    c = w.controller
+    c.set_lr(0.05)
+    settle(qtbot, w)
+    before = snapshot(w)
+    runs = c.runs_built
+    for kind in BAD:
+        path, words = bad_file(tmp_path, kind)
+        assert not w.session_io.open(path), kind
+        title, text = w.errors[-1]
+        assert title == "Cannot open the session"
+        assert path in text, (kind, text)
+        for word in words:
+            assert word in text, (kind, word, text)
+        assert same(before, snapshot(w)), kind
+    assert len(w.errors) == len(BAD)
+    assert c.runs_built == runs  # nothing was even re-run
+    assert w.settings.recent_sessions() == []  # a refused file is not "recent"
+    assert not w.session_io.open(tmp_path / "missing.json")
+    assert "no such file" in w.errors[-1][1]
+
+
+def test_recent_sessions_keep_eight_and_prune_missing_files(qtbot, window, tmp_path):
+    w = window
+    paths = []
+    for i in range(9):
+        path = tmp_path / f"s{i}.json"
+        w.controller.set_lr(0.01 * (i + 1))
+        assert w.session_io.save(path)
+        paths.append(str(path))
+    menu = w.session_io.recent_menu
+    listed = [a.data() for a in menu.actions() if a.data()]
+    assert listed == paths[::-1][:8]  # newest first, the oldest dropped
+    assert menu.actions()[0].text() == "&1 s8.json"
+    os.remove(paths[5])
+    action = next(a for a in menu.actions() if a.data() == paths[5])
+    action.trigger()
+    assert paths[5] in w.errors[-1][1] and "no longer exists" in w.errors[-1][1]
+    assert paths[5] not in w.settings.recent_sessions()
+    assert paths[5] not in [a.data() for a in menu.actions()]
+    next(a for a in menu.actions() if a.data() == paths[2]).trigger()  # opens it
+    assert w.controller.config.lr == pytest.approx(0.03)
+    assert w.settings.recent_sessions()[0] == paths[2]
+
+
+def test_a_failed_save_keeps_the_old_file_and_says_why(window, tmp_path, monkeypatch):
+    w = window
+    path = tmp_path / "kept.json"
+    path.write_text("the old session")
+
+    def refuse(src, dst):
+        raise PermissionError(13, "Permission denied", str(dst))
+
+    monkeypatch.setattr(os, "replace", refuse)
+    assert not w.session_io.save(path)
+    title, text = w.errors[-1]
+    assert title == "Cannot save the session"
+    assert str(path) in text and "Permission denied" in text
+    assert path.read_text() == "the old session"
+    assert [n for n in os.listdir(tmp_path) if n != "settings.ini"] == ["kept.json"]
+    assert w.settings.recent_sessions() == []
+
+
+def test_a_formula_session_round_trips(qtbot, window, tmp_path):
+    w = window
+    c = w.controller
+    if not hasattr(c, "set_custom_problem"):
+        pytest.skip("the controller has no custom problems yet")
+    ref = core.session.ProblemRef(formula="(1-a)**2 + 10*(b-a**2)**2", params=("a", "b"))
+    c.set_custom_problem(ref.build(), ref)
+    c.set_lr(0.01)
+    c.set_start([-1.0, 2.0])
+    settle(qtbot, w)
+    saved = snapshot(w)
+    assert w.session_io.save(tmp_path / "formula.json")
+    assert json.loads((tmp_path / "formula.json").read_text())["problem"] == {
+        "formula": "(1-a)**2 + 10*(b-a**2)**2", "params": ["a", "b"]}
+    c.set_problem("quadratic")
+    settle(qtbot, w)
+    assert w.session_io.open(tmp_path / "formula.json"), w.errors
+    settle(qtbot, w)
+    assert same(saved, snapshot(w))
+    assert w.session_io.current_session().problem == ref  # saving again keeps the formula
+
+
+def test_the_command_line_names_a_session_apart_from_qts_options():
+    assert split_session_arg(["s.json"]) == ("s.json", [])
+    assert split_session_arg(["-platform", "offscreen", "a b.json", "-style=fusion"]) == (
+        "a b.json", ["-platform", "offscreen", "-style=fusion"])
+    assert split_session_arg(["-reverse"]) == (None, ["-reverse"])
+    assert split_session_arg(["-reverse", "s.json"]) == ("s.json", ["-reverse"])
+
+
+def test_a_session_on_the_command_line_opens_on_launch(tmp_path):
+    path = tmp_path / "launch.json"
+    session = core.session.session_for(
+        "quadratic", core.RunConfig(problem="quadratic", lr=0.0123, steps=40, seed=4,
+                                    optimizer="rmsprop", start=(2.0, -1.0)))
+    session.save(path)
+    expected = core.make_trainer(session.build_problem(), session.config).run().table.block()
+    np.save(tmp_path / "expected.npy", expected)
+    code = (
+        "import sys, numpy as np\n"
+        "import desktop.main_window as mw\n"
+        "class Spy(mw.MainWindow):\n"
+        "    def closeEvent(self, event):\n"
+        "        c = self.controller\n"
+        "        same = np.array_equal(c.table.block(), np.load(sys.argv[2]))\n"
+        "        print('state', c.problem.name, c.config.lr, c.config.optimizer, same)\n"
+        "        super().closeEvent(event)\n"
+        "mw.MainWindow = Spy\n"
+        "from desktop.app import main\n"
+        "sys.exit(main(['lr-playground', sys.argv[1], '--quit-after-ms', '2500']))\n"
+    )
+    env = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin",
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data"),
+           "PYTHONPATH": ROOT}
+    out = subprocess.run([sys.executable, "-c", code, str(path), str(tmp_path / "expected.npy")],
+                         capture_output=True, text=True, env=env, timeout=120, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "state quadratic 0.0123 rmsprop True" in out.stdout, (out.stdout, out.stderr[-2000:])
