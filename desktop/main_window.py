@@ -28,7 +28,10 @@ import core
 from desktop import errors
 from desktop import help as short_help
 from desktop.controller import Controller
+from desktop.exports.actions import ExportActions
 from desktop.panel_binder import PanelBinder
+from desktop.panels.data_panel import DataPanel
+from desktop.panels.formula_panel import FormulaPanel
 from desktop.panels.lr_panel import LearningRatePanel
 from desktop.panels.optimizer_panel import OptimizerPanel
 from desktop.panels.problem_panel import ProblemPanel
@@ -36,11 +39,11 @@ from desktop.panels.run_panel import RunPanel
 from desktop.panels.schedule_panel import SchedulePanel
 from desktop.plot_area import PlotArea
 from desktop.plot_binder import PlotBinder
+from desktop.session_io import SessionIO
 from desktop.settings import Settings
+from desktop.window_extras import WindowExtras
 
 log = logging.getLogger(__name__)
-
-COMING = "{what} is coming with the export feature."
 
 
 def _problem_titles() -> list[tuple[str, str]]:
@@ -65,6 +68,8 @@ class MainWindow(QMainWindow):
         self._start_timer.timeout.connect(self._on_start_timer_timeout)
         self.panels = SimpleNamespace(
             problem=ProblemPanel(_problem_titles()),
+            formula=FormulaPanel(),
+            data=DataPanel(),
             optimizer=OptimizerPanel(),
             lr=LearningRatePanel(),
             schedule=SchedulePanel(core.torch_available()),
@@ -81,9 +86,12 @@ class MainWindow(QMainWindow):
         lines = self.status_label.fontMetrics().lineSpacing()
         self.status_label.setFixedHeight(2 * lines + 4)
         self.statusBar().addWidget(self.status_label, 1)
+        self.session_io = SessionIO(self)  # File: sessions and recent sessions
+        self.exports = ExportActions(self, self.session_io)  # File: exports; Edit: copy
         self.actions = self._build_actions()
         self.panel_binder = PanelBinder(self.controller, self.panels, self)
         self.plot_binder = PlotBinder(self.controller, self.plots, self)
+        self.extras = WindowExtras(self)  # formula, data, inspector, lessons (before _restore)
         self._connect()
         self._restore()
 
@@ -115,9 +123,12 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> dict[str, QAction]:
         c = self.controller
         spec: list[tuple[str, str, str, str | QKeySequence.StandardKey, Callable[[], Any]]] = [
-            ("file", "save", "Save session…", "Ctrl+S", self._on_save_triggered),
-            ("file", "export", "Export…", "Ctrl+E", self._on_export_triggered),
+            ("file", "open", "Open session…", "Ctrl+O", self.session_io.open_interactive),
+            ("file", "save", "Save session…", "Ctrl+S", self.session_io.save_interactive),
+            ("file", "export", "Export…", "Ctrl+E", self.exports.export_interactive),
+            ("file", "bundle", "Export bundle…", "", self.exports.bundle_interactive),
             ("file", "quit", "Quit", "Ctrl+Q", self.close),
+            ("edit", "copy", "Copy rows", "Ctrl+C", self.exports.copy_rows),
             ("run", "play", "Play / pause", "Space", c.toggle_play),
             ("run", "step", "One step", "Right", c.step_once),
             ("run", "reset", "Reset", "R", c.reset),
@@ -130,7 +141,8 @@ class MainWindow(QMainWindow):
             ("run", "clear", "Clear compared runs", "", c.clear_compare),
             ("help", "help", "Short help", "F1", self._on_help_triggered),
         ]
-        menus = {"file": self.menuBar().addMenu("&File"), "run": self.menuBar().addMenu("&Run"),
+        menus = {"file": self.menuBar().addMenu("&File"), "edit": self.menuBar().addMenu("&Edit"),
+                 "run": self.menuBar().addMenu("&Run"),
                  "view": self.menuBar().addMenu("&View"), "help": self.menuBar().addMenu("&Help")}
         actions: dict[str, QAction] = {}
         for menu, key, text, shortcut, slot in spec:
@@ -142,6 +154,10 @@ class MainWindow(QMainWindow):
             menus[menu].addAction(action)
             self.addAction(action)  # shortcuts work with the menu bar hidden too
             actions[key] = action
+        menus["file"].insertMenu(actions["save"], self.session_io.recent_menu)
+        menus["file"].insertSeparator(actions["export"])
+        menus["file"].insertSeparator(actions["quit"])
+        self.exports.attach_copy_action(actions["copy"])  # Ctrl+C on the step table
         log_axis = QAction("Log loss axis", self, checkable=True, checked=True)
         log_axis.toggled.connect(self.plots.set_loss_log)
         menus["view"].addAction(log_axis)
@@ -215,6 +231,7 @@ class MainWindow(QMainWindow):
         self._start_timer.stop()
         self.controller.shutdown()
         self.plot_binder.stop()
+        self.extras.stop()
         if self.help_box is not None:
             self.help_box.close()
         super().closeEvent(event)
@@ -252,9 +269,3 @@ class MainWindow(QMainWindow):
 
     def _on_help_box_destroyed(self, _obj: QObject | None = None) -> None:
         self.help_box = None
-
-    def _on_save_triggered(self) -> None:
-        self.controller.show_message(COMING.format(what="Saving the session"))
-
-    def _on_export_triggered(self) -> None:
-        self.controller.show_message(COMING.format(what="Exporting plots and tables"))

@@ -23,6 +23,7 @@ from desktop.controller import analysis, state
 from desktop.controller.analysis import Gauge
 from desktop.controller.clock import RunClock
 from desktop.controller.compare import CompareMixin
+from desktop.controller.custom import CustomProblemMixin
 from desktop.controller.insight import InsightMixin
 from desktop.controller.jobs import Jobs
 from desktop.controller.runner import RunnerMixin
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 PRESETS = ("too-small", "just-right", "too-big")
 
 
-class Controller(RunnerMixin, InsightMixin, CompareMixin, QObject):
+class Controller(RunnerMixin, InsightMixin, CompareMixin, CustomProblemMixin, QObject):
     """State, knobs and the run; views listen to its signals (see window_interfaces.md)."""
 
     problemChanged = Signal()
@@ -101,7 +102,7 @@ class Controller(RunnerMixin, InsightMixin, CompareMixin, QObject):
         return self._started
 
     def knobs(self) -> dict[str, Any]:
-        return state.knobs_of(self.config, self.speed, self.display_axes)
+        return self._knobs_with_ref(state.knobs_of(self.config, self.speed, self.display_axes))
 
     def drawable_rows(self) -> int:
         """Rows whose parameters and loss are finite: all rows before a divergence."""
@@ -136,7 +137,8 @@ class Controller(RunnerMixin, InsightMixin, CompareMixin, QObject):
         if not knobs:
             return
         try:
-            problem, cfg, speed, axes = state.config_from_knobs(knobs)
+            problem, cfg, speed, axes = state.config_from_knobs(
+                knobs, self._custom_from_knobs(knobs))
         except Exception as exc:  # a stale settings file must never stop the app
             log.warning("ignoring saved knobs: %s", exc)
             return

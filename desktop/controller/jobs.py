@@ -57,14 +57,14 @@ def _lower_priority(parent: int) -> None:
     """
     with contextlib.suppress(AttributeError, OSError):  # os.nice is POSIX only
         os.nice(10)
-    import threading  # noqa: PLC0415
+    import threading
 
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True,
                      name="lrp-parent-watch").start()
 
 
 def _exit_with_parent(parent: int, interval: float = 1.0) -> None:
-    import time  # noqa: PLC0415
+    import time
 
     while os.getppid() == parent:
         time.sleep(interval)

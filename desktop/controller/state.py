@@ -62,13 +62,20 @@ def knobs_of(config: RunConfig, speed: float, axes: tuple[int, int]) -> dict[str
     }
 
 
-def config_from_knobs(knobs: dict[str, Any]) -> tuple[Problem, RunConfig, float, tuple[int, int]]:
-    """Rebuild (problem, config, speed, axes) from saved knobs; ConfigError if invalid."""
+def config_from_knobs(knobs: dict[str, Any], problem: Problem | None = None
+                      ) -> tuple[Problem, RunConfig, float, tuple[int, int]]:
+    """Rebuild (problem, config, speed, axes) from saved knobs; ConfigError if invalid.
+
+    ``problem``: the already rebuilt custom problem (a formula or data set), if any.
+    """
     name = knobs.get("problem") or DEFAULT_PROBLEM
     options = knobs.get("options") or {}
     if not isinstance(options, dict):
         raise ConfigError("saved problem options are not a mapping")
-    problem = core.get_problem(name, **options)
+    if problem is None:
+        problem = core.get_problem(name, **options)
+    else:
+        name, options = problem.name, {}
     base = default_config(problem, name, options)
     fields = {k: knobs[k] for k in ("optimizer", "hyper", "lr", "steps", "batch", "seed",
                                     "device", "schedule") if knobs.get(k) is not None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -37,6 +37,7 @@ class ProblemPanel(QGroupBox):
         self.combo = QComboBox()
         for name, title in problems:
             self.combo.addItem(title, name)
+        self._builtin = {name for name, _title in problems}
         self.combo.setToolTip("The loss to descend: the seeds' worked examples "
                               "and classic test surfaces.")
         self.description = QLabel()
@@ -76,7 +77,7 @@ class ProblemPanel(QGroupBox):
     def show_problem(self, problem: Any, options: dict[str, Any], start: tuple[float, ...],
                      axes: tuple[int, int]) -> None:
         with QSignalBlocker(self.combo):
-            self.combo.setCurrentIndex(max(0, self.combo.findData(problem.name)))
+            self._show_in_combo(problem)
         self.description.setText(problem.description)
         self._build_options(problem.name, options)
         self.start_label.setText("start (" + ", ".join(problem.param_names) + ")")
@@ -88,6 +89,19 @@ class ProblemPanel(QGroupBox):
                 combo.addItems(names)
         self.show_axes(axes)
         self.axes_row.setVisible(len(names) > 2)
+
+    def _show_in_combo(self, problem: Any) -> None:
+        # a typed formula or a data set gets one extra entry, removed again when a
+        # built-in is shown: picking a built-in is how the user leaves it
+        last = self.combo.count() - 1
+        if self.combo.itemData(last) not in self._builtin:
+            self.combo.removeItem(last)
+        if problem.name not in self._builtin:
+            title = problem.title if len(problem.title) <= 40 else problem.title[:39] + "…"
+            self.combo.addItem(f"Yours: {title}", problem.name)  # short: the dock keeps its width
+            self.combo.setItemData(self.combo.count() - 1, problem.title,
+                                   Qt.ItemDataRole.ToolTipRole)
+        self.combo.setCurrentIndex(max(0, self.combo.findData(problem.name)))
 
     def show_start(self, start: tuple[float, ...]) -> None:
         self.start.show_text(", ".join(format_number(v) for v in start))
@@ -111,7 +125,7 @@ class ProblemPanel(QGroupBox):
     def _build_options(self, name: str, options: dict[str, Any]) -> None:
         import core
 
-        defaults = core.problem_options(name)
+        defaults = core.problem_options(name) if name in self._builtin else {}
         while self.options_form.rowCount():
             self.options_form.removeRow(0)
         self.option_fields = {}
@@ -127,7 +141,9 @@ class ProblemPanel(QGroupBox):
 
     # ------------------------------------------------------------ view -> model
     def _on_combo_index_changed(self, index: int) -> None:
-        self.problemPicked.emit(self.combo.itemData(index))
+        name = self.combo.itemData(index)
+        if name in self._builtin:  # the "Yours" entry is already the problem in force
+            self.problemPicked.emit(name)
 
     def _on_start_edited(self, text: str) -> None:
         try:

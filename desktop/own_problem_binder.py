@@ -1,0 +1,153 @@
+"""`OwnProblemBinder`: a typed formula or a data file becomes the controller's problem.
+
+core builds and checks the problem (`core.formula_problem`, `core.data_problem`);
+a `ConfigError` (a `FormulaError` with its column, a `DataError` with its
+line) is shown next to the field, or in a message box for a file just opened,
+and nothing changes: the controller installs a problem only once it is built.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
+
+import core
+from core import ConfigError
+from core.session import ProblemRef
+
+log = logging.getLogger(__name__)
+
+FILE_FILTER = "Data files (*.csv *.tsv *.txt *.dat);;All files (*)"
+HEADER_BYTES = 1 << 20  # the header is on the first lines; never read a whole big file for it
+
+
+def column_names(path: str) -> list[str]:
+    """The names of the file's columns ("column j" without a header), as core reads them.
+
+    Only the first line with content is read, with core's own rules for
+    delimiters and headers, so the names match the ones in core's messages.
+    """
+    from core import datafile  # its line rules: the names must be the ones it uses
+
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        head = handle.read(HEADER_BYTES)
+    lines = head.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    first = next((line for line in lines if datafile._is_content(line)), "")
+    delimiter = datafile._sniff(first)
+    cells = datafile._split(first, delimiter)
+    if all(datafile._number(c, delimiter) is not None for c in cells):
+        return [f"column {j}" for j in range(len(cells))]
+    return [c or f"column {j}" for j, c in enumerate(cells)]
+
+
+class OwnProblemBinder(QObject):
+    """Connects the formula and data panels (and File → Open data…) to the controller."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.w = window
+        self.c = window.controller
+        self.formula = window.panels.formula
+        self.data = window.panels.data
+        self.data_path: str | None = None
+        self._columns: list[str] = []
+        self._loading = False  # load_data shows the data itself once it is in force
+        self.formula.formulaApplied.connect(self._on_formula_applied)
+        self.data.openClicked.connect(self.open_data)
+        self.data.dataEdited.connect(self._on_data_edited)
+        self.c.problemChanged.connect(self._on_controller_problem_changed)
+        self.c.gaugeChanged.connect(self._on_controller_gauge_changed)
+
+    # ------------------------------------------------------------ formula
+    def _on_formula_applied(self, text: str, start: Any) -> None:
+        try:
+            problem = core.formula_problem(text, start=start)
+            ref = ProblemRef(formula=problem.formula, params=tuple(problem.param_names))
+            self.c.set_custom_problem(problem, ref)
+        except ConfigError as exc:
+            self.formula.show_apply_error(str(exc), getattr(exc, "column", None))
+
+    # ------------------------------------------------------------ data
+    def open_data(self) -> None:
+        """Ask for a file (File → Open data…) and load it with the panel's choices."""
+        folder = os.path.dirname(self.data_path) if self.data_path else ""
+        path, _ = QFileDialog.getOpenFileName(self.w, "Open data", folder, FILE_FILTER)
+        if not path:
+            return
+        choice = self.data.choices()
+        choice.update(x_column=None, y_column=None)  # a new file: its first and last column
+        message = self.load_data(path, choice)
+        if message:
+            self.w.show_error(self.w, "Open data", message)
+
+    def load_data(self, path: str, choice: dict[str, Any]) -> str:
+        """Build and install the data problem; the error message, or "" if it worked."""
+        try:
+            problem = core.data_problem(path, model=choice["model"],
+                                        normalize=bool(choice["normalize"]),
+                                        x_column=choice["x_column"], y_column=choice["y_column"])
+            columns = column_names(path)
+            last = len(columns) - 1
+            x = choice["x_column"] if choice["x_column"] is not None else 0
+            y = choice["y_column"] if choice["y_column"] is not None else last
+            ref = ProblemRef(data=path, model=choice["model"],
+                             normalize=bool(choice["normalize"]), x_column=x, y_column=y)
+            self._loading = True
+            self.c.set_custom_problem(problem, ref)
+        except (ConfigError, OSError) as exc:
+            self.data.show_error(str(exc))
+            return str(exc)
+        finally:
+            self._loading = False
+        self.data_path, self._columns = path, columns
+        self._show_data(ref, problem)
+        return ""
+
+    def _on_data_edited(self, choice: dict[str, Any]) -> None:
+        if self.data_path is None:
+            return
+        if self.load_data(self.data_path, choice):
+            ref = self.c.problem_ref if self.c.is_custom else None
+            if ref is not None and ref.data is not None:  # back to the choices in force
+                self._show_data(ref, self.c.problem, keep_error=True)
+
+    def _show_data(self, ref: ProblemRef, problem: Any, keep_error: bool = False) -> None:
+        message = self.data.error.text() if keep_error else ""
+        self.data.show_data(os.path.basename(ref.data or ""), self._columns, ref.model,
+                            int(ref.x_column or 0), int(ref.y_column or 0), ref.normalize,
+                            problem.n_samples)
+        if message:
+            self.data.show_error(message)
+
+    # ------------------------------------------------------------ model -> view
+    def _on_controller_problem_changed(self) -> None:
+        c = self.c
+        if not c.is_custom:
+            self.data.show_curvature(None, None)
+            return
+        ref = c.problem_ref
+        if ref.formula is not None and self.formula.field.text() != ref.formula:
+            self.formula.show_formula(ref.formula, tuple(c.config.start or c.problem.start))
+        if ref.data is not None and not self._loading and ref.data != self.data_path:
+            # restored from the settings or a session: read its columns
+            try:
+                self._columns = column_names(ref.data)
+            except OSError as exc:
+                log.warning("cannot read the columns of %s: %s", ref.data, exc)
+                return
+            self.data_path = ref.data
+            self._show_data(ref, c.problem)
+
+    def _on_controller_gauge_changed(self) -> None:
+        c = self.c
+        if c.is_custom and c.problem_ref.data is not None:
+            self.data.show_curvature(c.gauge.lam_max, c.gauge.limit)
+        else:
+            self.data.show_curvature(None, None)
+
+    def stop(self) -> None:
+        self.formula.stop()

@@ -1,0 +1,175 @@
+"""The step inspector in the window: it follows the selected row (or the newest), shows
+seed 003's numbers, steps with → and flags what changed, and throttles while playing."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+
+from desktop.main_window import MainWindow
+from desktop.settings import Settings
+
+WAIT_MS = 20_000
+
+
+def own_timers_running(w: MainWindow) -> list[QTimer]:
+    """Timers of the controller and of this feature's parts still running (the views
+    have their own checks)."""
+    owners = (w.controller, w.extras, w.panels.formula)
+    return [t for o in owners for t in o.findChildren(QTimer) if t.isActive()]
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    windows: list[MainWindow] = []
+
+    def make(problem: str) -> MainWindow:
+        qs = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        w = MainWindow(settings=Settings(qs), show_error=lambda *a: None)
+        qtbot.addWidget(w)
+        w.resize(1300, 850)
+        w.show()
+        qtbot.waitExposed(w)
+        qtbot.waitUntil(lambda: w.controller.trainer is not None, timeout=WAIT_MS)
+        w.controller.set_problem(problem)
+        windows.append(w)
+        return w
+
+    yield make
+    for w in windows:
+        w.close()
+        assert not own_timers_running(w)
+        assert not w.extras.inspector.fading
+
+
+def settle(qtbot, w: MainWindow) -> None:
+    c = w.controller
+    qtbot.waitUntil(lambda: not c._rerun_timer.isActive() and not c._clock.running,
+                    timeout=WAIT_MS)
+    # the step table catches up on its own clock (at most 10 times a second)
+    qtbot.waitUntil(lambda: w.plots.model.rowCount() == len(c.table), timeout=WAIT_MS)
+
+
+def shown(qtbot, w: MainWindow, step: int) -> str:
+    """Wait until the inspector shows ``step``; its text as a reader sees it."""
+    panel = w.extras.inspector
+    qtbot.waitUntil(lambda: panel.inspection is not None and panel.inspection.step == step,
+                    timeout=WAIT_MS)
+    return panel.rendered_text()
+
+
+def line_of(text: str, start: str) -> str:
+    return next(line.strip() for line in text.splitlines() if line.strip().startswith(start))
+
+
+def seed_003_rows(lr: float = 0.1, rows: int = 6) -> list[dict[str, float]]:
+    """Seed 003's loop, written out: y = a·x + b through x = 1, y = 4, from a = 3, b = 4."""
+    a, b, x, y = 3.0, 4.0, 1.0, 4.0
+    out = []
+    for _ in range(rows):
+        y_pred = a * x + b
+        error = y_pred - y
+        grad_a, grad_b = 2 * error * x, 2 * error
+        out.append({"a": a, "b": b, "y_pred": y_pred, "error": error, "grad_a": grad_a,
+                    "grad_b": grad_b, "loss": error**2,
+                    "new_a": a - lr * grad_a, "new_b": b - lr * grad_b})
+        a, b = out[-1]["new_a"], out[-1]["new_b"]
+    return out
+
+
+def test_selecting_rows_0_to_5_shows_seed_003s_numbers(qtbot, make_window):
+    w = make_window("line-one-point")
+    c = w.controller
+    c.set_lr(0.1)
+    settle(qtbot, w)
+    expected = seed_003_rows()
+    assert f"{expected[5]['a']:.4f}" == "1.6166" and f"{expected[5]['loss']:.4f}" == "0.0544"
+    for k, row in enumerate(expected):
+        w.plots.table.selectRow(k)
+        assert c.selected_row == k
+        text = shown(qtbot, w, k)
+        f = {key: f"{value:.4f}" for key, value in row.items()}
+        assert text.startswith("1. Predict")
+        assert line_of(text, "prediction").endswith(
+            f"= {f['a']}·1.0000 + {f['b']} = {f['y_pred']}")
+        assert line_of(text, "error").endswith(f"= {f['y_pred']} − 4.0000 = {f['error']}")
+        assert line_of(text, "L =").endswith(f"= {f['loss']}")
+        assert line_of(text, "ga =").endswith(f"= {f['grad_a']}")
+        assert line_of(text, "gb =").endswith(f"= {f['grad_b']}")
+        assert line_of(text, "new a").endswith(f"= {f['a']} − 0.1 × {f['grad_a']} = {f['new_a']}")
+        assert line_of(text, "new b").endswith(f"= {f['b']} − 0.1 × {f['grad_b']} = {f['new_b']}")
+        caption = f"<b>Step {k}</b> of {len(c.table) - 1}, selected in the table"
+        assert w.extras.inspector.title.text().startswith(caption)
+    settle(qtbot, w)
+
+
+def test_the_right_key_takes_one_step_and_flags_what_changed(qtbot, make_window):
+    w = make_window("line-one-point")
+    c, panel = w.controller, w.extras.inspector
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=5000)
+    w.plots.table.selectRow(0)  # a selected row: stepping goes back to following the newest
+    qtbot.keyClick(w, Qt.Key.Key_R)
+    assert len(c.table) == 1
+    shown(qtbot, w, 0)
+    assert panel.changed == frozenset()  # nothing before step 0
+    qtbot.keyClick(w, Qt.Key.Key_Right)
+    assert len(c.table) == 2 and c.selected_row == -1
+    text = shown(qtbot, w, 1)
+    inspection = panel.inspection
+    assert {"update.a", "update.b", "gradient.a", "loss"} <= inspection.changed
+    assert panel.changed == inspection.changed
+    assert "predict.0.example" not in panel.changed  # x and y stay
+    html = panel.body_html()
+    assert html.count("background-color") == len(inspection.changed)
+    assert panel.fading  # the tint fades after a single step
+    row = seed_003_rows()[1]
+    assert line_of(text, "new a").endswith(f"{row['new_a']:.4f}")
+    qtbot.mouseClick(panel.step, Qt.MouseButton.LeftButton)  # the panel's own Step button
+    assert len(c.table) == 3
+    shown(qtbot, w, 2)
+    qtbot.waitUntil(lambda: not panel.fading, timeout=WAIT_MS)
+    assert panel.body_html().count("background-color") == len(panel.changed)  # a rest tint
+    settle(qtbot, w)
+
+
+def test_the_inspector_follows_a_playing_run_at_most_ten_times_a_second(qtbot, make_window):
+    w = make_window("rosenbrock")
+    c, binder = w.controller, w.extras.inspector_binder
+    c.reset()
+    c.set_speed(2000)
+    before = binder.renders
+    start = time.perf_counter()
+    c.play()
+    qtbot.waitUntil(lambda: len(c.table) > 1200, timeout=WAIT_MS)
+    c.pause()
+    elapsed = time.perf_counter() - start
+    rendered = binder.renders - before
+    assert 2 <= rendered <= elapsed / 0.1 + 2  # followed the run, but never per step
+    last = len(c.table) - 1
+    shown(qtbot, w, last)  # the newest, once paused
+    assert w.extras.inspector.title.text().startswith(f"<b>Step {last}</b> of {last}, the newest")
+    settle(qtbot, w)
+
+
+def test_adam_shows_its_moments_and_bias_corrections(qtbot, make_window):
+    w = make_window("house-prices")
+    c = w.controller
+    c.set_optimizer("adam")
+    c.set_lr(0.1)
+    settle(qtbot, w)
+    w.plots.table.selectRow(1)
+    text = shown(qtbot, w, 1)
+    inspection = w.extras.inspector.inspection
+    for name in ("w", "b"):
+        m = inspection.state["exp_avg"][name]
+        v = inspection.state["exp_avg_sq"][name]
+        assert line_of(text, f"m{name} =").endswith(f"= {m:.4f}".replace("-", "−"))
+        assert line_of(text, f"v{name} =").endswith(f"= {v:.4f}")
+    assert "bc1 = 1 − β1t" in text and "bc2 = 1 − β2t" in text
+    settle(qtbot, w)
