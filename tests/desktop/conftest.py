@@ -36,6 +36,18 @@ def pytest_collection_modifyitems(items):
         item.add_marker(pytest.mark.qt_log_ignore(*patterns), append=False)
 
 
+@pytest.fixture(autouse=True)
+def _empty_clipboard_after_test():
+    """Clear the clipboard after each test: QMimeData still held by the clipboard
+    when the interpreter exits makes the offscreen QApplication segfault in its
+    teardown (seen as rc 139 after every test had passed)."""
+    yield
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is not None:
+        QGuiApplication.clipboard().clear()
+
+
 @pytest.fixture(scope="session")
 def qapp(qapp):
     """pytest-qt's QApplication, configured like the app before any plot item exists."""
