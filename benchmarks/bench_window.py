@@ -18,13 +18,25 @@
    window is exposed, so this is time to a shown window one event-loop turn
    later; ``bench_launch.py`` times Qt's own first flush instead.)
 
+Reported: p50, p95 and max milliseconds per slider move; frames per second
+(paints of the loss view per second of wall time) with the frame gap p50 and
+p95 and the steps per second achieved.
+
+Before/after on a shared machine: ``--baseline DIR`` runs the knob and live
+measurements for another checkout (e.g. a copy of the tree before a change)
+and for this one in alternating subprocesses, ``--rounds`` times, and prints
+both side by side (the median over rounds of each figure). Other sessions load
+this machine, so only figures from one such run compare.
+
 Run: .venv/bin/python benchmarks/bench_window.py [--moves 100] [--launches 5]
+     [--only knob,live,launch] [--baseline DIR --rounds 3] [--code DIR] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import statistics
 import subprocess
@@ -208,51 +220,136 @@ def launch(runs: int) -> tuple[list[float], list[float]]:
     return ours, minimal
 
 
+LIVE_ROWS = (100_000, 1_000_000)
+
+
+def measure(args: argparse.Namespace) -> dict[str, float]:
+    """The selected measurements of this process's checkout, as named figures (ms, fps, s)."""
+    parts = set(args.only.split(","))
+    out: dict[str, float] = {}
+    if parts & {"knob", "live"}:
+        app, window = make_window()
+        pump_until(app, lambda: window.controller.trainer is not None)
+        if "knob" in parts:
+            knob = knob_to_pixels(app, window, args.moves, full_repaint=False)
+            out |= {"knob_p50": 1e3 * percentile(knob, 50), "knob_p95": 1e3 * percentile(knob, 95),
+                    "knob_max": 1e3 * max(knob), "knob_moves": len(knob)}
+            full = knob_to_pixels(app, window, args.moves, full_repaint=True)
+            out |= {"knob_full_p50": 1e3 * percentile(full, 50),
+                    "knob_full_p95": 1e3 * percentile(full, 95)}
+        if "live" in parts:
+            for rows in LIVE_ROWS:
+                fps, steps, gaps = live_fps(app, window, rows, args.seconds)
+                k = f"live_{rows // 1000}k"
+                out |= {f"{k}_fps": fps, f"{k}_steps_per_s": steps / args.seconds,
+                        f"{k}_gap_p50": 1e3 * percentile(gaps, 50) if gaps else float("nan"),
+                        f"{k}_gap_p95": 1e3 * percentile(gaps, 95) if gaps else float("nan")}
+        window.close()
+    if "launch" in parts:
+        ours, minimal = launch(args.launches)
+        out |= {"launch_minimal_s": statistics.median(minimal),
+                "launch_ours_s": statistics.median(ours),
+                "launch_ratio": statistics.median(ours) / statistics.median(minimal)}
+    out["load"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return out
+
+
+# (key, what it measures, unit, target, met-test)
+FIGURES = [
+    ("knob_p50", "knob to pixels, p50 (1,000-step rosenbrock; the changed widgets repaint)",
+     "ms", "", None),
+    ("knob_p95", "knob to pixels, p95", "ms", "< 16 ms", lambda v: v < 16.0),
+    ("knob_max", "knob to pixels, max", "ms", "", None),
+    ("knob_full_p50", "knob to pixels with a full window.repaint(), p50", "ms", "", None),
+    ("knob_full_p95", "knob to pixels with a full window.repaint(), p95", "ms", "", None),
+    *[item for rows in LIVE_ROWS for item in (
+        (f"live_{rows // 1000}k_fps", f"live fps at 100,000 steps/s from a {rows:,}-row run "
+         "(trajectory and loss curve hold every row)", "fps", "60", lambda v: v >= 57.0),
+        (f"live_{rows // 1000}k_gap_p50", "  frame gap p50", "ms", "", None),
+        (f"live_{rows // 1000}k_gap_p95", "  frame gap p95", "ms", "", None),
+        (f"live_{rows // 1000}k_steps_per_s", "  steps per second achieved", "/s", "", None),
+    )],
+    ("launch_minimal_s", "launch to first paint, minimal PySide6 + pyqtgraph (median)", "s", "",
+     None),
+    ("launch_ours_s", "launch to first paint, lr-playground (median)", "s", "", None),
+    ("launch_ratio", "launch ratio", "x", "<= 1.25x", lambda v: v <= 1.25),
+]
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None or value != value:
+        return "-"
+    if unit == "ms":
+        return f"{value:.1f} ms"
+    if unit == "/s":
+        return f"{value:,.0f}"
+    if unit == "s":
+        return f"{value:.2f} s"
+    if unit == "x":
+        return f"{value:.2f}x"
+    return f"{value:.1f}"
+
+
+def run_checkout(code: str, args: argparse.Namespace) -> dict[str, float]:
+    """``measure`` for the checkout at ``code``, in a fresh process."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--json", "--code", code,
+           "--only", args.only, "--moves", str(args.moves), "--seconds", str(args.seconds),
+           "--launches", str(args.launches)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"benchmark of {code} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
 def main() -> int:
+    global ROOT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=100)
     parser.add_argument("--launches", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--only", default="knob,live,launch",
+                        help="comma-separated: knob, live, launch")
+    parser.add_argument("--code", default=str(ROOT),
+                        help="the checkout whose desktop/ and core/ are measured")
+    parser.add_argument("--baseline", default=None,
+                        help="another checkout, measured in alternation with --code")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
+    code = str(Path(args.code).resolve())
+    if code != str(ROOT):
+        ROOT = Path(code)  # the launch subprocesses start that checkout too
+        sys.path.insert(0, code)
 
-    app, window = make_window()
-    pump_until(app, lambda: window.controller.trainer is not None)
-    knob = knob_to_pixels(app, window, args.moves, full_repaint=False)
-    knob_full = knob_to_pixels(app, window, args.moves, full_repaint=True)
-    live = {rows: live_fps(app, window, rows, args.seconds) for rows in (100_000, 1_000_000)}
-    window.close()
-    ours, minimal = launch(args.launches)
-
-    ms = lambda s: f"{1000 * s:.1f} ms"  # noqa: E731
-    p95_knob = percentile(knob, 95)
-    ratio = statistics.median(ours) / statistics.median(minimal)
-    rows_out = [
-        ("knob to pixels, p50 (1,000-step rosenbrock; the changed widgets repaint)",
-         ms(statistics.median(knob)), "", ""),
-        ("knob to pixels, p95", ms(p95_knob), "< 16 ms", "yes" if p95_knob < 0.016 else "no"),
-        ("knob to pixels with a full window.repaint(), p50 / p95",
-         f"{ms(statistics.median(knob_full))} / {ms(percentile(knob_full, 95))}", "", ""),
-    ]
-    for rows, (fps, steps, gaps) in live.items():
-        rows_out += [
-            (f"live fps at 100,000 steps/s from a {rows:,}-row run (trajectory and loss "
-             "curve hold every row)", f"{fps:.1f}", "60", "yes" if fps >= 57 else "no"),
-            ("  frame gap p50 / p95", f"{ms(percentile(gaps, 50))} / {ms(percentile(gaps, 95))}"
-             if gaps else "-", "", ""),
-            ("  steps per second achieved", f"{steps / args.seconds:,.0f}", "", ""),
-        ]
-    rows_out += [
-        ("launch to first paint, minimal PySide6 + pyqtgraph (median)",
-         f"{statistics.median(minimal):.2f} s", "", ""),
-        ("launch to first paint, lr-playground (median)", f"{statistics.median(ours):.2f} s",
-         "", ""),
-        ("launch ratio", f"{ratio:.2f}x", "<= 1.25x", "yes" if ratio <= 1.25 else "no"),
-    ]
-    print(table(rows_out, ("measure", "value", "target", "met")))
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"\n{len(knob)} slider moves, {args.launches} launches each; "
-          f"{os.cpu_count()} CPUs (load average {load:.1f} at the end), "
-          f"QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}")
+    if args.baseline is None:
+        results = {"this": measure(args)}
+        columns = [("value", "this")]
+    else:
+        runs: dict[str, list[dict[str, float]]] = {"baseline": [], "this": []}
+        for _ in range(args.rounds):
+            runs["baseline"].append(run_checkout(str(Path(args.baseline).resolve()), args))
+            runs["this"].append(run_checkout(code, args))
+        results = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]}
+                   for name, rs in runs.items()}
+        columns = [("before (baseline)", "baseline"), ("after (this)", "this")]
+    if args.json:
+        print(json.dumps(results["this"]))
+        return 0
+    rows_out = []
+    for key, label, unit, target, met in FIGURES:
+        if key not in results["this"]:
+            continue
+        values = [results[name].get(key) for _, name in columns]
+        ok = "" if met is None else ("yes" if met(values[-1]) else "no")
+        rows_out.append((label, *(fmt(v, unit) for v in values), target, ok))
+    print(table(rows_out, ("measure", *(c for c, _ in columns), "target", "met")))
+    load = ", ".join(f"{results[name]['load']:.1f}" for _, name in columns)
+    rounds = "" if args.baseline is None else (
+        f"; medians over {args.rounds} alternating rounds (baseline {args.baseline})")
+    print(f"\n{args.moves} slider moves (5 more to warm up), {args.seconds:g} s live per run, "
+          f"{args.launches} launches each{rounds}; {os.cpu_count()} CPUs, load average at the "
+          f"end {load}, QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}")
     return 0
 
 

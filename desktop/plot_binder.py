@@ -9,6 +9,7 @@ never drawn (they hold inf/nan or absurd values).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,10 @@ from PySide6.QtCore import QObject, QTimer
 from desktop.controller import analysis
 
 SWEEP_TRAIL_MS = 120
+# the step table follows new rows and re-runs at most 10 times a second: a
+# repaint of its visible cells costs ~3 ms (a fifth of a frame), and numbers
+# changing 60 times a second cannot be read anyway
+TABLE_MS = 100
 
 def compare_colour(key: str) -> str | int:
     """A palette key: the preset's own colour, or a compare slot for pinned runs."""
@@ -50,6 +55,12 @@ class PlotBinder(QObject):
         self._sweep_timer.setSingleShot(True)
         self._sweep_timer.setInterval(SWEEP_TRAIL_MS)
         self._sweep_timer.timeout.connect(self._on_sweep_timer_timeout)
+        self._table_timer = QTimer(self)
+        self._table_timer.setSingleShot(True)
+        self._table_timer.timeout.connect(self._sync_table)
+        self._table_synced = -1.0  # perf_counter() of the last table update
+        self._table_reset_at = -1.0  # ... and of the last one that showed a new run
+        self._table_reset = False  # a new run's table waits for the next update
 
     @property
     def one_d(self) -> bool:
@@ -66,6 +77,8 @@ class PlotBinder(QObject):
         if self.v.has("sweep"):
             self.v.sweep.set_sweep(np.empty(0), np.empty(0), np.empty(0, dtype=str), {}, None,
                                    self.c.config.lr)
+        self._table_timer.stop()
+        self._table_reset = False
         self.v.model.set_table(None)
 
     def _on_controller_surface_changed(self) -> None:
@@ -78,8 +91,11 @@ class PlotBinder(QObject):
             self.v.contour.set_surface(s.xs, s.ys, s.Z, s.levels, s.param_names, s.minima)
 
     def _on_controller_run_reset(self) -> None:
-        table = self.c.table
-        self.v.model.set_table(table)
+        self._table_reset = True
+        if (time.perf_counter() - self._table_reset_at) * 1000.0 >= TABLE_MS:
+            self._sync_table()  # a click, or the first move of a drag: the new run at once
+        else:
+            self._schedule_table()
         self._draw_run()
         self._on_controller_selection_changed(self.c.selected_row)
 
@@ -87,7 +103,7 @@ class PlotBinder(QObject):
         table = self.c.table
         if table is None:
             return
-        self.v.model.extend_to(len(table))
+        self._schedule_table()
         self._draw_run()
 
     def _on_controller_selection_changed(self, row: int) -> None:
@@ -98,7 +114,31 @@ class PlotBinder(QObject):
         self.v.loss.set_highlight(k)
 
     def _on_controller_playing_changed(self, playing: bool) -> None:
+        if not playing and self._table_timer.isActive():
+            self._sync_table()  # paused: the table shows exactly where the run stopped
         self.v.table.set_follow(playing)
+
+    def _schedule_table(self) -> None:
+        """Update the table now, or once TABLE_MS have passed since the last update."""
+        if self._table_timer.isActive():
+            return  # the pending update will read the newest table
+        wait_ms = TABLE_MS - (time.perf_counter() - self._table_synced) * 1000.0
+        if wait_ms <= 0:
+            self._sync_table()
+        else:
+            self._table_timer.start(max(1, int(wait_ms + 0.5)))
+
+    def _sync_table(self) -> None:
+        self._table_timer.stop()
+        self._table_synced = time.perf_counter()
+        table = self.c.table
+        model = self.v.model
+        if self._table_reset or model.table is not table:
+            self._table_reset = False
+            self._table_reset_at = self._table_synced
+            model.set_table(table)
+        elif table is not None:
+            model.extend_to(len(table))
 
     def _on_controller_knobs_changed(self) -> None:
         if self.c.config.lr != self._sweep_lr:
@@ -117,6 +157,7 @@ class PlotBinder(QObject):
 
     def stop(self) -> None:
         self._sweep_timer.stop()
+        self._table_timer.stop()
 
     def _on_controller_sweep_changed(self) -> None:
         self._sweep_timer.stop()

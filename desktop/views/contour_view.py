@@ -18,13 +18,23 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
 from desktop.views import palette
-from desktop.views._arrays import as_float, clip_polyline, drop_same_pixel, finite_prefix, row_index
+from desktop.views._arrays import (
+    GrowingRows,
+    LiveLine,
+    as_float,
+    clip_polyline,
+    finite_prefix,
+    row_index,
+    thin_path,
+)
+from desktop.views._items import PixelPoints, PolylineItem
 from desktop.views.colour_scale import colour_scale
 
 # above this many path points the per-step dots are left out: they would
-# merge into the line anyway, and a scatter item costs per point, not per pixel
+# merge into the line anyway, and dots cost per point, not per pixel
 MAX_PATH_DOTS = 2_000
-# longer paths drop points that share a screen pixel (see drop_same_pixel)
+# longer paths are drawn as the segments between the screen pixels they visit
+# (see PathThinner), kept up to date with only the new rows while a run grows
 DEDUPE_FROM = 5_000
 # paths are cut at this many window-sizes away (see clip_polyline)
 CLIP_WINDOWS = 100.0
@@ -69,6 +79,9 @@ def pixel_rect(xs: np.ndarray, ys: np.ndarray) -> QRectF:
     return QRectF(xs[0] - dx / 2, ys[0] - dy / 2, len(xs) * dx, len(ys) * dy)
 
 
+_NONE = np.empty(0)
+
+
 class ContourView(pg.PlotWidget):
     """Log-loss colour map, iso-lines, minima, trajectory, start marker, compare paths."""
 
@@ -83,8 +96,11 @@ class ContourView(pg.PlotWidget):
         plot.setLabel("bottom", "x")
         plot.setLabel("left", "y")
         self._box: tuple[float, float, float, float] | None = None
+        self._origin = (0.0, 0.0)  # where pixel cells are counted from (the surface's centre)
         self._path_x = np.empty(0)
         self._path_y = np.empty(0)
+        self._rows = GrowingRows()  # which rows of the path are new since the last frame
+        self._live = LiveLine(DEDUPE_FROM)
         self._current: int | None = None
         self._highlight: int | None = None
         self._compare_items: list[pg.PlotDataItem] = []
@@ -116,15 +132,16 @@ class ContourView(pg.PlotWidget):
             pen=pg.mkPen(palette.MINIMUM_EDGE, width=1),
             brush=pg.mkBrush(palette.MINIMUM),
         )
-        self._line = pg.PlotCurveItem(
-            pen=pg.mkPen(palette.PATH, width=1), connect="finite", name="this run"
+        # a live trajectory only grows: its Qt path is extended, not rebuilt
+        self._line = PolylineItem(pg.mkPen(palette.PATH, width=1), name="this run")
+        # dots and markers change with every re-run and frame: PixelPoints, not
+        # ScatterPlotItem (see _items)
+        self._dots = PixelPoints("o", 3, pen=None, brush=palette.PATH)
+        self._highlight_marker = PixelPoints(
+            "o", 16, pen=pg.mkPen(palette.HIGHLIGHT, width=2), brush=None
         )
-        self._dots = pg.ScatterPlotItem(size=3, pen=None, brush=pg.mkBrush(palette.PATH))
-        self._highlight_marker = pg.ScatterPlotItem(
-            symbol="o", size=16, pen=pg.mkPen(palette.HIGHLIGHT, width=2), brush=None
-        )
-        self._current_marker = pg.ScatterPlotItem(
-            size=10, pen=pg.mkPen("#000000", width=1), brush=pg.mkBrush(palette.CURRENT)
+        self._current_marker = PixelPoints(
+            "o", 10, pen=pg.mkPen("#000000", width=1), brush=palette.CURRENT
         )
         self._start = pg.TargetItem(
             size=14,
@@ -134,6 +151,7 @@ class ContourView(pg.PlotWidget):
             hoverBrush=pg.mkBrush(palette.START),
         )
         self._start.hide()
+        self._start_at: tuple[float, float] | None = None
         for item in (
             self._iso,
             self._minima,
@@ -149,6 +167,11 @@ class ContourView(pg.PlotWidget):
             offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#808080")
         )
         self._legend.hide()
+        # pyqtgraph's automatic SI prefix rescales the tick labels and adds
+        # "(x0.001)" to the title; parameters read better as plain numbers
+        for name in ("bottom", "left"):
+            plot.getAxis(name).enableAutoSIPrefix(False)
+        self._bar.axis.enableAutoSIPrefix(False)
 
         self._drawn_for = (0.0, 0.0)  # the pixel size long paths were thinned for
         plot.getViewBox().sigRangeChanged.connect(self._on_view_range_changed)
@@ -195,22 +218,23 @@ class ContourView(pg.PlotWidget):
             rect.top() - CLIP_WINDOWS * rect.height(),
             rect.bottom() + CLIP_WINDOWS * rect.height(),
         )
+        self._origin = (rect.center().x(), rect.center().y())
         plot.getViewBox().setRange(
             xRange=(rect.left(), rect.right()), yRange=(rect.top(), rect.bottom()), padding=0.0
         )
         plot.disableAutoRange()
-        self._draw_path()
+        self._draw_path(kept=0)
         self._draw_compare()
 
     # ------------------------------------------------------------ the run
     def set_path(self, x, y) -> None:
         """The trajectory up to the current row; drawing stops at the first non-finite row."""
         x, y = as_float(x), as_float(y)
-        n = finite_prefix(x, y)
+        kept, n = self._rows.update(x, y)  # a growing run: only the new rows are looked at
         self._path_x, self._path_y = x[:n], y[:n]
         if n and not self._start.moving:
             self._place_start(self._path_x[0], self._path_y[0])
-        self._draw_path()
+        self._draw_path(kept)
 
     def set_start(self, x: float, y: float) -> None:
         """Put the draggable start marker at ``(x, y)`` (set_path also does, from row 0)."""
@@ -258,19 +282,23 @@ class ContourView(pg.PlotWidget):
         return abs(px[0]), abs(px[1])
 
     def _thin(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """What a line item gets: long paths without same-pixel points, cut to the box."""
+        """What a line item gets for a whole path: long paths thinned to pixels, cut to the box."""
         if len(x) >= DEDUPE_FROM:
-            x, y = drop_same_pixel(x, y, self._drawn_for)
+            x, y = thin_path(x, y, self._drawn_for, self._origin)
         return clip_polyline(x, y, self._box)
 
-    def _draw_path(self) -> None:
+    def _draw_path(self, kept: int) -> None:
+        """Hand the path to the items; rows ``[0, kept)`` are the ones drawn last time."""
         x, y = self._path_x, self._path_y
         self._drawn_for = self._pixel()
-        self._line.setData(*self._thin(x, y))
+        line = self._live.update(x, y, kept, self._drawn_for, self._origin, self._box)
+        if line is not None:
+            lx, ly, extend_from = line
+            self._line.setData(lx, ly, extend_from=extend_from)
         if len(x) <= MAX_PATH_DOTS:
             self._dots.setData(x, y)
         else:
-            self._dots.setData([], [])
+            self._dots.setData(_NONE, _NONE)
         self._draw_marker(self._current_marker, self._current)
         self._draw_marker(self._highlight_marker, self._highlight)
 
@@ -279,26 +307,32 @@ class ContourView(pg.PlotWidget):
         for item, (x, y) in zip(self._compare_items, self._compare_paths, strict=True):
             item.setData(*self._thin(x, y))
 
-    def _draw_marker(self, marker: pg.ScatterPlotItem, i: int | None) -> None:
+    def _draw_marker(self, marker: PixelPoints, i: int | None) -> None:
         k = row_index(i, len(self._path_x))
         if k is None:
-            marker.setData([], [])
+            marker.setData(_NONE, _NONE)
         else:
-            marker.setData([self._path_x[k]], [self._path_y[k]])
+            marker.setData(self._path_x[k : k + 1], self._path_y[k : k + 1])
 
     def _place_start(self, x: float, y: float) -> None:
+        # every frame hands over row 0 again: move (and re-lay out) the marker
+        # only when the start really changed
+        if self._start_at == (x, y) and self._start.isVisible():
+            return
+        self._start_at = (x, y)
         self._start.setPos(QPointF(x, y))
         self._start.show()
 
     def _on_view_range_changed(self, *_args) -> None:
-        # same-pixel thinning depends on the zoom only (panning keeps it valid)
+        # pixel thinning depends on the zoom only (panning keeps it valid)
         if self._pixel() != self._drawn_for:
-            self._draw_path()
+            self._draw_path(kept=0)
             self._draw_compare()
 
     # ------------------------------------------------------------ mouse
     def _on_start_move_finished(self, _target) -> None:
         pos = self._start.pos()
+        self._start_at = (float(pos.x()), float(pos.y()))
         self.startMoved.emit(float(pos.x()), float(pos.y()))
 
     def _on_scene_clicked(self, ev) -> None:

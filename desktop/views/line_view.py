@@ -10,13 +10,24 @@ import numpy as np
 import pyqtgraph as pg
 
 from desktop.views import palette
-from desktop.views._arrays import as_float, clip_polyline, drop_same_pixel, finite_prefix, row_index
+from desktop.views._arrays import (
+    GrowingRows,
+    LiveLine,
+    as_float,
+    clip_polyline,
+    finite_prefix,
+    row_index,
+    thin_path,
+)
+from desktop.views._items import PixelPoints, PolylineItem
 
 # paths are cut at this many curve-extents away (see clip_polyline)
 CLIP_EXTENTS = 100.0
 MAX_PATH_DOTS = 2_000
-# longer paths drop points that share a screen pixel (see drop_same_pixel)
+# longer paths are drawn as the segments between the screen pixels they visit
+# (see PathThinner), kept up to date with only the new rows while a run grows
 DEDUPE_FROM = 5_000
+_NONE = np.empty(0)
 
 
 class LineView(pg.PlotWidget):
@@ -29,8 +40,11 @@ class LineView(pg.PlotWidget):
         plot.setLabel("bottom", "w")
         plot.setLabel("left", "loss")
         self._box: tuple[float, float, float, float] | None = None
+        self._origin = (0.0, 0.0)  # where pixel cells are counted from (the curve's centre)
         self._w = np.empty(0)
         self._loss = np.empty(0)
+        self._rows = GrowingRows()  # which rows of the path are new since the last frame
+        self._live = LiveLine(DEDUPE_FROM)
         self._current: int | None = None
         self._highlight: int | None = None
         self._compare_items: list[pg.PlotDataItem] = []
@@ -40,22 +54,24 @@ class LineView(pg.PlotWidget):
             pen=pg.mkPen(palette.SURFACE_CURVE, width=1), connect="finite"
         )
         plot.addItem(self._curve)
-        self._line = pg.PlotCurveItem(
-            pen=pg.mkPen(palette.PATH, width=1), connect="finite", name="this run"
+        # a live trajectory only grows: its Qt path is extended, not rebuilt
+        self._line = PolylineItem(pg.mkPen(palette.PATH, width=1), name="this run")
+        # redrawn every frame: PixelPoints, not ScatterPlotItem (see _items)
+        self._dots = PixelPoints("o", 6, pen=None, brush=palette.PATH)
+        self._highlight_marker = PixelPoints(
+            "o", 20, pen=pg.mkPen(palette.HIGHLIGHT, width=2), brush=None
         )
-        self._dots = pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(palette.PATH))
-        self._highlight_marker = pg.ScatterPlotItem(
-            symbol="o", size=20, pen=pg.mkPen(palette.HIGHLIGHT, width=2), brush=None
-        )
-        self._ball = pg.ScatterPlotItem(
-            size=14, pen=pg.mkPen("#000000", width=1), brush=pg.mkBrush(palette.CURRENT)
-        )
+        self._ball = PixelPoints("o", 14, pen=pg.mkPen("#000000", width=1), brush=palette.CURRENT)
         for item in (self._line, self._dots, self._highlight_marker, self._ball):
             plot.addItem(item, ignoreBounds=True)
         self._legend = plot.addLegend(
             offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#808080")
         )
         self._legend.hide()
+        # pyqtgraph's automatic SI prefix rescales the tick labels and adds
+        # "(x0.001)" to the title; weights and losses read better as plain numbers
+        for name in ("bottom", "left"):
+            plot.getAxis(name).enableAutoSIPrefix(False)
         self._drawn_for = (0.0, 0.0)  # the pixel size long paths were thinned for
         plot.getViewBox().sigRangeChanged.connect(self._on_view_range_changed)
         plot.getViewBox().sigResized.connect(self._on_view_range_changed)
@@ -80,18 +96,19 @@ class LineView(pg.PlotWidget):
                 y0 - CLIP_EXTENTS * wy,
                 y1 + CLIP_EXTENTS * wy,
             )
+            self._origin = ((x0 + x1) / 2, (y0 + y1) / 2)
         else:
             self._box = None
         self.getPlotItem().enableAutoRange()
-        self._draw_path()
+        self._draw_path(kept=0)
         self._draw_compare()
 
     def set_path(self, w, loss) -> None:
         """The run's (parameter, loss) rows, cut at the first non-finite row."""
         w, loss = as_float(w), as_float(loss)
-        n = finite_prefix(w, loss)
+        kept, n = self._rows.update(w, loss)  # a growing run: only the new rows are looked at
         self._w, self._loss = w[:n], loss[:n]
-        self._draw_path()
+        self._draw_path(kept)
 
     def set_current(self, i: int | None) -> None:
         """Draw the ball at row ``i`` (negative: from the end)."""
@@ -137,24 +154,30 @@ class LineView(pg.PlotWidget):
         return abs(px[0]), abs(px[1])
 
     def _thin(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """What a line item gets: long paths without same-pixel points, cut to the box."""
+        """What a line item gets for a whole path: long paths thinned to pixels, cut to the box."""
         if len(x) >= DEDUPE_FROM:
-            x, y = drop_same_pixel(x, y, self._drawn_for)
+            x, y = thin_path(x, y, self._drawn_for, self._origin)
         return clip_polyline(x, y, self._box)
 
     def _on_view_range_changed(self, *_args) -> None:
-        # same-pixel thinning depends on the zoom only (panning keeps it valid)
+        # pixel thinning depends on the zoom only (panning keeps it valid)
         if self._pixel() != self._drawn_for:
-            self._draw_path()
+            self._draw_path(kept=0)
             self._draw_compare()
 
-    def _draw_path(self) -> None:
+    def _draw_path(self, kept: int) -> None:
+        """Hand the path to the items; rows ``[0, kept)`` are the ones drawn last time."""
         self._drawn_for = self._pixel()
-        self._line.setData(*self._thin(self._w, self._loss))
+        line = self._live.update(
+            self._w, self._loss, kept, self._drawn_for, self._origin, self._box
+        )
+        if line is not None:
+            lx, ly, extend_from = line
+            self._line.setData(lx, ly, extend_from=extend_from)
         if len(self._w) <= MAX_PATH_DOTS:
             self._dots.setData(self._w, self._loss)
         else:
-            self._dots.setData([], [])
+            self._dots.setData(_NONE, _NONE)
         self._draw_marker(self._ball, self._current)
         self._draw_marker(self._highlight_marker, self._highlight)
 
@@ -163,9 +186,9 @@ class LineView(pg.PlotWidget):
         for item, (w, loss) in zip(self._compare_items, self._compare_paths, strict=True):
             item.setData(*self._thin(w, loss))
 
-    def _draw_marker(self, marker: pg.ScatterPlotItem, i: int | None) -> None:
+    def _draw_marker(self, marker: PixelPoints, i: int | None) -> None:
         k = row_index(i, len(self._w))
         if k is None:
-            marker.setData([], [])
+            marker.setData(_NONE, _NONE)
         else:
-            marker.setData([self._w[k]], [self._loss[k]])
+            marker.setData(self._w[k : k + 1], self._loss[k : k + 1])

@@ -2,12 +2,19 @@
 
 Built for a 1,000,000-point curve at 60 frames per second. Drawing is
 O(pixels): before anything reaches pyqtgraph the visible part of the curve is
-reduced to a min and a max per pixel column (``peak_reduce``; spikes
-survive), recomputed when the data or the x range changes. Only those ~2
-points per column are clipped and log-mapped, which is where pyqtgraph's own
-path spent most of a frame (log10 over a million values). pyqtgraph's
-clip-to-view and peak downsampling stay on as a second line of defence; pens
-are 1 px, antialiasing off.
+reduced to a min and a max per pixel column (``PeakReducer``; spikes
+survive). While a run grows only its new rows are reduced (and checked for
+being finite), so a frame costs O(new rows + pixel columns), not O(rows).
+Only those ~2 points per column are clipped and log-mapped, which is where
+pyqtgraph's own path spent most of a frame (log10 over a million values).
+pyqtgraph's clip-to-view and peak downsampling stay on as a second line of
+defence; pens are 1 px, antialiasing off.
+
+The axes' limits are rounded (see ``_Extent``) and the loss axis widens at
+once but narrows only once the curve has rested for ``SHRINK_MS``: a new
+axis range rebuilds both axes and repaints the whole plot (~3 ms), and a
+learning-rate drag would otherwise move the lowest loss across a decade
+and back many times a second.
 
 Log axis: pyqtgraph's log mode (items take log10 of what they hold), so the
 items hold losses, not logs. A log axis cannot show zero or a negative loss,
@@ -19,10 +26,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, QTimer
 
 from desktop.views import palette
 from desktop.views._arrays import (
+    GrowingRows,
+    PeakReducer,
     as_float,
     finite_prefix,
     nice_ceil,
@@ -30,11 +39,16 @@ from desktop.views._arrays import (
     peak_reduce,
     row_index,
 )
+from desktop.views._axes import ReadableAxis
+from desktop.views._items import PixelPoints
 
 LOG_LABEL = "loss (log, values ≤ 0 clipped)"
 LINEAR_LABEL = "loss"
 # buckets to use before the widget has a width
 _DEFAULT_BUCKETS = 2_000
+# how long the curve must stay inside a smaller loss range before the axis narrows
+SHRINK_MS = 250
+_NONE = np.empty(0)
 
 
 class _Extent(pg.GraphicsObject):
@@ -55,6 +69,13 @@ class _Extent(pg.GraphicsObject):
             self._bounds = [x, y]
             self.informViewBoundsChanged()
 
+    def bounds(self, axis: int) -> tuple[float, float] | None:
+        return self._bounds[axis]
+
+    def forget(self) -> None:
+        """Drop the sticky limits (the axis changed units); the next set_bounds decides."""
+        self._bounds = [None, None]
+
     def dataBounds(self, axis: int, frac: float = 1.0, orthoRange=None):  # pyqtgraph override
         return self._bounds[axis]
 
@@ -69,7 +90,8 @@ class LossView(pg.PlotWidget):
     """Loss against step for the current run and any compared runs."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
+        # decade ticks, each labelled that fits (see _axes)
+        super().__init__(parent, axisItems={"left": ReadableAxis("left")})
         plot = self.getPlotItem()
         # the plot menu's transforms (fft, log) would fight ours
         plot.setMenuEnabled(False, enableViewBoxMenu=True)
@@ -79,6 +101,11 @@ class LossView(pg.PlotWidget):
         self._log = True
         self._steps = np.empty(0)
         self._loss = np.empty(0)
+        self._rows = GrowingRows()  # which rows of the curve are new since the last frame
+        self._reducer = PeakReducer()
+        self._kept = 0  # rows the reducer has seen unchanged (0: start over)
+        self._fresh = True  # whether the curve drawn is a new one (not the last one grown)
+        self._min_positive = np.inf  # smallest positive loss of the curve (the log floor)
         self._floor: float | None = None
         self._tolerance: float | None = None
         self._highlight: int | None = None
@@ -106,8 +133,8 @@ class LossView(pg.PlotWidget):
             movable=False,
             pen=pg.mkPen(palette.HIGHLIGHT, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
         )
-        self._highlight_dot = pg.ScatterPlotItem(
-            symbol="o", size=11, pen=pg.mkPen(palette.HIGHLIGHT, width=2), brush=None
+        self._highlight_dot = PixelPoints(
+            "o", 11, pen=pg.mkPen(palette.HIGHLIGHT, width=2), brush=None
         )
         for item in (self._tolerance_line, self._current_line, self._highlight_line):
             item.hide()
@@ -119,7 +146,17 @@ class LossView(pg.PlotWidget):
         )
         self._legend.clear()
         self._legend.hide()
+        # pyqtgraph's automatic SI prefix multiplies log-axis labels by its
+        # scale and adds "(x1e+09)" to the title: plain numbers instead
+        for name in ("bottom", "left"):
+            plot.getAxis(name).enableAutoSIPrefix(False)
         self._reduced_for: tuple | None = None  # the view state the curves were reduced for
+        self._highlight_at: tuple | None = None  # what the highlight markers show
+        self._wanted_y: tuple[float, float] | None = None  # the loss range the curve fits
+        self._shrink_timer = QTimer(self)
+        self._shrink_timer.setSingleShot(True)
+        self._shrink_timer.setInterval(SHRINK_MS)
+        self._shrink_timer.timeout.connect(self._on_shrink_timer_timeout)
         vb = plot.getViewBox()
         vb.sigXRangeChanged.connect(self._on_view_x_range_changed)
         vb.sigResized.connect(self._on_view_x_range_changed)
@@ -129,8 +166,14 @@ class LossView(pg.PlotWidget):
     def set_loss(self, steps, loss, tolerance: float | None, log: bool) -> None:
         """The current run's loss curve (cut at its first non-finite row)."""
         steps, loss = as_float(steps), as_float(loss)
-        n = finite_prefix(steps, loss)
+        kept, n = self._rows.update(steps, loss)  # a growing run: only new rows are looked at
+        new = loss[kept:n]
+        positive = new[new > 0]
+        low = float(positive.min()) if positive.size else np.inf
+        self._min_positive = min(self._min_positive, low) if kept else low
         self._steps, self._loss = steps[:n], loss[:n]
+        self._kept = kept
+        self._fresh = kept == 0
         self._tolerance = tolerance if tolerance is not None and np.isfinite(tolerance) else None
         if bool(log) != self._log:
             self._log = bool(log)
@@ -194,6 +237,8 @@ class LossView(pg.PlotWidget):
         plot = self.getPlotItem()
         plot.setLogMode(x=False, y=self._log)
         plot.setLabel("left", LOG_LABEL if self._log else LINEAR_LABEL)
+        self._extent.forget()  # its limits were in the other axis's units
+        self._shrink_timer.stop()
         self._draw_curve()
         self._draw_compare()
         self._draw_tolerance()
@@ -211,29 +256,50 @@ class LossView(pg.PlotWidget):
 
     def _draw_curve(self) -> None:
         state = self._view_state()
-        x, y = peak_reduce(self._steps, self._loss, *state)
+        x, y = self._reducer.reduce(self._steps, self._loss, self._kept, *state)
+        self._kept = len(self._steps)  # redrawn for a new view range: the rows are the same
         # the floor is the whole curve's smallest positive loss, not the visible
-        # part's, so zooming does not move clipped points; the reduced curve
-        # holds the visible minimum, so the full scan runs only when needed
+        # part's, so zooming does not move clipped points
         needs_floor = self._log and y.size and y.min() <= 0
-        self._floor = self._log_floor(self._loss) if needs_floor else None
+        if needs_floor:
+            self._floor = float(self._min_positive) if np.isfinite(self._min_positive) else 1.0
+        else:
+            self._floor = None
         y = y if self._floor is None else np.maximum(y, self._floor)
         self._curve.setData(x, y)
         self._reduced_for = state
         self._set_extent(x, y)
 
     def _set_extent(self, x: np.ndarray, y: np.ndarray) -> None:
-        # x and y hold every extreme of the visible curve (peak_reduce keeps them)
+        # x and y hold every extreme of the visible curve (the reduction keeps them)
         if x.size == 0:
             self._extent.set_bounds(None, None)
             return
         x_bounds = (float(x[0]), nice_ceil(float(x[-1]))) if x[-1] > 0 else None
         lo, hi = float(y.min()), float(y.max())
         if self._log:
-            y_bounds = (float(np.floor(np.log10(lo))), float(np.ceil(np.log10(hi))))
+            want = (float(np.floor(np.log10(lo))), float(np.ceil(np.log10(hi))))
         else:
-            y_bounds = nice_span(lo, hi)
+            want = nice_span(lo, hi)
+        self._wanted_y = want
+        old = self._extent.bounds(1)
+        if old is None or want[1] < old[0] or old[1] < want[0]:
+            y_bounds = want  # nothing shown yet, or a curve elsewhere entirely
+        else:
+            # widen at once (nothing may be cut off), narrow once the curve rests
+            y_bounds = (min(old[0], want[0]), max(old[1], want[1]))
+        if y_bounds == want:
+            self._shrink_timer.stop()
+        elif self._fresh or not self._shrink_timer.isActive():
+            # a new curve (a re-run) restarts the wait: a slider drag keeps its
+            # axis until it rests; a growing curve does not, so a run started
+            # after a reset fits its own range within SHRINK_MS
+            self._shrink_timer.start()
         self._extent.set_bounds(x_bounds, y_bounds)
+
+    def _on_shrink_timer_timeout(self) -> None:
+        if self._wanted_y is not None:
+            self._extent.set_bounds(self._extent.bounds(0), self._wanted_y)
 
     def _draw_compare(self) -> None:
         for item, (_, _, steps, loss) in zip(self._compare_items, self._compare, strict=True):
@@ -251,6 +317,7 @@ class LossView(pg.PlotWidget):
 
     def _on_view_x_range_changed(self, *_args) -> None:
         if self._view_state() != self._reduced_for:
+            self._fresh = False
             self._draw_curve()
             self._draw_compare()
 
@@ -271,16 +338,22 @@ class LossView(pg.PlotWidget):
     def _draw_highlight(self) -> None:
         k = row_index(self._highlight, len(self._steps))
         if k is None:
-            self._highlight_line.hide()
-            self._highlight_dot.setData([], [])
-            return
-        self._highlight_line.setValue(float(self._steps[k]))
-        self._highlight_line.show()
-        value = float(self._loss[k])
-        if self._floor is not None:
-            value = max(value, self._floor)
-        y = self._y(value)
-        if y is None:
-            self._highlight_dot.setData([], [])
+            at: tuple | None = None
         else:
-            self._highlight_dot.setData([float(self._steps[k])], [y])
+            value = float(self._loss[k])
+            if self._floor is not None:
+                value = max(value, self._floor)
+            at = (float(self._steps[k]), self._y(value))
+        if at == self._highlight_at:
+            return  # called every frame; most frames the selection stays put
+        self._highlight_at = at
+        if at is None:
+            self._highlight_line.hide()
+            self._highlight_dot.setData(_NONE, _NONE)
+            return
+        self._highlight_line.setValue(at[0])
+        self._highlight_line.show()
+        if at[1] is None:
+            self._highlight_dot.setData(_NONE, _NONE)
+        else:
+            self._highlight_dot.setData([at[0]], [at[1]])

@@ -37,6 +37,10 @@ class StepTableModel(QAbstractTableModel):
         self._integer: list[bool] = [name in INTEGER_COLUMNS for name in self._columns]
         self._rows = len(table) if table is not None else 0
         self._views: list = []  # column views, refreshed whenever rows are announced
+        # shown text by (row, column): rows never change once written, so the
+        # cache lives until the next table; repaints (hover, selection,
+        # scrolling back) then format nothing
+        self._text: dict[tuple[int, int], str] = {}
         self._refresh_views()
 
     def _refresh_views(self) -> None:
@@ -56,6 +60,7 @@ class StepTableModel(QAbstractTableModel):
         self._columns = list(table.columns) if table is not None else []
         self._integer = [name in INTEGER_COLUMNS for name in self._columns]
         self._rows = len(table) if table is not None else 0
+        self._text = {}
         self._refresh_views()
         self.endResetModel()
 
@@ -81,21 +86,33 @@ class StepTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index: QModelIndex, role: int = _DISPLAY) -> object:
-        role = int(role)
-        if role in (_DISPLAY, _TOOLTIP):
-            r, c = index.row(), index.column()
-            if not 0 <= c < len(self._views) or not 0 <= r < self._rows:
-                return None
-            column = self._views[c]
-            if r >= len(column):  # truncated by a re-run before the reset arrives
-                return None
-            value = float(column[r])
-            if role == _DISPLAY:
-                return format_rounded(value, DECIMALS, self._integer[c])
-            return format_exact(value, self._integer[c])
+        # Qt asks for ~7 roles per visible cell on every repaint: the common
+        # ones first, and the shown text from the cache when it is there
+        if role == _DISPLAY:
+            key = (index.row(), index.column())
+            text = self._text.get(key)
+            if text is None:
+                value = self._value(*key)
+                if value is None:
+                    return None
+                if len(self._text) > 50_000:  # scrolled through a long run: start afresh
+                    self._text = {}
+                text = self._text[key] = format_rounded(value, DECIMALS, self._integer[key[1]])
+            return text
         if role == _ALIGNMENT:
             return _RIGHT
+        if role == _TOOLTIP:
+            value = self._value(index.row(), index.column())
+            return None if value is None else format_exact(value, self._integer[index.column()])
         return None
+
+    def _value(self, r: int, c: int) -> float | None:
+        if not 0 <= c < len(self._views) or not 0 <= r < self._rows:
+            return None
+        column = self._views[c]
+        if r >= len(column):  # truncated by a re-run before the reset arrives
+            return None
+        return float(column[r])
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -139,9 +156,12 @@ class StepTableView(QTableView):
         old = self.model()
         if old is not None:
             old.rowsInserted.disconnect(self._on_model_rows_inserted)
+            old.modelReset.disconnect(self._on_model_reset)
         super().setModel(model)
         if model is not None:
             model.rowsInserted.connect(self._on_model_rows_inserted)
+            # a new run's table can arrive already grown (updates are batched)
+            model.modelReset.connect(self._on_model_reset)
             # selectionChanged, not currentChanged: Qt moves the current index by
             # itself (focus, model resets), which is not the user picking a row
             self.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -181,6 +201,10 @@ class StepTableView(QTableView):
         self.scrollTo(model.index(row, 0))
 
     def _on_model_rows_inserted(self, _parent, _first: int, _last: int) -> None:
+        if self._follow:
+            self.scrollToBottom()
+
+    def _on_model_reset(self) -> None:
         if self._follow:
             self.scrollToBottom()
 

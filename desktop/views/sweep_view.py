@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 
 from desktop.views import palette
 from desktop.views._arrays import as_float, clip_for_log
+from desktop.views._axes import ReadableAxis
 
 LOSS_LABEL = "final loss (log, values ≤ 0 clipped)"
 # crosses for diverged runs sit this factor above the highest finite final loss
@@ -38,7 +39,10 @@ class SweepView(pg.PlotWidget):
     lrPicked = Signal(float)
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
+        # decade ticks, each labelled that fits (see _axes)
+        super().__init__(
+            parent, axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")}
+        )
         plot = self.getPlotItem()
         plot.setMenuEnabled(False, enableViewBoxMenu=True)
         plot.setLabel("bottom", "learning rate")

@@ -7,11 +7,13 @@ non-background pixels, so fonts and DPI can differ between machines.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from pyqtgraph import functions as fn
 from PySide6.QtCore import QModelIndex, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHeaderView
@@ -27,7 +29,17 @@ from desktop.views import (
     SweepView,
     palette,
 )
-from desktop.views._arrays import clip_polyline, drop_same_pixel, nice_ceil, peak_reduce
+from desktop.views._arrays import (
+    GrowingRows,
+    PathThinner,
+    PeakReducer,
+    clip_polyline,
+    drop_same_pixel,
+    nice_ceil,
+    peak_reduce,
+    thin_path,
+)
+from desktop.views._axes import ReadableAxis
 from desktop.views.colour_scale import colour_scale
 from desktop.views.loss_view import LINEAR_LABEL, LOG_LABEL
 
@@ -746,3 +758,130 @@ def test_table_selection_emits_row_selected(qtbot, show):
     with qtbot.assertNotEmitted(view.rowSelected):
         view.model().set_table(make_table(5))
     assert view.selected_rows() == []
+
+
+# ---------------------------------------------------------------- live drawing (O(new rows))
+def test_growing_rows_tells_new_rows_from_a_new_run():
+    rows = GrowingRows()
+    table = make_table(100)
+    assert rows.update(table["a"], table["b"]) == (0, 100)
+    table.append_block(make_table(50).block())  # the same buffer, grown
+    assert rows.update(table["a"], table["b"]) == (100, 150)
+    other = StepTable(COLUMNS, capacity=1)  # another table holding a copy of the rows
+    other.append_block(table.block())
+    assert rows.update(other["a"], other["b"]) == (150, 150)
+    k = np.arange(150.0)
+    assert rows.update(k * 2, k) == (0, 150)  # different rows: start over
+    bad = k.copy()
+    bad[140] = np.inf
+    assert rows.update(k * 2, bad) == (0, 140)  # cut at the first non-finite row
+    assert rows.update(np.append(k * 2, 1.0), np.append(bad, 1.0)) == (140, 140)
+
+
+def test_path_thinner_draws_each_pixel_to_pixel_segment_once():
+    t = np.arange(60_000, dtype=float)
+    x = np.exp(-t / 20_000) * np.cos(t / 40) + 0.01 * (-1.0) ** t  # a zig-zagging spiral
+    y = np.exp(-t / 20_000) * np.sin(t / 40)
+    pixel = (0.01, 0.01)
+    thinner = PathThinner()
+    thinner.reset(pixel, (0.0, 0.0))
+    for n in range(1_667, len(t) + 1_667, 1_667):  # frame by frame, as a live run grows
+        thinner.extend(x[: min(n, len(t))], y[: min(n, len(t))])
+    lx, ly = thinner.line()
+    assert 100 < lx.size < 0.7 * len(t)  # each step changes pixel: only repeats go
+    assert (lx[0], ly[0]) == (x[0], y[0])
+    drawn = np.isfinite(lx)
+    path_points = set(zip(x.tolist(), y.tolist(), strict=True))
+    assert set(zip(lx[drawn].tolist(), ly[drawn].tolist(), strict=True)) <= path_points
+    # every step between two pixels is drawn (between points in those two pixels)
+    def pairs(px, py):
+        cells = list(zip(np.floor(px / 0.01).tolist(), np.floor(py / 0.01).tolist(), strict=True))
+        return {frozenset(p) for p in itertools.pairwise(cells) if p[0] != p[1]}
+
+    assert pairs(x, y) <= pairs(lx, ly)  # NaN rows make cells that pair with nothing real
+    # a run bouncing between two pixels for 100,000 steps is one segment
+    xo = np.where(np.arange(100_000) % 2 == 0, 0.5, -0.5)
+    assert thin_path(xo, np.zeros(100_000), pixel, (0.0, 0.0))[0].size == 2
+
+
+def test_peak_reducer_grows_like_a_fresh_reduction():
+    t = np.arange(300_000, dtype=float)
+    loss = 1 / (1 + t) + 0.01 * np.sin(t / 7)
+    loss[123_457], loss[77] = -5.0, 99.0
+    reducer, rows = PeakReducer(), GrowingRows()
+    for n in range(5_000, len(t) + 5_000, 5_000):
+        kept, m = rows.update(t[: min(n, len(t))], loss[: min(n, len(t))])
+        rx, ry = reducer.reduce(t[:m], loss[:m], kept, -np.inf, np.inf, 800)
+    fx, fy = PeakReducer().reduce(t, loss, 0, -np.inf, np.inf, 800)
+    np.testing.assert_array_equal(rx, fx)
+    np.testing.assert_array_equal(ry, fy)
+    assert rx.size <= 2 * 800 + 3 and ry.min() == -5.0 and ry.max() == 99.0
+    assert (rx[0], rx[-1], ry[-1]) == (0.0, t[-1], loss[-1])
+
+
+def test_a_live_contour_path_appends_to_its_line(contour, monkeypatch):
+    t = np.arange(40_000, dtype=float)
+    x, y = 1.5 * np.exp(-t / 8000) * np.cos(t / 40), 0.5 + np.exp(-t / 8000) * np.sin(t / 40)
+    calls = []
+    set_data = contour._line.setData
+    monkeypatch.setattr(contour._line, "setData",
+                        lambda *a, **k: (calls.append(k), set_data(*a, **k)))
+    for n in range(20_000, 40_001, 1_667):
+        contour.set_path(x[:n], y[:n])
+    assert calls[0]["extend_from"] is None  # the first long path: built once
+    assert all(c["extend_from"] for c in calls[1:])  # then only new rows were added
+    lx, ly = contour._line.getData()
+    whole = fn.arrayToQPath(np.asarray(lx), np.asarray(ly), connect="finite")
+    assert contour._line._path.boundingRect() == whole.boundingRect()
+    assert np.all(np.isin(lx[np.isfinite(lx)], x))
+
+
+def test_sweep_log_axes_label_every_decade_that_fits(sweep):
+    view = sweep[0]
+    axis = view.getPlotItem().getAxis("left")
+    assert isinstance(axis, ReadableAxis) and not axis.autoSIPrefix
+    levels = axis.tickValues(-7.2, 2.1, 300)
+    assert levels[0][1] == [float(k) for k in range(-7, 3)]  # 10⁻⁷ .. 10², none skipped
+    assert axis.tickStrings(levels[0][1], 1.0, levels[0][0]) == [
+        "10⁻⁷", "10⁻⁶", "10⁻⁵", "10⁻⁴", "0.001", "0.01", "0.1", "1", "10", "100"]
+    crowded = axis.tickValues(-29.0, -4.0, 150)
+    assert crowded[0][0] > 1 and len(crowded[0][1]) >= 3  # every few decades, evenly
+    assert "(x" not in axis.labelString()
+    narrow = axis.tickValues(-0.1, 0.1, 300)  # 0.8 .. 1.26: not a whole decade in view
+    assert len(narrow[0][1]) >= 2
+
+
+def test_loss_axis_widens_at_once_and_narrows_when_the_curve_rests(qtbot, loss_view):
+    steps = np.arange(1001.0)
+    loss_view.set_loss(steps, 9 * np.exp(-steps / 100) + 1e-3, None, True)
+    assert loss_view._extent.bounds(1) == (-3.0, 1.0)  # decades of 0.001 .. 9
+    # a re-run that ends higher (a slider drag): the axis keeps its decades for now
+    loss_view.set_loss(steps, 9 * np.exp(-steps / 1000) + 0.3, None, True)
+    assert loss_view._extent.bounds(1) == (-3.0, 1.0)
+    # one that goes lower widens it at once
+    loss_view.set_loss(steps, 9 * np.exp(-steps / 100) + 1e-5, None, True)
+    assert loss_view._extent.bounds(1) == (-4.0, 1.0)
+    # and once re-runs stop coming, the axis fits the last one
+    loss_view.set_loss(steps, 9 * np.exp(-steps / 1000) + 0.3, None, True)
+    qtbot.waitUntil(lambda: loss_view._extent.bounds(1) == (0.0, 1.0), timeout=2000)
+
+
+def test_a_long_line_drawn_from_its_picture_looks_like_the_line(show, monkeypatch):
+    from desktop.views import _items
+
+    t = np.arange(30_000, dtype=float)
+    x, y = 1.8 * np.exp(-t / 9000) * np.cos(t / 50), 0.5 + np.exp(-t / 9000) * np.sin(t / 50)
+    shots = []
+    for raster_from in (10**9, 500):  # vectors every paint, then the cached picture
+        monkeypatch.setattr(_items, "RASTER_FROM", raster_from)
+        view = show(ContourView(), 600, 450)
+        xs, ys, Z = quadratic_grid()
+        view.set_surface(xs, ys, Z, np.geomspace(0.05, 10, 8), ("a", "b"), [(0.0, 0.0)])
+        for n in range(10_000, 30_001, 2_500):  # grows: new pieces drawn into the picture
+            view.set_path(x[:n], y[:n])
+            view.repaint()
+        view.getPlotItem().getViewBox().setRange(xRange=(-1, 1), yRange=(0, 1.5), padding=0)
+        view.repaint()  # a new zoom: the picture starts over
+        shots.append(pixels(view))
+        assert (view._line._raster is not None) == (raster_from == 500)
+    np.testing.assert_array_equal(shots[0], shots[1])
