@@ -17,7 +17,7 @@ them; `contour_levels` ignores them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,7 +25,6 @@ import numpy as np
 from core.errors import ConfigError
 from core.problems.base import Problem
 from core.problems.registry import get_problem
-from core.xp import NUMPY
 
 if TYPE_CHECKING:
     from core._types import FloatArray
@@ -69,27 +68,6 @@ def _own_full_loss(problem: Problem) -> bool:
     return type(problem).full_loss_grad_c is not Problem.full_loss_grad_c
 
 
-def _loss_of(problem: Problem) -> Callable[[FloatArray], FloatArray]:
-    """``problem.loss``, or the same loss without its gradient where that is safe.
-
-    Problems that keep the base class's full loss get it from ``loss_grad_c``,
-    which also works out the gradient; the surface needs only ``loss_c`` (the
-    same formula), which halves the cost of a grid over the data.
-    """
-    kind = type(problem)
-    if (_own_full_loss(problem) or kind.loss is not Problem.loss
-            or kind.loss_c is Problem.loss_c):
-        return problem.loss
-
-    def loss(grid: FloatArray) -> FloatArray:
-        p = problem.split(grid)
-        with np.errstate(all="ignore"):
-            value = problem.loss_c(NUMPY, p, problem.data)
-        return np.broadcast_to(np.asarray(value, dtype=np.float64), p[0].shape).copy()
-
-    return loss
-
-
 def surface(problem: str | Problem, xs: Sequence[float] | FloatArray,
             ys: Sequence[float] | FloatArray, *, through: Sequence[float] | None = None,
             axes: Sequence[int] = (0, 1)) -> FloatArray:
@@ -125,7 +103,7 @@ def surface(problem: str | Problem, xs: Sequence[float] | FloatArray,
     grid[...] = point
     grid[..., i] = x[None, :]
     grid[..., j] = y[:, None]
-    loss = _loss_of(prob)
+    loss = prob.loss
     per_point = 1 if _own_full_loss(prob) else max(1, prob.n_samples)
     rows = max(1, MAX_TERMS_PER_CALL // (x.size * per_point))
     if rows >= y.size:

@@ -46,7 +46,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -295,6 +295,30 @@ def sweep(
         Final and best loss, when the tolerance was reached, when the run
         diverged, and a status per learning rate.
     """
+    setup = prepare_sweep(problem, lrs, steps, optimizer, start, batch, seed, tol,
+                          keep_history, hyper)
+    loop = _Loop(*setup, keep_history)
+    loop.run()
+    return loop.result(optimizer.lower())
+
+
+class SweepSetup(NamedTuple):
+    """A sweep's validated inputs, in `_Loop`'s argument order."""
+
+    prob: Problem
+    opt: Optimizer
+    plan: BatchPlan
+    theta0: FloatArray
+    lr: FloatArray
+    steps: int
+    tol: float
+
+
+def prepare_sweep(problem: str | Problem, lrs: Any, steps: Any, optimizer: str,
+                  start: Sequence[float] | None, batch: str | int, seed: int,
+                  tol: float | None, keep_history: bool,
+                  hyper: dict[str, Any]) -> SweepSetup:
+    """Check a sweep's inputs (shared by the numpy and torch sweeps); ConfigError."""
     prob = get_problem(problem)
     lr = check_lrs(lrs)
     steps = check_steps(steps)
@@ -314,9 +338,7 @@ def sweep(
             f"keep_history would hold {(steps + 1) * lr.size:,} losses "
             f"(at most {MAX_HISTORY_ELEMENTS:,}); sweep fewer steps or learning rates"
         )
-    loop = _Loop(prob, opt, plan, theta0, lr, steps, tol, keep_history)
-    loop.run()
-    return loop.result(optimizer.lower())
+    return SweepSetup(prob, opt, plan, theta0, lr, steps, tol)
 
 
 # optimizers whose update treats every parameter entry on its own (no norm or

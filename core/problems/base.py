@@ -94,6 +94,14 @@ class Problem:
         sufficient statistics so the cost does not grow with the data."""
         return self.loss_grad_c(NUMPY, p, self.data)
 
+    def full_loss_c(self, p: tuple[Num, ...]) -> Num:
+        """Full-data loss alone: `loss_c` on the data, unless the problem has its
+        own full-data path (sufficient statistics), which is used instead. Half
+        the cost of `full_loss_grad_c` where only the loss is wanted (surfaces)."""
+        if type(self).full_loss_grad_c is not Problem.full_loss_grad_c:
+            return self.full_loss_grad_c(p)[0]
+        return self.loss_c(NUMPY, p, self.data)
+
     def extras_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
         """Values of `extra_columns` at ``p`` (e.g. ``y_pred``, ``error``)."""
         return ()
@@ -153,7 +161,7 @@ class Problem:
         """Full-data loss, vectorised: ``(..., p) -> (...)``."""
         p = self.split(theta)
         with np.errstate(all="ignore"):
-            value, _ = self.full_loss_grad_c(p)
+            value = self.full_loss_c(p)
         return np.broadcast_to(np.asarray(value, dtype=np.float64), p[0].shape).copy()
 
     def grad(self, theta: Any) -> FloatArray:

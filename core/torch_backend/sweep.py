@@ -31,12 +31,9 @@ import numpy as np
 import torch  # noqa: TID253  (this module is itself imported only when torch is chosen)
 
 from core.batches import BatchPlan
-from core.config import check_steps
 from core.engine import DIVERGENCE_FACTOR
 from core.errors import ConfigError
-from core.optimizers import make_optimizer
-from core.problems.registry import get_problem
-from core.sweep import MAX_HISTORY_ELEMENTS, SweepResult, _Loop, check_lrs
+from core.sweep import SweepResult, _Loop, prepare_sweep
 from core.torch_backend.device import resolve_device, to_tensor, to_torch_data, torch_dtype
 from core.torch_backend.optim import make_rule
 from core.xp import torch_namespace
@@ -88,31 +85,13 @@ def torch_sweep(
     SweepResult
         The same type, fields and statuses as the numpy sweep.
     """
-    prob = get_problem(problem)
-    lr = check_lrs(lrs)
-    steps = check_steps(steps)
-    theta0 = np.asarray(prob.check_start(start), dtype=np.float64)
     name = optimizer.lower() if isinstance(optimizer, str) else optimizer
-    opt = make_optimizer(name, **hyper)
-    plan = BatchPlan.make(batch, prob.n_samples, seed, prob.name)
-    # the same checks, in the same order, as core.sweep.sweep (keep them in step)
-    if tol is None:
-        tol = prob.tolerance
-    try:
-        tol = float(tol)
-    except (TypeError, ValueError):
-        raise ConfigError(f"tol must be a finite number >= 0, got {tol!r}") from None
-    if not (math.isfinite(tol) and tol >= 0):
-        raise ConfigError(f"tol must be a finite number >= 0, got {tol!r}")
-    if keep_history and (steps + 1) * lr.size > MAX_HISTORY_ELEMENTS:
-        raise ConfigError(
-            f"keep_history would hold {(steps + 1) * lr.size:,} losses "
-            f"(at most {MAX_HISTORY_ELEMENTS:,}); sweep fewer steps or learning rates"
-        )
+    setup = prepare_sweep(problem, lrs, steps, name, start, batch, seed, tol, keep_history,
+                          hyper)
     if gradient not in GRADIENTS:
         raise ConfigError(f"gradient must be one of {', '.join(GRADIENTS)}, got {gradient!r}")
-    loop = _TorchLoop(prob, opt, plan, theta0, lr, steps, tol, keep_history,
-                      resolve_device(device, dtype), torch_dtype(dtype), gradient)
+    loop = _TorchLoop(*setup, keep_history, resolve_device(device, dtype), torch_dtype(dtype),
+                      gradient)
     loop.run()
     return loop.result(name)
 
