@@ -29,6 +29,7 @@ class InspectorBinder(QObject):
         self.panel = panel
         self.table_view = table_view
         self.renders = 0  # how many inspections were built (tests check the throttle)
+        self.now = time.perf_counter  # the clock the throttle reads; tests drive their own
         self._inspector: Any = None
         self._source: Any = None
         self._shown: tuple[Any, ...] | None = None
@@ -67,7 +68,7 @@ class InspectorBinder(QObject):
             return  # already due: it will read the newest state
         wait = 0
         if self.c.playing:
-            since = (time.perf_counter() - self._last_render) * 1000.0
+            since = (self.now() - self._last_render) * 1000.0
             wait = max(0, int(PLAYING_INTERVAL_MS - since))
         self._timer.start(wait)
 
@@ -118,7 +119,7 @@ class InspectorBinder(QObject):
         if key == self._shown:
             return
         previous = self._shown
-        self._last_render = time.perf_counter()
+        self._last_render = self.now()
         try:
             inspection = self._inspector_for(trainer).inspect(k)
         except Exception as exc:  # the inspector is a view: a failure must not stop the run

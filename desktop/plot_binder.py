@@ -139,6 +139,15 @@ class PlotBinder(QObject):
             model.set_table(table)
         elif table is not None:
             model.extend_to(len(table))
+        self._restore_selection()
+
+    def _restore_selection(self) -> None:
+        """Show the controller's selected step in the table again: a model reset
+        (a new run) forgets the view's selection, never the user's choice."""
+        k = self.c.selected_row
+        view = self.v.table
+        if 0 <= k < self.v.model.rowCount() and not view.selected_rows():
+            view.show_row(k)
 
     def _on_controller_knobs_changed(self) -> None:
         if self.c.config.lr != self._sweep_lr:

@@ -92,7 +92,7 @@ def assert_window_stays_up(command: list[str], cwd: Path, env: dict[str, str]) -
 
     Returns the seconds from start to its first-paint line (nan if it printed none)."""
     out_path, err_path = cwd / "window.out", cwd / "window.err"
-    spawned = time.time()  # the window reports its first paint in wall-clock seconds
+    spawned = time.time()  # reported, never asserted: the window prints its first paint time
     with out_path.open("w") as out, err_path.open("w") as err:
         # its own session, so the worker processes it starts go down with it;
         # files, not pipes, so a straggler cannot keep us waiting for EOF

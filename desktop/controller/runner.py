@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 import core
 from core import ConfigError
 from desktop.controller import analysis
-from desktop.controller.clock import BUDGET_S, FRAME_MS, advance_within
+from desktop.controller.clock import BUDGET_S, FRAME_MS
 from desktop.controller.status import describe_run
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ class RunnerMixin:
         self._rerun_full = self._rerun_full or full
         if not self._started or self._rerun_timer.isActive():
             return
-        wait_ms = FRAME_MS - (time.perf_counter() - self._last_rerun) * 1000.0
+        wait_ms = FRAME_MS - (self._clock.now() - self._last_rerun) * 1000.0
         if wait_ms <= 0:
             self._do_rerun()
         else:  # at most one re-run per frame; the timer's re-run reads the newest knobs
@@ -46,7 +45,7 @@ class RunnerMixin:
     def _do_rerun(self) -> None:
         rows = self._full_rows() if self._rerun_full else self._target_rows()
         self._rerun_full = False
-        self._last_rerun = time.perf_counter()
+        self._last_rerun = self._clock.now()
         self._rebuild(rows)
 
     def _rebuild(self, rows: int) -> None:
@@ -56,8 +55,10 @@ class RunnerMixin:
         self.trainer = trainer
         self.runs_built += 1
         self._catchup = max(1, min(rows, self.config.steps + 1))
-        self._guard(advance_within, trainer, self._catchup, RERUN_BUDGET_S)
-        if self.selected_row >= len(trainer.table):
+        self._guard(self._clock.advance_within, trainer, self._catchup, RERUN_BUDGET_S)
+        # the selected step stays selected in the new run: only a run that ends
+        # before it (known once it has caught up) lets it go
+        if self.selected_row >= self._catchup:
             self.selected_row = -1
         self.runReset.emit()
         if len(trainer.table) < self._catchup and not trainer.finished:
@@ -71,13 +72,13 @@ class RunnerMixin:
             return
         before = len(t.table)
         if before < self._catchup and not t.finished:
-            self._guard(advance_within, t, self._catchup - before, BUDGET_S)
+            self._guard(self._clock.advance_within, t, self._catchup - before, BUDGET_S)
         elif self._playing:
             self._carry += self.speed * dt
             due = int(self._carry)
             self._carry -= due
             if due:
-                added = self._guard(advance_within, t, due, BUDGET_S) or 0
+                added = self._guard(self._clock.advance_within, t, due, BUDGET_S) or 0
                 if added < due:
                     self._carry = 0.0  # too slow for the speed: drop the backlog, stay live
         if len(t.table) > before:
@@ -92,6 +93,8 @@ class RunnerMixin:
             self.playingChanged.emit(False)
         if not self._playing and done_catching_up:
             self._clock.stop()
+            if t is not None and self.selected_row >= len(t.table):
+                self.select_row(-1)  # the new run ended before the selected step
             self._settled()
         else:
             self._update_status()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 
 import numpy as np
 import pytest
@@ -301,7 +300,9 @@ def test_presets_and_sweeps_work_on_data_problems():
 
 
 # -------------------------------------------------------------- big file
-def test_a_million_row_file_loads_in_seconds_and_its_surface_is_fast(tmp_path):
+def test_a_million_row_file_loads_and_its_surface_never_visits_the_rows(tmp_path, monkeypatch):
+    """How fast it loads is measured in benchmarks/; here, what makes it fast: the
+    surface of a regression comes from sufficient statistics, not from the rows."""
     from core.surface import surface
 
     rng = np.random.default_rng(8)
@@ -312,23 +313,26 @@ def test_a_million_row_file_loads_in_seconds_and_its_surface_is_fast(tmp_path):
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("size,price\n")
         np.savetxt(handle, np.column_stack([x, y]), delimiter=",", fmt="%.6f")
-    began = time.perf_counter()
     problem = data_problem(path)
-    loaded = time.perf_counter() - began
     assert len(problem.data) == n
-    began = time.perf_counter()
+    np.testing.assert_allclose(problem.data.x[:, 0], np.round(x, 6), rtol=0, atol=1e-6)
+
+    def per_example(*args, **kwargs):
+        raise AssertionError("the surface visited the rows")
+
+    monkeypatch.setattr(type(problem), "loss_c", per_example)
+    monkeypatch.setattr(type(problem), "grad_c", per_example)
     z = surface(problem, np.linspace(*problem.window[0], 256),
                 np.linspace(*problem.window[1], 256))
-    drawn = time.perf_counter() - began
-    print(f"\n1,000,000-row CSV: loaded in {loaded:.2f} s, 256x256 surface in "
-          f"{drawn * 1e3:.1f} ms")
     assert z.shape == (256, 256) and np.all(np.isfinite(z))
-    assert loaded < 30.0
-    assert drawn < 1.0
+    monkeypatch.undo()
     # the closed form equals the direct mean over a million rows
     theta = np.array([0.19, 40.0])
     direct = np.mean((theta[0] * problem.data.x[:, 0] + theta[1] - problem.data.y) ** 2)
     assert problem.loss(theta) == pytest.approx(direct, rel=1e-9)
+    corner = np.array([problem.window[0][1], problem.window[1][1]])
+    direct = np.mean((corner[0] * problem.data.x[:, 0] + corner[1] - problem.data.y) ** 2)
+    assert z[-1, -1] == pytest.approx(direct, rel=1e-9)
 
 
 # --------------------------------------------------------------------- CLI

@@ -6,6 +6,7 @@ before any test creates a plot, exactly as ``desktop.app`` sets them.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,18 @@ def shot_dir(tmp_path):
     path = tmp_path / "shots"
     path.mkdir()
     return path
+
+
+@pytest.fixture
+def keep_shot():
+    """``keep_shot(path)`` copies a picture a person may want to look at into the
+    folder named by ``LRP_SHOTS_DIR``; without it, nothing leaves ``tmp_path``."""
+    import shutil
+
+    def keep(path, name: str | None = None) -> None:
+        folder = os.environ.get("LRP_SHOTS_DIR")
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, Path(folder) / (name or Path(path).name))
+
+    return keep

@@ -4,7 +4,7 @@ Every file is checked by reading it back (image size, SVG as XML, PDF pages,
 table text against `StepTable`'s own writers). Failures are simulated with a
 monkeypatched ``os.replace``/``os.rename`` (as root, folder permissions are
 not enforced) and must leave no file behind. The exported contour PNG and
-SVG (rendered back to PNG) land in /tmp/lrp_shots/ to be looked at.
+SVG (rendered back to PNG) are kept for a person to look at when LRP_SHOTS_DIR names a folder.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -33,7 +32,6 @@ from desktop.settings import Settings
 pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")
 
 WAIT_MS = 20_000
-SHOTS = "/tmp/lrp_shots"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -93,7 +91,7 @@ def leftovers(folder) -> list[str]:
 
 
 # ------------------------------------------------------------------ plots
-def test_png_of_each_plot_and_the_area_has_the_chosen_size(qtbot, window, tmp_path):
+def test_png_of_each_plot_and_the_area_has_the_chosen_size(qtbot, window, tmp_path, keep_shot):
     w = window
     show_problem(qtbot, w, "rosenbrock", lr=1e-3)
     widgets = w.exports.plot_widgets()
@@ -107,9 +105,8 @@ def test_png_of_each_plot_and_the_area_has_the_chosen_size(qtbot, window, tmp_pa
                                                    round(canvas.height() * 2))
     assert w.exports.export(ExportChoice("path", "png", width=1000), tmp_path / "w.png")
     assert QImage(str(tmp_path / "w.png")).width() == 1000
-    os.makedirs(SHOTS, exist_ok=True)
-    shutil.copy(tmp_path / "path.png", os.path.join(SHOTS, "export_png.png"))
-    shutil.copy(tmp_path / "area.png", os.path.join(SHOTS, "export_area_png.png"))
+    keep_shot(tmp_path / "path.png", "export_png.png")
+    keep_shot(tmp_path / "area.png", "export_area_png.png")
     # the colour map and the path are in the picture, not a blank canvas
     image = QImage(str(tmp_path / "path.png"))
     colours = {image.pixel(x, y) for x in range(0, image.width(), 9)
@@ -117,7 +114,7 @@ def test_png_of_each_plot_and_the_area_has_the_chosen_size(qtbot, window, tmp_pa
     assert len(colours) > 50
 
 
-def test_svg_holds_the_colour_map_iso_lines_path_and_axes(qtbot, window, tmp_path):
+def test_svg_holds_the_colour_map_iso_lines_path_and_axes(qtbot, window, tmp_path, keep_shot):
     w = window
     show_problem(qtbot, w, "rosenbrock", lr=1e-3)
     path = str(tmp_path / "contour.svg")
@@ -143,7 +140,8 @@ def test_svg_holds_the_colour_map_iso_lines_path_and_axes(qtbot, window, tmp_pat
     assert {"-1", "0", "1", "2"} <= set(texts)  # tick labels
     assert any("log scale" in t for t in texts)  # the colour bar's title
     # rendered back, it is the picture on screen, on its white background
-    image = svg_to_png(path, os.path.join(SHOTS, "export_svg.png"), 1200)
+    image = svg_to_png(path, str(tmp_path / "export_svg.png"), 1200)
+    keep_shot(tmp_path / "export_svg.png")
     magenta = sum(image.pixel(x, y) == 0xFFFF00FF for x in range(0, 1200, 10)
                   for y in range(0, image.height(), 10))
     assert magenta == 0

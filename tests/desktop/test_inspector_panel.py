@@ -3,8 +3,6 @@ seed 003's numbers, steps with → and flags what changed, and throttles while p
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 pytest.importorskip("pytestqt")
@@ -141,16 +139,28 @@ def test_the_right_key_takes_one_step_and_flags_what_changed(qtbot, make_window)
 def test_the_inspector_follows_a_playing_run_at_most_ten_times_a_second(qtbot, make_window):
     w = make_window("rosenbrock")
     c, binder = w.controller, w.extras.inspector_binder
+    clock = {"t": 100.0}
+    binder.now = lambda: clock["t"]  # the throttle reads a clock the test moves
     c.reset()
     c.set_speed(2000)
     before = binder.renders
-    start = time.perf_counter()
     c.play()
     qtbot.waitUntil(lambda: len(c.table) > 1200, timeout=WAIT_MS)
+    assert binder.renders - before >= 1  # it follows the run while it plays
+    binder.refresh_now()
+    rendered_at = binder.renders
+    # 31.25 ms after a render, the next one waits what is left of its 100 ms
+    clock["t"] += 0.03125
+    binder._timer.stop()
+    binder.request()
+    assert binder._timer.isActive() and binder._timer.interval() == 68
+    assert binder.renders == rendered_at
+    # once 100 ms have passed it refreshes on the next pass of the event loop
+    clock["t"] += 0.080
+    binder._timer.stop()
+    binder.request()
+    assert binder._timer.interval() == 0
     c.pause()
-    elapsed = time.perf_counter() - start
-    rendered = binder.renders - before
-    assert 2 <= rendered <= elapsed / 0.1 + 2  # followed the run, but never per step
     last = len(c.table) - 1
     shown(qtbot, w, last)  # the newest, once paused
     assert w.extras.inspector.title.text().startswith(f"<b>Step {last}</b> of {last}, the newest")

@@ -1,6 +1,6 @@
 """Render the window for three problems and check the pictures show a surface and a path.
 
-The PNGs land in the test's tmp_path and in /tmp/lrp_shots/ to be looked at.
+The PNGs land in the test's tmp_path (and in LRP_SHOTS_DIR, when set, to be looked at).
 Checks are features, not pixels (fonts differ between machines): the contour
 region holds several distinct hues of the colour map, and the path's and the
 current point's colours are there.
@@ -9,8 +9,6 @@ current point's colours are there.
 from __future__ import annotations
 
 import colorsys
-import os
-import shutil
 
 import numpy as np
 import pytest
@@ -24,9 +22,6 @@ from desktop.main_window import MainWindow
 from desktop.settings import Settings
 
 pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")
-
-SHOTS = "/tmp/lrp_shots"
-
 
 def as_rgb(image: QImage) -> np.ndarray:
     image = image.convertToFormat(QImage.Format.Format_RGB888)
@@ -55,7 +50,7 @@ def distinct_hues(region: np.ndarray, bins: int = 12, min_share: float = 0.005) 
 
 
 @pytest.mark.parametrize("problem", ["line-one-point", "rosenbrock", "and-gate"])
-def test_screenshot_shows_the_surface_and_the_path(qtbot, tmp_path, problem):
+def test_screenshot_shows_the_surface_and_the_path(qtbot, tmp_path, problem, keep_shot):
     import pyqtgraph as pg
 
     from desktop.views import palette
@@ -77,8 +72,7 @@ def test_screenshot_shows_the_surface_and_the_path(qtbot, tmp_path, problem):
     pixmap = w.grab()
     path = tmp_path / f"{problem}.png"
     assert pixmap.save(str(path))
-    os.makedirs(SHOTS, exist_ok=True)
-    shutil.copyfile(path, os.path.join(SHOTS, f"{problem}.png"))
+    keep_shot(path, f"{problem}.png")
 
     rgb = as_rgb(pixmap.toImage())
     view = w.plots.contour

@@ -8,7 +8,6 @@ non-background pixels, so fonts and DPI can differ between machines.
 from __future__ import annotations
 
 import itertools
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -42,8 +41,6 @@ from desktop.views._arrays import (
 from desktop.views._axes import ReadableAxis
 from desktop.views.colour_scale import colour_scale
 from desktop.views.loss_view import LINEAR_LABEL, LOG_LABEL
-
-SHOTS = Path("/tmp/lrp_shots")
 
 
 # ---------------------------------------------------------------- helpers
@@ -383,7 +380,7 @@ def test_click_on_the_colour_bar_is_not_a_plot_click(qtbot, contour):
         qtbot.mouseClick(contour.viewport(), Qt.MouseButton.LeftButton, pos=bar_centre)
 
 
-def test_contour_screenshot(qtbot, show, shot_dir):
+def test_contour_screenshot(qtbot, show, shot_dir, keep_shot):
     view = show(ContourView(), 700, 520)
     xs, ys, Z = rosenbrock_grid()
     view.set_surface(xs, ys, Z, np.geomspace(0.1, 2000, 12), ("a", "b"), [(1.0, 1.0)])
@@ -392,8 +389,7 @@ def test_contour_screenshot(qtbot, show, shot_dir):
     view.set_current(-1)
     view.set_highlight(150)
     rgb = save_shot(view, shot_dir / "contour.png")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(shot_dir / "contour.png", SHOTS / "contour.png")
+    keep_shot(shot_dir / "contour.png")
     distinct = len(np.unique(rgb.reshape(-1, 3), axis=0))
     assert distinct > 100  # a colour map, not a flat fill
     not_white = np.any(rgb < 245, axis=2).mean()
@@ -498,15 +494,14 @@ def test_loss_compare_curves_follow_the_log_axis(loss_view):
     assert loss_view._compare_items == [] and not loss_view._legend.isVisible()
 
 
-def test_loss_screenshot(show, shot_dir):
+def test_loss_screenshot(show, shot_dir, keep_shot):
     view = show(LossView(), 600, 360)
     steps = np.arange(3000.0)
     view.set_loss(steps, 10 * np.exp(-steps / 400) + 1e-4, tolerance=1e-2, log=True)
     view.set_current(2500)
     view.set_compare([("too small", "too-small", steps, 10 * np.exp(-steps / 4000))])
     rgb = save_shot(view, shot_dir / "loss.png")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(shot_dir / "loss.png", SHOTS / "loss.png")
+    keep_shot(shot_dir / "loss.png")
     assert np.any(rgb < 128, axis=2).mean() > 0.005  # axes, text and the curve
     assert colour_share(rgb, palette.CURRENT, tol=30) > 50  # the current-step line
     assert colour_share(rgb, palette.PRESET_COLOURS["too-small"], tol=30) > 50

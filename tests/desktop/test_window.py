@@ -196,8 +196,15 @@ def test_the_table_follows_the_run_and_a_selected_row_reaches_the_plots(qtbot, m
                     timeout=WAIT_MS)
     qtbot.mouseClick(w.panels.run.play, Qt.MouseButton.LeftButton)
     assert not c.playing and w.panels.run.play.text() == "Play"
+    settle(qtbot, w)  # paused, caught up, no re-run pending
     table.selectRow(5)
     assert c.selected_row == 5
+    # a frame that was already on its way (a re-run of the same knobs, the
+    # table's own refresh) never takes the user's selection back
+    c._request_rerun()
+    settle(qtbot, w)
+    qtbot.wait(60)
+    assert c.selected_row == 5 and table.selected_rows() == [5]
     hx, hy = highlight_data(w)
     assert (hx[0], hy[0]) == (c.table["a"][5], c.table["b"][5])
     lx, _ = w.plots.loss._highlight_dot.getData()
