@@ -1,9 +1,11 @@
 """What the step inspector hands the window: plain, frozen data plus rich text.
 
 Every number appears twice: as the exact float (``Line.value``) and as text
-rounded like the step table (`core.table.format_rounded`, 4 decimals by
-default). Rich text uses only what a Qt ``QLabel`` renders without a web
-engine: ``<b>``, ``<i>``, ``<sub>``, ``<sup>``, ``<br>`` and unicode math.
+to 4 decimals by default, or in the compact scientific form beyond
+``1e-4 <= |x| < 1e6`` (`core.numfmt.format_decimals`: no twenty-digit
+fixed-point numbers, no 5e-05 shown as 0.0001). Rich text uses only what a
+Qt ``QLabel`` renders without a web engine: ``<b>``, ``<i>``, ``<sub>``,
+``<sup>``, ``<br>`` and unicode math.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from core.table import format_exact, format_rounded
+from core.numfmt import format_decimals
+from core.table import format_exact
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -26,8 +29,8 @@ _TAG = re.compile(r"<[^>]+>")
 
 # ------------------------------------------------------------------ numbers
 def rounded(value: float, decimals: int = 4) -> str:
-    """``format_rounded`` (ASCII, the step table's text for the number)."""
-    return format_rounded(float(value), decimals)
+    """``format_decimals`` (ASCII): ``decimals`` places, scientific when huge or tiny."""
+    return format_decimals(float(value), decimals)
 
 
 def shown(value: float, decimals: int = 4) -> str:
@@ -84,7 +87,8 @@ class Line:
     value
         The exact result (None for a line of words only).
     value_text
-        ``value`` rounded like the step table (ASCII minus), empty if no value.
+        ``value`` to ``decimals`` places, or scientific when huge or tiny
+        (`core.numfmt.format_decimals`, ASCII minus), empty if no value.
     exact_text
         ``value`` written losslessly (``repr``), for a tooltip or a copy.
     note
@@ -152,7 +156,7 @@ def number_line(
         formula=formula,
         numbers=numbers,
         value=v,
-        value_text=format_rounded(v, decimals, integer=integer),
+        value_text=format_decimals(v, decimals, integer=integer),
         exact_text=format_exact(v, integer=integer),
         note=note,
     )

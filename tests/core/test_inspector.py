@@ -23,6 +23,7 @@ from core.inspector import (
     register_step_text,
     step_text,
 )
+from core.numfmt import format_decimals
 from core.problems.base import Dataset, Problem
 from core.problems.regression import LinearRegression
 from core.table import format_rounded
@@ -380,7 +381,8 @@ def test_every_problem_renders_in_a_label_subset(name, optimizer):
     assert len(s.phases) == 4
     for line in s.lines:
         if line.value is not None and math.isfinite(line.value):
-            assert line.value_text == format_rounded(line.value, integer=line.value_text.isdigit())
+            # 4 decimals, or scientific where 4 decimals would hide the number
+            assert line.value_text == format_decimals(line.value, integer=line.value_text.isdigit())
     # every parameter has a gradient line whose formula is known for the built-ins
     for n in problem.param_names:
         assert s.line(f"gradient.{n}").formula
