@@ -542,3 +542,72 @@ class LiveLine:
         if self._leaves:
             return (*clip_polyline(lx, ly, box), None)
         return lx, ly, before
+
+
+class LastInside:
+    """The last row of a growing path that lies inside a rectangle, kept up to date.
+
+    ``update(x, y, kept)`` looks only at rows ``kept ..`` (the rows before are
+    the ones seen last time); a new rectangle (`reset`) or a new path
+    (``kept == 0``) starts over. Where the path left the rectangle for good
+    is the row after it (`exit_row`).
+    """
+
+    def __init__(self) -> None:
+        self.reset(None)
+
+    def reset(self, rect: tuple[float, float, float, float] | None) -> None:
+        self.rect = rect
+        self.last: int | None = None  # the last row inside, None: none yet
+        self.n = 0  # rows looked at
+
+    def update(self, x: np.ndarray, y: np.ndarray, kept: int) -> int | None:
+        n = min(len(x), len(y))
+        if kept == 0 or kept > self.n or kept > n:
+            self.last, self.n, kept = None, 0, 0
+        if self.rect is None or n <= kept:
+            self.n = n
+            return self.last
+        x0, x1, y0, y1 = self.rect
+        xs, ys = x[kept:n], y[kept:n]
+        inside = (xs >= x0) & (xs <= x1) & (ys >= y0) & (ys <= y1)
+        if inside.any():
+            self.last = kept + int(len(inside) - 1 - np.argmax(inside[::-1]))
+        self.n = n
+        return self.last
+
+    def exit_row(self) -> int | None:
+        """The first row outside after the last row inside (None: inside now, or never in)."""
+        if self.last is None or self.last + 1 >= self.n:
+            return None
+        return self.last + 1
+
+
+def edge_crossing(
+    x0: float, y0: float, x1: float, y1: float, rect: tuple[float, float, float, float]
+) -> tuple[float, float, str] | None:
+    """Where the segment from ``(x0, y0)`` (inside ``rect``) to ``(x1, y1)`` leaves it.
+
+    Returns the point and the edge crossed (``"left"``, ``"right"``,
+    ``"bottom"``, ``"top"``; y grows upwards), or None when the segment does
+    not leave the rectangle.
+    """
+    left, right, bottom, top = rect
+    dx, dy = x1 - x0, y1 - y0
+    best: tuple[float, str] | None = None
+    for d, p, lo, hi, names in ((dx, x0, left, right, ("left", "right")),
+                                (dy, y0, bottom, top, ("bottom", "top"))):
+        if d > 0:
+            t, edge = (hi - p) / d, names[1]
+        elif d < 0:
+            t, edge = (lo - p) / d, names[0]
+        else:
+            continue
+        if np.isfinite(t) and (best is None or t < best[0]):
+            best = (max(t, 0.0), edge)
+    if best is None or best[0] >= 1.0:
+        return None
+    t, edge = best
+    px = min(max(x0 + t * dx, left), right)
+    py = min(max(y0 + t * dy, bottom), top)
+    return px, py, edge

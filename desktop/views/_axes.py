@@ -14,6 +14,14 @@ decade 2..9 get small ticks when there is room. A range narrower than about
 a decade is labelled at 1, 2, 5 (or 1..9) times a power of ten. Labels are
 ``0.001`` .. ``1000`` in plain digits, ``10ⁿ`` beyond. Linear mode is
 pyqtgraph's own, without the SI prefix.
+
+Axis titles are never cut: pyqtgraph reserves 80 % of the title's height
+and pushes the title 5 pixels past the axis's outer edge, so on a plot at
+the window's edge the bottom title loses its descenders and the left one
+its first letters. `ReadableAxis` reserves the whole height and keeps the
+title inside, and `fit_axis_label` shows the longest of several titles
+that fits along the axis ("final loss (log, values ≤ 0 clipped)" on a
+tall plot, "final loss" on a short one).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QObject
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _STEPS = (1, 2, 3, 5, 10, 20, 25, 50, 100, 200, 500)
@@ -47,12 +56,99 @@ def value_label(log_value: float) -> str:
     return f"{m}·" + decade_label(exponent) if m != "1" else decade_label(exponent)
 
 
+def fit_axis_label(axis: pg.AxisItem, choices: tuple[str, ...] | list[str]) -> None:
+    """Show the longest of ``choices`` (longest first) that fits along ``axis``, now
+    and whenever the axis is resized; the last choice when none fits."""
+    axis._lrp_label_choices = tuple(choices)  # type: ignore[attr-defined]
+    if not isinstance(axis, ReadableAxis) and not getattr(axis, "_lrp_label_fitting", False):
+        # any other axis (the colour bar's): refit when its geometry changes,
+        # through a QObject that dies with it (a lambda would outlive it)
+        axis._lrp_label_fitting = _LabelFitter(axis)  # type: ignore[attr-defined]
+    _refit_label(axis)
+
+
+class _LabelFitter(QObject):
+    def __init__(self, axis: pg.AxisItem) -> None:
+        super().__init__(axis)
+        self._axis = axis
+        axis.geometryChanged.connect(self._on_axis_geometry_changed)
+
+    def _on_axis_geometry_changed(self) -> None:
+        _refit_label(self._axis)
+
+
+def label_choices(label: str) -> tuple[str, ...]:
+    """A title and shorter forms of it: without " scale", without the bracket."""
+    out = [label]
+    for shorter in (label.replace(" scale)", ")"), label.split(" (")[0]):
+        if shorter and shorter not in out:
+            out.append(shorter)
+    return tuple(out)
+
+
+def _refit_label(axis: pg.AxisItem) -> None:
+    choices = getattr(axis, "_lrp_label_choices", ())
+    if not choices or axis.label is None:
+        return
+    size = axis.size()
+    room = size.height() if axis.orientation in ("left", "right") else size.width()
+    if room <= 0:
+        text = choices[0]
+    else:
+        metrics = pg.QtGui.QFontMetricsF(axis.label.font())
+        # the label's document margin (4 px each side) counts too
+        margin = 2 * axis.label.document().documentMargin() + 2
+        text = next((c for c in choices if metrics.horizontalAdvance(c) + margin <= room),
+                    choices[-1])
+    if text != axis.labelText:
+        axis.setLabel(text)
+        axis.resizeEvent(None)  # centres the new title (its length changed, the axis did not)
+
+
 class ReadableAxis(pg.AxisItem):
-    """``pg.AxisItem`` with decade ticks in log mode (see the module docstring)."""
+    """``pg.AxisItem`` with decade ticks in log mode and uncut titles (see the module)."""
 
     def __init__(self, orientation: str, **kwargs) -> None:
         super().__init__(orientation, **kwargs)
         self.enableAutoSIPrefix(False)
+
+    # ------------------------------------------------------------ the title, uncut
+    def _title_extra(self) -> float:
+        """What pyqtgraph leaves out of the title's height (it reserves 80 %)."""
+        if self.label is None or not self.label.isVisible():
+            return 0.0
+        return 0.2 * self.label.boundingRect().height()
+
+    def _updateHeight(self) -> None:  # pyqtgraph override
+        super()._updateHeight()
+        if self.isVisible() and self.fixedHeight is None:
+            h = self.maximumHeight() + self._title_extra()
+            self.setMaximumHeight(h)
+            self.setMinimumHeight(h)
+
+    def _updateWidth(self) -> None:  # pyqtgraph override
+        super()._updateWidth()
+        if self.isVisible() and self.fixedWidth is None:
+            w = self.maximumWidth() + self._title_extra()
+            self.setMaximumWidth(w)
+            self.setMinimumWidth(w)
+
+    def resizeEvent(self, ev=None) -> None:  # pyqtgraph override: the title inside the axis
+        super().resizeEvent(ev)
+        if self.label is None:
+            return
+        _refit_label(self)
+        br = self.label.boundingRect()
+        pos = self.label.pos()
+        if self.orientation == "bottom":
+            pos.setY(self.size().height() - br.height())
+        elif self.orientation == "left":
+            pos.setX(0.0)
+        elif self.orientation == "top":
+            pos.setY(0.0)
+        elif self.orientation == "right":
+            pos.setX(self.size().width() - br.height())
+        self.label.setPos(pos)
 
     def _label_room(self) -> float:
         """Pixels one label needs along the axis (with a gap)."""

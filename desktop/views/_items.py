@@ -72,6 +72,18 @@ class PixelPoints(pg.GraphicsObject):
     def getData(self) -> tuple[np.ndarray, np.ndarray]:
         return self._x, self._y
 
+    def brush(self) -> pg.QtGui.QBrush:
+        return pg.QtGui.QBrush(self._brush)
+
+    def setBrush(self, brush) -> None:
+        """A new fill colour for every point (the symbol picture is redrawn once)."""
+        brush = pg.mkBrush(brush)
+        if brush == self._brush:
+            return
+        self._brush = brush
+        self._pixmap = None
+        self.update()
+
     def _data_bounds(self) -> tuple[float, float, float, float] | None:
         if self._bounds is None and len(self._x):
             with np.errstate(invalid="ignore"):
@@ -176,6 +188,19 @@ class PolylineItem(pg.GraphicsObject):
 
     def name(self) -> str | None:
         return self._name
+
+    def pen(self) -> pg.QtGui.QPen:
+        return pg.QtGui.QPen(self._pen)
+
+    def setPen(self, pen) -> None:
+        """A new pen for the whole line; a line drawn from its picture is drawn again once."""
+        pen = pg.mkPen(pen)
+        if pen == self._pen:
+            return
+        self._pen = pen
+        self.opts["pen"] = pen
+        self._raster, self._pending = None, []
+        self.update()
 
     def setData(self, x, y, extend_from: int | None = None) -> None:
         x = np.asarray(x, dtype=np.float64).reshape(-1)

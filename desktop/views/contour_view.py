@@ -3,6 +3,13 @@
 The colour transform (log of the shifted loss, or a signed log for surfaces
 with negative losses) lives in ``colour_scale``.
 
+The run's path is shaded by step, light grey to black (`_path.StepPath`), so
+a zig-zag shows its order instead of a black band; where it leaves the map
+an arrow at the edge says at which step and where it is now
+(`_path.ExitMarker`). The legend (the run's shading, compared runs) sits in
+a strip above the map (`_bands.Band`): the map fills the whole data area,
+so any legend inside it would cover data.
+
 Geometry: ``Z[j, i]`` is the loss at ``(xs[i], ys[j])`` (row-major, y up). The
 image is placed with ``setRect`` after every ``setImage`` so each pixel is
 centred on its grid point; iso-lines come from contourpy in data coordinates
@@ -15,19 +22,22 @@ import contourpy
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from desktop.views import palette
 from desktop.views._arrays import (
     GrowingRows,
-    LiveLine,
     as_float,
     clip_polyline,
     finite_prefix,
     row_index,
     thin_path,
 )
-from desktop.views._items import PixelPoints, PolylineItem
+from desktop.views._axes import ReadableAxis, fit_axis_label, label_choices
+from desktop.views._bands import Band, Key
+from desktop.views._items import PixelPoints
+from desktop.views._path import COMPARE_Z, MARKER_Z, ExitMarker, StepPath, step_shades
 from desktop.views.colour_scale import colour_scale
 
 # above this many path points the per-step dots are left out: they would
@@ -38,6 +48,8 @@ MAX_PATH_DOTS = 2_000
 DEDUPE_FROM = 5_000
 # paths are cut at this many window-sizes away (see clip_polyline)
 CLIP_WINDOWS = 100.0
+# the legend entry of the run's own path: its shades run from early to late steps
+THIS_RUN = "this run (early → late)"
 
 
 def isolines(
@@ -89,7 +101,10 @@ class ContourView(pg.PlotWidget):
     clicked = Signal(float, float)
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
+        # titles kept whole inside the widget (see _axes)
+        super().__init__(
+            parent, axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")}
+        )
         plot = self.getPlotItem()
         # the plot menu's log/fft transforms would redraw our data in other units
         plot.setMenuEnabled(False, enableViewBoxMenu=True)
@@ -97,14 +112,15 @@ class ContourView(pg.PlotWidget):
         plot.setLabel("left", "y")
         self._box: tuple[float, float, float, float] | None = None
         self._origin = (0.0, 0.0)  # where pixel cells are counted from (the surface's centre)
+        self._names = ("x", "y")
         self._path_x = np.empty(0)
         self._path_y = np.empty(0)
         self._rows = GrowingRows()  # which rows of the path are new since the last frame
-        self._live = LiveLine(DEDUPE_FROM)
         self._current: int | None = None
         self._highlight: int | None = None
         self._compare_items: list[pg.PlotDataItem] = []
         self._compare_paths: list[tuple[np.ndarray, np.ndarray]] = []
+        self._compare_keys: list[Key] = []
         self.colour_scale = None  # the ColourScale of the surface shown (for tests, exports)
 
         # explicit axisOrder: correct even if the app forgot the global option
@@ -132,11 +148,14 @@ class ContourView(pg.PlotWidget):
             pen=pg.mkPen(palette.MINIMUM_EDGE, width=1),
             brush=pg.mkBrush(palette.MINIMUM),
         )
-        # a live trajectory only grows: its Qt path is extended, not rebuilt
-        self._line = PolylineItem(pg.mkPen(palette.PATH, width=1), name="this run")
-        # dots and markers change with every re-run and frame: PixelPoints, not
+        for item in (self._iso, self._minima):
+            # only the surface decides the range: a diverging path must not rescale it
+            plot.addItem(item, ignoreBounds=True)
+        # the run's path shaded by step order; a live trajectory only grows, so
+        # its Qt paths are extended, not rebuilt (see _path)
+        self._path = StepPath(plot, thin_from=DEDUPE_FROM, max_dots=MAX_PATH_DOTS, dot_size=3)
+        # markers change with every re-run and frame: PixelPoints, not
         # ScatterPlotItem (see _items)
-        self._dots = PixelPoints("o", 3, pen=None, brush=palette.PATH)
         self._highlight_marker = PixelPoints(
             "o", 16, pen=pg.mkPen(palette.HIGHLIGHT, width=2), brush=None
         )
@@ -152,26 +171,17 @@ class ContourView(pg.PlotWidget):
         )
         self._start.hide()
         self._start_at: tuple[float, float] | None = None
-        for item in (
-            self._iso,
-            self._minima,
-            self._line,
-            self._dots,
-            self._highlight_marker,
-            self._current_marker,
-            self._start,
-        ):
-            # only the surface decides the range: a diverging path must not rescale it
+        for item in (self._highlight_marker, self._current_marker, self._start):
+            item.setZValue(MARKER_Z)
             plot.addItem(item, ignoreBounds=True)
-        self._legend = plot.addLegend(
-            offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#808080")
-        )
-        self._legend.hide()
+        self._exit = ExitMarker(plot, "the map")
+        self.band = Band(plot)  # the legend, above the map
         # pyqtgraph's automatic SI prefix rescales the tick labels and adds
         # "(x0.001)" to the title; parameters read better as plain numbers
         for name in ("bottom", "left"):
             plot.getAxis(name).enableAutoSIPrefix(False)
         self._bar.axis.enableAutoSIPrefix(False)
+        fit_axis_label(self._bar.getAxis("left"), label_choices("loss − min (log scale)"))
 
         self._drawn_for = (0.0, 0.0)  # the pixel size long paths were thinned for
         plot.getViewBox().sigRangeChanged.connect(self._on_view_range_changed)
@@ -203,15 +213,18 @@ class ContourView(pg.PlotWidget):
         self._bar.setLevels(scale.levels)
         self._bar.axis.setLogMode(not scale.signed)
         self._bar.axis.setTicks(None if scale.ticks() is None else [scale.ticks()])
-        # the bar's title sits on its left axis; the right one carries the ticks
-        self._bar.getAxis("left").setLabel(scale.label)
+        # the bar's title sits on its left axis (the right one carries the
+        # ticks); a shorter form where the plot is too short for it
+        fit_axis_label(self._bar.getAxis("left"), label_choices(scale.label))
         self._iso.setData(*isolines(xs, ys, Z, levels))
         mins = mins.reshape(-1, 2)
         mins = mins[np.isfinite(mins).all(axis=1)]
         self._minima.setData(mins[:, 0], mins[:, 1])
         plot = self.getPlotItem()
+        self._names = (str(param_names[0]), str(param_names[1]))
         plot.setLabel("bottom", param_names[0])
         plot.setLabel("left", param_names[1])
+        self._exit.set_map((rect.left(), rect.right(), rect.top(), rect.bottom()))
         self._box = (
             rect.left() - CLIP_WINDOWS * rect.width(),
             rect.right() + CLIP_WINDOWS * rect.width(),
@@ -252,31 +265,44 @@ class ContourView(pg.PlotWidget):
         self._draw_marker(self._highlight_marker, row)
 
     def set_compare(self, paths) -> None:
-        """Draw other runs as ``(label, colour, x, y)``, each in its colour, with a legend."""
+        """Draw other runs as ``(label, colour, x, y)``, each in its colour, with a legend.
+
+        The legend (one entry per run, this run first) sits in the strip
+        above the map, never over it.
+        """
         plot = self.getPlotItem()
         for item in self._compare_items:
             plot.removeItem(item)
         self._compare_items = []
         self._compare_paths = []
-        self._legend.clear()
-        if paths:
-            self._legend.addItem(self._line, "this run")
+        self._compare_keys = []
         for label, col, x, y in paths:
             x, y = as_float(x), as_float(y)
             n = finite_prefix(x, y)
             self._compare_paths.append((x[:n], y[:n]))
-            item = pg.PlotDataItem(
-                pen=pg.mkPen(palette.colour(col), width=1), connect="finite", name=str(label)
-            )
-            plot.addItem(item, ignoreBounds=True)  # named items join the legend here
+            qc = palette.colour(col)
+            item = pg.PlotDataItem(pen=pg.mkPen(qc, width=1), connect="finite", name=str(label))
+            item.setZValue(COMPARE_Z)  # under this run's path
+            plot.addItem(item, ignoreBounds=True)
             self._compare_items.append(item)
-        self._legend.setVisible(bool(self._compare_items))
+            self._compare_keys.append(Key(str(label), qc))
+        self._set_keys()
         self._draw_compare()
 
     def clear_compare(self) -> None:
         self.set_compare([])
 
+    @property
+    def exit_text(self) -> str:
+        """What the marker at the map's edge says (empty while the path is on the map)."""
+        return self._exit.text
+
     # ------------------------------------------------------------ drawing
+    def _set_keys(self) -> None:
+        keys = [Key(THIS_RUN, QColor(palette.PATH), colours=tuple(step_shades(5)))]
+        self.band.set_keys(keys + self._compare_keys if self._path_x.size else
+                           self._compare_keys)
+
     def _pixel(self) -> tuple[float, float]:
         px = self.getPlotItem().getViewBox().viewPixelSize()
         return abs(px[0]), abs(px[1])
@@ -291,14 +317,10 @@ class ContourView(pg.PlotWidget):
         """Hand the path to the items; rows ``[0, kept)`` are the ones drawn last time."""
         x, y = self._path_x, self._path_y
         self._drawn_for = self._pixel()
-        line = self._live.update(x, y, kept, self._drawn_for, self._origin, self._box)
-        if line is not None:
-            lx, ly, extend_from = line
-            self._line.setData(lx, ly, extend_from=extend_from)
-        if len(x) <= MAX_PATH_DOTS:
-            self._dots.setData(x, y)
-        else:
-            self._dots.setData(_NONE, _NONE)
+        self._path.update(x, y, kept, self._drawn_for, self._origin, self._box)
+        self._exit.update(x, y, kept, self._names, self._drawn_for)
+        if kept == 0:
+            self._set_keys()
         self._draw_marker(self._current_marker, self._current)
         self._draw_marker(self._highlight_marker, self._highlight)
 
@@ -342,8 +364,7 @@ class ContourView(pg.PlotWidget):
         scene_pos = ev.scenePos()
         if not vb.sceneBoundingRect().contains(scene_pos):
             return  # axes, colour bar, margins
-        for item in (self._start, self._legend):
-            if item.isVisible() and item.sceneBoundingRect().contains(scene_pos):
-                return  # the start marker or the legend: not a new start
+        if self._start.isVisible() and self._start.sceneBoundingRect().contains(scene_pos):
+            return  # the start marker: not a new start
         p = vb.mapSceneToView(scene_pos)
         self.clicked.emit(float(p.x()), float(p.y()))

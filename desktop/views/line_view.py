@@ -1,25 +1,31 @@
 """One-parameter problems: the loss curve over the parameter and the run as a ball on it.
 
 The view range follows the loss curve only; the path is drawn over it but
-cannot rescale it (a diverging ball flies off the edge, the axes stay put).
+cannot rescale it (a diverging ball flies off the edge, the axes stay put,
+and an arrow at the edge says at which step it left and where it is now).
+The path fades from early to late steps and the legend sits above the plot,
+as in the contour view (`_path`, `_bands`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QColor
 
 from desktop.views import palette
 from desktop.views._arrays import (
     GrowingRows,
-    LiveLine,
     as_float,
     clip_polyline,
     finite_prefix,
     row_index,
     thin_path,
 )
-from desktop.views._items import PixelPoints, PolylineItem
+from desktop.views._axes import ReadableAxis
+from desktop.views._bands import Band, Key
+from desktop.views._items import PixelPoints
+from desktop.views._path import COMPARE_Z, MARKER_Z, ExitMarker, StepPath, step_shades
 
 # paths are cut at this many curve-extents away (see clip_polyline)
 CLIP_EXTENTS = 100.0
@@ -27,6 +33,7 @@ MAX_PATH_DOTS = 2_000
 # longer paths are drawn as the segments between the screen pixels they visit
 # (see PathThinner), kept up to date with only the new rows while a run grows
 DEDUPE_FROM = 5_000
+THIS_RUN = "this run (early → late)"
 _NONE = np.empty(0)
 
 
@@ -34,7 +41,10 @@ class LineView(pg.PlotWidget):
     """Loss against the single parameter, with the run rolling down it."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
+        # titles kept whole inside the widget (see _axes)
+        super().__init__(
+            parent, axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")}
+        )
         plot = self.getPlotItem()
         plot.setMenuEnabled(False, enableViewBoxMenu=True)
         plot.setLabel("bottom", "w")
@@ -44,30 +54,30 @@ class LineView(pg.PlotWidget):
         self._w = np.empty(0)
         self._loss = np.empty(0)
         self._rows = GrowingRows()  # which rows of the path are new since the last frame
-        self._live = LiveLine(DEDUPE_FROM)
+        self._name = "w"
         self._current: int | None = None
         self._highlight: int | None = None
         self._compare_items: list[pg.PlotDataItem] = []
         self._compare_paths: list[tuple[np.ndarray, np.ndarray]] = []
+        self._compare_keys: list[Key] = []
 
         self._curve = pg.PlotDataItem(
             pen=pg.mkPen(palette.SURFACE_CURVE, width=1), connect="finite"
         )
         plot.addItem(self._curve)
-        # a live trajectory only grows: its Qt path is extended, not rebuilt
-        self._line = PolylineItem(pg.mkPen(palette.PATH, width=1), name="this run")
+        # the run, faded from early to late steps; a live trajectory only grows,
+        # so its Qt paths are extended, not rebuilt (see _path)
+        self._path = StepPath(plot, thin_from=DEDUPE_FROM, max_dots=MAX_PATH_DOTS, dot_size=6)
         # redrawn every frame: PixelPoints, not ScatterPlotItem (see _items)
-        self._dots = PixelPoints("o", 6, pen=None, brush=palette.PATH)
         self._highlight_marker = PixelPoints(
             "o", 20, pen=pg.mkPen(palette.HIGHLIGHT, width=2), brush=None
         )
         self._ball = PixelPoints("o", 14, pen=pg.mkPen("#000000", width=1), brush=palette.CURRENT)
-        for item in (self._line, self._dots, self._highlight_marker, self._ball):
+        for item in (self._highlight_marker, self._ball):
+            item.setZValue(MARKER_Z)
             plot.addItem(item, ignoreBounds=True)
-        self._legend = plot.addLegend(
-            offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#808080")
-        )
-        self._legend.hide()
+        self._exit = ExitMarker(plot, "the plot")
+        self.band = Band(plot)  # the legend, above the plot
         # pyqtgraph's automatic SI prefix rescales the tick labels and adds
         # "(x0.001)" to the title; weights and losses read better as plain numbers
         for name in ("bottom", "left"):
@@ -85,6 +95,7 @@ class LineView(pg.PlotWidget):
         # a non-finite loss becomes a NaN gap (connect="finite"), not a chord across it
         has_w = np.isfinite(ws)
         self._curve.setData(ws[has_w], np.where(ok, loss, np.nan)[has_w])
+        self._name = str(param_name)
         self.getPlotItem().setLabel("bottom", param_name)
         if ok.any():
             x0, x1 = float(ws[ok].min()), float(ws[ok].max())
@@ -97,8 +108,12 @@ class LineView(pg.PlotWidget):
                 y1 + CLIP_EXTENTS * wy,
             )
             self._origin = ((x0 + x1) / 2, (y0 + y1) / 2)
+            # the ball has left the plot once it is outside the curve's window
+            # (the view shows that window, with a little padding)
+            self._exit.set_map((x0, x1, y0, y1))
         else:
             self._box = None
+            self._exit.set_map(None)
         self.getPlotItem().enableAutoRange()
         self._draw_path(kept=0)
         self._draw_compare()
@@ -120,15 +135,14 @@ class LineView(pg.PlotWidget):
         self._draw_marker(self._highlight_marker, row)
 
     def set_compare(self, paths) -> None:
-        """Other runs as ``(label, colour, w, loss)``, each in its colour, with a legend."""
+        """Other runs as ``(label, colour, w, loss)``, each in its colour, with a legend
+        above the plot (never over it)."""
         plot = self.getPlotItem()
         for item in self._compare_items:
             plot.removeItem(item)
         self._compare_items = []
         self._compare_paths = []
-        self._legend.clear()
-        if paths:
-            self._legend.addItem(self._line, "this run")
+        self._compare_keys = []
         for label, col, w, loss in paths:
             w, loss = as_float(w), as_float(loss)
             n = finite_prefix(w, loss)
@@ -141,13 +155,24 @@ class LineView(pg.PlotWidget):
                 name=str(label),
                 **(dots if n <= MAX_PATH_DOTS else {}),
             )
+            item.setZValue(COMPARE_Z)  # under this run's path
             plot.addItem(item, ignoreBounds=True)
             self._compare_items.append(item)
-        self._legend.setVisible(bool(self._compare_items))
+            self._compare_keys.append(Key(str(label), qc))
+        self._set_keys()
         self._draw_compare()
 
     def clear_compare(self) -> None:
         self.set_compare([])
+
+    @property
+    def exit_text(self) -> str:
+        """What the marker at the plot's edge says (empty while the ball is on the plot)."""
+        return self._exit.text
+
+    def _set_keys(self) -> None:
+        keys = [Key(THIS_RUN, QColor(palette.PATH), colours=tuple(step_shades(5)))]
+        self.band.set_keys(keys + self._compare_keys if self._w.size else self._compare_keys)
 
     def _pixel(self) -> tuple[float, float]:
         px = self.getPlotItem().getViewBox().viewPixelSize()
@@ -168,16 +193,10 @@ class LineView(pg.PlotWidget):
     def _draw_path(self, kept: int) -> None:
         """Hand the path to the items; rows ``[0, kept)`` are the ones drawn last time."""
         self._drawn_for = self._pixel()
-        line = self._live.update(
-            self._w, self._loss, kept, self._drawn_for, self._origin, self._box
-        )
-        if line is not None:
-            lx, ly, extend_from = line
-            self._line.setData(lx, ly, extend_from=extend_from)
-        if len(self._w) <= MAX_PATH_DOTS:
-            self._dots.setData(self._w, self._loss)
-        else:
-            self._dots.setData(_NONE, _NONE)
+        self._path.update(self._w, self._loss, kept, self._drawn_for, self._origin, self._box)
+        self._exit.update(self._w, self._loss, kept, (self._name, "loss"), self._drawn_for)
+        if kept == 0:
+            self._set_keys()
         self._draw_marker(self._ball, self._current)
         self._draw_marker(self._highlight_marker, self._highlight)
 

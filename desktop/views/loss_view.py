@@ -19,7 +19,12 @@ and back many times a second.
 Log axis: pyqtgraph's log mode (items take log10 of what they hold), so the
 items hold losses, not logs. A log axis cannot show zero or a negative loss,
 so those are raised to the smallest positive loss of the curve and the axis
-title says so.
+title says so (in a shorter form where the plot is short, see ``_axes``).
+
+The step axis starts at the first step and spans at least ``MIN_STEPS``
+steps, so a run that has just been reset (a single row) shows [0, 10], not
+pyqtgraph's [-0.5, 0.5] around one point. Compared runs are named in a
+legend strip above the plot (``_bands``), never over the curves.
 """
 
 from __future__ import annotations
@@ -39,11 +44,16 @@ from desktop.views._arrays import (
     peak_reduce,
     row_index,
 )
-from desktop.views._axes import ReadableAxis
+from desktop.views._axes import ReadableAxis, fit_axis_label
+from desktop.views._bands import Band, Key
 from desktop.views._items import PixelPoints
 
 LOG_LABEL = "loss (log, values ≤ 0 clipped)"
 LINEAR_LABEL = "loss"
+# shorter titles for a short plot: the longest that fits is shown
+LOG_LABELS = (LOG_LABEL, "loss (log scale)", "loss")
+# the step axis spans at least this many steps (a reset run has one row)
+MIN_STEPS = 10
 # buckets to use before the widget has a width
 _DEFAULT_BUCKETS = 2_000
 # how long the curve must stay inside a smaller loss range before the axis narrows
@@ -91,7 +101,9 @@ class LossView(pg.PlotWidget):
 
     def __init__(self, parent=None) -> None:
         # decade ticks, each labelled that fits (see _axes)
-        super().__init__(parent, axisItems={"left": ReadableAxis("left")})
+        super().__init__(
+            parent, axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")}
+        )
         plot = self.getPlotItem()
         # the plot menu's transforms (fft, log) would fight ours
         plot.setMenuEnabled(False, enableViewBoxMenu=True)
@@ -141,11 +153,7 @@ class LossView(pg.PlotWidget):
             # markers must not widen the autorange (a tolerance of 1e-12 on a log axis)
             plot.addItem(item, ignoreBounds=True)
         plot.addItem(self._highlight_dot, ignoreBounds=True)
-        self._legend = plot.addLegend(
-            offset=(-8, 8), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#808080")
-        )
-        self._legend.clear()
-        self._legend.hide()
+        self.band = Band(plot)  # the legend of compared runs, above the plot
         # pyqtgraph's automatic SI prefix multiplies log-axis labels by its
         # scale and adds "(x1e+09)" to the title: plain numbers instead
         for name in ("bottom", "left"):
@@ -153,11 +161,15 @@ class LossView(pg.PlotWidget):
         self._reduced_for: tuple | None = None  # the view state the curves were reduced for
         self._highlight_at: tuple | None = None  # what the highlight markers show
         self._wanted_y: tuple[float, float] | None = None  # the loss range the curve fits
+        self._x_min: float | None = None  # the step axis's lower limit
         self._shrink_timer = QTimer(self)
         self._shrink_timer.setSingleShot(True)
         self._shrink_timer.setInterval(SHRINK_MS)
         self._shrink_timer.timeout.connect(self._on_shrink_timer_timeout)
         vb = plot.getViewBox()
+        # the extent is rounded already (decades, 1-1.5-2-3… steps); padding
+        # would only push the step axis below 0
+        vb.setDefaultPadding(0.0)
         vb.sigXRangeChanged.connect(self._on_view_x_range_changed)
         vb.sigResized.connect(self._on_view_x_range_changed)
         self._apply_log()
@@ -213,16 +225,16 @@ class LossView(pg.PlotWidget):
         for item in self._compare_items:
             plot.removeItem(item)
         self._compare_items = []
-        self._legend.clear()
-        if self._compare:
-            self._legend.addItem(self._curve, "this run")
+        keys = [Key("this run", pg.mkColor(palette.PATH))] if self._compare else []
         for label, col, _, _ in self._compare:
             item = pg.PlotDataItem(
                 pen=pg.mkPen(palette.colour(col), width=1), skipFiniteCheck=True, name=label
             )
-            plot.addItem(item)  # picks up log mode, downsampling and the legend
+            item.setZValue(-1)  # under this run's curve
+            plot.addItem(item)  # picks up log mode and downsampling
             self._compare_items.append(item)
-        self._legend.setVisible(bool(self._compare))
+            keys.append(Key(label, palette.colour(col)))
+        self.band.set_keys(keys)
         self._draw_compare()
 
     def clear_compare(self) -> None:
@@ -236,7 +248,7 @@ class LossView(pg.PlotWidget):
     def _apply_log(self) -> None:
         plot = self.getPlotItem()
         plot.setLogMode(x=False, y=self._log)
-        plot.setLabel("left", LOG_LABEL if self._log else LINEAR_LABEL)
+        fit_axis_label(plot.getAxis("left"), LOG_LABELS if self._log else (LINEAR_LABEL,))
         self._extent.forget()  # its limits were in the other axis's units
         self._shrink_timer.stop()
         self._draw_curve()
@@ -275,10 +287,20 @@ class LossView(pg.PlotWidget):
         if x.size == 0:
             self._extent.set_bounds(None, None)
             return
-        x_bounds = (float(x[0]), nice_ceil(float(x[-1]))) if x[-1] > 0 else None
+        first = float(x[0])
+        # at least MIN_STEPS steps wide: a reset run (one row) shows [0, 10], not [-0.5, 0.5]
+        x_bounds = (first, max(nice_ceil(float(x[-1])) if x[-1] > 0 else 0.0, first + MIN_STEPS))
+        x_min = min(first, 0.0)
+        if x_min != self._x_min:
+            # no step before the first: the curve's pen and markers would otherwise pad
+            # the automatic range a pixel below it (and panning could go there)
+            self._x_min = x_min
+            self.getPlotItem().getViewBox().setLimits(xMin=x_min)
         lo, hi = float(y.min()), float(y.max())
         if self._log:
             want = (float(np.floor(np.log10(lo))), float(np.ceil(np.log10(hi))))
+            if want[1] <= want[0]:  # a loss of exactly 10^k: a decade around it
+                want = (want[0] - 0.5, want[1] + 0.5) if lo == hi else (want[0], want[0] + 1.0)
         else:
             want = nice_span(lo, hi)
         self._wanted_y = want

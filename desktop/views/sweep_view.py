@@ -1,9 +1,18 @@
 """Final loss against learning rate (log-log), with the presets and 2/λmax marked.
 
 Diverged runs have no meaningful final loss; they are drawn as red crosses
-along the top of the plot, at their learning rate. Vertical lines sit in view
-coordinates, which on log axes are log10 values, so positions are converted
-here, and a click is converted back before ``lrPicked`` is emitted.
+along the top of the data, at their learning rate. Vertical lines sit in
+view coordinates, which on log axes are log10 values, so positions are
+converted here, and a click is converted back before ``lrPicked`` is
+emitted.
+
+Nothing is written over the data: the lines' labels ("too small", "just
+right", "too big", "2/λmax", "lr", "✕ diverged") sit in a strip above the
+plot (`_bands.Band`), each over its own line and in rows so that no two
+overlap; the dots need no legend (the axis says "final loss"). The x range
+is the learning-rate slider's (``x_range``), widened only to show a marker
+that lies outside it; the sweep's points beyond it are there when the user
+zooms out.
 """
 
 from __future__ import annotations
@@ -14,23 +23,23 @@ from PySide6.QtCore import Qt, Signal
 
 from desktop.views import palette
 from desktop.views._arrays import as_float, clip_for_log
-from desktop.views._axes import ReadableAxis
+from desktop.views._axes import ReadableAxis, fit_axis_label
+from desktop.views._bands import Band, Mark
 
 LOSS_LABEL = "final loss (log, values ≤ 0 clipped)"
+# shorter titles for a short plot: the longest that fits is shown
+LOSS_LABELS = (LOSS_LABEL, "final loss (log scale)", "final loss")
 # crosses for diverged runs sit this factor above the highest finite final loss
 _DIVERGED_HEADROOM = 3.0
+# the learning-rate slider's range: what the x axis shows unless told otherwise
+DEFAULT_X_RANGE = (1e-5, 10.0)
+# markers outside the range widen it to show them, with this much room (decades)
+_MARGIN_DECADES = 0.15
+DIVERGED_LABEL = "✕ diverged"
 
 
-def _vline(
-    colour: str, label: str, style: Qt.PenStyle = Qt.PenStyle.SolidLine, position: float = 0.95
-) -> pg.InfiniteLine:
-    return pg.InfiniteLine(
-        angle=90,
-        movable=False,
-        pen=pg.mkPen(colour, width=1, style=style),
-        label=label,
-        labelOpts={"position": position, "color": colour, "fill": pg.mkBrush(255, 255, 255, 200)},
-    )
+def _vline(colour: str, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> pg.InfiniteLine:
+    return pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(colour, width=1, style=style))
 
 
 class SweepView(pg.PlotWidget):
@@ -46,7 +55,7 @@ class SweepView(pg.PlotWidget):
         plot = self.getPlotItem()
         plot.setMenuEnabled(False, enableViewBoxMenu=True)
         plot.setLabel("bottom", "learning rate")
-        plot.setLabel("left", LOSS_LABEL)
+        fit_axis_label(plot.getAxis("left"), LOSS_LABELS)
         plot.setLogMode(x=True, y=True)
         self._curve = pg.PlotDataItem(
             pen=pg.mkPen(palette.PATH, width=1),
@@ -67,19 +76,17 @@ class SweepView(pg.PlotWidget):
         plot.addItem(self._curve)
         plot.addItem(self._diverged)
         self.preset_lines: dict[str, pg.InfiniteLine] = {
-            key: _vline(col, palette.PRESET_LABELS[key], position=0.9 - 0.07 * k)
-            for k, (key, col) in enumerate(palette.PRESET_COLOURS.items())
+            key: _vline(col) for key, col in palette.PRESET_COLOURS.items()
         }
-        self.stability_line = _vline(palette.STABILITY, "2/λmax", Qt.PenStyle.DashLine, 0.62)
-        self.current_line = _vline(palette.CURRENT, "lr", position=0.05)
+        self.stability_line = _vline(palette.STABILITY, Qt.PenStyle.DashLine)
+        self.current_line = _vline(palette.CURRENT)
         for line in (*self.preset_lines.values(), self.stability_line, self.current_line):
             line.hide()
             plot.addItem(line, ignoreBounds=True)
-        self._legend = plot.addLegend(
-            offset=(-8, -8), brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#808080")
-        )
-        self._legend.clear()
-        self._legend.addItem(self._curve, "final loss")
+        self.band = Band(plot)
+        self._x_range = DEFAULT_X_RANGE
+        self._data_y: tuple[float, float] | None = None  # log10 range of what is drawn
+        self._diverged_at: float | None = None  # log10 lr of the "diverged" label
         self.scene().sigMouseClicked.connect(self._on_scene_clicked)
 
     def set_sweep(
@@ -90,8 +97,14 @@ class SweepView(pg.PlotWidget):
         presets: dict[str, float],
         stability_limit: float | None,
         current_lr: float,
+        x_range: tuple[float, float] | None = None,
     ) -> None:
-        """One point per learning rate; diverged runs (by status or loss) are crosses."""
+        """One point per learning rate; diverged runs (by status or loss) are crosses.
+
+        ``x_range`` is the learning rates the x axis shows (the slider's
+        range; default `DEFAULT_X_RANGE`); it widens to show a preset, the
+        stability limit or the current learning rate outside it.
+        """
         lrs, final_loss = as_float(lrs), as_float(final_loss)
         n = min(len(lrs), len(final_loss))
         lrs, final_loss = lrs[:n], final_loss[:n]
@@ -99,23 +112,82 @@ class SweepView(pg.PlotWidget):
         usable = np.isfinite(lrs) & (lrs > 0)
         diverged = usable & ((labels == "diverged") | ~np.isfinite(final_loss))
         ok = usable & ~diverged
+        if x_range is not None:
+            lo, hi = sorted(float(v) for v in x_range)
+            if lo > 0 and np.isfinite(hi):
+                self._x_range = (lo, hi)
         shown, _ = clip_for_log(final_loss[ok])
         self._curve.setData(lrs[ok], shown)
-        top = float(shown.max()) * _DIVERGED_HEADROOM if shown.size else 1.0
+        # the crosses sit above the highest loss in view (not above the
+        # highest anywhere: that may be far off to the side)
+        lo, hi = self._x_range
+        in_view = shown[(lrs[ok] >= lo) & (lrs[ok] <= hi)]
+        top_of = in_view if in_view.size else shown
+        top = float(top_of.max()) * _DIVERGED_HEADROOM if top_of.size else 1.0
         bad = lrs[diverged]
         self._diverged.setData(bad, np.full(bad.size, top))
-        self._legend.removeItem(self._diverged)
-        if bad.size:
-            self._legend.addItem(self._diverged, "diverged")
+        self._data_y = self._y_span(top_of, top if bad.size else None)
+        bad_in_view = bad[(bad >= lo) & (bad <= hi)]
+        self._diverged_at = float(np.log10(bad_in_view.min())) if bad_in_view.size else None
         for key, line in self.preset_lines.items():
             self._place(line, presets.get(key))
         self._place(self.stability_line, stability_limit)
         self._place(self.current_line, current_lr)
-        self.getPlotItem().enableAutoRange()
+        self._set_view()
+        self._label_lines()
 
     def set_current_lr(self, lr: float) -> None:
         """Move only the current-lr marker (cheap: a slider drag calls this every frame)."""
         self._place(self.current_line, lr)
+        self._label_lines()
+
+    @property
+    def x_range(self) -> tuple[float, float]:
+        """The learning rates the x axis is asked to show (before widening for markers)."""
+        return self._x_range
+
+    # ------------------------------------------------------------ drawing
+    @staticmethod
+    def _y_span(values: np.ndarray, crosses: float | None) -> tuple[float, float] | None:
+        logs = [float(np.log10(values.min())), float(np.log10(values.max()))] if values.size else []
+        if crosses is not None:
+            logs.append(float(np.log10(crosses)))
+        if not logs:
+            return None
+        return min(logs), max(logs)
+
+    def _set_view(self) -> None:
+        lo, hi = np.log10(self._x_range[0]), np.log10(self._x_range[1])
+        for line in (*self.preset_lines.values(), self.stability_line, self.current_line):
+            if line.isVisible():
+                v = float(line.value())
+                lo, hi = min(lo, v - _MARGIN_DECADES), max(hi, v + _MARGIN_DECADES)
+        vb = self.getPlotItem().getViewBox()
+        y = self._data_y
+        if y is None:
+            vb.setRange(xRange=(lo, hi), padding=0.0)
+            vb.disableAutoRange()
+            return
+        span = max(y[1] - y[0], 1.0)
+        vb.setRange(xRange=(lo, hi), yRange=(y[0] - 0.08 * span, y[1] + 0.08 * span),
+                    padding=0.0)
+        vb.disableAutoRange()
+
+    def _label_lines(self) -> None:
+        marks = [
+            Mark(float(line.value()), palette.PRESET_LABELS[key], palette.colour(key))
+            for key, line in self.preset_lines.items()
+            if line.isVisible()
+        ]
+        if self.stability_line.isVisible():
+            marks.append(Mark(float(self.stability_line.value()), "2/λmax",
+                              palette.colour(palette.STABILITY)))
+        if self.current_line.isVisible():
+            marks.append(Mark(float(self.current_line.value()), "lr",
+                              palette.colour(palette.CURRENT)))
+        if self._diverged_at is not None:
+            marks.append(Mark(self._diverged_at, DIVERGED_LABEL, palette.colour(palette.DIVERGED)))
+        self.band.set_marks(marks)
 
     @staticmethod
     def _place(line: pg.InfiniteLine, lr: float | None) -> None:
@@ -130,8 +202,6 @@ class SweepView(pg.PlotWidget):
             return
         vb = self.getPlotItem().getViewBox()
         if not vb.sceneBoundingRect().contains(ev.scenePos()):
-            return
-        if self._legend.sceneBoundingRect().contains(ev.scenePos()):
             return
         x = vb.mapSceneToView(ev.scenePos()).x()
         self.lrPicked.emit(float(10.0**x))

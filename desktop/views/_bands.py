@@ -1,0 +1,232 @@
+"""A strip above a plot's data area for its legend and its marker labels.
+
+Anything drawn inside the view box covers data: the contour map fills all
+of it, and a curve can pass through any corner. So the plots put their
+legend (`Band.set_keys`: a line sample and a name per entry, flowed left to
+right, wrapping) and the labels of their vertical markers
+(`Band.set_marks`: each label centred over its own line, in rows so that no
+two overlap, joined to its line by a short tick) into a strip between the
+top of the plot and the view box. The strip takes the place of the hidden
+top axis in pyqtgraph's PlotItem grid, is exactly as tall as its rows
+(nothing when empty) and follows the view box's x range and width.
+
+Painting is a handful of ``drawText`` calls, once per change; the strip
+does not take part in the data range.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pyqtgraph as pg
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QLinearGradient, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsItem, QSizePolicy
+
+from desktop.views import palette
+
+_PAD = 3.0  # around the text of a row, and between rows
+_SAMPLE = 18.0  # length of a legend entry's line sample
+_GAP = 12.0  # between legend entries, and between labels in one row
+_TICK = 5.0  # the tick from a label down to the top of the view box
+MAX_MARK_ROWS = 3
+
+
+@dataclass(frozen=True)
+class Key:
+    """One legend entry: a line sample in ``colour`` (or a gradient of ``colours``) and a name."""
+
+    text: str
+    colour: QColor
+    style: Qt.PenStyle = Qt.PenStyle.SolidLine
+    colours: tuple[QColor, ...] = ()  # several: the sample runs through them (step order)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A label for a vertical line at ``x`` (view coordinates)."""
+
+    x: float
+    text: str
+    colour: QColor
+
+
+class Band(pg.GraphicsWidget):
+    """The legend and marker-label strip of one PlotItem (see the module docstring)."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        super().__init__(parent=plot)
+        self._plot = plot
+        self._vb = plot.getViewBox()
+        self._keys: list[Key] = []
+        self._marks: list[Mark] = []
+        font = QFont(plot.font())
+        if font.pointSizeF() > 0:
+            font.setPointSizeF(font.pointSizeF() * 0.9)
+        self._font = font
+        self._fm = QFontMetricsF(font)
+        # laid out by _layout: (rect, key) and (rect, mark, x of its line), band coordinates
+        self._key_rects: list[tuple[QRectF, Key]] = []
+        self._mark_rects: list[tuple[QRectF, Mark, float]] = []
+        self._height = 0.0
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsToShape, False)
+        self._set_height(0.0)
+        # the top axis's cell of the PlotItem grid: that axis (always hidden in
+        # these plots) leaves the grid, the band takes its place
+        top = plot.getAxis("top")
+        top.hide()
+        plot.layout.removeItem(top)
+        plot.layout.addItem(self, 1, 1)
+        self._vb.sigXRangeChanged.connect(self._relayout)
+        self._vb.sigResized.connect(self._relayout)
+
+    # ------------------------------------------------------------ content
+    def set_keys(self, keys: list[Key]) -> None:
+        """The legend entries, in order (an empty list: no legend)."""
+        if keys != self._keys:
+            self._keys = list(keys)
+            self._relayout()
+
+    def set_marks(self, marks: list[Mark]) -> None:
+        """The marker labels (an empty list: none)."""
+        if marks != self._marks:
+            self._marks = list(marks)
+            self._relayout()
+
+    @property
+    def keys(self) -> list[Key]:
+        return list(self._keys)
+
+    @property
+    def marks(self) -> list[Mark]:
+        return list(self._marks)
+
+    def key_rects(self) -> dict[str, QRectF]:
+        """Each legend entry's rectangle (sample and text) in scene coordinates."""
+        return {key.text: self.mapRectToScene(rect) for rect, key in self._key_rects}
+
+    def mark_rects(self) -> dict[str, QRectF]:
+        """Each marker label's rectangle in scene coordinates."""
+        return {mark.text: self.mapRectToScene(rect) for rect, mark, _ in self._mark_rects}
+
+    # ------------------------------------------------------------ layout
+    def _set_height(self, h: float) -> None:
+        self._height = h
+        self.setMinimumHeight(h)
+        self.setMaximumHeight(h)
+        self.setPreferredHeight(h)
+        self._plot.layout.setRowFixedHeight(1, h)
+
+    def _line_height(self) -> float:
+        return self._fm.height() + _PAD
+
+    def _relayout(self, *_args) -> None:
+        width = self._vb.width() or self.size().width()
+        line = self._line_height()
+        self._key_rects = self._flow_keys(width, line)
+        key_rows = round(max((r.bottom() for r, _ in self._key_rects), default=0.0) / line)
+        top = key_rows * line
+        self._mark_rects, mark_rows = self._place_marks(width, line, top)
+        height = top + mark_rows * line + (_TICK if mark_rows else 0.0)
+        if abs(height - self._height) > 0.5:
+            self._set_height(height)
+        self.update()
+
+    def _flow_keys(self, width: float, line: float) -> list[tuple[QRectF, Key]]:
+        out: list[tuple[QRectF, Key]] = []
+        x, row = 0.0, 0
+        for key in self._keys:
+            w = _SAMPLE + 4.0 + self._fm.horizontalAdvance(key.text)
+            if x > 0 and x + w > width:
+                x, row = 0.0, row + 1
+            out.append((QRectF(x, row * line, w, line), key))
+            x += w + _GAP
+        return out
+
+    def _view_x(self, x: float) -> float:
+        """A view-coordinate x as an x in this band."""
+        scene = self._vb.mapViewToScene(QPointF(x, 0.0))
+        return float(self.mapFromScene(scene).x())
+
+    def _place_marks(self, width: float, line: float,
+                     top: float) -> tuple[list[tuple[QRectF, Mark, float]], int]:
+        """Labels centred over their lines, each in the lowest row where it overlaps nothing.
+
+        A label never leaves the band sideways (it slides in from the edge);
+        a line outside the visible range gets no label. With more labels
+        than ``MAX_MARK_ROWS`` rows can hold apart, the extra ones slide
+        sideways in the row that ends first. Rows count upwards from the
+        view box: row 0 sits right above it.
+        """
+        vb_left = float(self.mapFromItem(self._vb, QPointF(0.0, 0.0)).x())
+        band_width = max(self.size().width(), width)
+        placed: list[tuple[float, float, float, Mark]] = []  # (x of line, left, width, mark)
+        for mark in sorted(self._marks, key=lambda m: m.x):
+            if not math.isfinite(mark.x):
+                continue
+            lx = self._view_x(mark.x)
+            if not (vb_left - 0.5 <= lx <= vb_left + width + 0.5):
+                continue
+            w = self._fm.horizontalAdvance(mark.text) + 2 * _PAD
+            left = min(max(lx - w / 2, 0.0), max(band_width - w, 0.0))
+            placed.append((lx, left, w, mark))
+        rights: list[float] = []  # right edge of the last label in each row
+        rows: list[tuple[int, float, float, float, Mark]] = []
+        for lx, left, w, mark in placed:
+            row = next((i for i, r in enumerate(rights) if left >= r + _GAP / 2), None)
+            if row is None and len(rights) < MAX_MARK_ROWS:
+                rights.append(-math.inf)
+                row = len(rights) - 1
+            if row is None:  # every row is taken here: slide right in the row ending first
+                row = min(range(len(rights)), key=lambda i: rights[i])
+                left = rights[row] + _GAP / 2
+            rights[row] = left + w
+            rows.append((row, lx, left, w, mark))
+        n_rows = len(rights)
+        out = [(QRectF(left, top + (n_rows - 1 - row) * line, w, line), mark, lx)
+               for row, lx, left, w, mark in rows]
+        return out, n_rows
+
+    # ------------------------------------------------------------ Qt
+    def boundingRect(self) -> QRectF:  # Qt override
+        return QRectF(QPointF(0, 0), QSizeF(self.size()))
+
+    def paint(self, p: QPainter, *_args) -> None:  # Qt override
+        if not self._key_rects and not self._mark_rects:
+            return
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        p.setFont(self._font)
+        for rect, key in self._key_rects:
+            self._paint_key(p, rect, key)
+        bottom = self.size().height()
+        # ticks first, labels over them: a tick from a higher row passes behind
+        # the labels below it instead of striking through them
+        for rect, mark, lx in self._mark_rects:
+            p.setPen(QPen(mark.colour, 1.0))
+            p.drawLine(QLineF(lx, min(rect.bottom(), bottom), lx, bottom))
+        for rect, mark, _lx in self._mark_rects:
+            p.fillRect(rect, QColor(palette.BACKGROUND))
+            p.setPen(QPen(mark.colour, 1.0))
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, mark.text)
+
+    def _paint_key(self, p: QPainter, rect: QRectF, key: Key) -> None:
+        y = rect.center().y()
+        sample = QLineF(rect.left() + 1.0, y, rect.left() + _SAMPLE - 1.0, y)
+        if len(key.colours) > 1:
+            gradient = QLinearGradient(sample.p1(), sample.p2())
+            for i, c in enumerate(key.colours):
+                gradient.setColorAt(i / (len(key.colours) - 1), c)
+            pen = QPen(QBrush(gradient), 3.0)
+        else:
+            pen = QPen(key.colour, 2.0, key.style)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        p.setPen(pen)
+        p.drawLine(sample)
+        p.setPen(QPen(QColor(palette.FOREGROUND)))
+        text = QRectF(rect.left() + _SAMPLE + 4.0, rect.top(), rect.width() - _SAMPLE - 4.0,
+                      rect.height())
+        p.drawText(text, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, key.text)
+

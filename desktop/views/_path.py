@@ -1,0 +1,315 @@
+"""The run's path in the order of its steps, and a marker where it leaves the map.
+
+`StepPath` draws the path as up to ``BINS`` pieces of consecutive steps,
+faded from a translucent black (the first steps) to opaque black (the
+newest), each with its dots in the same shade. Translucency, not a fixed
+grey: a grey as light as the map's light end vanishes there, and one as
+dark as its dark end vanishes there, while a translucent black always
+darkens what lies under it. A path that zig-zags across a valley a hundred times
+then reads as what it is, the early swings light and the late ones dark (a
+growing zig-zag is dark outside, a settling one dark inside), instead of a
+solid black band; `step_shades` gives the shades and the legend's sample.
+
+Live drawing stays O(new rows + pixels) per frame: a piece holds ``w``
+steps, ``w`` a power of two chosen so that at most ``BINS`` pieces cover the
+path. Only the newest piece grows (through its own `LiveLine`, which thins
+long pieces to the segments between screen pixels and extends the line
+item's path instead of rebuilding it); a finished piece is never looked at
+again, and when the path outgrows ``BINS * w`` steps, neighbouring finished
+pieces are joined (their drawn lines concatenated, O(drawn points)) and
+``w`` doubles. The shades are recomputed only when a piece is added. Pens
+are 1 px and not antialiased (PITFALLS: wider pens are ten times slower).
+
+`ExitMarker` puts an arrow where the path last left the map and says at
+which step and where the run is now ("left the map at step 7", "step 40:
+a = 3e+05, b = −1e+04"), so a diverging run does not simply vanish.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+
+from core.numfmt import format_compact
+from desktop.views import palette
+from desktop.views._arrays import (
+    LastInside,
+    LiveLine,
+    clip_polyline,
+    edge_crossing,
+    thin_path,
+)
+from desktop.views._items import PixelPoints, PolylineItem
+
+BINS = 8
+# the oldest steps' opacity: faint enough to tell from the newest, strong
+# enough to read on every colour of the map
+FIRST_ALPHA = 0.3
+# stacking inside the view box: compared runs, then this run, then markers
+COMPARE_Z, PATH_Z, MARKER_Z = 1.0, 2.0, 3.0
+_NONE = np.empty(0)
+
+
+def step_shades(count: int) -> list[QColor]:
+    """``count`` colours: ``palette.PATH`` from `FIRST_ALPHA` opaque (oldest) to opaque (newest)."""
+    if count <= 0:
+        return []
+    out = []
+    for i in range(count):
+        t = i / (count - 1) if count > 1 else 1.0
+        c = QColor(palette.PATH)
+        c.setAlphaF(FIRST_ALPHA + t * (1.0 - FIRST_ALPHA))
+        out.append(c)
+    return out
+
+
+def _join(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]):
+    """Two drawn lines as one, the second's first point dropped when it repeats the first's last."""
+    ax, ay = a
+    bx, by = b
+    if ax.size and bx.size and ax[-1] == bx[0] and ay[-1] == by[0]:
+        bx, by = bx[1:], by[1:]
+    return np.concatenate([ax, bx]), np.concatenate([ay, by])
+
+
+class StepPath:
+    """The run's path in shades of its step order (see the module docstring).
+
+    ``lines[i]`` and ``dots[i]`` draw piece ``i``; pieces ``[0, pieces)`` are
+    in use. ``getData()`` is the whole drawn line (pieces joined), for tests
+    and exports.
+    """
+
+    def __init__(self, plot: pg.PlotItem, *, thin_from: int, max_dots: int, dot_size: float,
+                 bins: int = BINS) -> None:
+        self._bins = bins
+        self._thin_from = thin_from
+        self._max_dots = max_dots
+        self.lines = [PolylineItem(pg.mkPen(palette.PATH, width=1), name="this run")
+                      for _ in range(bins)]
+        self.dots = [PixelPoints("o", dot_size, pen=None, brush=palette.PATH)
+                     for _ in range(bins)]
+        for item in (*self.lines, *self.dots):
+            item.setZValue(PATH_Z)  # over compared runs: this run is the subject
+            # only the surface decides the range: a diverging path must not rescale it
+            plot.addItem(item, ignoreBounds=True)
+        self._w = 1  # steps per piece
+        self._live_bin = -1  # the piece that grows (the last in use); -1: nothing drawn
+        self._live = LiveLine(thin_from)
+        self._drawn: list[tuple[np.ndarray, np.ndarray]] = [(_NONE, _NONE)] * bins
+        self._dots_at: list[tuple[int, int]] = [(0, 0)] * bins
+        self._n = 0
+        self._shaded = 0  # how many pieces the shades were computed for
+
+    # ------------------------------------------------------------ reading
+    @property
+    def pieces(self) -> int:
+        return self._live_bin + 1
+
+    @property
+    def steps_per_piece(self) -> int:
+        return self._w
+
+    def shades(self) -> list[QColor]:
+        """The colours of the pieces in use, oldest first."""
+        return step_shades(self.pieces)
+
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:
+        out = (_NONE, _NONE)
+        for b in range(self.pieces):
+            out = _join(out, self._drawn[b])
+        return out
+
+    # ------------------------------------------------------------ drawing
+    def update(self, x: np.ndarray, y: np.ndarray, kept: int, pixel: tuple[float, float],
+               origin: tuple[float, float], box) -> None:
+        """Draw the path ``x, y``; rows ``[0, kept)`` are the ones drawn last time."""
+        n = min(len(x), len(y))
+        if kept <= 0 or kept > self._n or self._live_bin < 0 or n < kept:
+            self._start(x, y, n, pixel, origin, box)
+        elif n > kept:
+            self._grow(x, y, n, kept, pixel, origin, box)
+        self._n = n
+        self._shade()
+        self._draw_dots(x, y, n)
+
+    def _pieces_for(self, n: int) -> int:
+        return max(1, -(-(n - 1) // self._w)) if n else 0
+
+    def _start(self, x, y, n, pixel, origin, box) -> None:
+        """A new path (or zoom): every piece from scratch, the last one live."""
+        self._w = 1
+        while self._pieces_for(n) > self._bins:
+            self._w *= 2
+        used = self._pieces_for(n)
+        for b in range(self._bins):
+            if b >= used:
+                self._set_line(b, _NONE, _NONE)
+        for b in range(used - 1):  # finished pieces: thinned and cut once
+            s, e = b * self._w, (b + 1) * self._w + 1
+            px, py = x[s:e], y[s:e]
+            if len(px) >= self._thin_from and pixel[0] > 0 and pixel[1] > 0:
+                px, py = thin_path(px, py, pixel, origin)
+            self._set_line(b, *clip_polyline(px, py, box))
+        self._live_bin = used - 1
+        self._live = LiveLine(self._thin_from)
+        if used:
+            self._feed_live(x, y, n, 0, pixel, origin, box)
+
+    def _grow(self, x, y, n, kept, pixel, origin, box) -> None:
+        """New rows: only the live piece (and the pieces they open) are drawn."""
+        while True:
+            b = self._live_bin
+            end = (b + 1) * self._w  # the live piece's last row
+            self._feed_live(x, y, min(n, end + 1), kept, pixel, origin, box)
+            if n - 1 <= end:
+                return
+            # the live piece is finished: the next one opens at its last row
+            if b + 1 == self._bins:
+                self._merge()
+            self._live_bin += 1
+            self._live = LiveLine(self._thin_from)
+            kept = 0
+
+    def _feed_live(self, x, y, stop: int, kept: int, pixel, origin, box) -> None:
+        b = self._live_bin
+        s = b * self._w
+        line = self._live.update(x[s:stop], y[s:stop], max(kept - s, 0), pixel, origin, box)
+        if line is not None:
+            lx, ly, extend_from = line
+            self._set_line(b, lx, ly, extend_from)
+
+    def _merge(self) -> None:
+        """Join finished pieces pairwise: half as many pieces, twice the steps each."""
+        half = self._bins // 2
+        for j in range(half):
+            joined = _join(self._drawn[2 * j], self._drawn[2 * j + 1])
+            self._set_line(j, *joined)
+        for b in range(half, self._bins):
+            self._set_line(b, _NONE, _NONE)
+        self._w *= 2
+        self._live_bin = half - 1
+        self._dots_at = [(-1, -1)] * self._bins  # redrawn for the new pieces
+
+    def _set_line(self, b: int, lx, ly, extend_from: int | None = None) -> None:
+        # a copy for the record: the live line's arrays are views into a
+        # buffer the thinner appends to
+        self._drawn[b] = (np.asarray(lx), np.asarray(ly))
+        self.lines[b].setData(lx, ly, extend_from=extend_from)
+
+    def _shade(self) -> None:
+        if self.pieces == self._shaded:
+            return
+        self._shaded = self.pieces
+        for line, dots, shade in zip(self.lines, self.dots, self.shades(), strict=False):
+            line.setPen(pg.mkPen(shade, width=1))
+            dots.setBrush(shade)
+
+    def _draw_dots(self, x, y, n) -> None:
+        """Each step a dot in its piece's shade, while there are few enough to tell apart."""
+        many = n > self._max_dots
+        for b in range(self._bins):
+            if many or b > self._live_bin:
+                at = (0, 0)
+            else:
+                s = b * self._w
+                at = (s, n if b == self._live_bin else min(s + self._w, n))
+            if at != self._dots_at[b]:
+                self._dots_at[b] = at
+                self.dots[b].setData(x[at[0]:at[1]], y[at[0]:at[1]])
+
+
+class ExitMarker:
+    """An arrow where the path last left the map, with when and where it went."""
+
+    def __init__(self, plot: pg.PlotItem, what: str = "the map") -> None:
+        self._what = what
+        self.arrow = pg.ArrowItem(angle=0, headLen=13, tipAngle=40, tailLen=None,
+                                  pen=pg.mkPen(palette.DIVERGED, width=1),
+                                  brush=pg.mkBrush(palette.DIVERGED))
+        self.label = pg.TextItem("", color=palette.FOREGROUND, anchor=(0, 0),
+                                 fill=pg.mkBrush(255, 255, 255, 225),
+                                 border=pg.mkPen(palette.DIVERGED, width=1))
+        for item in (self.arrow, self.label):
+            item.setZValue(MARKER_Z + 1)  # over the path and the markers
+            item.hide()
+            plot.addItem(item, ignoreBounds=True)
+        self._inside = LastInside()
+        self.exit: tuple[int, float, float, str] | None = None  # row, x, y, edge
+
+    @property
+    def text(self) -> str:
+        return self.label.toPlainText() if self.label.isVisible() else ""
+
+    def set_map(self, rect: tuple[float, float, float, float] | None) -> None:
+        """The map's rectangle ``(x0, x1, y0, y1)``; the next update looks at every row."""
+        if rect != self._inside.rect:
+            self._inside.reset(rect)
+
+    def update(self, x: np.ndarray, y: np.ndarray, kept: int, names: tuple[str, str],
+               pixel: tuple[float, float]) -> None:
+        """Place the marker for the path ``x, y`` (rows ``[0, kept)`` as last time)."""
+        self._inside.update(x, y, kept)
+        k = self._inside.exit_row()
+        rect = self._inside.rect
+        crossing = None
+        if k is not None and rect is not None:
+            crossing = edge_crossing(float(x[k - 1]), float(y[k - 1]), float(x[k]), float(y[k]),
+                                     rect)
+        if crossing is None:
+            self.exit = None
+            self.arrow.hide()
+            self.label.hide()
+            return
+        px, py, edge = crossing
+        self.exit = (k, px, py, edge)
+        n = min(len(x), len(y))
+        self._place_arrow(px, py, float(x[k]) - float(x[k - 1]), float(y[k]) - float(y[k - 1]),
+                          pixel)
+        self._place_label(px, py, edge, rect, pixel)
+        self.label.setText(self._words(k, n - 1, x, y, names))
+        self.arrow.show()
+        self.label.show()
+
+    def _words(self, k: int, last: int, x, y, names: tuple[str, str]) -> str:
+        def at(row: int) -> str:
+            return (f"{names[0]} = {format_compact(float(x[row]), 3)}, "
+                    f"{names[1]} = {format_compact(float(y[row]), 3)}")
+
+        head = f"→ left {self._what} at step {k}"
+        if last == k:
+            return f"{head} ({at(k)})"
+        return f"{head}\nstep {last}: {at(last)}"
+
+    def _place_arrow(self, px: float, py: float, dx: float, dy: float,
+                     pixel: tuple[float, float]) -> None:
+        sx, sy = pixel
+        # the direction on screen (y down); the arrow's picture points to -x
+        ux = dx / sx if sx > 0 else dx
+        uy = -dy / sy if sy > 0 else -dy
+        if not (math.isfinite(ux) and math.isfinite(uy)):
+            ux, uy = math.copysign(1.0, dx) if dx else 0.0, -math.copysign(1.0, dy) if dy else 0.0
+        angle = math.degrees(math.atan2(uy, ux)) - 180.0
+        self.arrow.setStyle(angle=angle)
+        self.arrow.setPos(px, py)
+
+    def _place_label(self, px: float, py: float, edge: str,
+                     rect: tuple[float, float, float, float], pixel: tuple[float, float]) -> None:
+        x0, x1, y0, y1 = rect
+        sx, sy = pixel
+        inward = 18.0  # pixels between the edge and the words (the arrow's length and a gap)
+        along_x = min(max((px - x0) / (x1 - x0), 0.0), 1.0) if x1 > x0 else 0.5
+        along_y = min(max((y1 - py) / (y1 - y0), 0.0), 1.0) if y1 > y0 else 0.5
+        if edge == "left":
+            pos, anchor = (px + inward * sx, py), (0.0, along_y)
+        elif edge == "right":
+            pos, anchor = (px - inward * sx, py), (1.0, along_y)
+        elif edge == "bottom":
+            pos, anchor = (px, py + inward * sy), (along_x, 1.0)
+        else:
+            pos, anchor = (px, py - inward * sy), (along_x, 0.0)
+        self.label.setAnchor(anchor)
+        self.label.setPos(*pos)
