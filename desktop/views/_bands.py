@@ -31,6 +31,7 @@ _SAMPLE = 18.0  # length of a legend entry's line sample
 _GAP = 12.0  # between legend entries, and between labels in one row
 _TICK = 5.0  # the tick from a label down to the top of the view box
 MAX_MARK_ROWS = 3
+MAX_SLIDE = 30.0  # how far (pixels) a label may sit beside its line, a leader between
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Band(pg.GraphicsWidget):
         self._fm = QFontMetricsF(font)
         # laid out by _layout: (rect, key) and (rect, mark, x of its line), band coordinates
         self._key_rects: list[tuple[QRectF, Key]] = []
+        self._hidden: list[Mark] = []
         self._mark_rects: list[tuple[QRectF, Mark, float]] = []
         self._height = 0.0
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -152,42 +154,54 @@ class Band(pg.GraphicsWidget):
 
     def _place_marks(self, width: float, line: float,
                      top: float) -> tuple[list[tuple[QRectF, Mark, float]], int]:
-        """Labels centred over their lines, each in the lowest row where it overlaps nothing.
+        """Each label near its own line, in the lowest row where it overlaps nothing.
 
-        A label never leaves the band sideways (it slides in from the edge);
-        a line outside the visible range gets no label. With more labels
-        than ``MAX_MARK_ROWS`` rows can hold apart, the extra ones slide
-        sideways in the row that ends first. Rows count upwards from the
-        view box: row 0 sits right above it.
+        Labels are taken in the order given (the most important first). In a
+        row, labels keep the left-to-right order of their lines and are
+        pushed apart just enough not to touch (`_spread`); a label ends at
+        most ``MAX_SLIDE`` pixels from its line (a leader joins them) and
+        never leaves the band. A line outside the visible range gets no
+        label, and a label with no place in ``MAX_MARK_ROWS`` rows is left out
+        (`hidden_marks`) rather than drawn over another. Row 0 sits right
+        above the view box.
         """
         vb_left = float(self.mapFromItem(self._vb, QPointF(0.0, 0.0)).x())
-        band_width = max(self.size().width(), width)
-        placed: list[tuple[float, float, float, Mark]] = []  # (x of line, left, width, mark)
-        for mark in sorted(self._marks, key=lambda m: m.x):
+        band_width = self.size().width() or width
+        rows: list[list[tuple[float, float, Mark]]] = []  # (x of line, width, mark) per row
+        layouts: list[list[float]] = []  # the labels' left edges per row, in x order
+        self._hidden = []
+        for mark in self._marks:
             if not math.isfinite(mark.x):
                 continue
             lx = self._view_x(mark.x)
             if not (vb_left - 0.5 <= lx <= vb_left + width + 0.5):
                 continue
             w = self._fm.horizontalAdvance(mark.text) + 2 * _PAD
-            left = min(max(lx - w / 2, 0.0), max(band_width - w, 0.0))
-            placed.append((lx, left, w, mark))
-        rights: list[float] = []  # right edge of the last label in each row
-        rows: list[tuple[int, float, float, float, Mark]] = []
-        for lx, left, w, mark in placed:
-            row = next((i for i, r in enumerate(rights) if left >= r + _GAP / 2), None)
-            if row is None and len(rights) < MAX_MARK_ROWS:
-                rights.append(-math.inf)
-                row = len(rights) - 1
-            if row is None:  # every row is taken here: slide right in the row ending first
-                row = min(range(len(rights)), key=lambda i: rights[i])
-                left = rights[row] + _GAP / 2
-            rights[row] = left + w
-            rows.append((row, lx, left, w, mark))
-        n_rows = len(rights)
-        out = [(QRectF(left, top + (n_rows - 1 - row) * line, w, line), mark, lx)
-               for row, lx, left, w, mark in rows]
+            for r in range(MAX_MARK_ROWS):
+                if r == len(rows):
+                    rows.append([])
+                    layouts.append([])
+                trial = sorted([*rows[r], (lx, w, mark)], key=lambda t: t[0])
+                lefts = _spread([(x - w_ / 2, w_) for x, w_, _ in trial], band_width)
+                if all(_slide(left, w_, x) <= MAX_SLIDE
+                       for left, (x, w_, _) in zip(lefts, trial, strict=True)):
+                    rows[r], layouts[r] = trial, lefts
+                    break
+            else:
+                self._hidden.append(mark)
+        rows_used = [r for r in range(len(rows)) if rows[r]]
+        n_rows = len(rows_used)
+        out = []
+        for k, r in enumerate(rows_used):
+            y = top + (n_rows - 1 - k) * line
+            for left, (lx, w, mark) in zip(layouts[r], rows[r], strict=True):
+                out.append((QRectF(left, y, w, line), mark, lx))
         return out, n_rows
+
+    @property
+    def hidden_marks(self) -> list[Mark]:
+        """Marks whose labels found no free place (too many lines too close together)."""
+        return list(self._hidden)
 
     # ------------------------------------------------------------ Qt
     def boundingRect(self) -> QRectF:  # Qt override
@@ -206,7 +220,9 @@ class Band(pg.GraphicsWidget):
         # the labels below it instead of striking through them
         for rect, mark, lx in self._mark_rects:
             p.setPen(QPen(mark.colour, 1.0))
-            p.drawLine(QLineF(lx, min(rect.bottom(), bottom), lx, bottom))
+            # straight down where the label covers its line, else a leader to it
+            foot = min(max(lx, rect.left() + 2.0), rect.right() - 2.0)
+            p.drawLine(QLineF(foot, min(rect.bottom(), bottom), lx, bottom))
         for rect, mark, _lx in self._mark_rects:
             p.fillRect(rect, QColor(palette.BACKGROUND))
             p.setPen(QPen(mark.colour, 1.0))
@@ -230,3 +246,44 @@ class Band(pg.GraphicsWidget):
                       rect.height())
         p.drawText(text, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, key.text)
 
+
+def _slide(left: float, w: float, x: float) -> float:
+    """How far a label spanning ``[left, left + w]`` is from covering ``x``."""
+    return max(left - x, x - (left + w), 0.0)
+
+
+def _spread(spans: list[tuple[float, float]], band_width: float) -> list[float]:
+    """Left edges for labels ``(wanted left, width)``, in order, ``_GAP / 2`` apart.
+
+    Overlapping neighbours are merged into a group that sits where its
+    members want to be on average, pushed inside ``[0, band_width]``; groups
+    that then touch merge again. Order is kept, so leaders never cross.
+    """
+    gap = _GAP / 2
+    groups: list[list] = []  # [left, total width, members [(wanted left, width)]]
+    for wanted, w in spans:
+        groups.append([wanted, w, [(wanted, w)]])
+        while True:
+            g = groups[-1]
+            width = g[1]
+            # the group's left edge: its members' wishes, less their offsets, averaged
+            offsets, at = [], 0.0
+            for _, mw in g[2]:
+                offsets.append(at)
+                at += mw + gap
+            g[0] = sum(wl - off for (wl, _), off in zip(g[2], offsets, strict=True)) / len(g[2])
+            g[0] = min(max(g[0], 0.0), max(band_width - width, 0.0))
+            if len(groups) > 1 and groups[-2][0] + groups[-2][1] + gap > g[0]:
+                prev = groups[-2]
+                prev[1] += gap + width
+                prev[2] += g[2]
+                groups.pop()
+                continue
+            break
+    lefts = []
+    for left, _, members in groups:
+        at = left
+        for _, mw in members:
+            lefts.append(at)
+            at += mw + gap
+    return lefts

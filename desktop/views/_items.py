@@ -43,6 +43,7 @@ class PixelPoints(pg.GraphicsObject):
         self._brush = pg.mkBrush(brush) if brush is not None else pg.mkBrush(None)
         self._x = _EMPTY
         self._y = _EMPTY
+        self._opacity: np.ndarray | None = None
         self._bounds: tuple[float, float, float, float] | None = None
         self._rect: QRectF | None = None  # boundingRect, until the data or the zoom changes
         self._pixmap: QPixmap | None = None
@@ -52,18 +53,21 @@ class PixelPoints(pg.GraphicsObject):
         self._reach = 0.5 * (self._size + max(np.ceil(self._pen.widthF()), 1.0)) + 1.0
 
     # ------------------------------------------------------------ data
-    def setData(self, x, y) -> None:
+    def setData(self, x, y, opacity=None) -> None:
+        """The points; ``opacity`` (one per point, 0..1) fades some of them (default: none)."""
         x = np.asarray(x, dtype=np.float64).reshape(-1)
         y = np.asarray(y, dtype=np.float64).reshape(-1)
         n = min(len(x), len(y))
         x, y = x[:n], y[:n]
-        same = n == len(self._x) and n <= 2
+        alpha = None if opacity is None else np.asarray(opacity, dtype=np.float64).reshape(-1)[:n]
+        same = n == len(self._x) and n <= 2 and alpha is None and self._opacity is None
         if same and np.array_equal(x, self._x) and np.array_equal(y, self._y):
             return  # a marker that did not move: no repaint
         if n == 0 and len(self._x) == 0:
             return
         self.prepareGeometryChange()
         self._x, self._y = x, y
+        self._opacity = alpha
         self._bounds = None
         self._rect = None
         self.update()
@@ -71,6 +75,10 @@ class PixelPoints(pg.GraphicsObject):
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:
         return self._x, self._y
+
+    def opacity_data(self) -> np.ndarray | None:
+        """The points' opacities as last set (None: all opaque)."""
+        return self._opacity
 
     def brush(self) -> pg.QtGui.QBrush:
         return pg.QtGui.QBrush(self._brush)
@@ -133,10 +141,14 @@ class PixelPoints(pg.GraphicsObject):
             # SVG, PDF, printers, exports: vector symbols, one by one (rare)
             aa = self._exportOpts.get("antialias", True) if exporting else False
             p.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
-            for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
+            alpha = np.ones(n) if self._opacity is None else self._opacity
+            base = p.opacity()
+            for x, y, a in zip(xs.tolist(), ys.tolist(), alpha.tolist(), strict=True):
                 p.resetTransform()
+                p.setOpacity(base * a)
                 p.translate(x, y)
                 drawSymbol(p, self._symbol, self._size, self._pen, self._brush)
+            p.setOpacity(base)
             return
         device = p.device()
         dpr = float(device.devicePixelRatioF()) if device is not None else 1.0
@@ -150,7 +162,8 @@ class PixelPoints(pg.GraphicsObject):
         frags[:, 0] = xs
         frags[:, 1] = ys
         frags[:, 2:6] = (0.0, 0.0, side, side)  # the whole pixmap
-        frags[:, 6:10] = (1.0 / dpr, 1.0 / dpr, 0.0, 1.0)  # scale x, y, rotation, opacity
+        frags[:, 6:9] = (1.0 / dpr, 1.0 / dpr, 0.0)  # scale x, y, rotation
+        frags[:, 9] = 1.0 if self._opacity is None else self._opacity
         p.drawPixmapFragments(*self._fragments.drawargs(), self._pixmap)
 
 
@@ -192,6 +205,14 @@ class PolylineItem(pg.GraphicsObject):
     def pen(self) -> pg.QtGui.QPen:
         return pg.QtGui.QPen(self._pen)
 
+    def qpath(self) -> QPainterPath:
+        """The Qt path drawn (a copy; Qt shares the data until one of them changes)."""
+        return QPainterPath(self._path)
+
+    def data_bounds(self) -> tuple[float, float, float, float] | None:
+        """``(x0, x1, y0, y1)`` of the finite points, None when there are none."""
+        return self._bounds
+
     def setPen(self, pen) -> None:
         """A new pen for the whole line; a line drawn from its picture is drawn again once."""
         pen = pg.mkPen(pen)
@@ -208,10 +229,10 @@ class PolylineItem(pg.GraphicsObject):
         n = min(len(x), len(y))
         x, y = x[:n], y[:n]
         m = extend_from
+        if m is not None and 0 < m == n <= len(self._x):
+            self._x, self._y = x, y
+            return  # nothing new to draw (also for a one-point line, whose path is empty)
         if m is not None and 0 < m <= min(n, len(self._x)) and self._path.elementCount():
-            if m == n:
-                self._x, self._y = x, y
-                return  # nothing new to draw
             # from the last old row, so the join to the first new one is drawn
             piece = fn.arrayToQPath(x[m - 1 :], y[m - 1 :], connect="finite")
             self._path.addPath(piece)
@@ -331,3 +352,123 @@ def _union(a, b):
     if b is None:
         return a
     return min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3])
+
+
+class LayeredLines(pg.GraphicsObject):
+    """Finished polylines, each with its own pen, drawn as one picture.
+
+    What a growing path's finished pieces need (see ``_path.StepPath``): they
+    only ever get one more line on top (`add_layer`, drawn into the picture
+    as it is) until they are replaced as a whole (`set_layers`), so however
+    many there are, a repaint copies one picture of the viewport (drawn
+    again for a new zoom, size or device). Short lines, exports and other
+    vector devices are stroked directly, the oldest layer first.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._layers: list[tuple[QPainterPath, pg.QtGui.QPen]] = []
+        self._elements = 0
+        self._bounds: tuple[float, float, float, float] | None = None
+        self._rect: QRectF | None = None
+        self._raster: QImage | None = None
+        self._raster_key: tuple | None = None
+        self._pending: list[tuple[QPainterPath, pg.QtGui.QPen]] = []  # added since drawn
+
+    def set_layers(self, layers: list[tuple[QPainterPath, pg.QtGui.QPen]],
+                   bounds: tuple[float, float, float, float] | None) -> None:
+        """The lines (Qt paths with their pens, bottom first) and their data bounds."""
+        self.prepareGeometryChange()
+        self._layers = list(layers)
+        self._elements = sum(path.elementCount() for path, _ in self._layers)
+        self._bounds = bounds
+        self._rect = None
+        self._raster, self._pending = None, []
+        self.update()
+        self.informViewBoundsChanged()
+
+    def add_layer(self, path: QPainterPath, pen: pg.QtGui.QPen,
+                  bounds: tuple[float, float, float, float] | None) -> None:
+        """One more line on top; a picture already drawn only gets this line added."""
+        self.prepareGeometryChange()
+        self._layers.append((path, pen))
+        self._elements += path.elementCount()
+        self._bounds = _union(self._bounds, bounds)
+        self._pending.append((path, pen))
+        self._rect = None
+        self.update()
+        self.informViewBoundsChanged()
+
+    def layers(self) -> list[tuple[QPainterPath, pg.QtGui.QPen]]:
+        return list(self._layers)
+
+    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):
+        b = self._bounds
+        if b is None:
+            return None
+        return (b[0], b[1]) if ax == 0 else (b[2], b[3])
+
+    def pixelPadding(self) -> float:
+        return 1.0
+
+    def boundingRect(self) -> QRectF:
+        if self._rect is None:
+            b = self._bounds
+            self._rect = QRectF() if b is None else _padded(self, b, 2.0)
+        return QRectF(self._rect)
+
+    def viewTransformChanged(self) -> None:
+        self.prepareGeometryChange()
+        self._rect = None
+        super().viewTransformChanged()
+
+    def paint(self, p: QPainter, *_args) -> None:
+        if not self._layers:
+            return
+        exporting = self._exportOpts is not False
+        engine = p.paintEngine()
+        device = p.device()
+        if (
+            exporting
+            or device is None
+            or engine is None
+            or engine.type() != QPaintEngine.Type.Raster
+            or self._elements < RASTER_FROM
+        ):
+            aa = self._exportOpts.get("antialias", True) if exporting else False
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
+            self._stroke(p)
+            return
+        tr = p.transform()
+        dpr = float(device.devicePixelRatioF())
+        key = (tr.m11(), tr.m12(), tr.m21(), tr.m22(), tr.m31(), tr.m32(),
+               device.width(), device.height(), dpr)
+        if self._raster is None or key != self._raster_key:
+            w, h = max(1, round(device.width() * dpr)), max(1, round(device.height() * dpr))
+            image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+            image.setDevicePixelRatio(dpr)
+            image.fill(Qt.GlobalColor.transparent)
+            self._raster, self._raster_key = image, key
+            self._draw_into(image, tr, self._layers)
+        elif self._pending:
+            self._draw_into(self._raster, tr, self._pending)
+        self._pending = []
+        p.save()
+        p.resetTransform()
+        p.drawImage(QPointF(0.0, 0.0), self._raster)
+        p.restore()
+
+    def _draw_into(self, image: QImage, tr, layers) -> None:
+        q = QPainter(image)
+        try:
+            q.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            q.setTransform(tr)
+            self._stroke(q, layers)
+        finally:
+            q.end()
+
+    def _stroke(self, p: QPainter, layers=None) -> None:
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        for path, pen in self._layers if layers is None else layers:
+            p.setPen(pen)
+            p.drawPath(path)

@@ -1,8 +1,8 @@
 """The run's path in the order of its steps, and a marker where it leaves the map.
 
 `StepPath` draws the path as up to ``BINS`` pieces of consecutive steps,
-faded from a translucent black (the first steps) to opaque black (the
-newest), each with its dots in the same shade. Translucency, not a fixed
+faded from a translucent black (the oldest) to opaque black (the newest),
+each with its dots in the same shade. Translucency, not a fixed
 grey: a grey as light as the map's light end vanishes there, and one as
 dark as its dark end vanishes there, while a translucent black always
 darkens what lies under it. A path that zig-zags across a valley a hundred times
@@ -17,8 +17,11 @@ long pieces to the segments between screen pixels and extends the line
 item's path instead of rebuilding it); a finished piece is never looked at
 again, and when the path outgrows ``BINS * w`` steps, neighbouring finished
 pieces are joined (their drawn lines concatenated, O(drawn points)) and
-``w`` doubles. The shades are recomputed only when a piece is added. Pens
-are 1 px and not antialiased (PITFALLS: wider pens are ten times slower).
+``w`` doubles. A finished piece keeps its shade (`piece_shade`) until pieces
+are joined, so finishing a piece draws just that piece into the one picture
+of all finished pieces (`LayeredLines`), and only joining (once per
+doubling of the path) draws them all again. Pens are 1 px and not
+antialiased (wider pens are ten times slower in pyqtgraph).
 
 `ExitMarker` puts an arrow where the path last left the map and says at
 which step and where the run is now ("left the map at step 7", "step 40:
@@ -31,7 +34,8 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
+from pyqtgraph import functions as fn
+from PySide6.QtGui import QColor, QPainterPath
 
 from core.numfmt import format_compact
 from desktop.views import palette
@@ -42,7 +46,13 @@ from desktop.views._arrays import (
     edge_crossing,
     thin_path,
 )
-from desktop.views._items import PixelPoints, PolylineItem
+from desktop.views._items import (
+    LayeredLines,
+    PixelPoints,
+    PolylineItem,
+    _finite_bounds,
+    _union,
+)
 
 BINS = 8
 # the oldest steps' opacity: faint enough to tell from the newest, strong
@@ -51,6 +61,19 @@ FIRST_ALPHA = 0.3
 # stacking inside the view box: compared runs, then this run, then markers
 COMPARE_Z, PATH_Z, MARKER_Z = 1.0, 2.0, 3.0
 _NONE = np.empty(0)
+
+
+def piece_shade(b: int, live: bool, bins: int = BINS) -> QColor:
+    """The colour of piece ``b``: finished pieces fade with age from opaque towards
+    `FIRST_ALPHA` (by their place among ``bins``), the live (newest) one is opaque.
+
+    A finished piece keeps its shade until pieces are joined, so adding a piece
+    draws only that piece into the picture of finished ones.
+    """
+    c = QColor(palette.PATH)
+    if not live:
+        c.setAlphaF(FIRST_ALPHA + (1.0 - FIRST_ALPHA) * b / max(bins - 1, 1))
+    return c
 
 
 def step_shades(count: int) -> list[QColor]:
@@ -78,9 +101,11 @@ def _join(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]):
 class StepPath:
     """The run's path in shades of its step order (see the module docstring).
 
-    ``lines[i]`` and ``dots[i]`` draw piece ``i``; pieces ``[0, pieces)`` are
-    in use. ``getData()`` is the whole drawn line (pieces joined), for tests
-    and exports.
+    ``live`` draws the newest piece (it grows); ``frozen`` draws every
+    finished piece from one picture (they change only when a piece is
+    added); ``dots[i]`` are piece ``i``'s dots. ``getData()`` is the whole
+    drawn line (pieces joined), `piece_data` one piece's, for tests and
+    exports.
     """
 
     def __init__(self, plot: pg.PlotItem, *, thin_from: int, max_dots: int, dot_size: float,
@@ -88,21 +113,22 @@ class StepPath:
         self._bins = bins
         self._thin_from = thin_from
         self._max_dots = max_dots
-        self.lines = [PolylineItem(pg.mkPen(palette.PATH, width=1), name="this run")
-                      for _ in range(bins)]
-        self.dots = [PixelPoints("o", dot_size, pen=None, brush=palette.PATH)
-                     for _ in range(bins)]
-        for item in (*self.lines, *self.dots):
+        self.frozen = LayeredLines()
+        self.live = PolylineItem(pg.mkPen(palette.PATH, width=1), name="this run")
+        # one item for every piece's dots: each dot faded like its piece
+        self.dots = PixelPoints("o", dot_size, pen=None, brush=palette.PATH)
+        for item in (self.frozen, self.live, self.dots):
             item.setZValue(PATH_Z)  # over compared runs: this run is the subject
             # only the surface decides the range: a diverging path must not rescale it
             plot.addItem(item, ignoreBounds=True)
         self._w = 1  # steps per piece
         self._live_bin = -1  # the piece that grows (the last in use); -1: nothing drawn
-        self._live = LiveLine(thin_from)
+        self._line = LiveLine(thin_from)
         self._drawn: list[tuple[np.ndarray, np.ndarray]] = [(_NONE, _NONE)] * bins
-        self._dots_at: list[tuple[int, int]] = [(0, 0)] * bins
+        self._paths: list[QPainterPath] = [QPainterPath() for _ in range(bins)]
+        self._bounds: list[tuple[float, float, float, float] | None] = [None] * bins
+        self._dots_for: tuple | None = None  # (rows, w, live piece) the dots were set for
         self._n = 0
-        self._shaded = 0  # how many pieces the shades were computed for
 
     # ------------------------------------------------------------ reading
     @property
@@ -114,8 +140,12 @@ class StepPath:
         return self._w
 
     def shades(self) -> list[QColor]:
-        """The colours of the pieces in use, oldest first."""
-        return step_shades(self.pieces)
+        """The colours of the pieces in use, oldest first (the live one last)."""
+        return [piece_shade(b, b == self._live_bin, self._bins) for b in range(self.pieces)]
+
+    def piece_data(self, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """The line drawn for piece ``b`` (thinned and cut like the screen's)."""
+        return self._drawn[b] if 0 <= b < self.pieces else (_NONE, _NONE)
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:
         out = (_NONE, _NONE)
@@ -130,10 +160,10 @@ class StepPath:
         n = min(len(x), len(y))
         if kept <= 0 or kept > self._n or self._live_bin < 0 or n < kept:
             self._start(x, y, n, pixel, origin, box)
+            self._shade()
         elif n > kept:
             self._grow(x, y, n, kept, pixel, origin, box)
         self._n = n
-        self._shade()
         self._draw_dots(x, y, n)
 
     def _pieces_for(self, n: int) -> int:
@@ -146,18 +176,20 @@ class StepPath:
             self._w *= 2
         used = self._pieces_for(n)
         for b in range(self._bins):
-            if b >= used:
-                self._set_line(b, _NONE, _NONE)
+            self._record(b, _NONE, _NONE)
         for b in range(used - 1):  # finished pieces: thinned and cut once
             s, e = b * self._w, (b + 1) * self._w + 1
             px, py = x[s:e], y[s:e]
             if len(px) >= self._thin_from and pixel[0] > 0 and pixel[1] > 0:
                 px, py = thin_path(px, py, pixel, origin)
-            self._set_line(b, *clip_polyline(px, py, box))
+            self._record(b, *clip_polyline(px, py, box))
         self._live_bin = used - 1
-        self._live = LiveLine(self._thin_from)
+        self._line = LiveLine(self._thin_from)
+        self._dots_for = None
         if used:
-            self._feed_live(x, y, n, 0, pixel, origin, box)
+            self._feed_live(x, y, n, 0, pixel, origin, box)  # replaces the live line
+        else:
+            self.live.setData(_NONE, _NONE)
 
     def _grow(self, x, y, n, kept, pixel, origin, box) -> None:
         """New rows: only the live piece (and the pieces they open) are drawn."""
@@ -167,59 +199,79 @@ class StepPath:
             self._feed_live(x, y, min(n, end + 1), kept, pixel, origin, box)
             if n - 1 <= end:
                 return
-            # the live piece is finished: the next one opens at its last row
+            # the live piece is finished: it joins the picture of finished pieces
+            # (its Qt path as drawn so far), and the next piece opens at its last row
+            self._paths[b] = self.live.qpath()
             if b + 1 == self._bins:
                 self._merge()
-            self._live_bin += 1
-            self._live = LiveLine(self._thin_from)
+                self._live_bin += 1
+                self._shade()  # joined pieces: new shades, the picture drawn again
+            else:
+                self._live_bin += 1
+                shade = piece_shade(b, False, self._bins)
+                self.frozen.add_layer(self._paths[b], pg.mkPen(shade, width=1), self._bounds[b])
+            self._line = LiveLine(self._thin_from)  # its first line replaces the live one
             kept = 0
 
     def _feed_live(self, x, y, stop: int, kept: int, pixel, origin, box) -> None:
         b = self._live_bin
         s = b * self._w
-        line = self._live.update(x[s:stop], y[s:stop], max(kept - s, 0), pixel, origin, box)
+        line = self._line.update(x[s:stop], y[s:stop], max(kept - s, 0), pixel, origin, box)
         if line is not None:
             lx, ly, extend_from = line
-            self._set_line(b, lx, ly, extend_from)
+            self._drawn[b] = (np.asarray(lx), np.asarray(ly))
+            self.live.setData(lx, ly, extend_from=extend_from)
+            self._bounds[b] = self.live.data_bounds()
+
+    def _record(self, b: int, lx, ly) -> None:
+        """A finished piece's drawn line, its Qt path and its bounds."""
+        lx, ly = np.asarray(lx), np.asarray(ly)
+        self._drawn[b] = (lx, ly)
+        self._paths[b] = fn.arrayToQPath(lx, ly, connect="finite") if lx.size else QPainterPath()
+        self._bounds[b] = _finite_bounds(lx, ly) if lx.size else None
 
     def _merge(self) -> None:
         """Join finished pieces pairwise: half as many pieces, twice the steps each."""
         half = self._bins // 2
         for j in range(half):
-            joined = _join(self._drawn[2 * j], self._drawn[2 * j + 1])
-            self._set_line(j, *joined)
+            a, b = 2 * j, 2 * j + 1
+            path = QPainterPath(self._paths[a])
+            path.addPath(self._paths[b])
+            self._drawn[j] = _join(self._drawn[a], self._drawn[b])
+            self._paths[j] = path
+            self._bounds[j] = _union(self._bounds[a], self._bounds[b])
         for b in range(half, self._bins):
-            self._set_line(b, _NONE, _NONE)
+            self._drawn[b], self._paths[b], self._bounds[b] = (_NONE, _NONE), QPainterPath(), None
         self._w *= 2
         self._live_bin = half - 1
-        self._dots_at = [(-1, -1)] * self._bins  # redrawn for the new pieces
-
-    def _set_line(self, b: int, lx, ly, extend_from: int | None = None) -> None:
-        # a copy for the record: the live line's arrays are views into a
-        # buffer the thinner appends to
-        self._drawn[b] = (np.asarray(lx), np.asarray(ly))
-        self.lines[b].setData(lx, ly, extend_from=extend_from)
 
     def _shade(self) -> None:
-        if self.pieces == self._shaded:
-            return
-        self._shaded = self.pieces
-        for line, dots, shade in zip(self.lines, self.dots, self.shades(), strict=False):
-            line.setPen(pg.mkPen(shade, width=1))
-            dots.setBrush(shade)
+        """Pens for every piece in use, and the picture of the finished ones drawn
+        again with them (a new path, a new zoom, or pieces joined)."""
+        shades = self.shades()
+        finished = self._live_bin
+        layers = [(self._paths[b], pg.mkPen(shades[b], width=1)) for b in range(finished)]
+        bounds = None
+        for b in range(finished):
+            bounds = _union(bounds, self._bounds[b])
+        self.frozen.set_layers(layers, bounds)
+        if shades:
+            self.live.setPen(pg.mkPen(shades[-1], width=1))
 
     def _draw_dots(self, x, y, n) -> None:
-        """Each step a dot in its piece's shade, while there are few enough to tell apart."""
-        many = n > self._max_dots
-        for b in range(self._bins):
-            if many or b > self._live_bin:
-                at = (0, 0)
-            else:
-                s = b * self._w
-                at = (s, n if b == self._live_bin else min(s + self._w, n))
-            if at != self._dots_at[b]:
-                self._dots_at[b] = at
-                self.dots[b].setData(x[at[0]:at[1]], y[at[0]:at[1]])
+        """Each step a dot faded like its piece, while there are few enough to tell apart."""
+        rows = 0 if n > self._max_dots else n
+        key = (rows, self._w, self._live_bin)
+        if key == self._dots_for:
+            return
+        self._dots_for = key
+        if rows == 0:
+            self.dots.setData(_NONE, _NONE)
+            return
+        piece = np.minimum(np.arange(rows) // self._w, self._live_bin)
+        alpha = np.array([piece_shade(b, b == self._live_bin, self._bins).alphaF()
+                          for b in range(self._live_bin + 1)])
+        self.dots.setData(x[:rows], y[:rows], opacity=alpha[piece])
 
 
 class ExitMarker:

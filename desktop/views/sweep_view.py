@@ -86,7 +86,7 @@ class SweepView(pg.PlotWidget):
         self.band = Band(plot)
         self._x_range = DEFAULT_X_RANGE
         self._data_y: tuple[float, float] | None = None  # log10 range of what is drawn
-        self._diverged_at: float | None = None  # log10 lr of the "diverged" label
+        self._diverged_at: float | None = None  # log10 lr of the "diverged" label (mid-crosses)
         self.scene().sigMouseClicked.connect(self._on_scene_clicked)
 
     def set_sweep(
@@ -128,7 +128,9 @@ class SweepView(pg.PlotWidget):
         self._diverged.setData(bad, np.full(bad.size, top))
         self._data_y = self._y_span(top_of, top if bad.size else None)
         bad_in_view = bad[(bad >= lo) & (bad <= hi)]
-        self._diverged_at = float(np.log10(bad_in_view.min())) if bad_in_view.size else None
+        # the label sits over the middle of the crosses in view
+        self._diverged_at = (float(np.log10(bad_in_view.min()) + np.log10(bad_in_view.max())) / 2
+                             if bad_in_view.size else None)
         for key, line in self.preset_lines.items():
             self._place(line, presets.get(key))
         self._place(self.stability_line, stability_limit)
@@ -174,17 +176,18 @@ class SweepView(pg.PlotWidget):
         vb.disableAutoRange()
 
     def _label_lines(self) -> None:
+        # the most important first: where space runs out, the last ones go
         marks = [
             Mark(float(line.value()), palette.PRESET_LABELS[key], palette.colour(key))
             for key, line in self.preset_lines.items()
             if line.isVisible()
         ]
-        if self.stability_line.isVisible():
-            marks.append(Mark(float(self.stability_line.value()), "2/λmax",
-                              palette.colour(palette.STABILITY)))
         if self.current_line.isVisible():
             marks.append(Mark(float(self.current_line.value()), "lr",
                               palette.colour(palette.CURRENT)))
+        if self.stability_line.isVisible():
+            marks.append(Mark(float(self.stability_line.value()), "2/λmax",
+                              palette.colour(palette.STABILITY)))
         if self._diverged_at is not None:
             marks.append(Mark(self._diverged_at, DIVERGED_LABEL, palette.colour(palette.DIVERGED)))
         self.band.set_marks(marks)
