@@ -4,6 +4,13 @@ The window only wires menu entries to these methods. Each interactive method
 asks (the export dialog, a file dialog) and then calls a plain method that
 tests can call directly with a path; failures become one message box that
 names the path and the reason, and the window carries on.
+
+Exported figures carry the run's title line (`figure_title`). The dialog
+opens with the last choice made (format, target, size, rows), kept in the
+window's settings so it survives a restart. Each plot's own right-click menu
+offers "Export…" into the same dialog, with that plot chosen; pyqtgraph's
+own export entry, whose Matplotlib, HDF5 and SVG exporters fail here, is
+gone (the views replace it, see `desktop.views._menu`).
 """
 
 from __future__ import annotations
@@ -21,8 +28,9 @@ from core.errors import ConfigError
 from desktop.exports import clipboard
 from desktop.exports.bundle import write_bundle
 from desktop.exports.export_dialog import TABLE, ExportChoice, ExportDialog
-from desktop.exports.plot_export import export_plot, regions_of
+from desktop.exports.plot_export import canvas_size, export_plot
 from desktop.exports.table_export import TABLE_FORMATS, export_table
+from desktop.exports.titles import run_title
 
 if TYPE_CHECKING:
     from desktop.session_io import SessionIO
@@ -30,6 +38,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FOLDER_KEY = "exports/folder"
+CHOICE_KEY = "exports/last_choice"  # the export dialog's last choice, as JSON
+# the plots whose right-click menu offers "Export…", and the dialog's target for each
+VIEW_TARGETS = {"contour": "path", "line": "path", "loss": "loss", "sweep": "sweep"}
 FILTERS = {"png": "PNG image (*.png)", "svg": "SVG image (*.svg)", "pdf": "PDF document (*.pdf)",
            "csv": "CSV table (*.csv)", "tsv": "TSV table (*.tsv)", "md": "Markdown (*.md)",
            "json": "JSON (*.json)"}
@@ -44,6 +55,17 @@ class ExportActions(QObject):
         super().__init__(window)
         self.w = window
         self.sessions = sessions
+        self._last: ExportChoice | None = None  # this session's last choice
+        plots = getattr(window, "plots", None)
+        if plots is not None and hasattr(plots, "on_built"):
+            for name, target in VIEW_TARGETS.items():
+                plots.on_built(name, lambda view, t=target: self._offer_export(view, t))
+
+    def _offer_export(self, view: Any, target: str) -> None:
+        """The plot's right-click "Export…" opens the export dialog with this plot chosen."""
+        set_handler = getattr(view, "set_export_handler", None)
+        if set_handler is not None:
+            set_handler(lambda: self.export_interactive(target=target))
 
     # ------------------------------------------------------------ what there is
     def plot_widgets(self) -> dict[str, QWidget]:
@@ -78,12 +100,63 @@ class ExportActions(QObject):
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.w.plots.table.addAction(action)
 
+    # ------------------------------------------------------------ what the figure says
+    def figure_title(self) -> str:
+        """The title line of an exported figure: problem, optimizer with its non-default
+        hyper-parameters, learning rate (and schedule), steps, and how the run ended."""
+        c = self.w.controller
+        cfg = c.config
+        schedule = getattr(cfg, "schedule", None)
+        words = None
+        if isinstance(schedule, dict) and schedule.get("name") not in (None, "constant"):
+            params = ", ".join(f"{k} {v:g}" if isinstance(v, int | float) else f"{k} {v}"
+                               for k, v in schedule.items() if k != "name")
+            words = f"{schedule['name']} schedule" + (f": {params}" if params else "")
+        trainer = getattr(c, "trainer", None)
+        outcome = None
+        if getattr(trainer, "status", None) == "diverged" and trainer.diverged_at is not None:
+            outcome = f"diverged at step {int(trainer.diverged_at)}"
+        return run_title(c.problem.title, cfg.optimizer, cfg.lr, cfg.steps,
+                         hyper=getattr(cfg, "hyper", None), schedule=words, outcome=outcome)
+
+    # ------------------------------------------------------------ the last choice
+    def last_choice(self) -> ExportChoice | None:
+        """The dialog's last choice: this session's, else the one saved in the settings."""
+        if self._last is not None:
+            return self._last
+        saved = self.w.settings.get_json(CHOICE_KEY, None)
+        if not isinstance(saved, dict):
+            return None
+        try:
+            width = saved.get("width")
+            return ExportChoice(target=str(saved["target"]), fmt=str(saved["fmt"]),
+                                scale=float(saved.get("scale", 2.0)),
+                                width=None if width is None else int(width),
+                                selected_only=bool(saved.get("selected_only", False)))
+        except (KeyError, TypeError, ValueError):
+            return None  # an older or hand-edited settings file: start afresh
+
+    def remember_choice(self, choice: ExportChoice) -> None:
+        self._last = choice
+        self.w.settings.set_json(CHOICE_KEY, {
+            "target": choice.target, "fmt": choice.fmt, "scale": choice.scale,
+            "width": choice.width, "selected_only": choice.selected_only})
+
     # ------------------------------------------------------------ interactive
-    def export_interactive(self) -> None:
-        sizes = {key: regions_of(widget)[1] for key, widget in self.plot_widgets().items()}
-        choice = ExportDialog.ask(self.w, self.targets(), sizes, len(self.selected_rows()))
+    def export_interactive(self, *_args: Any, target: str | None = None) -> None:
+        """Ask what and where (the dialog opens with ``target``, else the last choice)."""
+        title = self.figure_title()
+        sizes = {key: canvas_size(widget, title) for key, widget in self.plot_widgets().items()}
+        initial = self.last_choice()
+        if target is not None:
+            initial = (ExportChoice(target, "png") if initial is None
+                       else ExportChoice(target, initial.fmt, initial.scale, initial.width,
+                                         initial.selected_only))
+        choice = ExportDialog.ask(self.w, self.targets(), sizes, len(self.selected_rows()),
+                                  initial=initial)
         if choice is None:
             return
+        self.remember_choice(choice)
         path = self._ask_path(choice)
         if path:
             self.export(choice, path)
@@ -117,7 +190,7 @@ class ExportActions(QObject):
                 if widget is None:
                     raise ConfigError("that plot is not shown yet")
                 export_plot(widget, path, choice.fmt, scale=choice.scale, width=choice.width,
-                            title=self.w.controller.problem.title)
+                            title=self.figure_title())
         except ConfigError as exc:
             self._fail("Export failed", str(exc))
             return False
@@ -134,7 +207,7 @@ class ExportActions(QObject):
                 raise ConfigError("nothing to export yet: the plots are shown once the window "
                                   "is open")
             where = write_bundle(folder, self.w.controller.problem.name, plots,
-                                 self.w.controller.table, session)
+                                 self.w.controller.table, session, title=self.figure_title())
         except ConfigError as exc:
             self._fail("Export bundle failed", str(exc))
             return None

@@ -39,8 +39,11 @@ def folder_name(problem: str, when: _dt.datetime | None = None) -> str:
 
 def write_bundle(parent: str | os.PathLike[str], problem: str, plots: dict[str, QWidget],
                  table: StepTable | None, session: Session,
-                 when: _dt.datetime | None = None) -> Path:
-    """Write the bundle folder inside ``parent``; return its path."""
+                 when: _dt.datetime | None = None, *, title: str = "") -> Path:
+    """Write the bundle folder inside ``parent``; return its path.
+
+    ``title`` is the figures' heading line (the run; see `plot_export`).
+    """
     base = Path(parent)
     if not base.is_dir():
         raise ConfigError(f"cannot write a bundle into {str(base)!r}: it is not a folder")
@@ -53,7 +56,7 @@ def write_bundle(parent: str | os.PathLike[str], problem: str, plots: dict[str, 
     except OSError as exc:
         raise ConfigError(f"cannot write {str(final)!r}: {describe_os_error(exc)}") from None
     try:
-        _fill(Path(work), plots, table, session)
+        _fill(Path(work), plots, table, session, title)
         os.rename(work, final)
     except OSError as exc:
         remove_tree_quietly(work)
@@ -64,10 +67,11 @@ def write_bundle(parent: str | os.PathLike[str], problem: str, plots: dict[str, 
     return final
 
 
-def _fill(folder: Path, plots: dict[str, Any], table: StepTable, session: Session) -> None:
+def _fill(folder: Path, plots: dict[str, Any], table: StepTable, session: Session,
+          title: str = "") -> None:
     for name, widget in plots.items():
-        export_plot(widget, folder / f"{name}.png", scale=PNG_SCALE)
-        export_plot(widget, folder / f"{name}.svg")
+        export_plot(widget, folder / f"{name}.png", scale=PNG_SCALE, title=title)
+        export_plot(widget, folder / f"{name}.svg", title=title)
     table.to_csv(folder / TABLE_NAME)
     session.save(folder / SESSION_NAME)
 

@@ -2,6 +2,9 @@
 
 It only asks; `ExportActions` does the writing. `ExportDialog.ask` is the one
 place that runs the dialog modally, so tests replace it instead of opening it.
+It opens on ``initial`` (the last choice, which `ExportActions` keeps across
+dialogs and restarts): the same target, format, size and rows where they
+still apply.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ class ExportDialog(QDialog):
     """Pick a target, a format and (for PNG) a size."""
 
     def __init__(self, targets: list[tuple[str, str]], sizes: dict[str, QSizeF],
-                 selected_rows: int, parent: QWidget | None = None) -> None:
+                 selected_rows: int, parent: QWidget | None = None,
+                 initial: ExportChoice | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export")
         self._sizes = sizes
@@ -88,6 +92,22 @@ class ExportDialog(QDialog):
         self.scale.valueChanged.connect(self._on_scale_changed)
         self.width_px.valueChanged.connect(self._on_width_changed)
         self._on_target_changed()
+        if initial is not None:
+            self.restore(initial, selected_rows)
+
+    def restore(self, choice: ExportChoice, selected_rows: int) -> None:
+        """Show ``choice`` again: each part that still applies (the target may be gone,
+        a table format does not apply to a plot, no rows may be selected now)."""
+        index = self.target.findData(choice.target)
+        if index >= 0:
+            self.target.setCurrentIndex(index)
+        index = self.format.findData(choice.fmt)
+        if index >= 0:
+            self.format.setCurrentIndex(index)
+        self.scale.setValue(min(max(float(choice.scale), MIN_SCALE), MAX_SCALE))
+        if choice.width is not None:
+            self.width_px.setValue(int(choice.width))
+        self.rows.setCurrentIndex(1 if choice.selected_only and selected_rows > 0 else 0)
 
     # ------------------------------------------------------------ reading
     def choice(self) -> ExportChoice:
@@ -99,9 +119,10 @@ class ExportDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, targets: list[tuple[str, str]],
-            sizes: dict[str, QSizeF], selected_rows: int) -> ExportChoice | None:
-        """Run the dialog; the choice, or None if cancelled."""
-        dialog = cls(targets, sizes, selected_rows, parent)
+            sizes: dict[str, QSizeF], selected_rows: int,
+            initial: ExportChoice | None = None) -> ExportChoice | None:
+        """Run the dialog (opening on ``initial``); the choice, or None if cancelled."""
+        dialog = cls(targets, sizes, selected_rows, parent, initial)
         try:
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None

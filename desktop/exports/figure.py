@@ -126,21 +126,19 @@ def _draw(run: Run, path_view: Any, loss_view: Any) -> None:
         path_view.set_surface(s.xs, s.ys, s.Z, s.levels, s.param_names, s.minima)
         path_view.set_path(table[names[0]][:n], table[names[1]][:n])
     path_view.set_current(n - 1 if n else None)
-    path_view.getPlotItem().setTitle(problem.title)
     log = problem.min_loss is not None  # as the window: a loss unbounded below stays linear
     level = None if problem.min_loss is None else problem.min_loss + float(problem.tolerance)
     loss_view.set_loss(table["step"][:n], loss, level, log)
     loss_view.set_current(n - 1 if n else None)
-    loss_view.getPlotItem().setTitle(_run_words(run))
-
-
-def _run_words(run: Run) -> str:
-    c = run.config
-    what = {"diverged": f"diverged at step {run.diverged_at}",
-            "converged": f"converged at step {run.converged_at}"}.get(run.status)
-    steps = len(run.table) - 1
-    return f"{c.optimizer}, lr = {c.lr:g}: " + (what or f"{steps} steps")
 
 
 def _title(run: Run) -> str:
-    return f"{run.problem.title}: {_run_words(run)}"
+    """The figure's heading: the same title line as the window's exports."""
+    from desktop.exports.titles import run_title
+
+    c = run.config
+    what = {"diverged": f"diverged at step {run.diverged_at}",
+            "converged": f"converged at step {run.converged_at}"}.get(run.status)
+    schedule = c.schedule.get("name") if isinstance(c.schedule, dict) else None
+    return run_title(run.problem.title, c.optimizer, c.lr, c.steps, hyper=c.hyper,
+                     schedule=f"{schedule} schedule" if schedule else None, outcome=what)

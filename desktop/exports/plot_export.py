@@ -2,18 +2,24 @@
 
 One painting routine serves all three formats: each plot's scene is rendered
 with ``QGraphicsScene.render`` into its place on a canvas, over its own
-background (``scene.render`` skips the view's background, PITFALLS §5).
+background (``scene.render`` does not paint the view's background).
+
+A figure with a ``title`` (the run: problem, optimizer and its non-default
+hyper-parameters, learning rate, steps; see `run_title`) gets it as a
+heading line above the plots, so a picture pasted into notes says what it
+shows; the canvas grows by the heading's height, never narrower plots.
 
 - PNG: a QImage whose device pixel ratio is the chosen scale, so text, pens
   and the colour map are drawn at the higher resolution, not upscaled.
 - SVG: ``QSvgGenerator``, because pyqtgraph 0.14's SVGExporter fails on
-  Qt >= 6.11 (PITFALLS §1.1). The colour map lands as an embedded <image>,
-  iso-lines, paths and axes as vectors, tick labels as <text>.
+  Qt >= 6.11 (it cannot parse the closepath command QtSvg now writes). The
+  colour map lands as an embedded <image>, iso-lines, paths and axes as
+  vectors, tick labels and the heading as <text>.
 - PDF: ``QPdfWriter``, one page exactly the size of the canvas.
 
 Both vector writers get the screen's logical DPI as their resolution:
 pyqtgraph's AxisItem replays a QPicture recorded at screen DPI, and any
-other resolution shrinks or blows up the axes (PITFALLS §1.1, §5).
+other resolution shrinks or blows up the axes.
 """
 
 from __future__ import annotations
@@ -27,8 +33,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QMarginsF, QPoint, QPointF, QRectF, QSize, QSizeF, Qt
-from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QMarginsF,
+    QPoint,
+    QPointF,
+    QRectF,
+    QSize,
+    QSizeF,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
@@ -40,6 +56,7 @@ PLOT_FORMATS = ("png", "svg", "pdf")
 MIN_SCALE, MAX_SCALE = 0.25, 8.0
 MAX_PIXELS = 16_384  # per side: Qt's raster engine and most viewers stop around here
 CREATOR = "LR Playground"
+HEADING_PAD = 6.0  # logical pixels above, below and beside the heading's text
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,44 @@ def plot_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
             ".png, .svg or .pdf"
         )
     return name
+
+
+@dataclass(frozen=True)
+class Heading:
+    """The title line above the plots: its text, font and the band it sits in."""
+
+    text: str
+    font: QFont
+    rect: QRectF  # the band, canvas coordinates (the text is inset by HEADING_PAD)
+
+
+def heading_for(title: str, width: float, font: QFont | None = None) -> Heading | None:
+    """The heading band for ``title`` across a canvas ``width`` wide (None: no title).
+
+    The text is a little larger than the plots' and wraps onto more lines
+    where the canvas is narrow (a single small plot).
+    """
+    title = " ".join(str(title or "").split())
+    if not title:
+        return None
+    font = QFont(font) if font is not None else QFont()
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+    font.setBold(True)
+    inner = max(width - 2 * HEADING_PAD, 10.0)
+    box = QFontMetricsF(font).boundingRect(QRectF(0, 0, inner, 10_000.0), _HEADING_FLAGS, title)
+    return Heading(title, font, QRectF(0.0, 0.0, width, box.height() + 2 * HEADING_PAD))
+
+
+_HEADING_FLAGS = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter) | int(
+    Qt.TextFlag.TextWordWrap)
+
+
+def canvas_size(widget: QWidget, title: str = "") -> QSizeF:
+    """The logical size of an export of ``widget``: its plots plus the heading, if titled."""
+    _, canvas = regions_of(widget)
+    heading = heading_for(title, canvas.width(), widget.font())
+    return QSizeF(canvas.width(), canvas.height() + (heading.rect.height() if heading else 0.0))
 
 
 def regions_of(widget: QWidget) -> tuple[list[Region], QSizeF]:
@@ -86,24 +141,28 @@ def export_plot(widget: QWidget, path: str | os.PathLike[str], fmt: str | None =
     """Write ``widget``'s plots to ``path`` as PNG, SVG or PDF (by ``fmt`` or extension).
 
     ``width`` (pixels of the PNG, or the SVG's display width) wins over ``scale``.
+    ``title`` becomes a heading line above the plots and the file's title
+    (SVG ``<title>``, PDF Title); without one the plots stand alone.
     """
     kind = plot_format(path, fmt)
-    regions, canvas = _checked_regions(widget)
+    regions, canvas, heading = _layout(widget, title)
     scale = _scale_for(canvas, scale, width)
     writer = {"png": _write_png, "svg": _write_svg, "pdf": _write_pdf}[kind]
     with temp_path_beside(path) as tmp:
-        writer(tmp, regions, canvas, scale, title or CREATOR)
+        writer(tmp, regions, canvas, scale, heading)
 
 
-def render_image(widget: QWidget, scale: float = 1.0, width: int | None = None) -> QImage:
+def render_image(widget: QWidget, scale: float = 1.0, width: int | None = None,
+                 title: str = "") -> QImage:
     """The plots of ``widget`` as a QImage at ``scale`` (or ``width`` pixels wide)."""
-    regions, canvas = _checked_regions(widget)
-    return _image(regions, canvas, _scale_for(canvas, scale, width))
+    regions, canvas, heading = _layout(widget, title)
+    return _image(regions, canvas, _scale_for(canvas, scale, width), heading)
 
 
-def pixel_size(widget: QWidget, scale: float = 1.0, width: int | None = None) -> QSize:
+def pixel_size(widget: QWidget, scale: float = 1.0, width: int | None = None,
+               title: str = "") -> QSize:
     """The PNG size an export of ``widget`` at ``scale``/``width`` will have."""
-    _, canvas = regions_of(widget)
+    canvas = canvas_size(widget, title)
     s = _scale_for(canvas, scale, width) if canvas.width() > 0 else scale
     return QSize(round(canvas.width() * s), round(canvas.height() * s))
 
@@ -114,6 +173,44 @@ def _checked_regions(widget: QWidget) -> tuple[list[Region], QSizeF]:
     if not regions or canvas.width() < 1 or canvas.height() < 1:
         raise ConfigError("nothing to export yet: the plots are shown once the window is open")
     return regions, canvas
+
+
+def _settle(widget: QWidget) -> None:
+    """Lay the plots out for the data they hold now, before they are painted.
+
+    An axis learns how wide its tick labels are only while painting, and
+    asks for room afterwards: a plot whose data changed since it was last
+    on screen would otherwise be exported with its tick labels over its
+    title. Each axis measures its labels here (at the screen's DPI), and
+    the layouts that asked for room are done before anything is painted.
+    """
+    views = [widget] if isinstance(widget, pg.GraphicsView) else widget.findChildren(
+        pg.GraphicsView)
+    for view in views:
+        dots_per_metre = round((view.logicalDpiX() or 96) / 0.0254)
+        probe = QImage(1, 1, QImage.Format.Format_ARGB32_Premultiplied)
+        probe.setDotsPerMeterX(dots_per_metre)
+        probe.setDotsPerMeterY(dots_per_metre)
+        painter = QPainter(probe)
+        try:
+            for item in view.scene().items():
+                if isinstance(item, pg.AxisItem) and item.isVisible():
+                    item.generateDrawSpecs(painter)
+        finally:
+            painter.end()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+
+def _layout(widget: QWidget, title: str) -> tuple[list[Region], QSizeF, Heading | None]:
+    """The plots' regions moved down below the heading, and the whole canvas."""
+    _settle(widget)
+    regions, canvas = _checked_regions(widget)
+    heading = heading_for(title, canvas.width(), widget.font())
+    if heading is None:
+        return regions, canvas, None
+    dy = heading.rect.height()
+    moved = [Region(r.view, r.source, r.target.translated(0.0, dy)) for r in regions]
+    return moved, QSizeF(canvas.width(), canvas.height() + dy), heading
 
 
 def _scale_for(canvas: QSizeF, scale: float, width: int | None) -> float:
@@ -135,11 +232,20 @@ def _dpi(regions: list[Region]) -> int:
     return round(regions[0].view.logicalDpiX()) or 96
 
 
-def paint_regions(painter: QPainter, regions: list[Region], canvas: QSizeF) -> None:
-    """Paint every region onto ``painter`` in canvas coordinates, backgrounds first."""
+def paint_regions(painter: QPainter, regions: list[Region], canvas: QSizeF,
+                  heading: Heading | None = None) -> None:
+    """Paint the heading and every region onto ``painter`` in canvas coordinates,
+    backgrounds first."""
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     painter.fillRect(QRectF(QPointF(0, 0), canvas), QColor(palette.BACKGROUND))
+    if heading is not None:
+        painter.save()
+        painter.setFont(heading.font)
+        painter.setPen(QColor(palette.FOREGROUND))
+        text = heading.rect.adjusted(HEADING_PAD, HEADING_PAD, -HEADING_PAD, -HEADING_PAD)
+        painter.drawText(text, _HEADING_FLAGS, heading.text)
+        painter.restore()
     for region in regions:
         painter.fillRect(region.target, region.view.backgroundBrush())
         scene = region.view.scene()
@@ -181,7 +287,8 @@ def _begin(painter: QPainter, device: Any, what: str) -> None:
         raise OSError(errno.EIO, f"Qt could not start writing the {what}")
 
 
-def _image(regions: list[Region], canvas: QSizeF, scale: float) -> QImage:
+def _image(regions: list[Region], canvas: QSizeF, scale: float,
+           heading: Heading | None = None) -> QImage:
     dpi = _dpi(regions)
     image = QImage(max(1, round(canvas.width() * scale)), max(1, round(canvas.height() * scale)),
                    QImage.Format.Format_ARGB32_Premultiplied)
@@ -197,7 +304,7 @@ def _image(regions: list[Region], canvas: QSizeF, scale: float) -> QImage:
     painter = QPainter()
     _begin(painter, image, "image")
     try:
-        paint_regions(painter, regions, canvas)
+        paint_regions(painter, regions, canvas, heading)
     finally:
         painter.end()
     image.setDevicePixelRatio(1.0)
@@ -208,32 +315,35 @@ def _image(regions: list[Region], canvas: QSizeF, scale: float) -> QImage:
 
 
 def _write_png(tmp: str, regions: list[Region], canvas: QSizeF, scale: float,
-               _title: str) -> None:
-    image = _image(regions, canvas, scale)
+               heading: Heading | None) -> None:
+    image = _image(regions, canvas, scale, heading)
+    if heading is not None:
+        image.setText("Title", heading.text)
+    image.setText("Software", CREATOR)
     if not image.save(tmp, "PNG"):
         raise OSError(errno.EIO, "Qt could not encode the PNG image")
 
 
 def _write_svg(tmp: str, regions: list[Region], canvas: QSizeF, scale: float,
-               title: str) -> None:
+               heading: Heading | None) -> None:
     dpi = _dpi(regions)
     generator = QSvgGenerator()
     generator.setFileName(tmp)
     generator.setSize(QSize(round(canvas.width() * scale), round(canvas.height() * scale)))
     generator.setViewBox(QRectF(QPointF(0, 0), canvas))
     generator.setResolution(dpi)
-    generator.setTitle(title)
+    generator.setTitle(heading.text if heading is not None else CREATOR)
     generator.setDescription(f"Exported by {CREATOR}")
     painter = QPainter()
     _begin(painter, generator, "SVG file")
     try:
-        paint_regions(painter, regions, canvas)
+        paint_regions(painter, regions, canvas, heading)
     finally:
         painter.end()
 
 
 def _write_pdf(tmp: str, regions: list[Region], canvas: QSizeF, _scale: float,
-               title: str) -> None:
+               heading: Heading | None) -> None:
     dpi = _dpi(regions)
     writer = QPdfWriter(tmp)
     writer.setResolution(dpi)
@@ -241,14 +351,14 @@ def _write_pdf(tmp: str, regions: list[Region], canvas: QSizeF, _scale: float,
     writer.setPageSize(QPageSize(points, QPageSize.Unit.Point, "",
                                  QPageSize.SizeMatchPolicy.ExactMatch))
     writer.setPageMargins(QMarginsF(0, 0, 0, 0))
-    writer.setTitle(title)
+    writer.setTitle(heading.text if heading is not None else CREATOR)
     writer.setCreator(CREATOR)
     painter = QPainter()
     _begin(painter, writer, "PDF file")
     try:
         # the page holds whole device pixels; stretch the canvas onto it exactly
         painter.scale(writer.width() / canvas.width(), writer.height() / canvas.height())
-        paint_regions(painter, regions, canvas)
+        paint_regions(painter, regions, canvas, heading)
     finally:
         painter.end()
     del writer  # QPdfWriter finishes the file when it is destroyed

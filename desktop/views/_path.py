@@ -177,10 +177,11 @@ class StepPath:
         used = self._pieces_for(n)
         for b in range(self._bins):
             self._record(b, _NONE, _NONE)
+        thin = n >= self._thin_from
         for b in range(used - 1):  # finished pieces: thinned and cut once
             s, e = b * self._w, (b + 1) * self._w + 1
             px, py = x[s:e], y[s:e]
-            if len(px) >= self._thin_from and pixel[0] > 0 and pixel[1] > 0:
+            if thin and pixel[0] > 0 and pixel[1] > 0:
                 px, py = thin_path(px, py, pixel, origin)
             self._record(b, *clip_polyline(px, py, box))
         self._live_bin = used - 1
@@ -216,6 +217,9 @@ class StepPath:
     def _feed_live(self, x, y, stop: int, kept: int, pixel, origin, box) -> None:
         b = self._live_bin
         s = b * self._w
+        # a long path is thinned to the pixels it crosses, piece by piece (each
+        # piece however short: the path's length decides, as for a single line)
+        self._line.thin_from = 1 if stop >= self._thin_from else self._thin_from
         line = self._line.update(x[s:stop], y[s:stop], max(kept - s, 0), pixel, origin, box)
         if line is not None:
             lx, ly, extend_from = line

@@ -37,6 +37,7 @@ from desktop.views._arrays import (
 from desktop.views._axes import ReadableAxis, fit_axis_label, label_choices
 from desktop.views._bands import Band, Key
 from desktop.views._items import PixelPoints
+from desktop.views._menu import ExportEntry
 from desktop.views._path import COMPARE_Z, MARKER_Z, ExitMarker, StepPath, step_shades
 from desktop.views.colour_scale import colour_scale
 
@@ -94,7 +95,7 @@ def pixel_rect(xs: np.ndarray, ys: np.ndarray) -> QRectF:
 _NONE = np.empty(0)
 
 
-class ContourView(pg.PlotWidget):
+class ContourView(ExportEntry, pg.PlotWidget):
     """Log-loss colour map, iso-lines, minima, trajectory, start marker, compare paths."""
 
     startMoved = Signal(float, float)
@@ -106,6 +107,7 @@ class ContourView(pg.PlotWidget):
             parent, axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")}
         )
         plot = self.getPlotItem()
+        self._init_export_entry()  # the app's own Export… in the right-click menu
         # the plot menu's log/fft transforms would redraw our data in other units
         plot.setMenuEnabled(False, enableViewBoxMenu=True)
         plot.setLabel("bottom", "x")

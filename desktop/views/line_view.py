@@ -25,6 +25,7 @@ from desktop.views._arrays import (
 from desktop.views._axes import ReadableAxis
 from desktop.views._bands import Band, Key
 from desktop.views._items import PixelPoints
+from desktop.views._menu import ExportEntry
 from desktop.views._path import COMPARE_Z, MARKER_Z, ExitMarker, StepPath, step_shades
 
 # paths are cut at this many curve-extents away (see clip_polyline)
@@ -37,7 +38,7 @@ THIS_RUN = "this run (early → late)"
 _NONE = np.empty(0)
 
 
-class LineView(pg.PlotWidget):
+class LineView(ExportEntry, pg.PlotWidget):
     """Loss against the single parameter, with the run rolling down it."""
 
     def __init__(self, parent=None) -> None:
@@ -46,6 +47,7 @@ class LineView(pg.PlotWidget):
             parent, axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")}
         )
         plot = self.getPlotItem()
+        self._init_export_entry()  # the app's own Export… in the right-click menu
         plot.setMenuEnabled(False, enableViewBoxMenu=True)
         plot.setLabel("bottom", "w")
         plot.setLabel("left", "loss")

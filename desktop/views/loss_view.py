@@ -47,6 +47,7 @@ from desktop.views._arrays import (
 from desktop.views._axes import ReadableAxis, fit_axis_label
 from desktop.views._bands import Band, Key
 from desktop.views._items import PixelPoints
+from desktop.views._menu import ExportEntry
 
 LOG_LABEL = "loss (log, values ≤ 0 clipped)"
 LINEAR_LABEL = "loss"
@@ -96,7 +97,7 @@ class _Extent(pg.GraphicsObject):
         return None
 
 
-class LossView(pg.PlotWidget):
+class LossView(ExportEntry, pg.PlotWidget):
     """Loss against step for the current run and any compared runs."""
 
     def __init__(self, parent=None) -> None:
@@ -105,6 +106,7 @@ class LossView(pg.PlotWidget):
             parent, axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")}
         )
         plot = self.getPlotItem()
+        self._init_export_entry()  # the app's own Export… in the right-click menu
         # the plot menu's transforms (fft, log) would fight ours
         plot.setMenuEnabled(False, enableViewBoxMenu=True)
         plot.setLabel("bottom", "step")

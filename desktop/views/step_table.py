@@ -299,7 +299,7 @@ class StepTableView(QTableView):
         fm = self.fontMetrics()
         # the item view's text margin on each side (QCommonStyle: focus frame + 1)
         margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin,
-                                               None, self) + 1) + 4
+                                               None, self) + 1) + 2
         texts = model.longest_texts(column) if isinstance(model, StepTableModel) else []
         # an exponent's "+" is wider than its "-" in most fonts: measure the wider
         width = max((fm.horizontalAdvance(t.replace("e-", "e+")) for t in texts), default=0)

@@ -25,6 +25,7 @@ from desktop.views import palette
 from desktop.views._arrays import as_float, clip_for_log
 from desktop.views._axes import ReadableAxis, fit_axis_label
 from desktop.views._bands import Band, Mark
+from desktop.views._menu import ExportEntry
 
 LOSS_LABEL = "final loss (log, values ≤ 0 clipped)"
 # shorter titles for a short plot: the longest that fits is shown
@@ -42,7 +43,7 @@ def _vline(colour: str, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> pg.Infini
     return pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(colour, width=1, style=style))
 
 
-class SweepView(pg.PlotWidget):
+class SweepView(ExportEntry, pg.PlotWidget):
     """Where each learning rate ends up; click to pick a learning rate."""
 
     lrPicked = Signal(float)
@@ -53,6 +54,7 @@ class SweepView(pg.PlotWidget):
             parent, axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")}
         )
         plot = self.getPlotItem()
+        self._init_export_entry()  # the app's own Export… in the right-click menu
         plot.setMenuEnabled(False, enableViewBoxMenu=True)
         plot.setLabel("bottom", "learning rate")
         fit_axis_label(plot.getAxis("left"), LOSS_LABELS)

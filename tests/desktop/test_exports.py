@@ -19,7 +19,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, QSizeF, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QImage, QPainter
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFileDialog
 
@@ -96,8 +96,9 @@ def test_png_of_each_plot_and_the_area_has_the_chosen_size(qtbot, window, tmp_pa
     show_problem(qtbot, w, "rosenbrock", lr=1e-3)
     widgets = w.exports.plot_widgets()
     assert set(widgets) == {"path", "loss", "sweep", "area"}
+    title = w.exports.figure_title()
     for key, widget in widgets.items():
-        canvas = plot_export.regions_of(widget)[1]
+        canvas = plot_export.canvas_size(widget, title)  # the plots and the title above them
         path = tmp_path / f"{key}.png"
         assert w.exports.export(ExportChoice(key, "png", scale=2.0), path), w.errors
         image = QImage(str(path))
@@ -158,7 +159,7 @@ def test_svg_and_pdf_of_the_whole_plot_area(qtbot, window, tmp_path):
     data = (tmp_path / "area.pdf").read_bytes()
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     assert len(re.findall(rb"/Type\s*/Page(?![a-z])", data)) == 1
-    canvas = plot_export.regions_of(w.plots)[1]
+    canvas = plot_export.canvas_size(w.plots, w.exports.figure_title())
     dpi = round(w.plots.logicalDpiX())
     box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
     assert float(box.group(1)) == pytest.approx(canvas.width() * 72 / dpi, abs=1)
@@ -248,7 +249,7 @@ def test_file_export_asks_what_and_where_then_writes(qtbot, window, tmp_path, mo
     show_problem(qtbot, w, "quadratic")
     asked = {}
 
-    def ask(cls, parent, targets, sizes, selected):
+    def ask(cls, parent, targets, sizes, selected, initial=None):
         asked.update(targets=[k for k, _ in targets], sizes=set(sizes))
         return ExportChoice("loss", "svg")
 
@@ -287,3 +288,115 @@ def test_bundle_writes_one_folder_with_plots_table_and_session(qtbot, window, tm
     assert w.exports.bundle(tmp_path) is None
     assert "Permission denied" in w.errors[-1][1]
     assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == [folder.name]
+
+
+# ------------------------------------------------------------------ titles, remembered choices
+def test_exported_figures_carry_the_runs_title(qtbot, window, tmp_path, keep_shot):
+    w = window
+    show_problem(qtbot, w, "quadratic", lr=0.05)
+    w.controller.set_optimizer("sgd", momentum=0.9)
+    qtbot.waitUntil(lambda: not w.controller._rerun_timer.isActive(), timeout=WAIT_MS)
+    title = w.exports.figure_title()
+    problem = w.controller.problem.title
+    assert title.startswith(problem)
+    # the optimizer with what differs from torch's defaults, the lr, the step budget
+    assert " · sgd (momentum 0.9) · lr = 0.05 · " in title
+    assert title.split(" · ")[3] == f"{w.controller.config.steps} steps"
+    svg, png = str(tmp_path / "area.svg"), str(tmp_path / "area.png")
+    assert w.exports.export(ExportChoice("area", "svg"), svg), w.errors
+    assert w.exports.export(ExportChoice("area", "png", scale=1.0), png), w.errors
+    keep_shot(png, "export_area_titled.png")
+    root = ET.parse(svg).getroot()
+    words = " ".join((t.text or "").strip() for t in root.iter(f"{SVG}text"))
+    assert problem in words and "lr = 0.05" in words and "momentum 0.9" in words
+    assert (root.findtext(f"{SVG}title") or "") == title
+    image = QImage(png)
+    assert image.text("Title") == title
+    # the heading is a band of dark text on white above the plots, the plots below it
+    canvas = plot_export.regions_of(w.plots)[1]
+    band = round(image.height() - canvas.height())
+    assert 15 < band < 80
+    dark = sum(QColor(image.pixel(x, y)).value() < 100
+               for x in range(0, image.width() // 2) for y in range(band))
+    assert dark > 50
+    pdf = tmp_path / "loss.pdf"
+    assert w.exports.export(ExportChoice("loss", "pdf"), pdf), w.errors
+    assert pdf.read_bytes().startswith(b"%PDF-")
+
+
+def test_a_single_plots_title_wraps_instead_of_running_off(qtbot, window):
+    w = window
+    show_problem(qtbot, w, "quadratic")
+    long_title = "Quadratic bowl " * 12
+    sweep = w.exports.plot_widgets()["sweep"]
+    width = plot_export.regions_of(sweep)[1].width()
+    one_line = plot_export.heading_for("Quadratic bowl", width)
+    wrapped = plot_export.heading_for(long_title, width)
+    assert wrapped.rect.width() == width and wrapped.rect.height() > 1.8 * one_line.rect.height()
+    assert plot_export.heading_for("", width) is None  # no title, no band
+
+
+def test_the_dialog_opens_on_the_last_choice_and_keeps_it_across_restarts(qtbot, window,
+                                                                          tmp_path, monkeypatch):
+    w = window
+    show_problem(qtbot, w, "quadratic")
+    seen = []
+    answers = [ExportChoice("sweep", "pdf"), ExportChoice("path", "png", scale=3.0, width=1700)]
+
+    def ask(cls, parent, targets, sizes, selected, initial=None):
+        seen.append(initial)
+        return answers[len(seen) - 1] if len(seen) <= len(answers) else None
+
+    monkeypatch.setattr(ExportDialog, "ask", classmethod(ask))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(tmp_path / f"x{len(seen)}"), "")))
+    w.exports.export_interactive()
+    w.exports.export_interactive()
+    w.exports.export_interactive()  # cancelled: the last choice stays
+    assert seen == [None, answers[0], answers[1]]
+    assert (tmp_path / "x1.pdf").exists() and QImage(str(tmp_path / "x2.png")).width() == 1700
+    # a new window on the same settings (a restart) opens on the same choice
+    from desktop.exports.actions import ExportActions
+
+    again = ExportActions(w, w.session_io)
+    assert again.last_choice() == answers[1]
+    # a plot's own right-click "Export…" opens the dialog on that plot
+    w.plots.sweep.export_action.trigger()
+    assert seen[-1] == ExportChoice("sweep", "png", scale=3.0, width=1700)
+
+
+def test_the_dialog_restores_what_still_applies(qtbot):
+    targets = [("path", "Contour"), ("area", "Whole plot area"), ("table", "Table")]
+    sizes = {"path": QSizeF(500, 400), "area": QSizeF(1000, 600)}
+    dialog = ExportDialog(targets, sizes, 3, initial=ExportChoice("area", "svg"))
+    qtbot.addWidget(dialog)
+    assert (dialog.target.currentData(), dialog.format.currentData()) == ("area", "svg")
+    dialog = ExportDialog(targets, sizes, 3,
+                          initial=ExportChoice("path", "png", scale=3.0, width=1234))
+    qtbot.addWidget(dialog)
+    assert dialog.choice() == ExportChoice("path", "png", scale=pytest.approx(2.47, abs=0.01),
+                                           width=1234)
+    dialog = ExportDialog(targets, sizes, 0, initial=ExportChoice("table", "md",
+                                                                    selected_only=True))
+    qtbot.addWidget(dialog)
+    choice = dialog.choice()
+    assert (choice.target, choice.fmt, choice.selected_only) == ("table", "md", False)
+    gone = ExportDialog(targets[1:], sizes, 0, initial=ExportChoice("line", "csv"))
+    qtbot.addWidget(gone)
+    assert (gone.target.currentData(), gone.format.currentData()) == ("area", "png")
+
+
+def test_no_plot_offers_pyqtgraphs_own_exporters(qtbot, window):
+    w = window
+    show_problem(qtbot, w, "quadratic")
+    for view in (w.plots.contour, w.plots.loss, w.plots.sweep):
+        menu = view.scene().contextMenu
+        # only the app's own entry: pyqtgraph's dialog (Matplotlib, HDF5, its failing
+        # SVG) is not reachable from any plot
+        assert menu == [view.export_action] and view.export_action.text() == "Export…"
+        assert view.scene().exportDialog is None
+    from desktop.views import SweepView
+
+    alone = SweepView()  # a plot nobody exports from (the command line's figure)
+    qtbot.addWidget(alone)
+    assert alone.scene().contextMenu == []

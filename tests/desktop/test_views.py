@@ -13,11 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from pyqtgraph import functions as fn
-from PySide6.QtCore import QModelIndex, QPoint, QPointF, Qt
+from PySide6.QtCore import QModelIndex, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QHeaderView
+from PySide6.QtWidgets import QApplication, QHeaderView
 
 import core
+from core.numfmt import format_compact
 from core.table import StepTable
 from desktop.views import (
     ContourView,
@@ -43,7 +44,7 @@ from desktop.views.colour_scale import colour_scale
 from desktop.views.contour_view import THIS_RUN as CONTOUR_THIS_RUN
 from desktop.views.line_view import THIS_RUN as LINE_THIS_RUN
 from desktop.views.loss_view import LINEAR_LABEL, LOG_LABEL
-from desktop.views.sweep_view import DIVERGED_LABEL
+from desktop.views.sweep_view import DEFAULT_X_RANGE, DIVERGED_LABEL
 
 
 # ---------------------------------------------------------------- helpers
@@ -890,10 +891,310 @@ def test_a_long_line_drawn_from_its_picture_looks_like_the_line(show, monkeypatc
         view.getPlotItem().getViewBox().setRange(xRange=(-1, 1), yRange=(0, 1.5), padding=0)
         view.repaint()  # a new zoom: the picture starts over
         shots.append(pixels(view))
-        # the finished pieces, and the live one, drawn from their pictures
-        path = view._path
-        assert (path.frozen._raster is not None) == (raster_from == 500)
-        assert (path.live._raster is not None) == (raster_from == 500)
+        # the finished pieces drawn from their picture
+        assert (view._path.frozen._raster is not None) == (raster_from == 500)
     # the older pieces are translucent: blending through the picture may round
     # a channel one unit the other way, nothing more
     assert np.abs(shots[0].astype(int) - shots[1].astype(int)).max() <= 1
+
+
+# ---------------------------------------------------------------- plots that read well
+def settle(view) -> None:
+    """Let posted layout requests run (a new legend strip resizes the data area), then paint."""
+    QApplication.processEvents()
+    QApplication.processEvents()
+    view.repaint()
+
+
+def viewport_rect(item, view) -> QRectF:
+    """An item's rectangle in the view's viewport (= scene) pixels, also for items that
+    ignore the zoom (text, arrows)."""
+    return item.deviceTransform(view.viewportTransform()).mapRect(item.boundingRect())
+
+
+def scene_points(view, x, y) -> list[QPointF]:
+    """Data points as scene positions (view coordinates: log10 on log axes)."""
+    vb = view.getPlotItem().getViewBox()
+    return [vb.mapViewToScene(QPointF(float(a), float(b))) for a, b in zip(x, y, strict=True)]
+
+
+def test_sweep_labels_sit_at_their_lines_apart_from_each_other_and_the_data(sweep):
+    view = sweep[0]
+    settle(view)
+    rects = view.band.mark_rects()
+    assert set(rects) == {"too small", "just right", "too big", "2/λmax", "lr", DIVERGED_LABEL}
+    names = list(rects)
+    for a, b in itertools.combinations(names, 2):
+        assert not rects[a].intersects(rects[b]), (a, b)
+    vb = view.getPlotItem().getViewBox()
+    data_area = vb.sceneBoundingRect()
+    points = scene_points(view, *view._curve.getData())
+    points += scene_points(view, *view._diverged.getData())
+    for name, rect in rects.items():
+        assert not rect.intersects(data_area), name  # above the data, never over it
+        assert not any(rect.contains(p) for p in points), name
+        assert rect.left() >= 0 and rect.right() <= view.width()
+    # each label is over its own line (or at most a short leader away)
+    for mark in view.band.marks:
+        if mark.text == DIVERGED_LABEL:
+            continue
+        x = vb.mapViewToScene(QPointF(mark.x, 0.0)).x()
+        r = rects[mark.text]
+        assert r.left() - 31 <= x <= r.right() + 31, mark.text
+    # no legend box over the curve any more
+    assert view.getPlotItem().legend is None
+
+
+def test_sweep_shows_the_sliders_range_unless_a_marker_lies_beyond(show):
+    view = show(SweepView())
+    lrs = np.geomspace(1e-8, 1e4, 61)
+    final = np.where(lrs < 1, 1 / (1 + lrs), np.inf)
+    status = np.where(np.isfinite(final), "finished", "diverged")
+    view.set_sweep(lrs, final, status, {"too-small": 1e-3, "just-right": 0.1, "too-big": 0.5},
+                   0.4, 0.05)
+    x0, x1 = view.getPlotItem().getViewBox().viewRange()[0]
+    assert (x0, x1) == pytest.approx(np.log10(DEFAULT_X_RANGE))
+    view.set_sweep(lrs, final, status, {}, None, 0.05, x_range=(1e-3, 1.0))
+    assert view.getPlotItem().getViewBox().viewRange()[0] == pytest.approx([-3.0, 0.0])
+    assert view.x_range == (1e-3, 1.0)
+    # a preset outside the range widens it just enough to show its line
+    view.set_sweep(lrs, final, status, {"too-big": 5.0}, None, 0.05, x_range=(1e-3, 1.0))
+    x0, x1 = view.getPlotItem().getViewBox().viewRange()[0]
+    assert x0 == pytest.approx(-3.0) and np.log10(5.0) < x1 < np.log10(5.0) + 0.5
+    # the crosses sit above the losses in view
+    _, dy = view._diverged.getOriginalDataset()
+    y0, y1 = view.getPlotItem().getViewBox().viewRange()[1]
+    assert y0 < np.log10(dy[0]) < y1
+
+
+def test_axis_titles_are_never_cut(show):
+    views = []
+    loss = LossView()
+    loss.set_loss(np.arange(50.0), np.exp(-np.arange(50.0) / 10), 1e-3, True)
+    views.append(loss)
+    sweep = SweepView()
+    sweep.set_sweep(np.geomspace(1e-4, 1, 9), np.linspace(1, 0.1, 9), ["finished"] * 9, {},
+                    None, 0.01)
+    views.append(sweep)
+    contour = ContourView()
+    xs, ys, Z = quadratic_grid()
+    contour.set_surface(xs, ys, Z, np.geomspace(0.05, 10, 8), ("a", "b"), [(0.0, 0.0)])
+    views.append(contour)
+    line = LineView()
+    ws = np.linspace(-1, 2, 101)
+    line.set_curve(ws, (1.5 * ws - 1) ** 2, "w")
+    views.append(line)
+    for view in views:
+        show(view, 400, 250)
+        settle(view)
+        plot = view.getPlotItem()
+        axes = [plot.getAxis("left"), plot.getAxis("bottom")]
+        if view is contour:
+            axes.append(contour._bar.getAxis("left"))
+        widget = QRectF(0, 0, view.width(), view.height())
+        for axis in axes:
+            label = axis.label.mapRectToScene(axis.label.boundingRect())
+            assert widget.contains(label), (type(view).__name__, axis.orientation, label)
+            if axis.orientation == "left":  # the title fits along the axis
+                assert label.height() <= axis.sceneBoundingRect().height() + 0.5
+    # the longest title that fits: a short plot gets a short form
+    assert loss.getPlotItem().getAxis("left").labelText == LOG_LABEL
+    loss.resize(400, 150)
+    settle(loss)
+    assert loss.getPlotItem().getAxis("left").labelText in ("loss (log scale)", "loss")
+
+
+def test_after_reset_the_step_axis_runs_from_zero(loss_view):
+    loss_view.set_loss([0.0], [166_666.0], 1e-3, True)
+    settle(loss_view)
+    x0, x1 = loss_view.getPlotItem().getViewBox().viewRange()[0]
+    assert x0 == 0.0 and 10.0 <= x1 < 11.0
+    loss_view.set_loss(np.arange(101.0), np.linspace(9, 1, 101), None, False)
+    settle(loss_view)
+    x0, x1 = loss_view.getPlotItem().getViewBox().viewRange()[0]
+    assert x0 == 0.0 and 100.0 <= x1 < 105.0
+
+
+def zigzag(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A run bouncing across a valley (lr above 1/λ), drifting slowly along it."""
+    k = np.arange(n, dtype=float)
+    x = -1.5 + 3.0 * k / n
+    y = 0.5 + 1.2 * (-1.0) ** k * (0.2 + 0.8 * k / n)
+    return x, y
+
+
+def test_a_long_zigzag_is_shaded_by_step_not_a_black_band(contour):
+    x, y = zigzag(10_000)
+    contour.set_path(x, y)
+    path = contour._path
+    assert 4 < path.pieces <= 8 and path.steps_per_piece * path.pieces >= len(x) - 1
+    # the drawn line is thinned to the pixels it crosses
+    lx, _ = path.getData()
+    assert lx.size < len(x)
+    # finished pieces fade from the oldest to the newest; the live one is opaque black
+    layers = path.frozen.layers()
+    assert len(layers) == path.pieces - 1
+    alphas = [pen.color().alphaF() for _, pen in layers]
+    assert alphas == sorted(alphas) and alphas[0] < 0.5 and alphas[-1] < 1.0
+    assert {pen.color().name() for _, pen in layers} == {palette.PATH}
+    live = path.live.pen().color()
+    assert live.alphaF() == 1.0 and live.name() == palette.PATH
+    # every piece draws its own steps: piece b holds rows b*w .. (b+1)*w
+    w = path.steps_per_piece
+    for b in range(path.pieces):
+        px, _ = path.piece_data(b)
+        finite = px[np.isfinite(px)]
+        assert finite.size and x[b * w] - 1e-9 <= finite.min()
+        assert finite.max() <= x[min((b + 1) * w, len(x) - 1)] + 1e-9
+    assert len(path_dots(contour)[0]) == 0  # 10,000 dots would be a band too
+    # a short path: a dot per step, each as faded as its piece
+    contour.set_path(x[:20], y[:20])
+    dots_x, _ = path_dots(contour)
+    opacity = contour._path.dots.opacity_data()
+    assert len(dots_x) == 20 and np.all(np.diff(opacity) >= 0) and opacity[-1] == 1.0
+
+
+def test_a_growing_path_keeps_its_finished_pieces_and_shades(contour):
+    x, y = zigzag(4_001)
+    contour.set_path(x[:1_000], y[:1_000])
+    for n in [*range(1_000, 4_001, 250), 4_001]:
+        contour.set_path(x[:n], y[:n])
+    grown = [(px.copy(), py.copy()) for px, py in
+             (contour._path.piece_data(b) for b in range(contour._path.pieces))]
+    shades = [c.alphaF() for c in contour._path.shades()]
+    contour.set_path(x[:3], y[:3])  # another run, then the whole one at once
+    contour.set_path(x, y)
+    fresh = [contour._path.piece_data(b) for b in range(contour._path.pieces)]
+    assert len(grown) == len(fresh) and shades == [c.alphaF() for c in contour._path.shades()]
+    for (gx, gy), (fx, fy) in zip(grown, fresh, strict=True):
+        np.testing.assert_array_equal(gx, fx)
+        np.testing.assert_array_equal(gy, fy)
+
+
+def test_a_path_that_leaves_the_map_gets_a_marker_at_the_edge(contour):
+    k = np.arange(12.0)
+    x = 0.5 * (-1.9) ** k  # too big: each step overshoots further
+    y = 0.3 * (-1.7) ** k
+    contour.set_path(x, y)
+    text = contour.exit_text
+    # the map is [-2.025, 2.025] x [-1.025, 2.025]: row 2 (1.805, 0.867) is the last
+    # on it, row 3 (-3.43, -1.47) the first off it, for good
+    assert text.startswith("→ left the map at step 3") and "step 11: a = " in text
+    assert f"a = {format_compact(x[-1], 3)}, b = {format_compact(y[-1], 3)}" in text
+    row, px, py, edge = contour._exit.exit
+    assert row == 3 and edge in ("left", "bottom")
+    x0, x1, y0, y1 = contour._exit._inside.rect
+    assert x0 - 1e-9 <= px <= x1 + 1e-9 and y0 - 1e-9 <= py <= y1 + 1e-9
+    assert px == pytest.approx(x0) or py == pytest.approx(y0)  # on the edge it crossed
+    arrow = contour._exit.arrow
+    assert arrow.isVisible() and (arrow.pos().x(), arrow.pos().y()) == pytest.approx((px, py))
+    # the words stay on the map
+    settle(contour)
+    label = viewport_rect(contour._exit.label, contour)
+    assert contour.getPlotItem().getViewBox().sceneBoundingRect().contains(label)
+    contour.set_path(x[:3], y[:3])  # on the map: no marker
+    assert contour.exit_text == "" and not contour._exit.arrow.isVisible()
+    contour.set_path(x[:4], y[:4])  # the newest row off the map: said in one line
+    assert contour.exit_text == (f"→ left the map at step 3 (a = {format_compact(x[3], 3)}, "
+                                 f"b = {format_compact(y[3], 3)})")
+
+
+def test_a_ball_that_leaves_the_line_plot_gets_a_marker(show):
+    view = show(LineView())
+    ws = np.linspace(-1, 2, 101)
+    view.set_curve(ws, (1.5 * ws - 1) ** 2, "w")
+    w = 0.6 + 0.5 * (-2.2) ** np.arange(8.0)
+    view.set_path(w, (1.5 * w - 1) ** 2)
+    assert view.exit_text.startswith("→ left the plot at step ")
+    assert "w = " in view.exit_text and "loss = " in view.exit_text
+    view.set_path(w[:2], (1.5 * w[:2] - 1) ** 2)
+    assert view.exit_text == ""
+
+
+def test_compared_runs_share_one_legend_that_covers_no_data(show):
+    contour = show(ContourView(), 640, 480)
+    xs, ys, Z = quadratic_grid()
+    contour.set_surface(xs, ys, Z, np.geomspace(0.05, 10, 8), ("a", "b"), [(0.0, 0.0)])
+    t = np.linspace(0, 1, 200)
+    runs = [(f"run {i} (lr=0.{i})", i, 1.8 - 3.6 * t, 1.9 - (2.8 + 0.1 * i) * t)
+            for i in range(3)]
+    contour.set_path(1.8 - 3.6 * t, 1.9 - 2.7 * t)
+    contour.set_compare(runs)
+    loss = show(LossView(), 640, 360)
+    steps = np.arange(200.0)
+    loss.set_loss(steps, np.exp(-steps / 50) + 1e-3, None, True)
+    loss.set_compare([(label, i, steps, np.exp(-steps / (20 + 20 * i)) + 1e-3)
+                      for label, i, *_ in runs])
+    for view in (contour, loss):
+        settle(view)
+        vb = view.getPlotItem().getViewBox().sceneBoundingRect()
+        rects = view.band.key_rects()
+        assert len(rects) == 4 and len({r.top() for r in rects.values()}) <= 2  # compact
+        for name, rect in rects.items():
+            assert not rect.intersects(vb), name  # outside the data area
+            assert QRectF(0, 0, view.width(), view.height()).contains(rect), name
+        for a, b in itertools.combinations(rects.values(), 2):
+            assert not a.intersects(b)
+        assert view.getPlotItem().legend is None  # no legend box inside the plot
+    # loss curves' points are all below the legend strip
+    for item in loss._compare_items:
+        cx, cy = item.getData()
+        band = loss.band.sceneBoundingRect()
+        assert not any(band.contains(p) for p in scene_points(loss, cx, cy))
+
+
+def test_table_columns_fit_their_numbers_in_700_pixels(qtbot, show):
+    run = core.train("house-prices", lr=0.6, steps=20)  # diverges: numbers up to 1e18
+    model = StepTableModel(run.table)
+    view = show(StepTableView(), 700, 300)
+    view.setModel(model)
+    qtbot.waitUntil(lambda: not view._widen.isActive(), timeout=2000)
+    names = model.column_names
+    assert names[:9] == ["step", "epoch", "lr", "w", "b", "loss", "grad_w", "grad_b",
+                         "grad_norm"]
+    assert view.horizontalScrollBar().maximum() == 0
+    last = names.index("grad_norm")
+    assert view.columnViewportPosition(last) + view.columnWidth(last) <= view.viewport().width()
+    # every number shown whole: compact text that fits its column
+    fm = view.fontMetrics()
+    for r in range(model.rowCount()):
+        for c in range(model.columnCount()):
+            text = model.data(model.index(r, c))
+            assert len(text) <= 12 and "…" not in text
+            assert fm.horizontalAdvance(text) < view.columnWidth(c), (r, names[c], text)
+    loss_col = names.index("loss")
+    assert model.data(model.index(9, loss_col)) == "1.12327e+18"
+    assert model.data(model.index(9, loss_col), Qt.ItemDataRole.ToolTipRole) == repr(
+        float(run.table["loss"][9]))
+
+
+def test_table_shows_loss_next_to_the_parameters_and_small_numbers_as_such(show):
+    columns = ["step", "epoch", "lr", "a", "b", "grad_a", "grad_b", "grad_norm", "loss", "extra"]
+    table = StepTable(columns, capacity=2)
+    table.append_block([[0, 0, 7e-7, 1.0, 2.0, 3e-9, -4.0, 5.0, 1234567.0, 9.0],
+                        [1, 0, 7e-7, 1.5, 2.5, 0.25, 0.5, 0.56, 0.001, 8.0]])
+    model = StepTableModel(table)
+    view = show(StepTableView(), 700, 200)
+    view.setModel(model)
+    assert model.column_names == ["step", "epoch", "lr", "a", "b", "loss", "grad_a", "grad_b",
+                                  "grad_norm", "extra"]
+    text = {name: model.data(model.index(0, c)) for c, name in enumerate(model.column_names)}
+    assert (text["lr"], text["loss"], text["grad_a"], text["step"]) == (
+        "7e-07", "1.23457e+06", "3e-09", "0")
+
+
+def test_a_wider_number_scrolled_into_view_widens_its_column(qtbot, show):
+    table = make_table(5_000)
+    model = StepTableModel(table)
+    view = show(StepTableView(), 700, 300)
+    view.setModel(model)
+    col = COLUMNS.index("grad_a")
+    before = view.columnWidth(col)
+    # a row the sample did not read, with a much longer number
+    table._data[table.column_index("grad_a"), 2_345] = -1.23456789e-300
+    model.set_table(table)
+    view.scrollTo(model.index(2_345, col))
+    view.viewport().repaint()
+    qtbot.waitUntil(lambda: view.columnWidth(col) > before, timeout=2000)
+    text = model.data(model.index(2_345, col))
+    assert view.fontMetrics().horizontalAdvance(text) < view.columnWidth(col)
