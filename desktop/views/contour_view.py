@@ -156,6 +156,9 @@ class ContourView(ExportEntry, pg.PlotWidget):
         # the run's path shaded by step order; a live trajectory only grows, so
         # its Qt paths are extended, not rebuilt (see _path)
         self._path = StepPath(plot, thin_from=DEDUPE_FROM, max_dots=MAX_PATH_DOTS, dot_size=3)
+        # the drawn path as one line, ``getData()``, under its name from before the
+        # shading (tests of the window read it); new code: `path_data`
+        self._line = self._path
         # markers change with every re-run and frame: PixelPoints, not
         # ScatterPlotItem (see _items)
         self._highlight_marker = PixelPoints(
@@ -293,6 +296,10 @@ class ContourView(ExportEntry, pg.PlotWidget):
 
     def clear_compare(self) -> None:
         self.set_compare([])
+
+    def path_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The run's path as drawn (thinned and cut like the screen's), pieces joined."""
+        return self._path.getData()
 
     @property
     def exit_text(self) -> str:
