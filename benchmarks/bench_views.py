@@ -17,6 +17,10 @@ Scenarios:
   (a worst case: little collapses into shared pixels), and a 1,000,000-point
   one (still moving at its end, unlike the real run, whose last rows all lie
   in one pixel and need no repaint);
+- ContourView with a 100,000-point zig-zag: every step crosses the valley,
+  hundreds of pixels long (a learning rate just below 2/λmax), the path
+  shaded by step (its finished pieces are drawn into their picture as they
+  finish);
 - a slider move: ContourView and LossView handed a new 1,001-row run (another
   learning rate) every frame, as a paused re-run does;
 - one whole live frame: LossView (1,000,000) + ContourView (100,000) + the
@@ -116,6 +120,12 @@ class PaintCounter(QObject):
         if event.type() == QEvent.Type.Paint:
             self.counts[self.viewports.index(obj)] += 1
         return False
+
+
+def zigzag(n: int) -> tuple[np.ndarray, np.ndarray]:
+    # every step crosses the valley: long chords, few shared pixels
+    k = np.arange(n, dtype=np.float64)
+    return -1.5 + 3.0 * k / n, 1.0 + 1.5 * (-1.0) ** k * (0.3 + 0.7 * k / n)
 
 
 def surface() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -252,6 +262,7 @@ SCENARIOS = [
     ("contour_1m", "ContourView, 1,000,000-point trajectory (the run)"),
     ("contour_spiral", "ContourView, 100,000-point spiral (worst case)"),
     ("contour_spiral_1m", "ContourView, 1,000,000-point spiral (still moving)"),
+    ("contour_zigzag", "ContourView, 100,000-point zig-zag across the valley"),
     ("rerun", "slider move: ContourView + LossView get a new 1,001-row run"),
     ("whole", "whole live frame: both views + step table"),
 ]
@@ -266,6 +277,7 @@ def run_all() -> dict:
     out["contour_1m"] = bench_contour(run["a"], run["b"])
     out["contour_spiral"] = bench_contour(*spiral(100_000))
     out["contour_spiral_1m"] = bench_contour(*spiral(1_000_000))
+    out["contour_zigzag"] = bench_contour(*zigzag(100_000))
     out["rerun"] = bench_rerun()
     out["whole"] = bench_whole_frame(run, 100_000)
     out["load"] = os.getloadavg()[0]

@@ -1,7 +1,7 @@
 """Selected step-table rows to the clipboard, with the header, as a spreadsheet expects.
 
 Spreadsheets paste tab-separated plain text into cells, so ``text/plain`` is
-TSV; ``text/csv`` rides along for programs that ask for it (PITFALLS §5).
+TSV; ``text/csv`` rides along for programs that ask for it.
 The numbers come from the table's own lossless writers, not from the rounded
 cells on screen.
 """

@@ -50,7 +50,7 @@ def ensure_app() -> Any:
 
 def _quiet_qt_messages(mode: Any, _context: Any, message: str) -> None:
     """Qt's messages for a command-line tool: the offscreen platform's notice about
-    size hints is harmless (PITFALLS §3) and would look like an error; the rest go
+    size hints is harmless (it cannot honour them) and would look like an error; the rest go
     to stderr as Qt would print them."""
     from PySide6.QtCore import QtMsgType
 

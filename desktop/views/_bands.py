@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QLinearGradient, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QSizePolicy
 
 from desktop.views import palette
@@ -230,17 +230,17 @@ class Band(pg.GraphicsWidget):
 
     def _paint_key(self, p: QPainter, rect: QRectF, key: Key) -> None:
         y = rect.center().y()
-        sample = QLineF(rect.left() + 1.0, y, rect.left() + _SAMPLE - 1.0, y)
-        if len(key.colours) > 1:
-            gradient = QLinearGradient(sample.p1(), sample.p2())
-            for i, c in enumerate(key.colours):
-                gradient.setColorAt(i / (len(key.colours) - 1), c)
-            pen = QPen(QBrush(gradient), 3.0)
-        else:
-            pen = QPen(key.colour, 2.0, key.style)
-        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-        p.setPen(pen)
-        p.drawLine(sample)
+        x0, x1 = rect.left() + 1.0, rect.left() + _SAMPLE - 1.0
+        # a run of short pieces, one per colour (not a gradient pen: SVG viewers
+        # and PDF readers differ in how they draw those)
+        colours = key.colours if len(key.colours) > 1 else (key.colour,)
+        step = (x1 - x0) / len(colours)
+        for i, c in enumerate(colours):
+            pen = QPen(c, 3.0 if len(colours) > 1 else 2.0,
+                       Qt.PenStyle.SolidLine if len(colours) > 1 else key.style)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            p.setPen(pen)
+            p.drawLine(QLineF(x0 + i * step, y, x0 + (i + 1) * step, y))
         p.setPen(QPen(QColor(palette.FOREGROUND)))
         text = QRectF(rect.left() + _SAMPLE + 4.0, rect.top(), rect.width() - _SAMPLE - 4.0,
                       rect.height())

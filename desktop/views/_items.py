@@ -19,7 +19,7 @@ from pyqtgraph import Qt as pg_qt
 from pyqtgraph import functions as fn
 from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol, renderSymbol
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QImage, QPaintEngine, QPainter, QPainterPath, QPixmap
+from PySide6.QtGui import QImage, QPaintEngine, QPainter, QPainterPath, QPixmap, QTransform
 
 _EMPTY = np.empty(0)
 # lines with more path elements than this are drawn from a picture of themselves
@@ -213,6 +213,19 @@ class PolylineItem(pg.GraphicsObject):
         """``(x0, x1, y0, y1)`` of the finite points, None when there are none."""
         return self._bounds
 
+    def picture(self) -> tuple[QImage, tuple] | None:
+        """The line as last drawn from its picture, brought up to date: ``(image, key)``,
+        ``key`` the view transform and device it was drawn for; None when the line is
+        drawn as vectors (short lines, exports) or has not been painted yet."""
+        if self._raster is None or self._raster_key is None:
+            return None
+        if self._pending:
+            m11, m12, m21, m22, m31, m32 = self._raster_key[:6]
+            self._draw_into(self._raster, QTransform(m11, m12, m21, m22, m31, m32),
+                            self._pending)
+            self._pending = []
+        return self._raster, self._raster_key
+
     def setPen(self, pen) -> None:
         """A new pen for the whole line; a line drawn from its picture is drawn again once."""
         pen = pg.mkPen(pen)
@@ -355,32 +368,40 @@ def _union(a, b):
 
 
 class LayeredLines(pg.GraphicsObject):
-    """Finished polylines, each with its own pen, drawn as one picture.
+    """Finished polylines, each with its own (translucent) pen, drawn as one picture.
 
     What a growing path's finished pieces need (see ``_path.StepPath``): they
     only ever get one more line on top (`add_layer`, drawn into the picture
     as it is) until they are replaced as a whole (`set_layers`), so however
     many there are, a repaint copies one picture of the viewport (drawn
-    again for a new zoom, size or device). Short lines, exports and other
-    vector devices are stroked directly, the oldest layer first.
+    again for a new zoom, size or device).
+
+    On screen the picture is drawn with Qt's "source" composition: a pixel
+    takes the newest layer's colour, alpha included, instead of blending it
+    over the older ones. Blending a translucent pen is Qt's slow path (about
+    14 times slower for long lines, a zig-zag's chords across the map),
+    replacing is its fast one; one blend of the finished picture onto the
+    plot then gives each layer its transparency. A layer may come with a
+    ready picture of itself (the live piece's, drawn opaque while it grew):
+    it is then copied in, not stroked again. Exports and other vector devices
+    get the paths themselves, the oldest first.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self._layers: list[tuple[QPainterPath, pg.QtGui.QPen]] = []
-        self._elements = 0
         self._bounds: tuple[float, float, float, float] | None = None
         self._rect: QRectF | None = None
         self._raster: QImage | None = None
         self._raster_key: tuple | None = None
-        self._pending: list[tuple[QPainterPath, pg.QtGui.QPen]] = []  # added since drawn
+        # added since the picture was drawn: (path, pen, its own picture or None)
+        self._pending: list[tuple[QPainterPath, pg.QtGui.QPen, tuple | None]] = []
 
     def set_layers(self, layers: list[tuple[QPainterPath, pg.QtGui.QPen]],
                    bounds: tuple[float, float, float, float] | None) -> None:
         """The lines (Qt paths with their pens, bottom first) and their data bounds."""
         self.prepareGeometryChange()
         self._layers = list(layers)
-        self._elements = sum(path.elementCount() for path, _ in self._layers)
         self._bounds = bounds
         self._rect = None
         self._raster, self._pending = None, []
@@ -388,13 +409,17 @@ class LayeredLines(pg.GraphicsObject):
         self.informViewBoundsChanged()
 
     def add_layer(self, path: QPainterPath, pen: pg.QtGui.QPen,
-                  bounds: tuple[float, float, float, float] | None) -> None:
-        """One more line on top; a picture already drawn only gets this line added."""
+                  bounds: tuple[float, float, float, float] | None,
+                  picture: tuple[QImage, tuple] | None = None) -> None:
+        """One more line on top; a picture already drawn only gets this line added.
+
+        ``picture`` is ``(image, key)`` from `PolylineItem.picture`: the line
+        drawn opaque on the same view, copied in with the pen's opacity.
+        """
         self.prepareGeometryChange()
         self._layers.append((path, pen))
-        self._elements += path.elementCount()
         self._bounds = _union(self._bounds, bounds)
-        self._pending.append((path, pen))
+        self._pending.append((path, pen, picture))
         self._rect = None
         self.update()
         self.informViewBoundsChanged()
@@ -428,28 +453,20 @@ class LayeredLines(pg.GraphicsObject):
         exporting = self._exportOpts is not False
         engine = p.paintEngine()
         device = p.device()
-        if (
-            exporting
-            or device is None
-            or engine is None
-            or engine.type() != QPaintEngine.Type.Raster
-            or self._elements < RASTER_FROM
-        ):
+        if exporting or device is None or engine is None or (
+                engine.type() != QPaintEngine.Type.Raster):
             aa = self._exportOpts.get("antialias", True) if exporting else False
             p.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
-            self._stroke(p)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            for path, pen in self._layers:
+                p.setPen(pen)
+                p.drawPath(path)
             return
         tr = p.transform()
-        dpr = float(device.devicePixelRatioF())
-        key = (tr.m11(), tr.m12(), tr.m21(), tr.m22(), tr.m31(), tr.m32(),
-               device.width(), device.height(), dpr)
+        key = _device_key(tr, device)
         if self._raster is None or key != self._raster_key:
-            w, h = max(1, round(device.width() * dpr)), max(1, round(device.height() * dpr))
-            image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-            image.setDevicePixelRatio(dpr)
-            image.fill(Qt.GlobalColor.transparent)
-            self._raster, self._raster_key = image, key
-            self._draw_into(image, tr, self._layers)
+            self._raster, self._raster_key = _blank(device), key
+            self._draw_into(self._raster, tr, [(path, pen, None) for path, pen in self._layers])
         elif self._pending:
             self._draw_into(self._raster, tr, self._pending)
         self._pending = []
@@ -462,13 +479,38 @@ class LayeredLines(pg.GraphicsObject):
         q = QPainter(image)
         try:
             q.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            q.setTransform(tr)
-            self._stroke(q, layers)
+            q.setBrush(Qt.BrushStyle.NoBrush)
+            for path, pen, picture in layers:
+                if picture is not None and picture[1] == self._raster_key:
+                    # the layer's own opaque picture: clear what it covers, then
+                    # lay it in with the pen's opacity (the same pixels as stroking)
+                    q.resetTransform()
+                    q.setOpacity(1.0)
+                    q.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationOut)
+                    q.drawImage(QPointF(0.0, 0.0), picture[0])
+                    q.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+                    q.setOpacity(pen.color().alphaF())
+                    q.drawImage(QPointF(0.0, 0.0), picture[0])
+                    q.setOpacity(1.0)
+                    continue
+                q.setTransform(tr)
+                q.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+                q.setPen(pen)
+                q.drawPath(path)
         finally:
             q.end()
 
-    def _stroke(self, p: QPainter, layers=None) -> None:
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        for path, pen in self._layers if layers is None else layers:
-            p.setPen(pen)
-            p.drawPath(path)
+
+def _device_key(tr, device) -> tuple:
+    """What a picture of the viewport depends on: the transform and the device's size."""
+    return (tr.m11(), tr.m12(), tr.m21(), tr.m22(), tr.m31(), tr.m32(),
+            device.width(), device.height(), float(device.devicePixelRatioF()))
+
+
+def _blank(device) -> QImage:
+    dpr = float(device.devicePixelRatioF())
+    w, h = max(1, round(device.width() * dpr)), max(1, round(device.height() * dpr))
+    image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(dpr)
+    image.fill(Qt.GlobalColor.transparent)
+    return image

@@ -203,6 +203,7 @@ class StepPath:
             # the live piece is finished: it joins the picture of finished pieces
             # (its Qt path as drawn so far), and the next piece opens at its last row
             self._paths[b] = self.live.qpath()
+            picture = self.live.picture()  # drawn already: copied in, not stroked again
             if b + 1 == self._bins:
                 self._merge()
                 self._live_bin += 1
@@ -210,7 +211,8 @@ class StepPath:
             else:
                 self._live_bin += 1
                 shade = piece_shade(b, False, self._bins)
-                self.frozen.add_layer(self._paths[b], pg.mkPen(shade, width=1), self._bounds[b])
+                self.frozen.add_layer(self._paths[b], pg.mkPen(shade, width=1), self._bounds[b],
+                                      picture)
             self._line = LiveLine(self._thin_from)  # its first line replaces the live one
             kept = 0
 
