@@ -82,6 +82,7 @@ class LineView(ExportEntry, pg.PlotWidget):
             item.setZValue(MARKER_Z)
             plot.addItem(item, ignoreBounds=True)
         self._exit = ExitMarker(plot, "the plot")
+        self._exit_map: tuple[float, float, float, float] | None = None  # the range it watches
         self.band = Band(plot)  # the legend, above the plot
         # pyqtgraph's automatic SI prefix rescales the tick labels and adds
         # "(x0.001)" to the title; weights and losses read better as plain numbers
@@ -113,12 +114,8 @@ class LineView(ExportEntry, pg.PlotWidget):
                 y1 + CLIP_EXTENTS * wy,
             )
             self._origin = ((x0 + x1) / 2, (y0 + y1) / 2)
-            # the ball has left the plot once it is outside the curve's window
-            # (the view shows that window, with a little padding)
-            self._exit.set_map((x0, x1, y0, y1))
         else:
             self._box = None
-            self._exit.set_map(None)
         self.getPlotItem().enableAutoRange()
         self._draw_path(kept=0)
         self._draw_compare()
@@ -193,7 +190,17 @@ class LineView(ExportEntry, pg.PlotWidget):
             x, y = thin_path(x, y, self._drawn_for, self._origin)
         return clip_polyline(x, y, self._box)
 
+    def _visible(self) -> tuple[float, float, float, float]:
+        (x0, x1), (y0, y1) = self.getPlotItem().getViewBox().viewRange()
+        return x0, x1, y0, y1
+
     def _on_view_range_changed(self, *_args) -> None:
+        # the ball has left the plot once it is outside what the plot shows
+        visible = self._visible()
+        if visible != self._exit_map:
+            self._exit_map = visible
+            self._exit.set_map(visible)
+            self._exit.update(self._w, self._loss, 0, (self._name, "loss"), self._pixel())
         # pixel thinning depends on the zoom only (panning keeps it valid)
         if self._pixel() != self._drawn_for:
             self._draw_path(kept=0)

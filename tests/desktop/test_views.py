@@ -1106,8 +1106,13 @@ def test_a_ball_that_leaves_the_line_plot_gets_a_marker(show):
     view.set_curve(ws, (1.5 * ws - 1) ** 2, "w")
     w = 0.6 + 0.5 * (-2.2) ** np.arange(8.0)
     view.set_path(w, (1.5 * w - 1) ** 2)
+    settle(view)  # the plot fits the curve: what it shows is the map the ball may leave
     assert view.exit_text.startswith("→ left the plot at step ")
     assert "w = " in view.exit_text and "loss = " in view.exit_text
+    (x0, x1), (y0, y1) = view.getPlotItem().getViewBox().viewRange()
+    _, px, py, _ = view._exit.exit
+    assert (px == pytest.approx(x0) or px == pytest.approx(x1) or py == pytest.approx(y0)
+            or py == pytest.approx(y1))  # at the edge of what the plot shows
     view.set_path(w[:2], (1.5 * w[:2] - 1) ** 2)
     assert view.exit_text == ""
 
