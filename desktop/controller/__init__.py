@@ -1,6 +1,2 @@
-"""The window's model: the run config, the run, and what core says about them."""
-
-from desktop.controller.analysis import Gauge, SurfaceData
-from desktop.controller.controller import PRESETS, Controller
-
-__all__ = ["PRESETS", "Controller", "Gauge", "SurfaceData"]
+"""Kept only so that ``desktop.controller.analysis`` still resolves (the exports' figure
+imports it by that name). The window's model is `desktop.model`."""

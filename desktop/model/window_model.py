@@ -1,0 +1,520 @@
+"""`WindowModel`: the one source of truth for what the window shows. No Qt.
+
+It is made of small sub-models, each with its own typed events:
+
+- ``knobs`` (`KnobsModel`): the problem, the run config, the pair shown, speed;
+- ``playback`` (`PlaybackModel`): the run on screen, playing, catching up;
+- ``insight`` (`InsightModel`): curvature, gauge, presets, sweep, surface;
+- ``compare`` (`CompareModel`): preset runs compared, pinned runs;
+- ``selection`` (`SelectionModel`): the step picked in the table.
+
+This class wires them: a knob that changes the run asks for a re-run, which
+happens in the next ``frame()`` (the window's frame clock calls it at once
+when idle, else at the next frame, so a slider drag re-runs at most once per
+frame and the newest value wins). ``framed`` then tells the views to draw the
+run, the table and the status sentence, all from the same state. The status
+sentence is derived from the run on screen alone (`desktop.model.explain`),
+and recomputed in every frame and after every change, so it never describes
+another run; while a long re-run catches up it says so instead of judging a
+partial run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import core
+from core import ConfigError
+from desktop.model import analysis
+from desktop.model.compare import CompareModel
+from desktop.model.events import Event
+from desktop.model.explain import Verdict, explain, facts_of
+from desktop.model.insight import InsightModel
+from desktop.model.jobs import JobRunner, QueuedJobs
+from desktop.model.knobs import (
+    TORCH_INSTALL_HINT,
+    KnobsChange,
+    KnobsModel,
+    Restored,
+    parse_knobs,
+)
+from desktop.model.playback import PlaybackModel
+from desktop.model.selection import SelectionModel
+
+log = logging.getLogger(__name__)
+
+PRESETS = ("too-small", "just-right", "too-big")
+INTRO = (" Drag the learning rate in the strip above, or try Too small (1), Just right (2) "
+         "and Too big (3).")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What changed since the last frame: a new run, and how many rows were added."""
+
+    replaced: bool
+    added: int
+
+
+class WindowModel:
+    """The knobs, the run, what core says about them, and the sentence on screen."""
+
+    def __init__(self, jobs: JobRunner | None = None,
+                 now: Callable[[], float] = time.perf_counter) -> None:
+        self.jobs: JobRunner = jobs if jobs is not None else QueuedJobs()
+        self.knobs = KnobsModel()
+        self.playback = PlaybackModel(now)
+        self.insight = InsightModel(self.jobs)
+        self.compare = CompareModel()
+        self.selection = SelectionModel()
+        self.framed: Event[Frame] = Event("model.framed")  # draw the run now
+        self.status_changed: Event[str] = Event("model.status_changed")
+        self.error: Event[str] = Event("model.error")  # worth a message box
+        self.frame_requested: Event[None] = Event("model.frame_requested")
+        self.started = False
+        self.status = "Preparing the run…"
+        self.verdict: Verdict | None = None
+        self._verdict_key: Any = None
+        self.torch_ready = False
+        self._rerun: str | None = None  # "full" or "scrub": a re-run waits for the frame
+        self._replaced = False
+        self._added = 0
+        self._moved = False  # the run moved since it last settled
+        self._notice = ""  # a message about the last action, until the next one
+        self._intro = False  # the first run plays: say what to do
+        self._surface_path: list[list[float]] | None = None
+        self._torch_device: str | None = None  # torch was restored: load it after start
+        self._play_at_start = True  # a session opened before the start shows its whole run
+        self._run_theory: tuple[Any, analysis.Theory | None] = (None, None)
+        self.knobs.changed.connect(self._on_knobs_changed)
+        self.playback.replaced.connect(self._on_playback_replaced)
+        self.playback.rows_added.connect(self._on_playback_rows_added)
+        self.playback.playing_changed.connect(self._on_playback_playing_changed)
+        self.playback.failed.connect(self._on_playback_failed)
+        self.insight.presets_changed.connect(self._on_insight_presets_changed)
+        self.insight.message.connect(self.show_message)
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def trainer(self) -> Any:
+        return self.playback.trainer
+
+    @property
+    def table(self) -> Any:
+        return self.playback.table
+
+    @property
+    def playing(self) -> bool:
+        return self.playback.playing
+
+    @property
+    def rerun_pending(self) -> bool:
+        return self._rerun is not None
+
+    def wants_frames(self) -> bool:
+        """A re-run waits, the run plays or catches up: keep the frames coming."""
+        return self.started and (self._rerun is not None or self.playback.wants_frames)
+
+    def idle(self) -> bool:
+        """Nothing moves and nothing waits (tests and benchmarks wait for this)."""
+        return self.started and not self.wants_frames()
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self, *, play: bool = True) -> None:
+        """Build the first run and its analysis; ``play``: play it, so something moves."""
+        if self.started:
+            return
+        self.started = True
+        self._load_analysis()
+        if play and self._play_at_start:
+            self._intro = True
+            if self.playback.build(self.knobs.problem, self.knobs.config, 1):
+                self.playback.play()
+        else:
+            self._rerun = "full"
+        if self._torch_device is not None:
+            device, self._torch_device = self._torch_device, None
+            self._load_torch(device)
+        self._request_frame()
+
+    def shutdown(self) -> None:
+        self.playback.pause()
+        self.jobs.shutdown()
+
+    def restore(self, knobs: dict[str, Any]) -> bool:
+        """Apply saved knobs (before start); anything invalid leaves the defaults."""
+        if not knobs:
+            return False
+        try:
+            restored = parse_knobs(knobs)
+        except Exception as exc:  # a stale settings file must never stop the program
+            log.warning("ignoring saved knobs: %s", exc)
+            return False
+        self.knobs.restore(restored)
+        self._torch_device = restored.torch_device
+        return True
+
+    def install(self, restored: Restored, pinned: list[tuple[str, Any]] | None = None,
+                note: str = "") -> None:
+        """A whole validated set-up (a session file): problem, knobs and pinned runs,
+        and its whole run (not played step by step)."""
+        self._play_at_start = False
+        self.knobs.restore(restored)
+        self.compare.set_pinned(list(pinned or []))
+        if restored.torch_device is not None:
+            try:
+                self.request_backend("torch", restored.torch_device)
+            except ConfigError as exc:
+                note += f" {exc}"
+        if note:
+            self.show_message(note.strip())
+
+    # ------------------------------------------------------------------ the frame
+    def frame(self, dt: float = 0.0) -> Frame:
+        """One frame: a waiting re-run, then catch-up or play; the views draw after it."""
+        if self.started and self._rerun is not None:
+            self._do_rerun()
+        elif self.started:
+            self.playback.frame(dt, self.knobs.speed)
+        if self.started and not self.playback.wants_frames and self._moved:
+            self._settled()
+        frame = Frame(self._replaced, self._added)
+        self._replaced, self._added = False, 0
+        self._update_status()
+        self.framed.emit(frame)
+        return frame
+
+    def settle(self, max_frames: int = 100_000) -> None:
+        """Frames (and queued jobs) until nothing moves: for tests and scripts."""
+        drain = getattr(self.jobs, "drain", None)
+        for _ in range(max_frames):
+            if drain is not None:
+                drain()
+            if not self.wants_frames():
+                break
+            self.frame(1 / 60)
+        if drain is not None:
+            drain()
+        self.frame(0.0)
+
+    def _request_frame(self) -> None:
+        self.frame_requested.emit(None)
+
+    def _do_rerun(self) -> None:
+        kind, self._rerun = self._rerun, None
+        t = self.playback.trainer
+        rows = self.knobs.steps + 1
+        if kind == "scrub" and t is not None and not t.finished:
+            rows = max(len(t.table), self.playback.target)  # paused mid-run: same step count
+        self.playback.build(self.knobs.problem, self.knobs.config, rows)
+
+    def _settled(self) -> None:
+        """The run stopped moving: a step beyond it is let go; a slice follows the run."""
+        self._moved = False
+        self.selection.fit(self.playback.rows)
+        if self.knobs.problem.n_params > 2:
+            self.insight.refresh_surface(self.knobs.problem, self.knobs.axes,
+                                         self._current_point(), None, sync=False)
+
+    # ------------------------------------------------------------------ verbs
+    def play(self) -> None:
+        if not self.started:
+            self.start(play=False)
+            self.settle_rerun()
+        self._action()
+        if self.playback.trainer is None:
+            return
+        if self.playback.finished:  # like a player at its end: again from the start
+            self.playback.build(self.knobs.problem, self.knobs.config, 1)
+        self.playback.play()
+        self._update_status()
+        self._request_frame()
+
+    def settle_rerun(self) -> None:
+        if self._rerun is not None:
+            self._do_rerun()
+
+    def pause(self) -> None:
+        self.playback.pause()
+        self._request_frame()
+
+    def toggle_play(self) -> None:
+        if self.playback.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def step(self) -> None:
+        """One step, paused. At the end of a run it says so."""
+        self._action()
+        self.settle_rerun()
+        if self.playback.finished:
+            self.playback.pause()
+            self.show_message("The run has ended: Reset (R) to step through it again.")
+            return
+        self.playback.step()
+        self._update_status()
+        self._request_frame()
+
+    def reset(self) -> None:
+        """Back to the start point, paused."""
+        self._action()
+        self._rerun = None
+        self.playback.pause()
+        self.playback.build(self.knobs.problem, self.knobs.config, 1)
+        self._update_status()
+        self._request_frame()
+
+    def apply_preset(self, key: str) -> None:
+        if key not in PRESETS:
+            raise ConfigError(f"unknown preset {key!r}; choose one of: {', '.join(PRESETS)}")
+        lr = self.insight.preset_lrs().get(key)
+        if lr is None:
+            self.show_message("The presets are still being worked out…")
+            return
+        self.knobs.set_lr(lr, preset=key)
+
+    def halve_lr(self) -> None:
+        self.knobs.set_lr(self.knobs.lr / 2)
+
+    def run_with(self, lr: float, steps: int | None = None) -> None:
+        """A learning rate (and budget) run in full from the start (a lesson's trial)."""
+        self.playback.pause()
+        if steps is not None:
+            self.knobs.set_steps(steps)
+        self.knobs.set_lr(lr)
+        self._rerun = "full"
+        self._request_frame()
+
+    def select_step(self, step: int) -> None:
+        self.selection.select(step, self.playback.rows)
+
+    def pin(self) -> None:
+        self.compare.pin(self.playback.trainer)
+
+    def clear_compare(self) -> None:
+        self.jobs.cancel("compare")
+        self.compare.clear()
+
+    def compare_presets(self) -> None:
+        lrs = self.insight.preset_lrs()
+        if not lrs:
+            self.show_message("The presets are still being worked out…")
+            return
+        problem, cfg = self.knobs.problem, self.knobs.config
+        self.show_message("Running the three presets…")
+        self.jobs.submit("compare", analysis.preset_runs, self._on_compare_done,
+                         self._on_compare_failed,
+                         args=(analysis.problem_ref(problem, dict(cfg.options)), cfg, lrs),
+                         in_process=True)
+
+    def request_backend(self, backend: str, device: str = "auto") -> None:
+        """Switch the backend; torch is imported in the background first (2-3 s)."""
+        if backend == "torch" and not self.torch_ready:
+            if not core.torch_available():
+                raise ConfigError(TORCH_INSTALL_HINT)
+            self.knobs.config.with_(backend=backend, device=device)  # validates the names
+            self._load_torch(device)
+            return
+        self.knobs.set_backend(backend, device)
+
+    def show_message(self, text: str) -> None:
+        """Say something about the last action (saved, exported, copied) before the run's
+        own sentence; the next action or knob replaces it."""
+        self._notice = text
+        self._update_status()
+
+    def knobs_dict(self) -> dict[str, Any]:
+        return self.knobs.to_dict()
+
+    # ------------------------------------------------------------------ slots
+    def _action(self) -> None:
+        self._notice = ""
+        self._intro = False
+
+    def _on_knobs_changed(self, change: KnobsChange) -> None:
+        k = self.knobs
+        self._notice = ""
+        if change.fields != {"speed"}:
+            self._intro = False
+        if change.new_problem:
+            self._new_problem()
+            return
+        if change.changes_run:
+            self.jobs.cancel("compare")
+            self.compare.drop_compared()
+        if "axes" in change:
+            self.insight.refresh_surface(k.problem, k.axes, self._current_point(), None,
+                                         sync=True)
+        if change.fields & {"lr", "optimizer", "start"}:
+            self.insight.update_gauge(k.problem, k.config, k.start, k.preset)
+        if change.fields & {"optimizer", "start"} and self.started:
+            self.insight.request_presets(k.problem, k.config, k.start)
+        if "start" in change and self.started:
+            self._widen_surface(k.start)
+        if not change.changes_run:
+            self._update_status()
+            return
+        t = self.playback.trainer
+        live = self.playback.playing and t is not None and not t.finished
+        if live and change.fields == {"lr"}:
+            self.playback.set_lr_live(k.lr)  # the updates still to come use it
+        elif live and change.fields == {"steps"}:
+            self.playback.set_steps_live(k.steps)
+        else:
+            full = self._rerun == "full" or k.preset is not None
+            self._rerun = "full" if full else "scrub"
+        self._update_status()
+        self._request_frame()
+
+    def _new_problem(self) -> None:
+        self.playback.pause()
+        self.jobs.cancel("compare")
+        self.compare.forget()
+        self.selection.clear()
+        self.insight.forget()
+        self._surface_path = None
+        self.playback.clear()
+        if self.started:
+            self._load_analysis()
+            self._rerun = "full"
+            self._request_frame()
+        else:
+            self.insight.update_gauge(self.knobs.problem, self.knobs.config, self.knobs.start,
+                                      None)
+        self._update_status()
+
+    def _load_analysis(self) -> None:
+        k = self.knobs
+        self.insight.refresh_surface(k.problem, k.axes, self._current_point(),
+                                     self._surface_path, sync=True)
+        self.insight.update_gauge(k.problem, k.config, k.start, k.preset)
+        self.insight.request_presets(k.problem, k.config, k.start)
+
+    def _widen_surface(self, start: tuple[float, ...]) -> None:
+        s = self.insight.surface
+        if s is not None and not analysis.inside(s, start):
+            self._surface_path = [list(start)]  # widen the window to show the new start
+            self.insight.refresh_surface(self.knobs.problem, self.knobs.axes,
+                                         self._current_point(), self._surface_path, sync=True)
+
+    def _current_point(self) -> tuple[float, ...] | None:
+        k = self.knobs
+        if k.problem.n_params <= 2:
+            return None
+        n = self.playback.drawable_rows()
+        if n == 0:
+            return k.start
+        row = self.playback.table.row(n - 1)
+        return tuple(row[name] for name in k.problem.param_names)
+
+    def _on_playback_replaced(self, trainer: Any) -> None:
+        self._replaced = True
+        self._moved = True
+        if trainer is not None and self.selection.step >= self.playback.target:
+            self.selection.clear()  # the new run will not reach the selected step
+
+    def _on_playback_rows_added(self, added: int) -> None:
+        self._added += added
+        self._moved = True
+
+    def _on_playback_playing_changed(self, playing: bool) -> None:
+        self._moved = True
+        self._update_status()
+        self._request_frame()
+
+    def _on_playback_failed(self, message: str) -> None:
+        self._notice = message
+        self._update_status()
+        self.error.emit(message)
+
+    def _on_insight_presets_changed(self, report: Any) -> None:
+        k = self.knobs
+        if report is not None:
+            self.insight.update_gauge(k.problem, k.config, k.start, k.preset)
+
+    def _on_compare_done(self, runs: list[tuple[str, Any]]) -> None:
+        self.compare.set_compared(runs)
+        if self._notice == "Running the three presets…":
+            self.show_message("")
+
+    def _on_compare_failed(self, exc: BaseException) -> None:
+        self.error.emit(f"Could not run the presets for comparison: {exc}")
+
+    def _load_torch(self, device: str) -> None:
+        self.show_message("torch backend loading…")
+        self.jobs.submit("torch", analysis.import_torch_backend,
+                         lambda _ok: self._on_torch_ready(device), self._on_torch_failed)
+
+    def _on_torch_ready(self, device: str) -> None:
+        self.torch_ready = True
+        try:
+            self.knobs.set_backend("torch", device)
+        except ConfigError as exc:
+            self.error.emit(str(exc))
+
+    def _on_torch_failed(self, exc: BaseException) -> None:
+        self.error.emit(f"The torch backend could not be loaded ({exc}); staying on numpy.")
+
+    # ------------------------------------------------------------------ the sentence
+    def _update_status(self) -> None:
+        text = self._sentence()
+        if self._notice:
+            text = f"{self._notice} {text}" if text else self._notice
+        if text != self.status:
+            self.status = text
+            self.status_changed.emit(text)
+
+    def _sentence(self) -> str:
+        t = self.playback.trainer
+        if not self.started or t is None:
+            self.verdict = None
+            return "Preparing the run…"
+        if not self.playback.caught_up and not self.playback.playing:
+            self.verdict = None
+            done, goal = len(t.table) - 1, self.playback.target - 1
+            return f"Working out the run: {done:,} of {goal:,} steps so far…"
+        key = (id(t), len(t.table), t.status, self.playback.playing)
+        if self.verdict is not None and key == self._verdict_key:
+            return self.verdict.text + (INTRO if self._intro else "")
+        self._verdict_key = key
+        facts = facts_of(t)
+        start = tuple(float(v) for v in t.start)
+        cfg = t.config
+        problem = t.problem
+
+        def lr_sentence(lr: float) -> str:
+            return analysis.describe_lr(problem, lr, cfg.optimizer, start, dict(cfg.hyper))
+
+        def curvature_at(row: int) -> tuple[float, float] | None:
+            point = [t.table[name][row] for name in problem.param_names]
+            lam = analysis.lam_max_at(problem, point)
+            low = analysis.lam_min_at(problem, point)
+            return None if lam is None else (lam, low if low is not None else float("nan"))
+
+        self.verdict = explain(facts, playing=self.playback.playing,
+                               theory=self._theory_for(t), lr_sentence=lr_sentence,
+                               curvature_at=curvature_at)
+        text = self.verdict.text
+        if self._intro:
+            text += INTRO
+        return text
+
+    def _theory_for(self, trainer: Any) -> analysis.Theory | None:
+        """The curvature numbers of the run's own problem, start and optimizer."""
+        cfg = trainer.config
+        start = tuple(float(v) for v in trainer.start)
+        key = (id(trainer.problem), start, cfg.optimizer, repr(sorted(cfg.hyper.items())))
+        if self._run_theory[0] != key:
+            try:
+                theory = analysis.theory_of(trainer.problem, start, cfg.optimizer,
+                                            dict(cfg.hyper))
+            except Exception as exc:
+                log.warning("curvature failed: %s", exc)
+                theory = None
+            self._run_theory = (key, theory)
+        return self._run_theory[1]
