@@ -86,6 +86,9 @@ class FrameClock(QObject):
         self.frames += 1
         if self._again or self.model.wants_frames() or any(w() for w in self._wants):
             self._last_tick = now
-            self._throttle.later(FRAME_MS)
+            # the next frame a frame after this one began: the cadence stays 60 a second
+            # whatever this frame cost
+            spent_ms = (self.now() - now) * 1000.0
+            self._throttle.later(max(1, round(FRAME_MS - spent_ms)))
         else:
             self._last_tick = None  # idle: the next frame starts afresh (dt 0)

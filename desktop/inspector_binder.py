@@ -1,10 +1,11 @@
 """`InspectorBinder`: which step the inspector shows, and when it asks core again.
 
-It follows the step selected in the table, or else the newest row. Paused,
-it shows a new step in the same frame as the plots; while a run plays it
-refreshes at most ten times a second (the frame clock adds rows up to 60
-times a second, thousands of steps each), through the window's one
-`Throttle`. One `core.inspector.StepInspector` is kept per run, so the
+It follows the step selected in the table, or else the newest row. It
+refreshes at once when the last refresh is a tenth of a second ago, else a
+tenth of a second after it, through the window's one `Throttle`: a single
+step or a click on a row shows at once, while a playing run (up to 60 frames
+a second, thousands of steps each) or a slider drag (a new run every frame)
+costs at most ten refreshes a second. One `core.inspector.StepInspector` is kept per run, so the
 optimizer state of a deep row is replayed once, then read from its
 checkpoints. Nothing is computed while the panel is hidden.
 """
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PLAYING_INTERVAL_MS = 100  # ≤ 10 Hz while running
+PLAYING_INTERVAL_MS = 100  # ≤ 10 refreshes a second
 
 
 class InspectorBinder(QObject):
@@ -76,11 +77,13 @@ class InspectorBinder(QObject):
         self.request()
 
     def request(self) -> None:
-        """Refresh: at once when paused, at most every 100 ms while playing."""
-        if self.m.playing:
-            self._throttle()
-        else:
-            self._throttle.flush()
+        """Refresh now, or once 100 ms have passed since the last refresh."""
+        self._throttle()
+
+    def hold(self) -> None:
+        """The first run is starting: the first inspection (25 ms of imports, then the
+        text) waits a tenth of a second, behind the plots."""
+        self._throttle.hold()
 
     def stop(self) -> None:
         self._throttle.cancel()

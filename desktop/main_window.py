@@ -92,9 +92,6 @@ class MainWindow(QMainWindow):
         self._first_paint_seen = False
         self._closed = False
         self.key_guard = KeyGuard(self)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.key_guard)
         self.plots = PlotArea()
         self.setCentralWidget(self.plots)
         self.session_io = SessionIO(self)  # File: sessions and recent sessions
@@ -109,7 +106,7 @@ class MainWindow(QMainWindow):
         self.renderer = RunRenderer(self.model, self.plots, self.runtime.clock.now)
         self.runtime.clock.want_frames(self.renderer.wants_frames)
         self.extras = WindowExtras(self)  # formula, data, inspector, lessons (before _restore)
-        self.wheel_guard.guard(self.knobs_scroll.widget())
+        self._guard_controls()
         self._connect()
         self._restore()
 
@@ -290,7 +287,9 @@ class MainWindow(QMainWindow):
             return
         self.plots.build_deferred()  # the plots, after the first paint
         self.renderer.show_all()
+        self.extras.inspector_binder.hold()  # the plots first
         self.model.start(play=True)  # the first run plays: something moves
+        self._guard_controls()
 
     def _on_plots_contour_built(self, view: Any) -> None:
         view.startMoved.connect(self._on_contour_start_moved)
@@ -309,9 +308,6 @@ class MainWindow(QMainWindow):
         except Exception:  # saving settings must never keep the window from closing
             log.exception("could not save the settings")
         self._closed = True
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.key_guard)
         self.runtime.shutdown()
         self.extras.stop()
         if self.help_box is not None:
@@ -322,16 +318,22 @@ class MainWindow(QMainWindow):
     def _on_model_error(self, message: str) -> None:
         self.show_error(self, "LR Playground", f"{message}\n\n{errors.WHAT_TO_DO}")
 
+    def _guard_controls(self) -> None:
+        """The wheel and one-key shortcuts leave every control alone unless it has focus
+        (again after fields are built for a new problem, optimizer or schedule)."""
+        self.wheel_guard.guard(self.knobs_scroll.widget())
+        self.key_guard.guard(self)
+
     def _on_knobs_changed(self, change: Any) -> None:
         if change.new_problem:
-            self.wheel_guard.guard(self.knobs_scroll.widget())  # fields built for it
+            self._guard_controls()  # fields built for it
             with QSignalBlocker(self.actions["log"]):
                 self.actions["log"].setChecked(self.model.knobs.problem.min_loss is not None)
         elif "optimizer" in change or "schedule" in change:
-            self.wheel_guard.guard(self.knobs_scroll.widget())
+            self._guard_controls()
 
     def _on_section_toggled(self, _expanded: bool) -> None:
-        self.wheel_guard.guard(self.knobs_scroll.widget())
+        self._guard_controls()
 
     def _on_open_data_triggered(self) -> None:
         self.sections["Your data"].set_expanded(True)

@@ -69,8 +69,9 @@ class PlotArea(QSplitter):
 
     # ------------------------------------------------------------ built on first use
     def build_deferred(self) -> None:
-        """Build the contour, loss and sweep views (right after the first paint)."""
-        _ = self.contour, self.loss, self.sweep
+        """Build the contour and loss views (right after the first paint); the sweep
+        follows once it has something to show."""
+        _ = self.contour, self.loss
 
     @property
     def built(self) -> bool:

@@ -118,9 +118,9 @@ class RunRenderer:
             self.v.contour.set_surface(surface.xs, surface.ys, surface.Z, surface.levels,
                                        surface.param_names, surface.minima)
 
-    def _on_insight_presets_changed(self, _report: Any) -> None:
-        if not self.v.built:
-            return
+    def _on_insight_presets_changed(self, report: Any) -> None:
+        if not self.v.built or (report is None and not self.v.has("sweep")):
+            return  # the sweep view is built once it has a sweep to show
         m = self.m
         sweep = m.insight.sweep
         lr = m.knobs.lr
@@ -174,8 +174,9 @@ class RunRenderer:
         # a loss unbounded below (the saddle) goes negative: a log axis would hide it
         self.v.set_loss_log(self.m.knobs.problem.min_loss is not None)
         self._clear_compare()
-        self.v.sweep.set_sweep(np.empty(0), np.empty(0), np.empty(0, dtype=str), {}, None,
-                               self.m.knobs.lr)
+        if self.v.has("sweep"):
+            self.v.sweep.set_sweep(np.empty(0), np.empty(0), np.empty(0, dtype=str), {}, None,
+                                   self.m.knobs.lr)
         self._table_behind = False
         self.v.model.set_table(None)
 
@@ -198,7 +199,8 @@ class RunRenderer:
             view.show_row(k)
 
     def _sweep_waiting(self) -> bool:
-        return self.v.built and self.m.started and self._sweep_lr != self.m.knobs.lr
+        return (self.v.has("sweep") and self.m.started
+                and self._sweep_lr != self.m.knobs.lr)
 
     def _move_sweep_marker(self) -> None:
         self._sweep_lr = self.m.knobs.lr

@@ -58,18 +58,21 @@ class Throttle(QObject):
         if not self.leading:
             self._start(self.interval_ms)  # restarted by every call: quiet first
             return
-        if self._timer.isActive():
-            return  # the trailing call will read the newest state
         wait_ms = self.interval_ms - (self.now() - self._last) * 1000.0
         if wait_ms <= 0:
-            self.flush()
-        else:
+            self.flush()  # a call already waiting is merged into this one
+        elif not self._timer.isActive():
             self._start(max(1, math.ceil(wait_ms - 1e-6)))  # float noise is no extra ms
+        # else: the waiting call comes soon enough and will read the newest state
 
     def later(self, wait_ms: int | None = None) -> None:
         """A trailing call after ``wait_ms`` (default: the interval), unless one waits."""
         if not self._timer.isActive():
             self._start(self.interval_ms if wait_ms is None else max(0, wait_ms))
+
+    def hold(self) -> None:
+        """Count from now, as if ``fn`` had just run: a call within the interval waits."""
+        self._last = self.now()
 
     def flush(self) -> None:
         """Call ``fn`` now (a waiting trailing call is merged into this one)."""

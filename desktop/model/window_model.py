@@ -89,6 +89,10 @@ class WindowModel:
         self._surface_path: list[list[float]] | None = None
         self._torch_device: str | None = None  # torch was restored: load it after start
         self._play_at_start = True  # a session opened before the start shows its whole run
+        # at start the presets are asked for in the first frame that follows another one
+        # (dt > 0): starting the worker process takes ~30 ms, better spent once the first
+        # run is on screen
+        self._presets_waiting = False
         self._run_theory: tuple[Any, analysis.Theory | None] = (None, None)
         self.knobs.changed.connect(self._on_knobs_changed)
         self.playback.replaced.connect(self._on_playback_replaced)
@@ -117,7 +121,8 @@ class WindowModel:
 
     def wants_frames(self) -> bool:
         """A re-run waits, the run plays or catches up: keep the frames coming."""
-        return self.started and (self._rerun is not None or self.playback.wants_frames)
+        return self.started and (self._rerun is not None or self.playback.wants_frames
+                                 or self._presets_waiting)
 
     def idle(self) -> bool:
         """Nothing moves and nothing waits (tests and benchmarks wait for this)."""
@@ -129,7 +134,8 @@ class WindowModel:
         if self.started:
             return
         self.started = True
-        self._load_analysis()
+        self._load_analysis(presets=False)
+        self._presets_waiting = True
         if play and self._play_at_start:
             self._intro = True
             if self.playback.build(self.knobs.problem, self.knobs.config, 1):
@@ -186,6 +192,10 @@ class WindowModel:
         self._replaced, self._added = False, 0
         self._update_status()
         self.framed.emit(frame)
+        if self._presets_waiting and dt > 0:
+            self._presets_waiting = False
+            k = self.knobs
+            self.insight.request_presets(k.problem, k.config, k.start)
         return frame
 
     def settle(self, max_frames: int = 100_000) -> None:
@@ -388,12 +398,14 @@ class WindowModel:
                                       None)
         self._update_status()
 
-    def _load_analysis(self) -> None:
+    def _load_analysis(self, presets: bool = True) -> None:
         k = self.knobs
         self.insight.refresh_surface(k.problem, k.axes, self._current_point(),
                                      self._surface_path, sync=True)
         self.insight.update_gauge(k.problem, k.config, k.start, k.preset)
-        self.insight.request_presets(k.problem, k.config, k.start)
+        if presets:
+            self._presets_waiting = False
+            self.insight.request_presets(k.problem, k.config, k.start)
 
     def _widen_surface(self, start: tuple[float, ...]) -> None:
         s = self.insight.surface

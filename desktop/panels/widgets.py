@@ -285,15 +285,28 @@ _NAVIGATION = {Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down
                Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
 
 
+_KEYED_WIDGETS = (QAbstractSlider, QAbstractItemView, QAbstractSpinBox, QComboBox,
+                  QAbstractButton)
+
+
 class KeyGuard(QObject):
     """One-key shortcuts (Space, →, R, 1 2 3, H …) never steal a key from the focused control.
 
     Qt offers a shortcut to the focused widget first (a ShortcutOverride
     event); this accepts it wherever the key means something to that control:
     arrows in a slider, spin box, list or table, Space on a button or check
-    box, typing in a combo box or spin box. Elsewhere (a plot, the window)
-    the shortcut fires.
+    box, typing in a combo box or spin box (a line edit does so itself).
+    Elsewhere (a plot, the window) the shortcut fires. Installed on each such
+    control (`guard`), not on the application: most events never pass here.
     """
+
+    def guard(self, root: QWidget) -> None:
+        """Guard every keyed control inside ``root`` (call again after adding fields)."""
+        for kind in _KEYED_WIDGETS:
+            for widget in root.findChildren(kind):
+                if not widget.property("key-guarded"):
+                    widget.setProperty("key-guarded", True)
+                    widget.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
         if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \

@@ -92,7 +92,7 @@ def test_a_stalled_frame_is_not_a_burst_of_steps(clock):
 
 
 def test_a_view_can_ask_for_frames(clock):
-    frame_clock, model, fake = clock
+    frame_clock, _model, fake = clock
     waiting = {"n": 2}
 
     def wants() -> bool:

@@ -38,9 +38,9 @@ def settle(qtbot, w: MainWindow) -> None:
 
 def shown(qtbot, w: MainWindow, step: int) -> str:
     """Wait until the inspector shows ``step``; its text as a reader sees it."""
-    panel = w.extras.inspector
-    qtbot.waitUntil(lambda: panel.inspection is not None and panel.inspection.step == step,
-                    timeout=WAIT_MS)
+    panel, binder = w.extras.inspector, w.extras.inspector_binder
+    qtbot.waitUntil(lambda: not binder.pending and panel.inspection is not None
+                    and panel.inspection.step == step, timeout=WAIT_MS)
     return panel.rendered_text()
 
 
@@ -141,8 +141,10 @@ def test_the_inspector_follows_a_playing_run_at_most_ten_times_a_second(qtbot, m
     assert binder.renders == rendered_at
     c.pause()
     last = len(c.table) - 1
-    shown(qtbot, w, last)  # the newest, once paused
-    assert w.extras.inspector.title.text().startswith(f"<b>Step {last}</b> of {last}, the newest")
+    shown(qtbot, w, last)  # the newest, once paused, says so
+    caption = f"<b>Step {last}</b> of {last}, the newest"
+    qtbot.waitUntil(lambda: w.extras.inspector.title.text().startswith(caption),
+                    timeout=WAIT_MS)
     settle(qtbot, w)
 
 
