@@ -4,13 +4,14 @@ While anything moves (the run plays, a re-run catches up, a view waits for a
 drag to rest) it calls ``model.frame(dt)`` about 60 times a second; the
 views draw in answer to the model's ``framed`` event, from the same state,
 in the same frame. When nothing moves it stops. A request when idle runs a
-frame at once (the leading edge: a click or the first move of a drag is on
-screen within the same event); requests within a frame of the last one are
-merged into the next frame, which reads the newest knobs.
+frame on the next pass of the event loop (the leading edge: a click or the
+first move of a drag is on screen at once); requests within a frame of the
+last one are merged into the next frame, which reads the newest knobs.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -58,11 +59,17 @@ class FrameClock(QObject):
         self._wants.append(wants)
 
     def request(self) -> None:
-        """A frame soon: now if the last one is a frame ago, else at the next frame."""
+        """A frame soon: on the next pass of the event loop if the last one is a frame
+        ago, else at the next frame.
+
+        Never inside the call: the change that asked for it is still being announced,
+        and every view must hear it before the frame draws.
+        """
         if self._in_frame:
             self._again = True
-        else:
-            self._throttle()
+            return
+        wait_ms = FRAME_MS - (self.now() - self._throttle.last) * 1000.0
+        self._throttle.within(0 if wait_ms <= 0 else math.ceil(wait_ms - 1e-6))
 
     def tick(self) -> None:
         """One frame now (tests drive the clock with this)."""

@@ -50,6 +50,11 @@ class Throttle(QObject):
         self._last = -math.inf
 
     @property
+    def last(self) -> float:
+        """When ``fn`` last ran (on ``now``'s clock)."""
+        return self._last
+
+    @property
     def pending(self) -> bool:
         """A trailing call is waiting."""
         return self._timer.isActive()
@@ -69,6 +74,12 @@ class Throttle(QObject):
         """A trailing call after ``wait_ms`` (default: the interval), unless one waits."""
         if not self._timer.isActive():
             self._start(self.interval_ms if wait_ms is None else max(0, wait_ms))
+
+    def within(self, wait_ms: int) -> None:
+        """A trailing call at most ``wait_ms`` from now (sooner than one that waits)."""
+        wait_ms = max(0, int(wait_ms))
+        if not self._timer.isActive() or self._timer.remainingTime() > wait_ms:
+            self._start(wait_ms)
 
     def hold(self) -> None:
         """Count from now, as if ``fn`` had just run: a call within the interval waits."""

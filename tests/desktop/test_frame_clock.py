@@ -51,20 +51,24 @@ def clock(qapp):
     frame_clock.stop()
 
 
-def test_a_request_when_idle_is_drawn_at_once(clock):
+def test_a_request_when_idle_is_drawn_on_the_next_pass_of_the_event_loop(qtbot, clock):
     frame_clock, model, _fake = clock
     model.frame_requested.emit(None)  # a knob moved
-    assert model.frames == [0.0]  # within the same call: the leading edge
+    assert model.frames == [] and frame_clock.running  # not inside the announcement
+    assert frame_clock._throttle.wait_ms == 0  # the leading edge: no waiting
+    qtbot.waitUntil(lambda: model.frames == [0.0], timeout=5000)
     assert not frame_clock.running  # nothing more to do
 
 
 def test_requests_within_a_frame_are_merged_into_the_next_one(clock):
     frame_clock, model, fake = clock
     frame_clock.request()
+    frame_clock.tick()
     fake.advance(5)
     for _ in range(10):  # a burst of slider moves inside one frame
         frame_clock.request()
     assert model.frames == [0.0] and frame_clock.running
+    assert frame_clock._throttle.wait_ms == 11  # what is left of the frame
     fake.advance(FRAME_MS)
     frame_clock.tick()  # the trailing frame: one, reading the newest state
     assert len(model.frames) == 2 and not frame_clock.running
@@ -74,6 +78,7 @@ def test_the_clock_ticks_while_the_model_wants_frames_and_passes_the_time(clock)
     frame_clock, model, fake = clock
     model.busy = 4  # the first frame and three more
     frame_clock.request()
+    frame_clock.tick()
     assert frame_clock.running
     for _ in range(3):
         fake.advance(FRAME_MS)
@@ -86,6 +91,7 @@ def test_a_stalled_frame_is_not_a_burst_of_steps(clock):
     frame_clock, model, fake = clock
     model.busy = 2
     frame_clock.request()
+    frame_clock.tick()
     fake.advance(2000)  # the machine hung for two seconds
     frame_clock.tick()
     assert model.frames[-1] == pytest.approx(0.1)
@@ -101,6 +107,7 @@ def test_a_view_can_ask_for_frames(clock):
 
     frame_clock.want_frames(wants)
     frame_clock.request()
+    frame_clock.tick()
     assert frame_clock.running
     fake.advance(FRAME_MS)
     frame_clock.tick()

@@ -111,6 +111,16 @@ def test_during_a_drag_the_table_never_trails_the_knob(qtbot, make_window):
     assert w.model.table["lr"][0] == w.model.knobs.lr
 
 
+def test_after_a_new_problem_the_table_holds_its_run(qtbot, make_window):
+    w = make_window()
+    for name in ("quadratic", "rosenbrock", "house-prices"):
+        combo = w.panels.problem.combo
+        combo.setCurrentIndex(combo.findData(name))
+        settle(qtbot, w)
+        assert w.plots.model.table is w.model.table
+        assert w.plots.model.rowCount() == len(w.model.table) > 1
+
+
 def test_dragging_or_clicking_the_start_point_moves_the_run(qtbot, make_window):
     w = make_window("quadratic")
     w.plots.contour.startMoved.emit(2.0, 1.5)
