@@ -25,12 +25,34 @@ if TYPE_CHECKING:
     from desktop.model.knobs import KnobsChange
 
 LR_MIN, LR_MAX = 1e-5, 10.0
-REASON_LINES = 9
+REASON_LINES = 7
 GREEN, AMBER, RED = "#2e9d57", "#e0a526", "#c0392b"
 
 
 def ratio_colour(ratio: float) -> str:
     return GREEN if ratio < 1 else AMBER if ratio < 2 else RED
+
+
+class GrowingLabel(QLabel):
+    """A word-wrapped label that grows to show all of its text but never shrinks back:
+    the sentence changes with every slider step, and a label that changed its height
+    would re-lay out the whole panel on every frame of a drag."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+
+    def setText(self, text: str) -> None:  # Qt override
+        super().setText(text)
+        needed = self.heightForWidth(max(self.width(), 1))
+        if needed > self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+    def resizeEvent(self, event: object) -> None:  # Qt override
+        super().resizeEvent(event)
+        needed = self.heightForWidth(self.width())
+        if needed > self.minimumHeight():
+            self.setMinimumHeight(needed)
 
 
 class LearningRateControl(QWidget):
@@ -50,7 +72,8 @@ class LearningRateControl(QWidget):
             "Type a learning rate (a number >= 0, like 0.01) and press Enter.", "0.1",
             name="Learning rate", inline=True, on_error=self._on_field_error)
         self.field.field.setAccessibleDescription("The learning rate, typed.")
-        self.field.setFixedWidth(self.fontMetrics().horizontalAdvance("0.000000") + 16)
+        # the longest a learning rate is written (6 significant digits): 0.00133352, 1.77828e-05
+        self.field.setFixedWidth(self.fontMetrics().horizontalAdvance("0.000000000") + 18)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
@@ -181,13 +204,10 @@ class StabilityDetails(QWidget):
                               "rates below this.")
         self.ratio.setToolTip("lr·λmax: below 2 each step shrinks the error along the "
                               "steepest direction; above 2 it grows.")
-        self.reason = QLabel("")
-        self.reason.setWordWrap(True)
+        self.reason = GrowingLabel()
         self.reason.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # fixed height: the sentence changes with every slider step, and a label that
-        # resized would re-lay out the whole panel column on every frame of a drag
-        self.reason.setFixedHeight(REASON_LINES * self.reason.fontMetrics().lineSpacing() + 4)
+        self.reason.setMinimumHeight(REASON_LINES * self.reason.fontMetrics().lineSpacing())
         form = QFormLayout()
         for label, value in (("λmax", self.lam), ("2/λmax", self.limit),
                              ("lr·λmax", self.ratio)):
