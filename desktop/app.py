@@ -129,8 +129,8 @@ def _report_plots(window: Any, view: Any) -> None:
                 print(f"plots-painted {time.time():.6f}", flush=True)
             return False
 
-    window._plots_reporter = Reporter(window)
-    view.viewport().installEventFilter(window._plots_reporter)
+    reporter = Reporter(window)  # the window owns it (Qt parent): it lives as long
+    view.viewport().installEventFilter(reporter)
 
 
 def _set_icon(window: object) -> None:

@@ -1,12 +1,13 @@
 """The window's model: plain Python, no Qt (a test holds it to that).
 
 `WindowModel` is the one source of truth for what the window shows; its
-sub-models (knobs, playback, insight, compare, selection) each announce
-their own changes through typed `Event` s. The Qt side binds widgets to
+sub-models (knobs, playback, insight, compare, selection, status, backend)
+each announce their own changes through typed `Event` s. The Qt side binds widgets to
 them and drives ``frame()`` from one frame clock.
 """
 
 from desktop.model.analysis import SurfaceData, Theory
+from desktop.model.backend import BackendModel
 from desktop.model.compare import ComparedRun, CompareModel
 from desktop.model.events import Event
 from desktop.model.explain import Verdict, explain, facts_of, tail_trend
@@ -15,10 +16,12 @@ from desktop.model.jobs import JobRunner, QueuedJobs
 from desktop.model.knobs import KnobsChange, KnobsModel
 from desktop.model.playback import PlaybackModel
 from desktop.model.selection import SelectionModel
+from desktop.model.status import StatusModel
 from desktop.model.window_model import PRESETS, Frame, WindowModel
 
 __all__ = [
     "PRESETS",
+    "BackendModel",
     "CompareModel",
     "ComparedRun",
     "Event",
@@ -31,6 +34,7 @@ __all__ = [
     "PlaybackModel",
     "QueuedJobs",
     "SelectionModel",
+    "StatusModel",
     "SurfaceData",
     "Theory",
     "Verdict",

@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from desktop.model import analysis
 from desktop.model.events import Event
 
 PRESET_LABELS = {"too-small": "too small", "just-right": "just right", "too-big": "too big"}
@@ -37,8 +38,10 @@ class ComparedRun:
 class CompareModel:
     """``runs`` (compared first, then pinned); ``changed`` after every change."""
 
-    def __init__(self) -> None:
+    def __init__(self, jobs: Any = None) -> None:
+        self.jobs = jobs
         self.changed: Event[None] = Event("compare.changed")
+        self.failed: Event[str] = Event("compare.failed")
         self._compared: list[ComparedRun] = []
         self._pinned: list[ComparedRun] = []
         self._pins = 0  # slots handed out: each pin gets the next colour
@@ -61,8 +64,24 @@ class CompareModel:
                           for k, r in runs]
         self.changed.emit(None)
 
+    def request(self, problem: Any, cfg: Any, lrs: dict[str, float]) -> None:
+        """Run the three presets with every other knob as in ``cfg`` (in the background)."""
+        ref = analysis.problem_ref(problem, dict(cfg.options))
+        self.jobs.submit("compare", analysis.preset_runs, self.set_compared, self._on_failed,
+                         args=(ref, cfg, lrs), in_process=True)
+
+    @property
+    def requested(self) -> bool:
+        return self.jobs is not None and self.jobs.busy("compare")
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.failed.emit(f"Could not run the presets for comparison: {exc}")
+
     def drop_compared(self) -> None:
-        """The knobs moved: the compared runs no longer compare with the run on screen."""
+        """The knobs moved: the compared runs (and those on their way) no longer compare
+        with the run on screen."""
+        if self.jobs is not None:
+            self.jobs.cancel("compare")
         if self._compared:
             self._compared = []
             self.changed.emit(None)
@@ -84,6 +103,8 @@ class CompareModel:
         self.changed.emit(None)
 
     def clear(self) -> None:
+        if self.jobs is not None:
+            self.jobs.cancel("compare")
         if self._compared or self._pinned:
             self._compared, self._pinned = [], []
             self.changed.emit(None)

@@ -27,16 +27,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import core
 from core import ConfigError
 from desktop.model import analysis
+from desktop.model.backend import BackendModel
 from desktop.model.compare import CompareModel
 from desktop.model.events import Event
-from desktop.model.explain import Verdict, explain, facts_of
+from desktop.model.explain import Verdict
 from desktop.model.insight import InsightModel
 from desktop.model.jobs import JobRunner, QueuedJobs
 from desktop.model.knobs import (
-    TORCH_INSTALL_HINT,
     KnobsChange,
     KnobsModel,
     Restored,
@@ -44,12 +43,11 @@ from desktop.model.knobs import (
 )
 from desktop.model.playback import PlaybackModel
 from desktop.model.selection import SelectionModel
+from desktop.model.status import StatusModel
 
 log = logging.getLogger(__name__)
 
 PRESETS = ("too-small", "just-right", "too-big")
-INTRO = (" Drag the learning rate in the strip above, or try Too small (1), Just right (2) "
-         "and Too big (3).")
 
 
 @dataclass(frozen=True)
@@ -69,23 +67,18 @@ class WindowModel:
         self.knobs = KnobsModel()
         self.playback = PlaybackModel(now)
         self.insight = InsightModel(self.jobs)
-        self.compare = CompareModel()
+        self.compare = CompareModel(self.jobs)
         self.selection = SelectionModel()
+        self.status_model = StatusModel()
+        self.backend = BackendModel(self.knobs, self.jobs)
         self.framed: Event[Frame] = Event("model.framed")  # draw the run now
-        self.status_changed: Event[str] = Event("model.status_changed")
         self.error: Event[str] = Event("model.error")  # worth a message box
         self.frame_requested: Event[None] = Event("model.frame_requested")
         self.started = False
-        self.status = "Preparing the run…"
-        self.verdict: Verdict | None = None
-        self._verdict_key: Any = None
-        self.torch_ready = False
         self._rerun: str | None = None  # "full" or "scrub": a re-run waits for the frame
         self._replaced = False
         self._added = 0
         self._moved = False  # the run moved since it last settled
-        self._notice = ""  # a message about the last action, until the next one
-        self._intro = False  # the first run plays: say what to do
         self._surface_path: list[list[float]] | None = None
         self._torch_device: str | None = None  # torch was restored: load it after start
         self._play_at_start = True  # a session opened before the start shows its whole run
@@ -93,7 +86,6 @@ class WindowModel:
         # (dt > 0): starting the worker process takes ~30 ms, better spent once the first
         # run is on screen
         self._presets_waiting = False
-        self._run_theory: tuple[Any, analysis.Theory | None] = (None, None)
         self.knobs.changed.connect(self._on_knobs_changed)
         self.playback.replaced.connect(self._on_playback_replaced)
         self.playback.rows_added.connect(self._on_playback_rows_added)
@@ -101,8 +93,29 @@ class WindowModel:
         self.playback.failed.connect(self._on_playback_failed)
         self.insight.presets_changed.connect(self._on_insight_presets_changed)
         self.insight.message.connect(self.show_message)
+        self.backend.message.connect(self.show_message)
+        self.backend.error.connect(self.error.emit)
+        self.compare.changed.connect(self._on_compare_changed)
+        self.compare.failed.connect(self.error.emit)
 
     # ------------------------------------------------------------------ reading
+    @property
+    def status(self) -> str:
+        """The sentence at the bottom of the window."""
+        return self.status_model.text
+
+    @property
+    def status_changed(self) -> Event[str]:
+        return self.status_model.changed
+
+    @property
+    def verdict(self) -> Verdict | None:
+        return self.status_model.verdict
+
+    @property
+    def torch_ready(self) -> bool:
+        return self.backend.torch_ready
+
     @property
     def trainer(self) -> Any:
         return self.playback.trainer
@@ -137,14 +150,14 @@ class WindowModel:
         self._load_analysis(presets=False)
         self._presets_waiting = True
         if play and self._play_at_start:
-            self._intro = True
+            self.status_model.intro = True
             if self.playback.build(self.knobs.problem, self.knobs.config, 1):
                 self.playback.play()
         else:
             self._rerun = "full"
         if self._torch_device is not None:
             device, self._torch_device = self._torch_device, None
-            self._load_torch(device)
+            self.backend.load_torch(device)
         self._request_frame()
 
     def shutdown(self) -> None:
@@ -307,7 +320,6 @@ class WindowModel:
         self.compare.pin(self.playback.trainer)
 
     def clear_compare(self) -> None:
-        self.jobs.cancel("compare")
         self.compare.clear()
 
     def compare_presets(self) -> None:
@@ -315,27 +327,17 @@ class WindowModel:
         if not lrs:
             self.show_message("The presets are still being worked out…")
             return
-        problem, cfg = self.knobs.problem, self.knobs.config
         self.show_message("Running the three presets…")
-        self.jobs.submit("compare", analysis.preset_runs, self._on_compare_done,
-                         self._on_compare_failed,
-                         args=(analysis.problem_ref(problem, dict(cfg.options)), cfg, lrs),
-                         in_process=True)
+        self.compare.request(self.knobs.problem, self.knobs.config, lrs)
 
     def request_backend(self, backend: str, device: str = "auto") -> None:
         """Switch the backend; torch is imported in the background first (2-3 s)."""
-        if backend == "torch" and not self.torch_ready:
-            if not core.torch_available():
-                raise ConfigError(TORCH_INSTALL_HINT)
-            self.knobs.config.with_(backend=backend, device=device)  # validates the names
-            self._load_torch(device)
-            return
-        self.knobs.set_backend(backend, device)
+        self.backend.request(backend, device)
 
     def show_message(self, text: str) -> None:
         """Say something about the last action (saved, exported, copied) before the run's
         own sentence; the next action or knob replaces it."""
-        self._notice = text
+        self.status_model.note = text
         self._update_status()
 
     def knobs_dict(self) -> dict[str, Any]:
@@ -343,19 +345,18 @@ class WindowModel:
 
     # ------------------------------------------------------------------ slots
     def _action(self) -> None:
-        self._notice = ""
-        self._intro = False
+        self.status_model.note = ""
+        self.status_model.intro = False
 
     def _on_knobs_changed(self, change: KnobsChange) -> None:
         k = self.knobs
-        self._notice = ""
+        self.status_model.note = ""
         if change.fields != {"speed"}:
-            self._intro = False
+            self.status_model.intro = False
         if change.new_problem:
             self._new_problem()
             return
         if change.changes_run:
-            self.jobs.cancel("compare")
             self.compare.drop_compared()
         if "axes" in change:
             self.insight.refresh_surface(k.problem, k.axes, self._current_point(), None,
@@ -383,7 +384,6 @@ class WindowModel:
 
     def _new_problem(self) -> None:
         self.playback.pause()
-        self.jobs.cancel("compare")
         self.compare.forget()
         self.selection.clear()
         self.insight.forget()
@@ -440,93 +440,19 @@ class WindowModel:
         self._request_frame()
 
     def _on_playback_failed(self, message: str) -> None:
-        self._notice = message
+        self.status_model.note = message
         self._update_status()
         self.error.emit(message)
+
+    def _on_compare_changed(self, _none: None) -> None:
+        if self.status_model.note == "Running the three presets…" and self.compare.compared:
+            self.show_message("")
 
     def _on_insight_presets_changed(self, report: Any) -> None:
         k = self.knobs
         if report is not None:
             self.insight.update_gauge(k.problem, k.config, k.start, k.preset)
 
-    def _on_compare_done(self, runs: list[tuple[str, Any]]) -> None:
-        self.compare.set_compared(runs)
-        if self._notice == "Running the three presets…":
-            self.show_message("")
-
-    def _on_compare_failed(self, exc: BaseException) -> None:
-        self.error.emit(f"Could not run the presets for comparison: {exc}")
-
-    def _load_torch(self, device: str) -> None:
-        self.show_message("torch backend loading…")
-        self.jobs.submit("torch", analysis.import_torch_backend,
-                         lambda _ok: self._on_torch_ready(device), self._on_torch_failed)
-
-    def _on_torch_ready(self, device: str) -> None:
-        self.torch_ready = True
-        try:
-            self.knobs.set_backend("torch", device)
-        except ConfigError as exc:
-            self.error.emit(str(exc))
-
-    def _on_torch_failed(self, exc: BaseException) -> None:
-        self.error.emit(f"The torch backend could not be loaded ({exc}); staying on numpy.")
-
     # ------------------------------------------------------------------ the sentence
     def _update_status(self) -> None:
-        text = self._sentence()
-        if self._notice:
-            text = f"{self._notice} {text}" if text else self._notice
-        if text != self.status:
-            self.status = text
-            self.status_changed.emit(text)
-
-    def _sentence(self) -> str:
-        t = self.playback.trainer
-        if not self.started or t is None:
-            self.verdict = None
-            return "Preparing the run…"
-        if not self.playback.caught_up and not self.playback.playing:
-            self.verdict = None
-            done, goal = len(t.table) - 1, self.playback.target - 1
-            return f"Working out the run: {done:,} of {goal:,} steps so far…"
-        key = (id(t), len(t.table), t.status, self.playback.playing)
-        if self.verdict is not None and key == self._verdict_key:
-            return self.verdict.text + (INTRO if self._intro else "")
-        self._verdict_key = key
-        facts = facts_of(t)
-        start = tuple(float(v) for v in t.start)
-        cfg = t.config
-        problem = t.problem
-
-        def lr_sentence(lr: float) -> str:
-            return analysis.describe_lr(problem, lr, cfg.optimizer, start, dict(cfg.hyper))
-
-        def curvature_at(row: int) -> tuple[float, float] | None:
-            point = [t.table[name][row] for name in problem.param_names]
-            lam = analysis.lam_max_at(problem, point)
-            low = analysis.lam_min_at(problem, point)
-            return None if lam is None else (lam, low if low is not None else float("nan"))
-
-        self.verdict = explain(facts, playing=self.playback.playing,
-                               theory=self._theory_for(t), lr_sentence=lr_sentence,
-                               curvature_at=curvature_at)
-        text = self.verdict.text
-        if self._intro:
-            text += INTRO
-        return text
-
-    def _theory_for(self, trainer: Any) -> analysis.Theory | None:
-        """The curvature numbers of the run's own problem, start and optimizer."""
-        cfg = trainer.config
-        start = tuple(float(v) for v in trainer.start)
-        key = (id(trainer.problem), start, cfg.optimizer, repr(sorted(cfg.hyper.items())))
-        if self._run_theory[0] != key:
-            try:
-                theory = analysis.theory_of(trainer.problem, start, cfg.optimizer,
-                                            dict(cfg.hyper))
-            except Exception as exc:
-                log.warning("curvature failed: %s", exc)
-                theory = None
-            self._run_theory = (key, theory)
-        return self._run_theory[1]
+        self.status_model.update(self.playback, self.started)
