@@ -6,9 +6,10 @@ control binds itself to the model; the commands come from one table of
 actions (`desktop.actions`). The learning rate, its presets, the gauge and
 Play / One step / Reset sit in a strip at the top that never scrolls; the
 other knobs are collapsible sections of a scrolling panel, where the wheel
-scrolls and changes nothing. The first window fits the screen. Expensive
-work (the plots, the first run, the surface, the presets) starts after the
-first paint, and the first run plays so that something moves.
+scrolls and changes nothing. The first window fits the screen. The plots,
+the surface and the first run are made as the window is first shown, so its
+first paint shows them; the first run plays, so that something moves, and
+the presets and the sweep follow from a worker.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -89,7 +90,6 @@ class MainWindow(QMainWindow):
         self.controller = self.runtime  # the name the exports read the run through
         self.show_error = show_error or errors.show_error
         self.help_box: QMessageBox | None = None
-        self._first_paint_seen = False
         self._closed = False
         self.key_guard = KeyGuard(self)
         self.plots = PlotArea()
@@ -272,20 +272,14 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ lifecycle
     def showEvent(self, event: QEvent) -> None:  # Qt override
         super().showEvent(event)
-        if not self.model.started:
-            # fallback if no paint arrives (a minimised start): start a little later
-            QTimer.singleShot(200, self, self._start)
-
-    def paintEvent(self, event: QEvent) -> None:  # Qt override
-        super().paintEvent(event)
-        if not self._first_paint_seen:
-            self._first_paint_seen = True
-            QTimer.singleShot(0, self, self._start)  # the heavy work right after the first paint
+        self._start()
 
     def _start(self) -> None:
+        """The plots and the first run, as the window is first shown: its first paint
+        shows them (the sweep follows once the presets are worked out)."""
         if self.model.started or self._closed:
             return
-        self.plots.build_deferred()  # the plots, after the first paint
+        self.plots.build_deferred()
         self.renderer.show_all()
         self.extras.inspector_binder.hold()  # the plots first
         self.model.start(play=True)  # the first run plays: something moves

@@ -100,15 +100,25 @@ def test_moving_the_slider_reruns_and_the_plots_and_table_show_the_same_run(qtbo
 
 def test_during_a_drag_the_table_never_trails_the_knob(qtbot, make_window):
     w = make_window("quadratic")
+    seen: list[bool] = []  # after each frame: does the table show the plots' run?
+
+    def check(_frame) -> None:
+        x, _y = path_data(w)
+        seen.append(w.plots.model.table is w.model.table
+                    and w.plots.model.rowCount() == len(w.model.table)
+                    and x[0] == w.model.table["a"][0])
+
+    w.model.framed.connect(check)
     slider = w.strip.lr.slider
-    for step in range(10):  # faster than frames: some moves wait for the next one
+    for _ in range(12):  # faster than frames: some moves wait for the next one
         slider.setValue(slider.value() - 3)
-        if not w.runtime.clock.running:
-            assert w.plots.model.table is w.model.table
-        assert w.plots.model.table is w.model.table or w.model.rerun_pending, step
+        qtbot.waitUntil(lambda: not w.model.rerun_pending, timeout=WAIT_MS)
     settle(qtbot, w)
-    assert w.plots.model.table is w.model.table
+    w.model.framed.disconnect(check)
+    assert seen and all(seen)
     assert w.model.table["lr"][0] == w.model.knobs.lr
+    index = w.plots.model.index(0, w.model.table.columns.index("lr"))
+    assert float(w.plots.model.data(index)) == pytest.approx(w.model.knobs.lr, rel=1e-5)
 
 
 def test_after_a_new_problem_the_table_holds_its_run(qtbot, make_window):
