@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(KNOBS_WIDTH_CHARS * self.fontMetrics().averageCharWidth())
         self.knobs_scroll = scroll
         self.wheel_guard = WheelGuard(scroll, self)
+        self.strip_wheel_guard = WheelGuard(None, self)
         self.knobs_dock = self._dock("Knobs", "knobs", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.table_dock = self._dock("Step table", "table", self.plots.table,
                                      Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -316,6 +317,7 @@ class MainWindow(QMainWindow):
         """The wheel and one-key shortcuts leave every control alone unless it has focus
         (again after fields are built for a new problem, optimizer or schedule)."""
         self.wheel_guard.guard(self.knobs_scroll.widget())
+        self.strip_wheel_guard.guard(self.strip)
         self.key_guard.guard(self)
 
     def _on_knobs_changed(self, change: Any) -> None:

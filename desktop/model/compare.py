@@ -70,10 +70,6 @@ class CompareModel:
         self.jobs.submit("compare", analysis.preset_runs, self.set_compared, self._on_failed,
                          args=(ref, cfg, lrs), in_process=True)
 
-    @property
-    def requested(self) -> bool:
-        return self.jobs is not None and self.jobs.busy("compare")
-
     def _on_failed(self, exc: BaseException) -> None:
         self.failed.emit(f"Could not run the presets for comparison: {exc}")
 

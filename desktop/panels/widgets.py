@@ -8,8 +8,8 @@ import itertools
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette, QPen
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -246,10 +246,12 @@ class WheelGuard(QObject):
     """The wheel over a knob that has no focus scrolls the panel and changes nothing.
 
     Installed on every value widget of a scrolling panel: a wheel event over
-    an unfocused one goes to the panel's scroll bar instead.
+    an unfocused one goes to the panel's scroll bar instead (without a panel,
+    as in the strip, it is dropped). Click a knob, or Tab to it, to wheel it.
     """
 
-    def __init__(self, scroll: QAbstractScrollArea, parent: QObject | None = None) -> None:
+    def __init__(self, scroll: QAbstractScrollArea | None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._scroll = scroll
 
@@ -269,10 +271,8 @@ class WheelGuard(QObject):
             return False
         if watched.hasFocus() or _inside_focused_spinbox(watched):
             return False
-        bar = self._scroll.verticalScrollBar()
-        from PySide6.QtCore import QCoreApplication
-
-        QCoreApplication.sendEvent(bar, event)  # the panel scrolls instead
+        if self._scroll is not None:
+            QCoreApplication.sendEvent(self._scroll.verticalScrollBar(), event)  # it scrolls
         return True
 
 
@@ -349,12 +349,6 @@ def row(*widgets: QWidget, stretch_last: bool = False) -> QWidget:
     return box
 
 
-def name_by_label(form_label: str, widget: QWidget) -> QWidget:
-    """Give ``widget`` the accessible name of its visible label; returns it."""
-    widget.setAccessibleName(form_label)
-    return widget
-
-
 def format_number(value: float) -> str:
     """Text for a number typed back into a field: short, exact enough, no trailing noise."""
     if value == 0:
@@ -372,6 +366,3 @@ def parse_numbers(text: str) -> tuple[float, ...]:
     except ValueError:
         raise ValueError(f"{text!r} is not a list of numbers; type them like 3, 4") from None
 
-
-def colour_hex(colour: QColor) -> str:
-    return colour.name()

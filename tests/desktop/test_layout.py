@@ -102,6 +102,13 @@ def test_the_wheel_over_an_unfocused_knob_scrolls_the_panel_and_changes_nothing(
     for kind in (QComboBox, QAbstractSpinBox, QAbstractSlider):
         for widget in w.knobs_scroll.widget().findChildren(kind):
             assert widget.focusPolicy() != Qt.FocusPolicy.WheelFocus
+    slider = w.strip.lr.slider  # in the strip too: an unfocused slider keeps its value
+    lr = w.model.knobs.lr
+    event = QWheelEvent(QPointF(5, 5), QPointF(slider.mapToGlobal(QPoint(5, 5))), QPoint(0, 0),
+                        QPoint(0, 120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(slider, event)
+    assert w.model.knobs.lr == lr
 
 
 def test_the_focused_slider_keeps_its_arrow_keys_and_elsewhere_they_step(qtbot, window):
