@@ -3,7 +3,7 @@
 The data is a real run: ``core.train("rosenbrock", lr=1e-3, steps=1_000_000)``
 (its table, loss column and (a, b) path). Each live frame hands the views
 fresh array views that have grown by 1,667 rows (100,000 steps/s at 60 Hz),
-as the controller's frame timer does, then returns to the event loop
+as the window's frame clock does, then returns to the event loop
 (``processEvents``), which paints each view once, as in the app; the paint
 count per frame is checked and reported.
 

@@ -1,109 +1,119 @@
 """`InspectorBinder`: which step the inspector shows, and when it asks core again.
 
-It follows the row selected in the step table, or else the newest row. While
-a run plays it refreshes at most ten times a second (the clock adds rows up
-to 60 times a second, thousands of steps each); otherwise once per event
-loop pass, coalesced. One `core.inspector.StepInspector` is kept per run, so
-the optimizer state of a deep row is replayed once, then read from its
+It follows the step selected in the table, or else the newest row. It
+refreshes at once when the last refresh is a tenth of a second ago, else a
+tenth of a second after it, through the window's one `Throttle`: a single
+step or a click on a row shows at once, while a playing run (up to 60 frames
+a second, thousands of steps each) or a slider drag (a new run every frame)
+costs at most ten refreshes a second. One `core.inspector.StepInspector` is kept per run, so the
+optimizer state of a deep row is replayed once, then read from its
 checkpoints. Nothing is computed while the panel is hidden.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
+
+from desktop.throttle import Throttle
+
+if TYPE_CHECKING:
+    from desktop.model import Frame, WindowModel
+    from desktop.model.knobs import KnobsChange
 
 log = logging.getLogger(__name__)
 
-PLAYING_INTERVAL_MS = 100  # ≤ 10 Hz while running
+PLAYING_INTERVAL_MS = 100  # ≤ 10 refreshes a second
 
 
 class InspectorBinder(QObject):
-    def __init__(self, controller: Any, panel: Any, table_view: Any,
+    def __init__(self, model: WindowModel, panel: Any, table_view: Any,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.c = controller
+        self.m = model
         self.panel = panel
         self.table_view = table_view
         self.renders = 0  # how many inspections were built (tests check the throttle)
-        self.now = time.perf_counter  # the clock the throttle reads; tests drive their own
         self._inspector: Any = None
         self._source: Any = None
         self._shown: tuple[Any, ...] | None = None
-        self._last_render = 0.0
         self._stepped = False  # the next step shown was asked for by → or Step: animate it
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._on_timer_timeout)
-        c = controller
-        c.runReset.connect(self._on_controller_run_reset)
-        c.rowsAdded.connect(self._on_controller_rows_added)
-        c.selectionChanged.connect(self._on_controller_selection_changed)
-        c.problemChanged.connect(self._on_controller_problem_changed)
+        self._throttle = Throttle(self._render, PLAYING_INTERVAL_MS, parent=self)
+        model.framed.connect(self._on_model_framed)
+        model.selection.changed.connect(self._on_selection_changed)
+        model.knobs.changed.connect(self._on_knobs_changed)
+        model.playback.playing_changed.connect(self._on_playing_changed)
         panel.stepClicked.connect(self.step)
         self.panel.show_message("Step inspector", "The four steps of a step appear here once "
                                                   "the run has started.")
 
+    @property
+    def now(self) -> Any:
+        return self._throttle.now
+
+    @now.setter
+    def now(self, clock: Any) -> None:
+        """The clock the throttle reads (tests drive their own)."""
+        self._throttle.now = clock
+
+    @property
+    def pending(self) -> bool:
+        return self._throttle.pending
+
     # ------------------------------------------------------------ actions
     def step(self) -> None:
         """One step, shown here: the inspector goes back to following the newest row."""
-        self.c.step_once()
+        self.m.step()
         self.follow_newest()
 
     def follow_newest(self) -> None:
         """Drop the table's selection (the → key and the Step button follow the newest row)."""
         self._stepped = True
-        if self.c.selected_row >= 0:
-            self.table_view.clearSelection()  # emits rowSelected(-1): the controller hears it
-            if self.c.selected_row >= 0:
-                self.c.select_row(-1)
+        if self.m.selection.step >= 0:
+            self.table_view.clearSelection()  # emits rowSelected(-1): the model hears it
+            self.m.select_step(-1)
         self.request()
 
     def request(self) -> None:
-        """Refresh soon: at once when paused, at most every 100 ms while playing."""
-        if self._timer.isActive():
-            return  # already due: it will read the newest state
-        wait = 0
-        if self.c.playing:
-            since = (self.now() - self._last_render) * 1000.0
-            wait = max(0, int(PLAYING_INTERVAL_MS - since))
-        self._timer.start(wait)
+        """Refresh now, or once 100 ms have passed since the last refresh."""
+        self._throttle()
+
+    def hold(self) -> None:
+        """The first run is starting: the first inspection (25 ms of imports, then the
+        text) waits a tenth of a second, behind the plots."""
+        self._throttle.hold()
 
     def stop(self) -> None:
-        self._timer.stop()
+        self._throttle.cancel()
         self.panel.stop()
 
     def refresh_now(self) -> None:
-        self._timer.stop()
-        self._render()
+        self._throttle.flush()
 
     # ------------------------------------------------------------ slots
-    def _on_controller_run_reset(self) -> None:
-        self.request()
-
-    def _on_controller_rows_added(self) -> None:
-        if self.c.selected_row < 0 or self.c.playing:
+    def _on_model_framed(self, frame: Frame) -> None:
+        if frame.replaced or (frame.added and (self.m.selection.step < 0 or self.m.playing)):
             self.request()
 
-    def _on_controller_selection_changed(self, _row: int) -> None:
+    def _on_selection_changed(self, _step: int) -> None:
         self.request()
 
-    def _on_controller_problem_changed(self) -> None:
-        self._inspector = self._source = self._shown = None
+    def _on_playing_changed(self, _playing: bool) -> None:
+        self.request()  # the caption says whether the run moves on
 
-    def _on_timer_timeout(self) -> None:
-        self._render()
+    def _on_knobs_changed(self, change: KnobsChange) -> None:
+        if change.new_problem:
+            self._inspector = self._source = self._shown = None
 
     # ------------------------------------------------------------ rendering
     def _target(self) -> tuple[Any, int] | None:
-        t = self.c.trainer
+        t = self.m.trainer
         if t is None or len(t.table) == 0:
             return None
         n = len(t.table)
-        k = self.c.selected_row
+        k = self.m.selection.step
         return t, (k if 0 <= k < n else n - 1)
 
     def _render(self) -> None:
@@ -115,11 +125,10 @@ class InspectorBinder(QObject):
             return
         trainer, k = target
         n = len(trainer.table)
-        key = (id(trainer), k, n == k + 1, trainer.status)
+        key = (id(trainer), k, n == k + 1, trainer.status, self.m.playing)
         if key == self._shown:
             return
         previous = self._shown
-        self._last_render = self.now()
         try:
             inspection = self._inspector_for(trainer).inspect(k)
         except Exception as exc:  # the inspector is a view: a failure must not stop the run
@@ -129,12 +138,17 @@ class InspectorBinder(QObject):
             return
         self.renders += 1
         self._shown = key
-        following = self.c.selected_row < 0
-        where = f"of {n - 1}, the newest" if following else f"of {n - 1}, selected in the table"
+        following = self.m.selection.step < 0
+        if following and self.m.playing:  # the run moves on between two refreshes
+            where = "while the run plays"
+        elif following:
+            where = f"of {n - 1}, the newest"
+        else:
+            where = f"of {n - 1}, selected in the table"
         stepped = self._stepped or (previous is not None and previous[0] == key[0]
                                     and previous[1] != k)
         self._stepped = False
-        self.panel.show_inspection(inspection, where, animate=stepped and not self.c.playing)
+        self.panel.show_inspection(inspection, where, animate=stepped and not self.m.playing)
 
     def _inspector_for(self, trainer: Any) -> Any:
         if self._source is not trainer:

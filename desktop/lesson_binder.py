@@ -2,9 +2,9 @@
 
 The menu is filled the first time it opens (reading the lessons costs ~20 ms
 of imports, kept off the window's first paint). A lesson's set-up goes to the
-controller in one call, so a lesson that cannot load changes nothing. The
-claims are checked in the controller's worker process; only the newest
-lesson's answer is shown.
+knobs in one call, so a lesson that cannot load changes nothing. The claims
+are checked in the model's worker process; only the newest lesson's answer
+is shown.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ JOB = "lesson-claims"
 
 
 class LessonBinder(QObject):
-    def __init__(self, window: Any, panel: Any, dock: Any, menu: Any) -> None:
+    def __init__(self, window: Any, model: Any, panel: Any, dock: Any, menu: Any) -> None:
         super().__init__(window)
         self.w = window
-        self.c = window.controller
+        self.m = model
         self.panel = panel
         self.dock = dock
         self.menu = menu
@@ -62,17 +62,18 @@ class LessonBinder(QObject):
                                Qt.Orientation.Horizontal)
         self.dock.raise_()
         if lesson.claims:
-            self.c.jobs.submit(JOB, claim_texts, self._on_claims_done, self._on_claims_failed,
+            self.m.jobs.submit(JOB, claim_texts, self._on_claims_done, self._on_claims_failed,
                                args=(lesson.name,), in_process=True)
         return True
 
     def _load_setup(self, lesson: Any) -> None:
-        self.c.load_setup(lesson.problem, optimizer=lesson.optimizer, lr=lesson.lr,
+        self.m.knobs.load_setup(lesson.problem, optimizer=lesson.optimizer, lr=lesson.lr,
                           steps=lesson.steps, batch=lesson.batch, hyper=dict(lesson.hyper))
 
     def _in_force(self, lesson: Any) -> bool:
-        cfg = self.c.config
-        return (not self.c.is_custom and self.c.problem.name == lesson.problem
+        k = self.m.knobs
+        cfg = k.config
+        return (not k.is_custom and k.problem.name == lesson.problem
                 and cfg.optimizer == lesson.optimizer and dict(cfg.hyper) == dict(lesson.hyper)
                 and cfg.batch == lesson.batch and cfg.schedule is None)
 
@@ -84,7 +85,7 @@ class LessonBinder(QObject):
         try:
             if not self._in_force(lesson):  # the user wandered off: back to the set-up
                 self._load_setup(lesson)
-            self.c.run_with(trial.lr, trial.steps if trial.steps is not None else lesson.steps)
+            self.m.run_with(trial.lr, trial.steps if trial.steps is not None else lesson.steps)
         except ConfigError as exc:
             self.w.show_error(self.w, "Lesson", str(exc))
             return

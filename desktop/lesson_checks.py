@@ -2,7 +2,7 @@
 
 Each check recomputes "what happens here" with `core.train` (up to ~0.7 s
 for a lesson in pure Python): in a thread it would hold the GIL and stall the
-window, so the controller's process pool runs it (see `desktop.controller.jobs`).
+window, so the worker process pool runs it (see `desktop.jobs`).
 """
 
 from __future__ import annotations

@@ -1,8 +1,15 @@
-"""`MainWindow`: composes the panels, the plots and the step table, and wires them.
+"""`MainWindow`: lays out the strip, the knobs, the plots, the table and the status line.
 
-It holds no numbers: the `Controller` is the model, `PanelBinder` and
-`PlotBinder` carry values between it and the widgets. Expensive work (the
-first run, the surface, the presets) starts after the first paint.
+It holds no numbers: ``self.model`` (`desktop.model.WindowModel`, no Qt) is
+the one source of truth, driven by one frame clock (``self.runtime``). Every
+control binds itself to the model; the commands come from one table of
+actions (`desktop.actions`). The learning rate, its presets, the gauge and
+Play / One step / Reset sit in a strip at the top that never scrolls; the
+other knobs are collapsible sections of a scrolling panel, where the wheel
+scrolls and changes nothing. The first window fits the screen. The plots,
+the surface and the first run are made as the window is first shown, so its
+first paint shows them; the first run plays, so that something moves, and
+the presets and the sweep follow from a worker.
 """
 
 from __future__ import annotations
@@ -12,14 +19,16 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
+    QSizePolicy,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -27,23 +36,40 @@ from PySide6.QtWidgets import (
 import core
 from desktop import errors
 from desktop import help as short_help
-from desktop.controller import Controller
+from desktop.actions import PRESET_KEYS, build_actions
 from desktop.exports.actions import ExportActions
-from desktop.panel_binder import PanelBinder
 from desktop.panels.data_panel import DataPanel
 from desktop.panels.formula_panel import FormulaPanel
-from desktop.panels.lr_panel import LearningRatePanel
+from desktop.panels.lr_panel import StabilityDetails
 from desktop.panels.optimizer_panel import OptimizerPanel
 from desktop.panels.problem_panel import ProblemPanel
 from desktop.panels.run_panel import RunPanel
-from desktop.panels.schedule_panel import SchedulePanel
+from desktop.panels.schedule_panel import BackendPanel, BatchPanel, SchedulePanel
+from desktop.panels.widgets import KeyGuard, Section, WheelGuard
 from desktop.plot_area import PlotArea
-from desktop.plot_binder import PlotBinder
+from desktop.run_renderer import RunRenderer
+from desktop.runtime import Runtime
 from desktop.session_io import SessionIO
 from desktop.settings import Settings
+from desktop.strip import Strip
 from desktop.window_extras import WindowExtras
 
 log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = (1400, 900)
+SCREEN_SHARE = 0.9  # the first window takes at most this much of the screen
+STATUS_LINES = 3
+KNOBS_WIDTH_CHARS = 40
+
+
+def fitted(room: QRect) -> QRect:
+    """Where the first window goes on a screen whose free area is ``room``: the default
+    size, at most 90% of it each way, centred."""
+    width = min(DEFAULT_SIZE[0], int(room.width() * SCREEN_SHARE))
+    height = min(DEFAULT_SIZE[1], int(room.height() * SCREEN_SHARE))
+    place = QRect(0, 0, width, height)
+    place.moveCenter(room.center())
+    return place
 
 
 def _problem_titles() -> list[tuple[str, str]]:
@@ -53,60 +79,116 @@ def _problem_titles() -> list[tuple[str, str]]:
 class MainWindow(QMainWindow):
     """The LR Playground window."""
 
-    def __init__(self, settings: Settings | None = None, controller: Controller | None = None,
+    def __init__(self, settings: Settings | None = None,
                  show_error: Callable[..., Any] | None = None) -> None:
         super().__init__()
         self.setWindowTitle("LR Playground")
         self.setObjectName("LRPlayground")
         self.settings = settings if settings is not None else Settings()
-        self.controller = controller if controller is not None else Controller(self)
+        self.runtime = Runtime(self)
+        self.model = self.runtime.model
         self.show_error = show_error or errors.show_error
         self.help_box: QMessageBox | None = None
-        self._first_paint_seen = False
-        self._start_timer = QTimer(self)
-        self._start_timer.setSingleShot(True)
-        self._start_timer.timeout.connect(self._on_start_timer_timeout)
-        self.panels = SimpleNamespace(
-            problem=ProblemPanel(_problem_titles()),
-            formula=FormulaPanel(),
-            data=DataPanel(),
-            optimizer=OptimizerPanel(),
-            lr=LearningRatePanel(),
-            schedule=SchedulePanel(core.torch_available()),
-            run=RunPanel(),
-        )
+        self._closed = False
+        self.key_guard = KeyGuard(self)
         self.plots = PlotArea()
         self.setCentralWidget(self.plots)
-        self._build_docks()
-        self.status_label = QLabel()
-        self.status_label.setWordWrap(True)
-        self.status_label.setToolTip("What the run did, and why.")
-        # a fixed height: the sentence changes every frame while running, and a status bar
-        # that grew or shrank would re-lay out (and repaint) every plot above it
-        lines = self.status_label.fontMetrics().lineSpacing()
-        self.status_label.setFixedHeight(2 * lines + 4)
-        self.statusBar().addWidget(self.status_label, 1)
         self.session_io = SessionIO(self)  # File: sessions and recent sessions
         self.exports = ExportActions(self, self.session_io)  # File: exports; Edit: copy
-        self.actions = self._build_actions()
-        self.panel_binder = PanelBinder(self.controller, self.panels, self)
-        self.plot_binder = PlotBinder(self.controller, self.plots, self)
+        self.actions, self.menus = build_actions(self, self._handlers())
+        self.strip = Strip(self.model, self.actions)
+        self._build_toolbar()
+        self.panels = self._build_panels()
+        self._build_docks()
+        self._build_status()
+        self._finish_menus()
+        self.renderer = RunRenderer(self.model, self.plots, self.runtime.clock.now)
+        self.runtime.clock.want_frames(self.renderer.wants_frames)
         self.extras = WindowExtras(self)  # formula, data, inspector, lessons (before _restore)
+        self._guard_controls()
         self._connect()
         self._restore()
 
     # ------------------------------------------------------------ composition
+    def _handlers(self) -> dict[str, Callable[..., Any]]:
+        m = self.model
+        handlers: dict[str, Callable[..., Any]] = {
+            "open": self.session_io.open_interactive,
+            "open-data": self._on_open_data_triggered,
+            "save": self.session_io.save_interactive,
+            "export": self.exports.export_interactive,
+            "bundle": self.exports.bundle_interactive,
+            "quit": self.close,
+            "copy": self.exports.copy_rows,
+            "play": m.toggle_play,
+            "step": m.step,
+            "reset": m.reset,
+            "halve": m.halve_lr,
+            "compare": m.compare_presets,
+            "pin": m.pin,
+            "clear": m.clear_compare,
+            "log": self.plots.set_loss_log,
+            "help": self._on_help_triggered,
+        }
+        for key in PRESET_KEYS:
+            handlers[key] = lambda k=key: self.model.apply_preset(k)
+        return handlers
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Learning rate", self)
+        bar.setObjectName("strip-toolbar")  # saveState() finds it by name
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.toggleViewAction().setEnabled(False)  # the strip is always there
+        bar.addWidget(self.strip)
+        self.strip.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+
+    def _build_panels(self) -> SimpleNamespace:
+        m = self.model
+        return SimpleNamespace(
+            problem=ProblemPanel(m, _problem_titles()),
+            stability=StabilityDetails(m),
+            optimizer=OptimizerPanel(m),
+            run=RunPanel(m, self.actions),
+            schedule=SchedulePanel(m),
+            batch=BatchPanel(m),
+            backend=BackendPanel(m, core.torch_available()),
+            formula=FormulaPanel(),
+            data=DataPanel(),
+        )
+
     def _build_docks(self) -> None:
+        p = self.panels
+        sections = [
+            Section("Problem", p.problem),
+            Section("Stability", p.stability),
+            Section("Optimizer", p.optimizer),
+            Section("Steps and speed", p.run),
+            Section("Schedule", p.schedule, expanded=False),
+            Section("Batches", p.batch, expanded=False),
+            Section("Backend", p.backend, expanded=False),
+            Section("Your formula", p.formula, expanded=False),
+            Section("Your data", p.data, expanded=False),
+        ]
+        self.sections = {s.header.text(): s for s in sections}
         knobs = QWidget()
+        knobs.setObjectName("knobs")
         layout = QVBoxLayout(knobs)
-        for panel in vars(self.panels).values():
-            layout.addWidget(panel)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        for section in sections:
+            layout.addWidget(section)
         layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidget(knobs)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(knobs.sizeHint().width() + 24)
+        scroll.setMinimumWidth(KNOBS_WIDTH_CHARS * self.fontMetrics().averageCharWidth())
+        self.knobs_scroll = scroll
+        self.wheel_guard = WheelGuard(scroll, self)
+        self.strip_wheel_guard = WheelGuard(None, self)
         self.knobs_dock = self._dock("Knobs", "knobs", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.table_dock = self._dock("Step table", "table", self.plots.table,
                                      Qt.DockWidgetArea.BottomDockWidgetArea)
@@ -120,67 +202,46 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _build_actions(self) -> dict[str, QAction]:
-        c = self.controller
-        spec: list[tuple[str, str, str, str | QKeySequence.StandardKey, Callable[[], Any]]] = [
-            ("file", "open", "Open session…", "Ctrl+O", self.session_io.open_interactive),
-            ("file", "save", "Save session…", "Ctrl+S", self.session_io.save_interactive),
-            ("file", "export", "Export…", "Ctrl+E", self.exports.export_interactive),
-            ("file", "bundle", "Export bundle…", "", self.exports.bundle_interactive),
-            ("file", "quit", "Quit", "Ctrl+Q", self.close),
-            ("edit", "copy", "Copy rows", "Ctrl+C", self.exports.copy_rows),
-            ("run", "play", "Play / pause", "Space", c.toggle_play),
-            ("run", "step", "One step", "Right", c.step_once),
-            ("run", "reset", "Reset", "R", c.reset),
-            ("run", "too-small", "Too small", "1", lambda: c.apply_preset("too-small")),
-            ("run", "just-right", "Just right", "2", lambda: c.apply_preset("just-right")),
-            ("run", "too-big", "Too big", "3", lambda: c.apply_preset("too-big")),
-            ("run", "halve", "Halve lr", "H", c.halve_lr),
-            ("run", "compare", "Compare presets", "C", c.compare_presets),
-            ("run", "pin", "Pin run", "P", c.pin_current_run),
-            ("run", "clear", "Clear compared runs", "", c.clear_compare),
-            ("help", "help", "Short help", "F1", self._on_help_triggered),
-        ]
-        menus = {"file": self.menuBar().addMenu("&File"), "edit": self.menuBar().addMenu("&Edit"),
-                 "run": self.menuBar().addMenu("&Run"),
-                 "view": self.menuBar().addMenu("&View"), "help": self.menuBar().addMenu("&Help")}
-        actions: dict[str, QAction] = {}
-        for menu, key, text, shortcut, slot in spec:
-            action = QAction(text, self)
-            if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(lambda _c=False, f=slot: f())
-            menus[menu].addAction(action)
-            self.addAction(action)  # shortcuts work with the menu bar hidden too
-            actions[key] = action
-        menus["file"].insertMenu(actions["save"], self.session_io.recent_menu)
-        menus["file"].insertSeparator(actions["export"])
-        menus["file"].insertSeparator(actions["quit"])
-        self.exports.attach_copy_action(actions["copy"])  # Ctrl+C on the step table
-        log_axis = QAction("Log loss axis", self, checkable=True, checked=True)
-        log_axis.toggled.connect(self.plots.set_loss_log)
-        menus["view"].addAction(log_axis)
-        menus["view"].addAction(self.knobs_dock.toggleViewAction())
-        menus["view"].addAction(self.table_dock.toggleViewAction())
-        actions["log"] = log_axis
-        return actions
+    def _build_status(self) -> None:
+        self.status_label = QLabel()
+        self.status_label.setObjectName("status")
+        self.status_label.setWordWrap(True)
+        self.status_label.setAccessibleName("Status")
+        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status_label.setToolTip("What the run on screen did, and why.")
+        # a fixed height: the sentence changes every frame while running, and a status bar
+        # that grew or shrank would re-lay out (and repaint) every plot above it
+        lines = self.status_label.fontMetrics().lineSpacing()
+        self.status_label.setFixedHeight(STATUS_LINES * lines + 4)
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().setSizeGripEnabled(False)
+
+    def _finish_menus(self) -> None:
+        file_menu = self.menus["file"]
+        file_menu.insertMenu(self.actions["save"], self.session_io.recent_menu)
+        self.exports.attach_copy_action(self.actions["copy"])  # Ctrl+C on the step table
+        with QSignalBlocker(self.actions["log"]):
+            self.actions["log"].setChecked(self.plots.loss_log())
+        view = self.menus["view"]
+        view.addSeparator()
+        view.addAction(self.knobs_dock.toggleViewAction())
+        view.addAction(self.table_dock.toggleViewAction())
 
     def _connect(self) -> None:
-        c = self.controller
-        c.statusChanged.connect(self.status_label.setText)
-        c.problemChanged.connect(self._on_controller_problem_changed)
-        c.error.connect(self._on_controller_error)
+        m = self.model
+        m.status_changed.connect(self.status_label.setText)
+        m.error.connect(self._on_model_error)
+        m.knobs.changed.connect(self._on_knobs_changed)
         self.plots.on_built("contour", self._on_plots_contour_built)
         self.plots.on_built("sweep", self._on_plots_sweep_built)
-        self.plots.table.rowSelected.connect(c.select_row)
+        self.plots.table.rowSelected.connect(m.select_step)
+        for section in self.sections.values():
+            section.toggled.connect(self._on_section_toggled)
 
     def _restore(self) -> None:
-        self.controller.restore(self.settings.knobs())
-        self.controller.problemChanged.emit()  # panels and views show the restored problem
-        geometry = self.settings.geometry()
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1400, 900)
+        self.model.restore(self.settings.knobs())
+        if self.settings.geometry() is None or not self.restoreGeometry(self.settings.geometry()):
+            self._fit_to_screen()
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
@@ -188,7 +249,22 @@ class MainWindow(QMainWindow):
             saved = self.settings.get_bytes(key)
             if saved is not None:
                 splitter.restoreState(saved)
-        self.status_label.setText(self.controller.status)
+        self.status_label.setText(self.model.status)
+
+    def _fit_to_screen(self) -> None:
+        """The first window: the default size, but never more than 90% of the screen."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            place = fitted(screen.availableGeometry())
+            self.resize(place.size())
+            self.move(place.topLeft())
+        else:
+            self.resize(*DEFAULT_SIZE)
+        height = self.height()
+        # the bottom docks take what the plots can spare: a third of the height at most
+        self.resizeDocks([self.table_dock], [max(120, height // 4)], Qt.Orientation.Vertical)
+        self.resizeDocks([self.knobs_dock], [self.knobs_scroll.minimumWidth() + 16],
+                         Qt.Orientation.Horizontal)
 
     def _splitters(self) -> dict[str, Any]:
         return {"window/plots": self.plots, "window/plots-right": self.plots.right}
@@ -196,21 +272,18 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ lifecycle
     def showEvent(self, event: QEvent) -> None:  # Qt override
         super().showEvent(event)
-        if not self.controller.started and not self._start_timer.isActive():
-            # fallback if no paint arrives (a minimised start): start a little later
-            self._start_timer.start(200)
+        self._start()
 
-    def paintEvent(self, event: QEvent) -> None:  # Qt override
-        super().paintEvent(event)
-        if not self._first_paint_seen:
-            self._first_paint_seen = True
-            self._start_timer.start(0)  # the heavy work right after the first paint
-
-    def _on_start_timer_timeout(self) -> None:
-        if not self.controller.started:
-            self.plots.build_deferred()  # the plots, after the first paint
-            self.controller.problemChanged.emit()  # the new views show the problem
-            self.controller.start()
+    def _start(self) -> None:
+        """The plots and the first run, as the window is first shown: its first paint
+        shows them (the sweep follows once the presets are worked out)."""
+        if self.model.started or self._closed:
+            return
+        self.plots.build_deferred()
+        self.renderer.show_all()
+        self.extras.inspector_binder.hold()  # the plots first
+        self.model.start(play=True)  # the first run plays: something moves
+        self._guard_controls()
 
     def _on_plots_contour_built(self, view: Any) -> None:
         view.startMoved.connect(self._on_contour_start_moved)
@@ -224,42 +297,58 @@ class MainWindow(QMainWindow):
             self.settings.save_window(self.saveGeometry(), self.saveState())
             for key, splitter in self._splitters().items():
                 self.settings.set_bytes(key, splitter.saveState())
-            self.settings.save_knobs(self.controller.knobs())
+            self.settings.save_knobs(self.model.knobs_dict())
             self.settings.sync()
         except Exception:  # saving settings must never keep the window from closing
             log.exception("could not save the settings")
-        self._start_timer.stop()
-        self.controller.shutdown()
-        self.plot_binder.stop()
+        self._closed = True
+        self.runtime.shutdown()
         self.extras.stop()
         if self.help_box is not None:
             self.help_box.close()
         super().closeEvent(event)
 
     # ------------------------------------------------------------ slots
-    def _on_controller_error(self, message: str) -> None:
-        self.status_label.setText(message)
+    def _on_model_error(self, message: str) -> None:
         self.show_error(self, "LR Playground", f"{message}\n\n{errors.WHAT_TO_DO}")
 
-    def _on_controller_problem_changed(self) -> None:
-        with QSignalBlocker(self.actions["log"]):
-            self.actions["log"].setChecked(self.plots.loss_log())
+    def _guard_controls(self) -> None:
+        """The wheel and one-key shortcuts leave every control alone unless it has focus
+        (again after fields are built for a new problem, optimizer or schedule)."""
+        self.wheel_guard.guard(self.knobs_scroll.widget())
+        self.strip_wheel_guard.guard(self.strip)
+        self.key_guard.guard(self)
+
+    def _on_knobs_changed(self, change: Any) -> None:
+        if change.new_problem:
+            self._guard_controls()  # fields built for it
+            with QSignalBlocker(self.actions["log"]):
+                self.actions["log"].setChecked(self.model.knobs.problem.min_loss is not None)
+        elif "optimizer" in change or "schedule" in change:
+            self._guard_controls()
+
+    def _on_section_toggled(self, _expanded: bool) -> None:
+        self._guard_controls()
+
+    def _on_open_data_triggered(self) -> None:
+        self.sections["Your data"].set_expanded(True)
+        self.extras.own.open_data()
 
     def _on_contour_start_moved(self, x: float, y: float) -> None:
-        c = self.controller
-        start = list(c.config.start or c.problem.start)
-        i, j = c.display_axes
+        k = self.model.knobs
+        start = list(k.start)
+        i, j = k.axes
         start[i], start[j] = x, y
         try:
-            c.set_start(start)
+            k.set_start(start)
         except core.ConfigError as exc:
             self.panels.problem.show_start_error(str(exc))
 
     def _on_sweep_lr_picked(self, lr: float) -> None:
         try:
-            self.controller.set_lr(lr)
+            self.model.knobs.set_lr(lr)
         except core.ConfigError as exc:
-            self.panels.lr.show_lr_error(str(exc))
+            self.strip.lr.field.show_error(str(exc))
 
     def _on_help_triggered(self) -> None:
         if self.help_box is not None:

@@ -1,23 +1,31 @@
-"""`OwnProblemBinder`: a typed formula or a data file becomes the controller's problem.
+"""`OwnProblemBinder`: a typed formula or a data file becomes the model's problem.
 
 core builds and checks the problem (`core.formula_problem`, `core.data_problem`);
 a `ConfigError` (a `FormulaError` with its column, a `DataError` with its
 line) is shown next to the field, or in a message box for a file just opened,
-and nothing changes: the controller installs a problem only once it is built.
+and nothing changes: the knobs take a problem only once it is built. A good
+load clears the error a failed one left.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 import core
 from core import ConfigError
 from core.session import ProblemRef
+
+if TYPE_CHECKING:
+    from desktop.model import Gauge, WindowModel
+    from desktop.model.knobs import KnobsChange
+    from desktop.panels.data_panel import DataPanel
+    from desktop.panels.formula_panel import FormulaPanel
 
 log = logging.getLogger(__name__)
 
@@ -45,29 +53,31 @@ def column_names(path: str) -> list[str]:
 
 
 class OwnProblemBinder(QObject):
-    """Connects the formula and data panels (and File → Open data…) to the controller."""
+    """Connects the formula and data panels (and File → Open data…) to the model."""
 
-    def __init__(self, window: Any) -> None:
-        super().__init__(window)
-        self.w = window
-        self.c = window.controller
-        self.formula = window.panels.formula
-        self.data = window.panels.data
+    def __init__(self, model: WindowModel, formula: FormulaPanel, data: DataPanel,
+                 dialog_parent: QWidget, show_error: Callable[..., Any]) -> None:
+        super().__init__(dialog_parent)
+        self.m = model
+        self.formula = formula
+        self.data = data
+        self._parent = dialog_parent
+        self._show_error = show_error
         self.data_path: str | None = None
         self._columns: list[str] = []
         self._loading = False  # load_data shows the data itself once it is in force
         self.formula.formulaApplied.connect(self._on_formula_applied)
         self.data.openClicked.connect(self.open_data)
         self.data.dataEdited.connect(self._on_data_edited)
-        self.c.problemChanged.connect(self._on_controller_problem_changed)
-        self.c.gaugeChanged.connect(self._on_controller_gauge_changed)
+        model.knobs.changed.connect(self._on_knobs_changed)
+        model.insight.gauge_changed.connect(self._on_insight_gauge_changed)
 
     # ------------------------------------------------------------ formula
     def _on_formula_applied(self, text: str, start: Any) -> None:
         try:
             problem = core.formula_problem(text, start=start)
             ref = ProblemRef(formula=problem.formula, params=tuple(problem.param_names))
-            self.c.set_custom_problem(problem, ref)
+            self.m.knobs.set_custom_problem(problem, ref)
         except ConfigError as exc:
             self.formula.show_apply_error(str(exc), getattr(exc, "column", None))
 
@@ -75,14 +85,14 @@ class OwnProblemBinder(QObject):
     def open_data(self) -> None:
         """Ask for a file (File → Open data…) and load it with the panel's choices."""
         folder = os.path.dirname(self.data_path) if self.data_path else ""
-        path, _ = QFileDialog.getOpenFileName(self.w, "Open data", folder, FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self._parent, "Open data", folder, FILE_FILTER)
         if not path:
             return
         choice = self.data.choices()
         choice.update(x_column=None, y_column=None)  # a new file: its first and last column
         message = self.load_data(path, choice)
         if message:
-            self.w.show_error(self.w, "Open data", message)
+            self._show_error(self._parent, "Open data", message)
 
     def load_data(self, path: str, choice: dict[str, Any]) -> str:
         """Build and install the data problem; the error message, or "" if it worked."""
@@ -97,7 +107,7 @@ class OwnProblemBinder(QObject):
             ref = ProblemRef(data=path, model=choice["model"],
                              normalize=bool(choice["normalize"]), x_column=x, y_column=y)
             self._loading = True
-            self.c.set_custom_problem(problem, ref)
+            self.m.knobs.set_custom_problem(problem, ref)
         except (ConfigError, OSError) as exc:
             self.data.show_error(str(exc))
             return str(exc)
@@ -105,15 +115,17 @@ class OwnProblemBinder(QObject):
             self._loading = False
         self.data_path, self._columns = path, columns
         self._show_data(ref, problem)
+        self.data.show_error("")  # a good load clears what a failed one said
         return ""
 
     def _on_data_edited(self, choice: dict[str, Any]) -> None:
         if self.data_path is None:
             return
         if self.load_data(self.data_path, choice):
-            ref = self.c.problem_ref if self.c.is_custom else None
+            k = self.m.knobs
+            ref = k.problem_ref if k.is_custom else None
             if ref is not None and ref.data is not None:  # back to the choices in force
-                self._show_data(ref, self.c.problem, keep_error=True)
+                self._show_data(ref, k.problem, keep_error=True)
 
     def _show_data(self, ref: ProblemRef, problem: Any, keep_error: bool = False) -> None:
         message = self.data.error.text() if keep_error else ""
@@ -124,14 +136,16 @@ class OwnProblemBinder(QObject):
             self.data.show_error(message)
 
     # ------------------------------------------------------------ model -> view
-    def _on_controller_problem_changed(self) -> None:
-        c = self.c
-        if not c.is_custom:
+    def _on_knobs_changed(self, change: KnobsChange) -> None:
+        if not change.new_problem:
+            return
+        k = self.m.knobs
+        if not k.is_custom:
             self.data.show_curvature(None, None)
             return
-        ref = c.problem_ref
+        ref = k.problem_ref
         if ref.formula is not None and self.formula.field.text() != ref.formula:
-            self.formula.show_formula(ref.formula, tuple(c.config.start or c.problem.start))
+            self.formula.show_formula(ref.formula, k.start)
         if ref.data is not None and not self._loading and ref.data != self.data_path:
             # restored from the settings or a session: read its columns
             try:
@@ -140,12 +154,12 @@ class OwnProblemBinder(QObject):
                 log.warning("cannot read the columns of %s: %s", ref.data, exc)
                 return
             self.data_path = ref.data
-            self._show_data(ref, c.problem)
+            self._show_data(ref, k.problem)
 
-    def _on_controller_gauge_changed(self) -> None:
-        c = self.c
-        if c.is_custom and c.problem_ref.data is not None:
-            self.data.show_curvature(c.gauge.lam_max, c.gauge.limit)
+    def _on_insight_gauge_changed(self, gauge: Gauge) -> None:
+        k = self.m.knobs
+        if k.is_custom and k.problem_ref.data is not None:
+            self.data.show_curvature(gauge.lam_max, gauge.limit)
         else:
             self.data.show_curvature(None, None)
 

@@ -1,11 +1,12 @@
 """The plots in the centre: contour (or the 1-D view), loss curve, learning-rate sweep,
 and the step table model and view that the window docks at the bottom.
 
-The plot views are built right after the first paint (`build_deferred`), and
-the 1-D view only when a one-parameter problem is shown: a plot widget costs
-20-55 ms to build, the window must paint within 1.25x the time of a minimal
-PySide6 + pyqtgraph window, and no plot has anything to show before the first
-run anyway. Until then placeholders hold their places in the splitters.
+The contour and loss views are built as the window is first shown
+(`build_deferred`), the sweep once the presets bring a sweep, and the 1-D view
+only when a one-parameter problem is shown: a plot widget costs 20-55 ms to
+build, and the window must paint, plots included, within 1.25x the time of a
+minimal PySide6 + pyqtgraph window. Until then placeholders hold their places
+in the splitters.
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ class PlotArea(QSplitter):
 
     # ------------------------------------------------------------ built on first use
     def build_deferred(self) -> None:
-        """Build the contour, loss and sweep views (right after the first paint)."""
-        _ = self.contour, self.loss, self.sweep
+        """Build the contour and loss views (as the window is first shown); the sweep
+        follows once it has something to show."""
+        _ = self.contour, self.loss
 
     @property
     def built(self) -> bool:

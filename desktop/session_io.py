@@ -4,7 +4,7 @@ A session is `core.session.Session`: the problem reference, the run config
 and the pinned comparison runs, as versioned JSON. Opening one is all or
 nothing: the file is read and every field validated, the problem built, the
 batch checked against its data and the pinned runs computed *before* the
-controller is touched. Any failure is one message box naming the field and
+model is touched. Any failure is one message box naming the field and
 what is allowed, and the window stays exactly as it was. Applying reproduces
 the saved run exactly: same problem, start, optimizer, schedule, batches and
 seed, so the same step table.
@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
@@ -25,8 +24,11 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 import core
 from core.errors import ConfigError
 from core.session import PinnedRun, ProblemRef, Session, load_session
-from desktop.controller import state
-from desktop.controller.compare import MAX_PINNED
+from desktop.model.compare import MAX_PINNED
+from desktop.model.knobs import Restored, check_trainable, default_axes, tolerance_of
+
+if TYPE_CHECKING:
+    from desktop.model import WindowModel
 
 log = logging.getLogger(__name__)
 
@@ -38,61 +40,34 @@ FILE_FILTER = "LR Playground session (*.json)"
 class Prepared:
     """A validated session, ready to install: nothing here can fail any more."""
 
-    ref: ProblemRef
-    problem: Any
-    config: Any
-    pinned: list[tuple[str, str, Any]]
-    torch_device: str | None
+    restored: Restored
+    pinned: list[tuple[str, Any]]
     note: str
 
 
-def problem_ref_of(controller: Any) -> ProblemRef:
-    """How to rebuild the controller's problem: its own reference if it keeps one, else
-    read from the problem (a built-in's name and options, a formula, a data file)."""
-    own = getattr(controller, "problem_ref", None)
-    own = own() if callable(own) else own
-    if isinstance(own, ProblemRef):
-        return own
-    problem = controller.problem
-    opts = dict(getattr(problem, "options", None) or {})
-    if problem.name == "formula" and "formula" in opts:
-        return ProblemRef(formula=str(opts["formula"]),
-                          params=tuple(opts.get("params") or problem.param_names))
-    if problem.name == "data":
-        if not opts.get("path"):
-            raise ConfigError("this data set was not read from a file, so a session cannot "
-                              "refer to it; load it from a CSV file first")
-        return ProblemRef(data=os.path.abspath(str(opts["path"])),
-                          model=str(opts.get("model") or "linear"),
-                          normalize=bool(opts.get("normalize")),
-                          x_column=opts.get("x_column"), y_column=opts.get("y_column"))
-    return ProblemRef(name=problem.name, options=dict(controller.config.options))
-
-
-def session_of(controller: Any) -> Session:
-    """The controller's current problem, knobs and pinned runs as a `Session`."""
-    cfg = controller.config
-    start = tuple(cfg.start or controller.problem.start)
+def session_of(model: WindowModel) -> Session:
+    """The model's current problem, knobs and pinned runs as a `Session`."""
+    k = model.knobs
     pinned = tuple(
-        PinnedRun(label=label, lr=run.config.lr, optimizer=run.config.optimizer,
-                  hyper=dict(run.config.hyper))
-        for label, key, run in controller.compare_runs if key.startswith("pin-")
+        PinnedRun(label=item.label, lr=item.run.config.lr, optimizer=item.run.config.optimizer,
+                  hyper=dict(item.run.config.hyper))
+        for item in model.compare.pinned
     )
-    return Session(problem_ref_of(controller), cfg.with_(start=start), pinned)
+    return Session(k.problem_ref, k.config.with_(start=k.start), pinned)
 
 
 def prepare(session: Session, where: str) -> Prepared:
     """Everything that can fail, done before the window changes (ConfigError if bad)."""
     problem = session.build_problem()
-    ref = session.problem
+    ref: ProblemRef = session.problem
     name = ref.name if ref.name is not None else problem.name
     options = dict(ref.options) if ref.name is not None else {}
     cfg = session.config
     start = problem.check_start(cfg.start if cfg.start is not None else problem.start)
     cfg = cfg.with_(problem=name, options=options, start=tuple(start),
-                    tol=state.tolerance_of(problem))
+                    tol=tolerance_of(problem))
     try:
-        state.check_trainable(problem, cfg)
+        check_trainable(problem, cfg)
     except ConfigError as exc:
         raise ConfigError(f"{where!r}: session field 'batch': {exc}") from None
     device, note = None, ""
@@ -103,11 +78,12 @@ def prepare(session: Session, where: str) -> Prepared:
             note = " torch is not installed here, so the run uses the numpy backend."
         cfg = cfg.with_(backend="numpy")
     pinned = []
-    for i, pin in enumerate(session.pinned[-MAX_PINNED:]):
+    for pin in session.pinned[-MAX_PINNED:]:
         pin_cfg = cfg.with_(lr=pin.lr, optimizer=pin.optimizer, hyper=dict(pin.hyper))
-        run = core.make_trainer(problem, pin_cfg).run()
-        pinned.append((pin.label, f"pin-{i}", run))
-    return Prepared(ref, problem, cfg, pinned, device, note)
+        pinned.append((pin.label, core.make_trainer(problem, pin_cfg).run()))
+    custom = ref if ref.name is None else None  # a formula or a data set: keep its recipe
+    restored = Restored(problem, cfg, None, default_axes(problem), custom, device)
+    return Prepared(restored, pinned, note)
 
 
 class SessionIO(QObject):
@@ -122,11 +98,11 @@ class SessionIO(QObject):
 
     # ------------------------------------------------------------ building
     def current_session(self) -> Session:
-        return session_of(self.w.controller)
+        return session_of(self.w.model)
 
     # ------------------------------------------------------------ interactive
     def save_interactive(self) -> None:
-        name = f"{self.w.controller.problem.name}.json"
+        name = f"{self.w.model.knobs.problem.name}.json"
         path, _filter = QFileDialog.getSaveFileName(
             self.w, "Save session", os.path.join(self._folder(), name), FILE_FILTER)
         if path:
@@ -148,7 +124,7 @@ class SessionIO(QObject):
             self._fail("Cannot save the session", str(exc))
             return False
         self._remember(where)
-        self.w.controller.show_message(f"Saved the session to {where}.")
+        self.w.model.show_message(f"Saved the session to {where}.")
         return True
 
     def open(self, path: str | os.PathLike[str]) -> bool:
@@ -160,9 +136,9 @@ class SessionIO(QObject):
             text = str(exc)  # core names the file in most messages, not in all
             self._fail("Cannot open the session", text if where in text else f"{where!r}: {text}")
             return False
-        self._apply(prepared)
+        self.w.model.install(prepared.restored, prepared.pinned,
+                             f"Opened the session {where}.{prepared.note}")
         self._remember(where)
-        self.w.controller.show_message(f"Opened the session {where}.{prepared.note}")
         return True
 
     def open_recent(self, path: str) -> bool:
@@ -173,39 +149,6 @@ class SessionIO(QObject):
                        f"{path!r} no longer exists; it was removed from the recent sessions.")
             return False
         return self.open(path)
-
-    def _apply(self, prepared: Prepared) -> None:
-        c = self.w.controller
-        axes = (0, 1) if prepared.problem.n_params > 1 else (0, 0)
-        if prepared.ref.name is None and hasattr(c, "set_custom_problem"):
-            # the controller's record of how to rebuild a formula or data problem
-            # (controller/custom.py): saving again or restarting must find the recipe
-            c._custom = (prepared.problem, prepared.ref)
-        # one install of the whole config (set_custom_problem would first run the
-        # problem's defaults): the same path the controller's restore() takes
-        c._install(prepared.problem, prepared.config, axes)
-        c.compare_runs = list(prepared.pinned)
-        c._pin_count = len(prepared.pinned)
-        if prepared.pinned:
-            # the plots exist only once the controller has started (after the first paint)
-            self._when_started(c.compareChanged.emit)
-        if prepared.torch_device is not None:
-            try:
-                c.set_backend("torch", prepared.torch_device)
-            except ConfigError as exc:
-                c.show_message(str(exc))
-
-    def _when_started(self, fn: Callable[[], Any]) -> None:
-        c = self.w.controller
-        if c.started:
-            fn()
-            return
-
-        def once() -> None:
-            c.runReset.disconnect(once)
-            fn()
-
-        c.runReset.connect(once)
 
     # ------------------------------------------------------------ recent sessions
     def _remember(self, path: str) -> None:

@@ -73,7 +73,7 @@ class ExportActions(QObject):
         plots = self.w.plots
         if not plots.built:
             return {}
-        one_d = self.w.controller.problem.n_params == 1
+        one_d = self.w.model.knobs.problem.n_params == 1
         out: dict[str, QWidget] = {}
         if not one_d or plots.has("line"):
             out["path"] = plots.path_view(one_d)
@@ -83,7 +83,7 @@ class ExportActions(QObject):
         return out
 
     def targets(self) -> list[tuple[str, str]]:
-        one_d = self.w.controller.problem.n_params == 1
+        one_d = self.w.model.knobs.problem.n_params == 1
         labels = {"path": "Loss over the weight" if one_d else "Contour and path",
                   "loss": "Loss curve", "sweep": "Learning-rate sweep",
                   "area": "Whole plot area"}
@@ -104,19 +104,19 @@ class ExportActions(QObject):
     def figure_title(self) -> str:
         """The title line of an exported figure: problem, optimizer with its non-default
         hyper-parameters, learning rate (and schedule), steps, and how the run ended."""
-        c = self.w.controller
-        cfg = c.config
+        model = self.w.model
+        cfg = model.knobs.config
         schedule = getattr(cfg, "schedule", None)
         words = None
         if isinstance(schedule, dict) and schedule.get("name") not in (None, "constant"):
             params = ", ".join(f"{k} {v:g}" if isinstance(v, int | float) else f"{k} {v}"
                                for k, v in schedule.items() if k != "name")
             words = f"{schedule['name']} schedule" + (f": {params}" if params else "")
-        trainer = getattr(c, "trainer", None)
+        trainer = model.trainer
         outcome = None
         if getattr(trainer, "status", None) == "diverged" and trainer.diverged_at is not None:
             outcome = f"diverged at step {int(trainer.diverged_at)}"
-        return run_title(c.problem.title, cfg.optimizer, cfg.lr, cfg.steps,
+        return run_title(model.knobs.problem.title, cfg.optimizer, cfg.lr, cfg.steps,
                          hyper=getattr(cfg, "hyper", None), schedule=words, outcome=outcome)
 
     # ------------------------------------------------------------ the last choice
@@ -184,7 +184,7 @@ class ExportActions(QObject):
         try:
             if choice.target == TABLE:
                 rows = self.selected_rows() if choice.selected_only else None
-                export_table(self.w.controller.table, path, rows, choice.fmt)
+                export_table(self.w.model.table, path, rows, choice.fmt)
             else:
                 widget = self.plot_widgets().get(choice.target)
                 if widget is None:
@@ -195,7 +195,7 @@ class ExportActions(QObject):
             self._fail("Export failed", str(exc))
             return False
         self._remember_folder(Path(path).parent)
-        self.w.controller.show_message(f"Exported to {os.fspath(path)}.")
+        self.w.model.show_message(f"Exported to {os.fspath(path)}.")
         return True
 
     def bundle(self, folder: str | os.PathLike[str]) -> Path | None:
@@ -206,28 +206,28 @@ class ExportActions(QObject):
             if not plots:
                 raise ConfigError("nothing to export yet: the plots are shown once the window "
                                   "is open")
-            where = write_bundle(folder, self.w.controller.problem.name, plots,
-                                 self.w.controller.table, session, title=self.figure_title())
+            where = write_bundle(folder, self.w.model.knobs.problem.name, plots,
+                                 self.w.model.table, session, title=self.figure_title())
         except ConfigError as exc:
             self._fail("Export bundle failed", str(exc))
             return None
         self._remember_folder(Path(folder))
-        self.w.controller.show_message(f"Wrote the bundle {os.fspath(where)}.")
+        self.w.model.show_message(f"Wrote the bundle {os.fspath(where)}.")
         return where
 
     def copy_rows(self) -> int:
         """Edit → Copy rows: the selected rows, with the header, as TSV (and CSV)."""
-        table = self.w.controller.table
+        table = self.w.model.table
         rows = self.selected_rows()
         if table is None or not rows:
-            self.w.controller.show_message("Select rows in the step table to copy them.")
+            self.w.model.show_message("Select rows in the step table to copy them.")
             return 0
         try:
             n = clipboard.copy_rows(table, rows)
         except ConfigError as exc:  # a re-run shrank the table under the selection
-            self.w.controller.show_message(str(exc))
+            self.w.model.show_message(str(exc))
             return 0
-        self.w.controller.show_message(
+        self.w.model.show_message(
             f"Copied {n} row{'s' if n != 1 else ''} with the header: paste them into a "
             "spreadsheet.")
         return n
@@ -238,10 +238,10 @@ class ExportActions(QObject):
         self.w.show_error(self.w, title, message)
 
     def _stem(self) -> str:
-        return self.w.controller.problem.name
+        return self.w.model.knobs.problem.name
 
     def _file_name(self, target: str) -> str:
-        one_d = self.w.controller.problem.n_params == 1
+        one_d = self.w.model.knobs.problem.n_params == 1
         return {"path": "line" if one_d else "contour", "loss": "loss-curve",
                 "sweep": "lr-sweep", "area": "all-plots", TABLE: "steps"}[target]
 

@@ -108,7 +108,7 @@ def build_figure(run: Run) -> Any:
 
 
 def _draw(run: Run, path_view: Any, loss_view: Any) -> None:
-    from desktop.controller import analysis
+    from desktop.model import analysis
 
     problem, table = run.problem, run.table
     n = run.diverged_at if run.diverged_at is not None else len(table)

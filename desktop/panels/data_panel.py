@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QGroupBox,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -31,7 +30,7 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.4g}"
 
 
-class DataPanel(QGroupBox):
+class DataPanel(QWidget):
     """Emits ``openClicked()`` and ``dataEdited(dict)`` with model, x_column, y_column
     (0-based indices) and normalize."""
 
@@ -39,8 +38,9 @@ class DataPanel(QGroupBox):
     dataEdited = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Your data", parent)
+        super().__init__(parent)
         self.open = QPushButton("Open data…")
+        self.open.setAccessibleName("Open data…")
         self.open.setToolTip("Load a CSV file of numbers: one input column and one target "
                              "column (File → Open data…).")
         self.file = QLabel("No file yet.")
@@ -58,7 +58,10 @@ class DataPanel(QGroupBox):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(COMBO_CHARS)
+        for combo, name in ((self.model, "model"), (self.x_column, "x"), (self.y_column, "y")):
+            combo.setAccessibleName(name)
         self.normalize = QCheckBox("normalise x")
+        self.normalize.setAccessibleName("normalise x")
         self.normalize.setToolTip("Standardise the input to mean 0 and standard deviation 1: "
                                   "the contours turn round, λmax drops and much larger "
                                   "learning rates become stable.")
@@ -74,6 +77,7 @@ class DataPanel(QGroupBox):
         form.addRow("x", self.x_column)
         form.addRow("y", self.y_column)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
         layout.addWidget(self.open)
         layout.addWidget(self.file)
         layout.addWidget(self.form)

@@ -12,10 +12,9 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.panels.widgets import ErrorLabel, FieldWithError, format_number, parse_numbers
+from desktop.throttle import Throttle
 
 VALIDATE_MS = 150  # typing pauses this long before the text is checked
 EXAMPLE = "(1-a)**2 + 100*(b-a**2)**2"
@@ -50,20 +50,22 @@ def marked_formula(text: str, column: int | None, context: int = 16) -> str:
             f"</span>{html.escape(after)}</code>")
 
 
-class FormulaPanel(QGroupBox):
+class FormulaPanel(QWidget):
     """Emits ``formulaApplied(text, start)`` (start: a tuple, or None for the default)."""
 
     formulaApplied = Signal(str, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Your formula", parent)
+        super().__init__(parent)
         self.field = QLineEdit()
+        self.field.setAccessibleName("Your formula")
         self.field.setPlaceholderText(EXAMPLE)
         self.field.setToolTip("A loss in your own parameters: numbers, + - * / ** and "
                               "parentheses, exp log sqrt abs sin cos tan tanh sigmoid relu "
                               "softplus min max, pi and e. Press Enter to use it.")
         self.field.setClearButtonEnabled(True)
         self.use = QPushButton("Use formula")
+        self.use.setAccessibleName("Use formula")
         self.use.setToolTip("Descend this formula from the start point below.")
         self.use.setEnabled(False)
         self.marked = QLabel()
@@ -77,12 +79,10 @@ class FormulaPanel(QGroupBox):
         self.start_label = QLabel("start")
         self.start = FieldWithError(
             "Where the descent starts, one number per parameter; leave it empty for "
-            "a default start where the formula is finite.", "default")
+            "a default start where the formula is finite.", "default", name="start")
         self._parsed: Any = None
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(VALIDATE_MS)
-        self._timer.timeout.connect(self._on_timer_timeout)
+        # one check once typing pauses (a debounce: every key restarts the wait)
+        self._check = Throttle(self.check_now, VALIDATE_MS, leading=False, parent=self)
         self._layout()
         self.field.textEdited.connect(self._on_field_text_edited)
         self.field.returnPressed.connect(self._on_field_return_pressed)
@@ -97,6 +97,7 @@ class FormulaPanel(QGroupBox):
         start_row.addWidget(self.start_label)
         start_row.addWidget(self.start, 1)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
         layout.addLayout(top)
         layout.addWidget(self.marked)
         layout.addWidget(self.error)
@@ -107,10 +108,15 @@ class FormulaPanel(QGroupBox):
     @property
     def valid(self) -> bool:
         """The text as it stands was checked and is a usable formula."""
-        return self._parsed is not None and not self._timer.isActive()
+        return self._parsed is not None and not self._check.pending
+
+    @property
+    def checking(self) -> bool:
+        """A check waits for typing to pause."""
+        return self._check.pending
 
     def stop(self) -> None:
-        self._timer.stop()
+        self._check.cancel()
 
     # ------------------------------------------------------------ model -> view
     def show_formula(self, text: str, start: tuple[float, ...] | None) -> None:
@@ -132,7 +138,7 @@ class FormulaPanel(QGroupBox):
         """Check the text at once (Enter or the button must not wait for the timer)."""
         from core.formula import FormulaError, parse_formula  # the parser only, cheap
 
-        self._timer.stop()
+        self._check.cancel()
         text = self.field.text()
         if not text.strip():
             self._parsed = None
@@ -186,10 +192,7 @@ class FormulaPanel(QGroupBox):
     # ------------------------------------------------------------ view -> model
     def _on_field_text_edited(self, _text: str) -> None:
         self.use.setEnabled(False)  # until the new text is checked
-        self._timer.start()  # restarted on every key: one check once typing pauses
-
-    def _on_timer_timeout(self) -> None:
-        self.check_now()
+        self._check()
 
     def _on_field_return_pressed(self) -> None:
         self._apply()

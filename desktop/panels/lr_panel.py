@@ -1,128 +1,88 @@
-"""The learning-rate panel: log slider, typed field, presets, and the stability gauge."""
+"""The learning rate: its log slider and typed field, the stability gauge, and the
+numbers behind it. Each control is bound to the model both ways."""
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from core import ConfigError
 from desktop.panels.widgets import FieldWithError, LogSlider, format_number
+
+if TYPE_CHECKING:
+    from desktop.model import Gauge, WindowModel
+    from desktop.model.knobs import KnobsChange
 
 LR_MIN, LR_MAX = 1e-5, 10.0
 REASON_LINES = 7
-PRESET_TEXT = {"too-small": "Too small", "just-right": "Just right", "too-big": "Too big"}
-PRESET_TIPS = {
-    "too-small": "A learning rate so small that each step barely moves the weights (key 1).",
-    "just-right": "A learning rate that reaches the minimum within the step budget (key 2).",
-    "too-big": "A learning rate so big that each step overshoots and the loss grows (key 3).",
-}
+GREEN, AMBER, RED = "#2e9d57", "#e0a526", "#c0392b"
 
 
-class StabilityBar(QWidget):
-    """lr·λmax against the limit 2: green below 1, amber up to 2, red beyond."""
+def ratio_colour(ratio: float) -> str:
+    return GREEN if ratio < 1 else AMBER if ratio < 2 else RED
+
+
+class GrowingLabel(QLabel):
+    """A word-wrapped label that grows to show all of its text but never shrinks back:
+    the sentence changes with every slider step, and a label that changed its height
+    would re-lay out the whole panel on every frame of a drag."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._ratio: float | None = None
-        self.setMinimumHeight(12)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip("Where the learning rate sits against the stability limit: "
-                        "the bar is full at lr·λmax = 2, where plain steps stop converging.")
+        self.setWordWrap(True)
 
-    def set_ratio(self, ratio: float | None) -> None:
-        self._ratio = ratio
-        self.update()
+    def setText(self, text: str) -> None:  # Qt override
+        super().setText(text)
+        needed = self.heightForWidth(max(self.width(), 1))
+        if needed > self.minimumHeight():
+            self.setMinimumHeight(needed)
 
-    def paintEvent(self, event: object) -> None:
-        p = QPainter(self)
-        rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
-        p.fillRect(rect, QColor("#e6e6e6"))
-        r = self._ratio
-        if r is not None and math.isfinite(r) and r > 0:
-            colour = "#2e9d57" if r < 1 else "#e0a526" if r < 2 else "#c0392b"
-            p.fillRect(QRectF(rect.x(), rect.y(), rect.width() * min(r / 2.0, 1.0),
-                              rect.height()), QColor(colour))
-        p.setPen(QColor("#555555"))
-        mid = rect.x() + rect.width() / 2  # lr·λmax = 1: the fastest single-direction step
-        p.drawLine(int(mid), int(rect.top()), int(mid), int(rect.bottom()))
-        p.drawRect(rect)
-        p.end()
+    def resizeEvent(self, event: object) -> None:  # Qt override
+        super().resizeEvent(event)
+        needed = self.heightForWidth(self.width())
+        if needed > self.minimumHeight():
+            self.setMinimumHeight(needed)
 
 
-class LearningRatePanel(QGroupBox):
-    """Emits ``lrEdited(lr)``, ``presetClicked(key)`` and ``halveClicked()``."""
+class LearningRateControl(QWidget):
+    """"Learning rate": a log slider and a typed field, bound to ``knobs.lr``."""
 
-    lrEdited = Signal(float)
-    presetClicked = Signal(str)
-    halveClicked = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Learning rate", parent)
-        self.setToolTip("The learning rate: how far each step moves the weights "
-                        "against the gradient.")
+    def __init__(self, model: WindowModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.m = model
+        self.label = QLabel("Learning rate")
         self.slider = LogSlider(LR_MIN, LR_MAX)
-        self.slider.setToolTip("Drag to change the learning rate on a log scale "
-                               "from 0.00001 to 10; the run replays at once.")
+        self.slider.setAccessibleName("Learning rate")
+        self.slider.setToolTip("Drag to change the learning rate on a log scale from 0.00001 "
+                               "to 10; the run replays at once. Arrow keys move it too.")
+        self.slider.setMinimumWidth(120)
+        self.label.setBuddy(self.slider)
         self.field = FieldWithError(
-            "Type a learning rate (a number >= 0, like 0.01) and press Enter.", "0.1")
-        self.presets = {key: QPushButton(text) for key, text in PRESET_TEXT.items()}
-        self.halve = QPushButton("Halve lr")
-        self.halve.setToolTip("Halve the learning rate: the first thing to try "
-                              "when the loss blows up (key H).")
-        self.bar = StabilityBar()
-        self.lam = QLabel("–")
-        self.limit = QLabel("–")
-        self.ratio = QLabel("–")
-        self.reason = QLabel("")
-        self._build()
-
-    def _build(self) -> None:
-        buttons = QHBoxLayout()
-        for key, button in self.presets.items():
-            button.setToolTip(PRESET_TIPS[key])
-            button.setEnabled(False)
-            button.clicked.connect(lambda _c=False, k=key: self.presetClicked.emit(k))
-            buttons.addWidget(button)
-        self.lam.setToolTip("λmax: the steepest curvature of the loss at the start point "
-                            "(the largest eigenvalue of the Hessian).")
-        self.limit.setToolTip("2/λmax: plain gradient descent is stable only "
-                              "for learning rates below this.")
-        self.ratio.setToolTip("lr·λmax: below 2 each step shrinks the error along the "
-                              "steepest direction; above 2 it grows.")
-        self.reason.setWordWrap(True)
-        self.reason.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        # fixed height: the sentence changes with every slider step, and a label that
-        # resized would re-lay out the whole panel column on every frame of a drag
-        self.reason.setFixedHeight(REASON_LINES * self.reason.fontMetrics().lineSpacing() + 4)
-        layout = QVBoxLayout(self)  # a form would mis-size the word-wrapped reason
-        layout.addWidget(self.slider)
-        field_row = QHBoxLayout()
-        field_row.addWidget(QLabel("lr"))
-        field_row.addWidget(self.field, 1)
-        layout.addLayout(field_row)
-        layout.addLayout(buttons)
-        layout.addWidget(self.halve)
-        layout.addWidget(self.bar)
-        gauge = QFormLayout()
-        gauge.addRow("λmax", self.lam)
-        gauge.addRow("2/λmax", self.limit)
-        gauge.addRow("lr·λmax", self.ratio)
-        layout.addLayout(gauge)
-        layout.addWidget(self.reason)
+            "Type a learning rate (a number >= 0, like 0.01) and press Enter.", "0.1",
+            name="Learning rate", inline=True, on_error=self._on_field_error)
+        self.field.field.setAccessibleDescription("The learning rate, typed.")
+        # the longest a learning rate is written (6 significant digits): 0.00133352, 1.77828e-05
+        self.field.setFixedWidth(self.fontMetrics().horizontalAdvance("0.000000000") + 18)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.field)
         self.slider.floatChanged.connect(self._on_slider_float_changed)
         self.field.edited.connect(self._on_field_edited)
-        self.halve.clicked.connect(self.halveClicked)
+        model.knobs.changed.connect(self._on_knobs_changed)
+        self.show_lr(model.knobs.lr)
 
     # ------------------------------------------------------------ model -> view
     def show_lr(self, lr: float) -> None:
@@ -130,34 +90,13 @@ class LearningRatePanel(QGroupBox):
         self.field.show_text(format_number(lr))
         self.field.clear_error()
 
-    def show_lr_error(self, message: str) -> None:
-        self.field.show_error(message)
-
-    def show_presets(self, lrs: dict[str, float], reasons: dict[str, str]) -> None:
-        for key, button in self.presets.items():
-            lr = lrs.get(key)
-            button.setEnabled(lr is not None)
-            tip = PRESET_TIPS[key]
-            if lr is not None:
-                tip = f"{tip}\nlr = {format_number(lr)}"
-                if reasons.get(key):
-                    tip = f"{tip}: {reasons[key]}"
-            button.setToolTip(tip)
-
-    def show_gauge(self, lam: float | None, limit: float | None, lr_lam: float | None,
-                   reason: str) -> None:
-        self.lam.setText(_fmt(lam))
-        self.limit.setText(_fmt(limit))
-        self.ratio.setText(_fmt(lr_lam))
-        self.bar.set_ratio(lr_lam)
-        self.reason.setText(reason)
-        self.reason.setToolTip(reason or "What this learning rate does on this problem.")
+    def _on_knobs_changed(self, change: KnobsChange) -> None:
+        if "lr" in change or change.new_problem:
+            self.show_lr(self.m.knobs.lr)
 
     # ------------------------------------------------------------ view -> model
     def _on_slider_float_changed(self, lr: float) -> None:
-        self.field.show_text(format_number(lr))
-        self.field.clear_error()
-        self.lrEdited.emit(lr)
+        self.m.knobs.set_lr(lr)  # the field follows through knobs.changed
 
     def _on_field_edited(self, text: str) -> None:
         try:
@@ -168,7 +107,125 @@ class LearningRatePanel(QGroupBox):
         if not math.isfinite(lr):
             self.field.show_error("The learning rate must be a finite number, like 0.01.")
             return
-        self.lrEdited.emit(lr)  # the controller validates; show_lr then moves the slider
+        try:
+            self.m.knobs.set_lr(lr)
+        except ConfigError as exc:
+            self.field.show_error(str(exc))
+            return
+        self.field.clear_error()
+
+    def _on_field_error(self, message: str) -> None:
+        if message:  # the strip keeps its height: the status line says what was wrong
+            self.m.show_message(message)
+
+
+class StabilityBar(QWidget):
+    """lr·λmax against the limit 2: green below 1, amber up to 2, red beyond. A tick
+    marks lr·λmax at the minimum where that differs (the curvature along the way)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ratio: float | None = None
+        self.ratio_minimum: float | None = None
+        self.setMinimumSize(60, 12)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAccessibleName("Stability gauge")
+        self.setToolTip("Where the learning rate sits against the stability limit: the bar "
+                        "is full at lr·λmax = 2, where plain steps stop converging.")
+
+    def sizeHint(self) -> QSize:  # Qt override
+        return QSize(90, 14)
+
+    def set_ratio(self, ratio: float | None, ratio_minimum: float | None = None) -> None:
+        self.ratio, self.ratio_minimum = ratio, ratio_minimum
+        self.update()
+
+    def paintEvent(self, event: object) -> None:  # Qt override
+        p = QPainter(self)
+        rect = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        p.fillRect(rect, QColor("#e6e6e6"))
+        r = self.ratio
+        if r is not None and math.isfinite(r) and r > 0:
+            p.fillRect(QRectF(rect.x(), rect.y(), rect.width() * min(r / 2.0, 1.0),
+                              rect.height()), QColor(ratio_colour(r)))
+        p.setPen(QColor("#555555"))
+        mid = rect.x() + rect.width() / 2  # lr·λmax = 1: the fastest single-direction step
+        p.drawLine(int(mid), int(rect.top()), int(mid), int(rect.bottom()))
+        low = self.ratio_minimum
+        if low is not None and r is not None and math.isfinite(low) and abs(low - r) > 1e-9:
+            x = rect.x() + rect.width() * max(0.0, min(low / 2.0, 1.0))
+            p.setPen(QColor("#000000"))
+            p.drawLine(int(x), int(rect.top()), int(x), int(rect.bottom()))
+            p.drawLine(int(x) - 2, int(rect.top()), int(x) + 2, int(rect.top()))
+        p.setPen(QColor("#555555"))
+        p.drawRect(rect)
+        p.end()
+
+
+class StabilityGauge(QWidget):
+    """The strip's gauge: the bar and "lr·λmax 2.01"; the reason is its tool tip."""
+
+    def __init__(self, model: WindowModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bar = StabilityBar()
+        self.text = QLabel("lr·λmax –")
+        self.text.setAccessibleName("lr·λmax")
+        self.text.setMinimumWidth(self.fontMetrics().horizontalAdvance("lr·λmax 0.0000") + 4)
+        self.setAccessibleName("Stability gauge")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.bar, 1)
+        layout.addWidget(self.text)
+        model.insight.gauge_changed.connect(self.show_gauge)
+        self.show_gauge(model.insight.gauge)
+
+    def show_gauge(self, gauge: Gauge) -> None:
+        self.bar.set_ratio(gauge.ratio, gauge.ratio_minimum)
+        self.text.setText(f"lr·λmax {_fmt(gauge.ratio)}")
+        tip = gauge.reason or "What this learning rate does on this problem."
+        for widget in (self, self.bar, self.text):
+            widget.setToolTip(tip)
+        self.bar.setAccessibleDescription(tip)
+
+
+class StabilityDetails(QWidget):
+    """λmax, 2/λmax, lr·λmax and core's sentence about this learning rate."""
+
+    def __init__(self, model: WindowModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setToolTip("The numbers behind the gauge: the curvature of the loss and the "
+                        "largest stable learning rate of plain gradient descent.")
+        self.lam = QLabel("–")
+        self.limit = QLabel("–")
+        self.ratio = QLabel("–")
+        self.lam.setToolTip("λmax: the steepest curvature of the loss at the start point "
+                            "(the largest eigenvalue of the Hessian).")
+        self.limit.setToolTip("2/λmax: plain gradient descent is stable only for learning "
+                              "rates below this.")
+        self.ratio.setToolTip("lr·λmax: below 2 each step shrinks the error along the "
+                              "steepest direction; above 2 it grows.")
+        self.reason = GrowingLabel()
+        self.reason.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason.setMinimumHeight(REASON_LINES * self.reason.fontMetrics().lineSpacing())
+        form = QFormLayout()
+        for label, value in (("λmax", self.lam), ("2/λmax", self.limit),
+                             ("lr·λmax", self.ratio)):
+            value.setAccessibleName(label)
+            form.addRow(label, value)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.addLayout(form)
+        layout.addWidget(self.reason)
+        model.insight.gauge_changed.connect(self.show_gauge)
+        self.show_gauge(model.insight.gauge)
+
+    def show_gauge(self, gauge: Gauge) -> None:
+        self.lam.setText(_fmt(gauge.lam_max))
+        self.limit.setText(_fmt(gauge.limit))
+        self.ratio.setText(_fmt(gauge.ratio))
+        self.reason.setText(gauge.reason)
+        self.reason.setToolTip(gauge.reason or "What this learning rate does on this problem.")
 
 
 def _fmt(value: float | None) -> str:

@@ -1,14 +1,26 @@
-"""The optimizer panel: the five optimizers, each with only its own hyper-parameters."""
+"""The optimizer: the five optimizers, each with only its own hyper-parameters, bound to
+``model.knobs`` both ways (torch.optim's keyword names)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QWidget
+from PySide6.QtCore import QSignalBlocker
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLabel, QWidget
 
 import core
-from desktop.panels.widgets import ErrorLabel, FieldWithError, format_number, parse_numbers
+from core import ConfigError
+from desktop.panels.widgets import (
+    ErrorLabel,
+    FieldWithError,
+    chain_tab_order,
+    format_number,
+    parse_numbers,
+)
+
+if TYPE_CHECKING:
+    from desktop.model import WindowModel
+    from desktop.model.knobs import KnobsChange
 
 OPTIMIZER_TIPS = {
     "sgd": "Plain gradient descent: each step moves the weights by learning rate × gradient.",
@@ -34,14 +46,14 @@ HYPER_TIPS = {
 }
 
 
-class OptimizerPanel(QGroupBox):
-    """Emits ``optimizerEdited(name, hyper)`` with torch.optim's keyword names."""
+class OptimizerPanel(QWidget):
+    """"Optimizer" and its hyper-parameters, bound to ``model.knobs``."""
 
-    optimizerEdited = Signal(str, object)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Optimizer", parent)
+    def __init__(self, model: WindowModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.m = model
         self.combo = QComboBox()
+        self.combo.setAccessibleName("Optimizer")
         for name in core.OPTIMIZERS:
             self.combo.addItem(name, name)
             self.combo.setItemData(self.combo.count() - 1, OPTIMIZER_TIPS.get(name, name),
@@ -50,10 +62,21 @@ class OptimizerPanel(QGroupBox):
         self.error = ErrorLabel()
         self.inputs: dict[str, QCheckBox | FieldWithError] = {}
         self._form = QFormLayout(self)
+        self._form.setContentsMargins(4, 0, 4, 0)
         self._form.addRow(self.combo)
         self._form.addRow(self.error)
         self.combo.currentIndexChanged.connect(self._on_combo_index_changed)
         self._name = ""
+        model.knobs.changed.connect(self._on_knobs_changed)
+        self._show()
+
+    def _on_knobs_changed(self, change: KnobsChange) -> None:
+        if change.fields & {"optimizer", "problem"}:
+            self._show()
+
+    def _show(self) -> None:
+        cfg = self.m.knobs.config
+        self.show_optimizer(cfg.optimizer, dict(cfg.hyper))
 
     # ------------------------------------------------------------ model -> view
     def show_optimizer(self, name: str, hyper: dict[str, Any]) -> None:
@@ -84,22 +107,27 @@ class OptimizerPanel(QGroupBox):
             tip = HYPER_TIPS.get(key, key)
             if isinstance(default, bool):
                 box = QCheckBox(key)
+                box.setAccessibleName(key)
                 box.setToolTip(tip)
                 box.toggled.connect(self._on_input_edited)
                 self.inputs[key] = box
                 self._form.addRow(box)
             else:
-                field = FieldWithError(tip, _text(default))
+                field = FieldWithError(tip, _text(default), name=key)
                 field.edited.connect(self._on_input_edited)
                 self.inputs[key] = field
                 self._form.addRow(key, field)
+                label = self._form.labelForField(field)
+                if isinstance(label, QLabel):
+                    label.setBuddy(field.field)
+        chain_tab_order([self.combo, *self.inputs.values()])
 
     # ------------------------------------------------------------ view -> model
     def _on_combo_index_changed(self, index: int) -> None:
         name = self.combo.itemData(index)
         self._build(name)
         self.show_optimizer(name, {})
-        self.optimizerEdited.emit(name, {})
+        self._apply(name, {})
 
     def _on_input_edited(self, *_args: Any) -> None:
         defaults = core.optimizer_defaults(self._name)
@@ -116,7 +144,15 @@ class OptimizerPanel(QGroupBox):
             hyper[key] = values if isinstance(defaults[key], tuple) else (
                 values[0] if len(values) == 1 else values)
         changed = {k: v for k, v in hyper.items() if v != defaults.get(k)}
-        self.optimizerEdited.emit(self._name, changed)
+        self._apply(self._name, changed)
+
+    def _apply(self, name: str, hyper: dict[str, Any]) -> None:
+        try:
+            self.m.knobs.set_optimizer(name, **hyper)
+        except ConfigError as exc:
+            self.show_error(str(exc))
+            return
+        self.error.clear_error()
 
 
 def _text(value: Any) -> str:

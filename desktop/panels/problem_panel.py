@@ -1,21 +1,36 @@
-"""The problem panel: which loss to descend, its options, the start point, the pair shown."""
+"""The problem: which loss to descend, its options, the start point, the pair shown.
+
+Bound to ``model.knobs`` both ways: an edit calls its setter (a refused value
+shows its message next to the field and changes nothing), and a change of
+the knobs, wherever it came from, shows here.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.panels.widgets import FieldWithError, format_number, parse_numbers, row
+from core import ConfigError
+from desktop.panels.widgets import (
+    FieldWithError,
+    chain_tab_order,
+    format_number,
+    parse_numbers,
+    row,
+)
+
+if TYPE_CHECKING:
+    from desktop.model import WindowModel
+    from desktop.model.knobs import KnobsChange
 
 OPTION_TIPS = {
     "condition": "How many times steeper the bowl is along its steep axis than its flat one.",
@@ -23,18 +38,19 @@ OPTION_TIPS = {
 }
 
 
-class ProblemPanel(QGroupBox):
-    """Emits ``problemPicked(name)``, ``optionsEdited(dict)``, ``startEdited(tuple)``,
-    ``axesPicked(i, j)``; shows whatever the controller says the problem is."""
+class ProblemPanel(QWidget):
+    """"Problem", its options, "start" and the pair shown, bound to ``model.knobs``."""
 
-    problemPicked = Signal(str)
-    optionsEdited = Signal(object)
-    startEdited = Signal(object)
-    axesPicked = Signal(int, int)
-
-    def __init__(self, problems: list[tuple[str, str]], parent: QWidget | None = None) -> None:
-        super().__init__("Problem", parent)
+    def __init__(self, model: WindowModel, problems: list[tuple[str, str]],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.m = model
         self.combo = QComboBox()
+        self.combo.setAccessibleName("Problem")
+        # long titles must not widen the knobs panel: the list shows them in full
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(16)
         for name, title in problems:
             self.combo.addItem(title, name)
         self._builtin = {name for name, _title in problems}
@@ -49,9 +65,11 @@ class ProblemPanel(QGroupBox):
         self.option_fields: dict[str, FieldWithError] = {}
         self.start = FieldWithError(
             "The weights and bias the descent starts from, one number per parameter; "
-            "you can also drag the start point on the plot.", "3, 4")
+            "you can also drag the start point on the plot.", "3, 4", name="start")
         self.axis_x = QComboBox()
+        self.axis_x.setAccessibleName("show")
         self.axis_y = QComboBox()
+        self.axis_y.setAccessibleName("against")
         for combo in (self.axis_x, self.axis_y):
             combo.setToolTip("The two parameters the contour plot shows; the others are "
                              "held at the current step's values.")
@@ -60,6 +78,7 @@ class ProblemPanel(QGroupBox):
         # a box layout, not a form: QFormLayout mis-sizes word-wrapped labels that span
         # the whole row (the description overlapped the fields below it)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
         layout.addWidget(self.combo)
         layout.addWidget(self.description)
         layout.addWidget(self.options_box)
@@ -72,8 +91,24 @@ class ProblemPanel(QGroupBox):
         self.start.edited.connect(self._on_start_edited)
         self.axis_x.currentIndexChanged.connect(self._on_axis_changed)
         self.axis_y.currentIndexChanged.connect(self._on_axis_changed)
+        model.knobs.changed.connect(self._on_knobs_changed)
+        self._show_problem()
 
     # ------------------------------------------------------------ model -> view
+    def _on_knobs_changed(self, change: KnobsChange) -> None:
+        k = self.m.knobs
+        if change.new_problem:
+            self._show_problem()
+            return
+        if "start" in change:
+            self.show_start(k.start)
+        if "axes" in change:
+            self.show_axes(k.axes)
+
+    def _show_problem(self) -> None:
+        k = self.m.knobs
+        self.show_problem(k.problem, dict(k.config.options), k.start, k.axes)
+
     def show_problem(self, problem: Any, options: dict[str, Any], start: tuple[float, ...],
                      axes: tuple[int, int]) -> None:
         with QSignalBlocker(self.combo):
@@ -81,6 +116,7 @@ class ProblemPanel(QGroupBox):
         self.description.setText(problem.description)
         self._build_options(problem.name, options)
         self.start_label.setText("start (" + ", ".join(problem.param_names) + ")")
+        self.start.field.setAccessibleName(self.start_label.text())
         self.show_start(start)
         names = list(problem.param_names)
         for combo in (self.axis_x, self.axis_y):
@@ -131,27 +167,35 @@ class ProblemPanel(QGroupBox):
         self.option_fields = {}
         for key, default in defaults.items():
             tip = OPTION_TIPS.get(key, f"The problem's option {key!r}.")
-            field = FieldWithError(tip, str(default))
+            field = FieldWithError(tip, str(default), name=key)
             value = options.get(key, default)
             field.show_text(format_number(value) if isinstance(value, float) else str(value))
             field.edited.connect(lambda _t, k=key: self._on_option_edited(k))
             self.option_fields[key] = field
             self.options_form.addRow(key, field)
         self.options_box.setVisible(bool(defaults))
+        chain_tab_order([self.combo, *self.option_fields.values(), self.start, self.axis_x,
+                         self.axis_y])
 
     # ------------------------------------------------------------ view -> model
     def _on_combo_index_changed(self, index: int) -> None:
         name = self.combo.itemData(index)
-        if name in self._builtin:  # the "Yours" entry is already the problem in force
-            self.problemPicked.emit(name)
+        if name not in self._builtin:  # the "Yours" entry is already the problem in force
+            return
+        try:
+            self.m.knobs.set_problem(name)
+        except ConfigError as exc:
+            self._show_problem()  # back to the problem in force
+            self.start.show_error(str(exc))
 
     def _on_start_edited(self, text: str) -> None:
         try:
             values = parse_numbers(text)
-        except ValueError as exc:
+            self.m.knobs.set_start(values)
+        except (ValueError, ConfigError) as exc:
             self.start.show_error(str(exc))
             return
-        self.startEdited.emit(values)
+        self.start.clear_error()
 
     def _on_option_edited(self, key: str) -> None:
         options: dict[str, Any] = {}
@@ -162,7 +206,17 @@ class ProblemPanel(QGroupBox):
             except ValueError:
                 self.option_fields[key].show_error(f"{name} must be a number, got {text!r}")
                 return
-        self.optionsEdited.emit(options)
+        try:
+            self.m.knobs.set_problem(self.m.knobs.problem.name, **options)
+        except ConfigError as exc:
+            message = str(exc)
+            self.show_option_error(next((k for k in options if k in message), key), message)
 
     def _on_axis_changed(self, _index: int) -> None:
-        self.axesPicked.emit(self.axis_x.currentIndex(), self.axis_y.currentIndex())
+        try:
+            self.m.knobs.set_axes(self.axis_x.currentIndex(), self.axis_y.currentIndex())
+        except ConfigError as exc:
+            self.show_axes(self.m.knobs.axes)  # back to the pair in force
+            self.start.show_error(str(exc))
+            return
+        self.start.clear_error()

@@ -1,91 +1,92 @@
-"""Run controls: play / pause, one step, reset, speed, step budget, and compare."""
+"""Steps and speed: the step budget, how fast a run plays, and the compare buttons."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import (
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
-    QLabel,
-    QPushButton,
-    QSpinBox,
-    QWidget,
-)
+from typing import TYPE_CHECKING
 
-from desktop.panels.widgets import LogSlider
+from PySide6.QtCore import QSignalBlocker
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QSizePolicy, QSpinBox, QWidget
+
+from core import ConfigError
+from desktop.panels.widgets import LogSlider, StripButton
+
+if TYPE_CHECKING:
+    from desktop.model import WindowModel
+    from desktop.model.knobs import KnobsChange
 
 SPEED_MIN, SPEED_MAX = 1.0, 100_000.0
 MAX_BUDGET = 10_000_000
 
 
-class RunPanel(QGroupBox):
-    """Buttons emit their clicks; ``speedEdited(steps_per_s)`` and ``stepsEdited(n)``."""
+def action_button(action: QAction) -> StripButton:
+    """A button that is ``action`` (its text, tip, enabled state and shortcut)."""
+    button = StripButton()
+    button.setDefaultAction(action)
+    button.setAccessibleName(action.text())
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return button
 
-    playClicked = Signal()
-    stepClicked = Signal()
-    resetClicked = Signal()
-    speedEdited = Signal(float)
-    stepsEdited = Signal(int)
-    compareClicked = Signal()
-    pinClicked = Signal()
-    clearClicked = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Run", parent)
-        self.play = QPushButton("Play")
-        self.play.setToolTip("Start or pause the descent, one step after another (Space).")
-        self.step = QPushButton("One step")
-        self.step.setToolTip("Take a single step: predict, measure the loss, take the "
-                             "gradient, update the weights (→).")
-        self.reset = QPushButton("Reset")
-        self.reset.setToolTip("Go back to the start point and forget the steps taken (R).")
-        self.speed = LogSlider(SPEED_MIN, SPEED_MAX, ticks_per_decade=20)
-        self.speed.setToolTip("How many steps per second the run takes while playing, "
-                              "from 1 to 100,000.")
-        self.speed_label = QLabel()
+class RunPanel(QWidget):
+    """"Steps" and "Speed", bound to the knobs; Compare presets, Pin run, Clear, Halve lr."""
+
+    def __init__(self, model: WindowModel, actions: dict[str, QAction],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.m = model
         self.budget = QSpinBox()
         self.budget.setRange(1, MAX_BUDGET)
         self.budget.setGroupSeparatorShown(True)
         self.budget.setKeyboardTracking(False)
+        self.budget.setAccessibleName("Steps")
         self.budget.setToolTip("The step budget: how many updates the run may take at most.")
-        self.compare = QPushButton("Compare presets")
-        self.compare.setToolTip("Run too small, just right and too big side by side "
-                                "on the same plots.")
-        self.pin = QPushButton("Pin run")
-        self.pin.setToolTip("Keep this run on the plots to compare it with the next ones.")
-        self.clear = QPushButton("Clear")
-        self.clear.setToolTip("Remove the compared and pinned runs from the plots.")
+        self.speed = LogSlider(SPEED_MIN, SPEED_MAX, ticks_per_decade=20)
+        self.speed.setAccessibleName("Speed")
+        self.speed.setToolTip("How many steps per second the run takes while playing, "
+                              "from 1 to 100,000.")
+        self.speed_label = QLabel()
+        self.speed_label.setToolTip("The speed of play, in steps per second.")
+        self.compare = action_button(actions["compare"])
+        self.pin = action_button(actions["pin"])
+        self.clear = action_button(actions["clear"])
+        self.halve = action_button(actions["halve"])
         grid = QGridLayout()
-        for col, button in enumerate((self.play, self.step, self.reset)):
-            grid.addWidget(button, 0, col)
-        for col, button in enumerate((self.compare, self.pin, self.clear)):
-            grid.addWidget(button, 1, col)
+        for i, button in enumerate((self.compare, self.pin, self.clear, self.halve)):
+            grid.addWidget(button, i // 2, i % 2)
         form = QFormLayout(self)
-        form.addRow(grid)
-        form.addRow("speed", self.speed)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Steps", self.budget)
+        form.addRow("Speed", self.speed)
         form.addRow("", self.speed_label)
-        form.addRow("steps", self.budget)
-        self.play.clicked.connect(self.playClicked)
-        self.step.clicked.connect(self.stepClicked)
-        self.reset.clicked.connect(self.resetClicked)
-        self.compare.clicked.connect(self.compareClicked)
-        self.pin.clicked.connect(self.pinClicked)
-        self.clear.clicked.connect(self.clearClicked)
+        form.addRow(grid)
+        for widget in (self.budget, self.speed):
+            label = form.labelForField(widget)
+            if isinstance(label, QLabel):
+                label.setBuddy(widget)
         self.speed.floatChanged.connect(self._on_speed_float_changed)
-        self.budget.valueChanged.connect(self.stepsEdited)
+        self.budget.valueChanged.connect(self._on_budget_value_changed)
+        model.knobs.changed.connect(self._on_knobs_changed)
+        self._show()
 
-    def show_playing(self, playing: bool) -> None:
-        self.play.setText("Pause" if playing else "Play")
-
-    def show_speed(self, speed: float) -> None:
-        self.speed.show_float(speed)
-        self.speed_label.setText(f"{speed:,.0f} steps per second")
-
-    def show_steps(self, steps: int) -> None:
+    def _show(self) -> None:
+        k = self.m.knobs
+        self.speed.show_float(k.speed)
+        self.speed_label.setText(f"{k.speed:,.0f} steps per second")
         with QSignalBlocker(self.budget):
-            self.budget.setValue(steps)
+            self.budget.setValue(k.steps)
+
+    def _on_knobs_changed(self, change: KnobsChange) -> None:
+        if change.fields & {"speed", "steps", "problem"}:
+            self._show()
 
     def _on_speed_float_changed(self, speed: float) -> None:
-        self.speed_label.setText(f"{speed:,.0f} steps per second")
-        self.speedEdited.emit(speed)
+        self.m.knobs.set_speed(speed)
+
+    def _on_budget_value_changed(self, steps: int) -> None:
+        try:
+            self.m.knobs.set_steps(steps)
+        except ConfigError as exc:
+            self.m.show_message(str(exc))
+            self._show()
+

@@ -1,15 +1,21 @@
 """Schedule, batches and backend: how the learning rate changes, which examples each
-step sees, and where the gradient is computed."""
+step sees, and where the gradient is computed. Three controls, each bound to
+``model.knobs`` both ways."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QWidget
+from PySide6.QtCore import QSignalBlocker
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSpinBox, QWidget
 
+from core import ConfigError
 from core.schedules import SCHEDULES, schedule_params
-from desktop.panels.widgets import ErrorLabel, FieldWithError, format_number, row
+from desktop.panels.widgets import ErrorLabel, FieldWithError, chain_tab_order, format_number, row
+
+if TYPE_CHECKING:
+    from desktop.model import WindowModel
+    from desktop.model.knobs import KnobsChange
 
 TORCH_HINT = 'PyTorch is not installed: pip install "lr-playground[torch]"'
 SCHEDULE_TIPS = {
@@ -40,102 +46,45 @@ def _required_default(name: str, param: str, steps: int) -> float:
     return 0.99 if name == "exponential" else 0.5
 
 
-class SchedulePanel(QGroupBox):
-    """Emits ``scheduleEdited(spec)``, ``batchEdited(batch)``, ``seedEdited(int)`` and
-    ``backendEdited(backend, device)``."""
+def _form(widget: QWidget) -> QFormLayout:
+    form = QFormLayout(widget)
+    form.setContentsMargins(4, 0, 4, 0)
+    return form
 
-    scheduleEdited = Signal(object)
-    batchEdited = Signal(object)
-    seedEdited = Signal(int)
-    backendEdited = Signal(str, str)
 
-    def __init__(self, torch_available: bool, parent: QWidget | None = None) -> None:
-        super().__init__("Schedule, batches, backend", parent)
+class SchedulePanel(QWidget):
+    """"schedule" and its parameters, bound to ``knobs.config.schedule``."""
+
+    def __init__(self, model: WindowModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.m = model
         self.schedule = QComboBox()
         self.schedule.addItems(list(SCHEDULES))
+        self.schedule.setAccessibleName("schedule")
         self.schedule.setToolTip("How the learning rate changes from step to step.")
         self.schedule_error = ErrorLabel()
         self.params_box = QWidget()
         self.params_form = QFormLayout(self.params_box)
         self.params_form.setContentsMargins(0, 0, 0, 0)
         self.param_fields: dict[str, FieldWithError] = {}
-        self.batch = QComboBox()
-        for key, text in BATCHES:
-            self.batch.addItem(text, key)
-        self.batch.setToolTip("Which examples each step's gradient uses: all of them, one "
-                              "at a time in order, or a shuffled mini-batch.")
-        self.batch_size = QSpinBox()
-        self.batch_size.setRange(1, 1_000_000)
-        self.batch_size.setKeyboardTracking(False)
-        self.batch_size.setToolTip("How many examples each mini-batch holds.")
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 2**31 - 1)
-        self.seed.setKeyboardTracking(False)
-        self.seed.setToolTip("The seed that shuffles the examples into mini-batches each epoch.")
-        self.batch_error = ErrorLabel()
-        self.backend = QComboBox()
-        self.backend.addItem("numpy", "numpy")
-        self.backend.addItem("torch", "torch")
-        self.backend.setToolTip("Where the gradient comes from: derived by hand (numpy) or "
-                                "by autograd and torch.optim (torch).")
-        self.device = QComboBox()
-        self.device.addItems(["auto", "cpu", "cuda", "mps"])
-        self.device.setToolTip("The device torch computes on (auto picks a GPU if there is one).")
-        self.hint = QLabel(TORCH_HINT)
-        self.hint.setWordWrap(True)
-        self.hint.setVisible(not torch_available)
-        if not torch_available:
-            self.backend.model().item(1).setEnabled(False)  # greyed out, with the hint
-            self.backend.setItemData(1, TORCH_HINT, 3)  # Qt.ToolTipRole
-        self.backend_error = ErrorLabel()
-        self._steps = 100
-        self._layout()
-
-    def _layout(self) -> None:
-        form = QFormLayout(self)
+        form = _form(self)
         form.addRow("schedule", self.schedule)
         form.addRow(self.params_box)
         form.addRow(self.schedule_error)
-        form.addRow("batch", row(self.batch, self.batch_size, stretch_last=True))
-        form.addRow("seed", self.seed)
-        form.addRow(self.batch_error)
-        form.addRow("backend", row(self.backend, self.device, stretch_last=True))
-        form.addRow(self.hint)
-        form.addRow(self.backend_error)
         self.schedule.currentIndexChanged.connect(self._on_schedule_index_changed)
-        self.batch.currentIndexChanged.connect(self._on_batch_changed)
-        self.batch_size.valueChanged.connect(self._on_batch_changed)
-        self.seed.valueChanged.connect(self.seedEdited)
-        self.backend.currentIndexChanged.connect(self._on_backend_changed)
-        self.device.currentIndexChanged.connect(self._on_backend_changed)
+        model.knobs.changed.connect(self._on_knobs_changed)
+        self._show()
 
-    # ------------------------------------------------------------ model -> view
-    def show_config(self, config: Any, n_samples: int) -> None:
-        self._steps = config.steps
-        spec = config.schedule or {"name": "constant"}
+    def _on_knobs_changed(self, change: KnobsChange) -> None:
+        if change.fields & {"schedule", "problem"}:
+            self._show()
+
+    def _show(self) -> None:
+        spec = self.m.knobs.config.schedule or {"name": "constant"}
         with QSignalBlocker(self.schedule):
             self.schedule.setCurrentText(spec["name"])
         self._build_params(spec["name"], spec)
-        batch = config.batch
-        key = batch if batch in ("full", "sample") else "mini"
-        for w in (self.batch, self.batch_size, self.seed, self.backend, self.device):
-            w.blockSignals(True)
-        self.batch.setCurrentIndex(self.batch.findData(key))
-        if isinstance(batch, int):
-            self.batch_size.setValue(batch)
-        self.seed.setValue(config.seed)
-        self.backend.setCurrentIndex(self.backend.findData(config.backend))
-        self.device.setCurrentText(config.device)
-        for w in (self.batch, self.batch_size, self.seed, self.backend, self.device):
-            w.blockSignals(False)
-        has_data = n_samples > 0
-        self.batch.setEnabled(has_data)
-        self.batch_size.setEnabled(has_data and key == "mini")
-        self.batch_size.setMaximum(max(1, n_samples))
-        self.seed.setEnabled(has_data and key == "mini")
-        self.device.setEnabled(config.backend == "torch")
-        for label in (self.schedule_error, self.batch_error, self.backend_error):
-            label.clear_error()
+        self.schedule_error.clear_error()
 
     def _build_params(self, name: str, spec: dict[str, Any]) -> None:
         while self.params_form.rowCount():
@@ -144,16 +93,16 @@ class SchedulePanel(QGroupBox):
         for param, default in schedule_params(name).items():
             value = spec.get(param, default)
             if value is None:
-                value = _required_default(name, param, self._steps)
-            field = FieldWithError(PARAM_TIPS.get(param, param))
+                value = _required_default(name, param, self.m.knobs.steps)
+            field = FieldWithError(PARAM_TIPS.get(param, param), name=param)
             field.show_text(format_number(float(value)))
             field.edited.connect(self._on_param_edited)
             self.param_fields[param] = field
             self.params_form.addRow(param, field)
         self.params_box.setVisible(bool(self.param_fields))
         self.schedule.setToolTip(SCHEDULE_TIPS.get(name, name))
+        chain_tab_order([self.schedule, *self.param_fields.values()])
 
-    # ------------------------------------------------------------ view -> model
     def _spec(self) -> dict[str, Any] | None:
         spec: dict[str, Any] = {"name": self.schedule.currentText()}
         for param, field in self.param_fields.items():
@@ -171,17 +120,143 @@ class SchedulePanel(QGroupBox):
 
     def _on_param_edited(self, *_args: Any) -> None:
         spec = self._spec()
-        if spec is not None:
-            self.scheduleEdited.emit(None if spec["name"] == "constant" else spec)
+        if spec is None:
+            return
+        try:
+            self.m.knobs.set_schedule(None if spec["name"] == "constant" else spec)
+        except ConfigError as exc:
+            self.schedule_error.show_error(str(exc))
+            return
+        self.schedule_error.clear_error()
+
+
+class BatchPanel(QWidget):
+    """"batch", its size and "seed", bound to the knobs (a problem without data runs
+    full-batch, so they are greyed out there)."""
+
+    def __init__(self, model: WindowModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.m = model
+        self.batch = QComboBox()
+        for key, text in BATCHES:
+            self.batch.addItem(text, key)
+        self.batch.setAccessibleName("batch")
+        self.batch.setToolTip("Which examples each step's gradient uses: all of them, one "
+                              "at a time in order, or a shuffled mini-batch.")
+        self.batch_size = QSpinBox()
+        self.batch_size.setRange(1, 1_000_000)
+        self.batch_size.setKeyboardTracking(False)
+        self.batch_size.setAccessibleName("batch size")
+        self.batch_size.setToolTip("How many examples each mini-batch holds.")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setKeyboardTracking(False)
+        self.seed.setAccessibleName("seed")
+        self.seed.setToolTip("The seed that shuffles the examples into mini-batches each epoch.")
+        self.batch_error = ErrorLabel()
+        form = _form(self)
+        form.addRow("batch", row(self.batch, self.batch_size, stretch_last=True))
+        form.addRow("seed", self.seed)
+        form.addRow(self.batch_error)
+        self.batch.currentIndexChanged.connect(self._on_batch_changed)
+        self.batch_size.valueChanged.connect(self._on_batch_changed)
+        self.seed.valueChanged.connect(self._on_seed_changed)
+        model.knobs.changed.connect(self._on_knobs_changed)
+        self._show()
+
+    def _on_knobs_changed(self, change: KnobsChange) -> None:
+        if change.fields & {"batch", "seed", "problem"}:
+            self._show()
+
+    def _show(self) -> None:
+        cfg, problem = self.m.knobs.config, self.m.knobs.problem
+        batch = cfg.batch
+        key = batch if batch in ("full", "sample") else "mini"
+        for w in (self.batch, self.batch_size, self.seed):
+            w.blockSignals(True)
+        self.batch.setCurrentIndex(self.batch.findData(key))
+        self.batch_size.setMaximum(max(1, problem.n_samples))
+        if isinstance(batch, int):
+            self.batch_size.setValue(batch)
+        self.seed.setValue(cfg.seed)
+        for w in (self.batch, self.batch_size, self.seed):
+            w.blockSignals(False)
+        has_data = problem.n_samples > 0
+        self.batch.setEnabled(has_data)
+        self.batch_size.setEnabled(has_data and key == "mini")
+        self.seed.setEnabled(has_data and key == "mini")
+        self.batch_error.clear_error()
 
     def _on_batch_changed(self, *_args: Any) -> None:
         key = self.batch.currentData()
         self.batch_size.setEnabled(key == "mini")
         self.seed.setEnabled(key == "mini")
-        self.batchEdited.emit(self.batch_size.value() if key == "mini" else key)
+        try:
+            self.m.knobs.set_batch(self.batch_size.value() if key == "mini" else key)
+        except ConfigError as exc:
+            self._show()  # back to the batches in force
+            self.batch_error.show_error(str(exc))
+
+    def _on_seed_changed(self, seed: int) -> None:
+        try:
+            self.m.knobs.set_seed(seed)
+        except ConfigError as exc:
+            self.batch_error.show_error(str(exc))
+
+
+class BackendPanel(QWidget):
+    """"backend" and "device", bound to the knobs; torch loads in the background."""
+
+    def __init__(self, model: WindowModel, torch_available: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.m = model
+        self.backend = QComboBox()
+        self.backend.addItem("numpy", "numpy")
+        self.backend.addItem("torch", "torch")
+        self.backend.setAccessibleName("backend")
+        self.backend.setToolTip("Where the gradient comes from: derived by hand (numpy) or "
+                                "by autograd and torch.optim (torch).")
+        self.device = QComboBox()
+        self.device.addItems(["auto", "cpu", "cuda", "mps"])
+        self.device.setAccessibleName("device")
+        self.device.setToolTip("The device torch computes on (auto picks a GPU if there is one).")
+        self.hint = QLabel(TORCH_HINT)
+        self.hint.setWordWrap(True)
+        self.hint.setVisible(not torch_available)
+        if not torch_available:
+            self.backend.model().item(1).setEnabled(False)  # greyed out, with the hint
+            self.backend.setItemData(1, TORCH_HINT, 3)  # Qt.ToolTipRole
+        self.backend_error = ErrorLabel()
+        form = _form(self)
+        form.addRow("backend", row(self.backend, self.device, stretch_last=True))
+        form.addRow(self.hint)
+        form.addRow(self.backend_error)
+        self.backend.currentIndexChanged.connect(self._on_backend_changed)
+        self.device.currentIndexChanged.connect(self._on_backend_changed)
+        model.knobs.changed.connect(self._on_knobs_changed)
+        self._show()
+
+    def _on_knobs_changed(self, change: KnobsChange) -> None:
+        if change.fields & {"backend", "problem"}:
+            self._show()
+
+    def _show(self) -> None:
+        cfg = self.m.knobs.config
+        for w in (self.backend, self.device):
+            w.blockSignals(True)
+        self.backend.setCurrentIndex(self.backend.findData(cfg.backend))
+        self.device.setCurrentText(cfg.device)
+        for w in (self.backend, self.device):
+            w.blockSignals(False)
+        self.device.setEnabled(cfg.backend == "torch")
+        self.backend_error.clear_error()
 
     def _on_backend_changed(self, *_args: Any) -> None:
         backend = self.backend.currentData()
         self.device.setEnabled(backend == "torch")
-        self.backendEdited.emit(backend, self.device.currentText())
-
+        try:
+            self.m.request_backend(backend, self.device.currentText())
+        except ConfigError as exc:
+            self._show()
+            self.backend_error.show_error(str(exc))

@@ -238,7 +238,7 @@ class StepTableView(QTableView):
     ``rowSelected(row)`` is emitted when the user changes the selection: the
     current row if it is selected, else the last selected row, or -1 when
     nothing is selected. A model reset (new run) clears the selection without
-    a signal; the controller already knows the run changed.
+    a signal; the model already knows the run changed.
     """
 
     rowSelected = Signal(int)

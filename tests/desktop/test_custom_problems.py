@@ -8,22 +8,14 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer
+from _window import WAIT_MS, close_window, open_window, settle
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog
 
 import core
 from desktop.main_window import MainWindow
-from desktop.settings import Settings
 
-WAIT_MS = 20_000
 ROSENBROCK = "(1-a)**2 + 100*(b-a**2)**2"
-
-
-def own_timers_running(w: MainWindow) -> list[QTimer]:
-    """Timers of the controller and of this feature's parts still running (the views
-    have their own checks)."""
-    owners = (w.controller, w.extras, w.panels.formula)
-    return [t for o in owners for t in o.findChildren(QTimer) if t.isActive()]
 
 
 @pytest.fixture
@@ -32,90 +24,75 @@ def make_window(qtbot, tmp_path):
     errors: list[str] = []
 
     def make(problem: str | None = None) -> MainWindow:
-        qs = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        w = MainWindow(settings=Settings(qs),
-                       show_error=lambda _parent, _title, text, *a: errors.append(text))
-        qtbot.addWidget(w)
-        w.resize(1300, 850)
-        w.show()
-        qtbot.waitExposed(w)
-        qtbot.waitUntil(lambda: w.controller.trainer is not None, timeout=WAIT_MS)
-        if problem is not None:
-            w.controller.set_problem(problem)
+        w = open_window(qtbot, tmp_path, problem=problem, size=(1300, 850), errors=errors)
         windows.append(w)
         return w
 
     make.errors = errors  # type: ignore[attr-defined]
     yield make
     for w in windows:
-        w.close()
-        assert not own_timers_running(w)
-
-
-def settle(qtbot, w: MainWindow) -> None:
-    c = w.controller
-    qtbot.waitUntil(lambda: not c._rerun_timer.isActive() and not c._clock.running,
-                    timeout=WAIT_MS)
+        close_window(w)
 
 
 def type_formula(qtbot, w: MainWindow, text: str) -> None:
+    w.sections["Your formula"].set_expanded(True)  # a collapsed section takes no typing
     panel = w.panels.formula
     panel.field.clear()
     qtbot.keyClicks(panel.field, text)
-    qtbot.waitUntil(lambda: not panel._timer.isActive(), timeout=WAIT_MS)  # the live check ran
+    qtbot.waitUntil(lambda: not panel.checking, timeout=WAIT_MS)  # the live check ran
 
 
 def open_data(w: MainWindow, monkeypatch, path) -> None:
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         staticmethod(lambda *a, **k: (str(path), "Data files (*.csv)")))
-    w.extras.open_data.trigger()
+    w.actions["open-data"].trigger()
 
 
 def test_a_bad_formula_shows_its_column_as_you_type_and_changes_nothing(qtbot, make_window):
     w = make_window("quadratic")
-    c, panel = w.controller, w.panels.formula
-    problem, built = c.problem, c.runs_built
+    c, panel = w.model, w.panels.formula
+    problem, built = c.knobs.problem, c.playback.runs_built
     type_formula(qtbot, w, "(1-a)**2 + foo(b)")
     assert panel.error.isVisible()
     assert panel.error.text().startswith("column 12: unknown function 'foo'")
     assert panel.marked.isVisible() and ">f</span>" in panel.marked.text()
     assert not panel.use.isEnabled()
     qtbot.keyClick(panel.field, Qt.Key.Key_Return)
-    assert c.problem is problem and c.runs_built == built
+    assert c.knobs.problem is problem and c.playback.runs_built == built
     type_formula(qtbot, w, "a +* b")
     assert panel.error.text().startswith("column 4:")
     type_formula(qtbot, w, "a.__class__")
-    assert "attribute" in panel.error.text() and c.problem is problem
+    assert "attribute" in panel.error.text() and c.knobs.problem is problem
     type_formula(qtbot, w, "a**2 + 3*b**2")  # fixed: the error goes, the names appear
     assert not panel.error.isVisible() and panel.use.isEnabled()
     assert panel.params.text() == "parameters: a, b"
-    assert c.problem is problem  # checking is not using
+    assert c.knobs.problem is problem  # checking is not using
     settle(qtbot, w)
 
 
 def test_a_formula_that_is_not_finite_at_the_start_says_so(qtbot, make_window):
     w = make_window("quadratic")
-    c, panel = w.controller, w.panels.formula
-    problem = c.problem
+    c, panel = w.model, w.panels.formula
+    problem = c.knobs.problem
     type_formula(qtbot, w, "log(a) + b**2")
     panel.start.field.setText("-1, 0")
     qtbot.mouseClick(panel.use, Qt.MouseButton.LeftButton)
     assert panel.start.error.isVisible() and "not finite" in panel.start.error.text()
-    assert c.problem is problem
+    assert c.knobs.problem is problem
     settle(qtbot, w)
 
 
 def test_a_typed_rosenbrock_runs_the_same_path_as_the_built_in(qtbot, make_window):
     w = make_window("quadratic")
-    c, panel = w.controller, w.panels.formula
+    c, panel = w.model, w.panels.formula
     type_formula(qtbot, w, ROSENBROCK)
     panel.start.field.setText("-1.2, 1")
     qtbot.keyClick(panel.field, Qt.Key.Key_Return)
-    assert c.problem.name == "formula" and c.problem.param_names == ("a", "b")
-    assert c.problem_ref.formula == ROSENBROCK and c.problem_ref.params == ("a", "b")
+    assert c.knobs.problem.name == "formula" and c.knobs.problem.param_names == ("a", "b")
+    assert c.knobs.problem_ref.formula == ROSENBROCK and c.knobs.problem_ref.params == ("a", "b")
     assert w.panels.problem.combo.currentText() == f"Yours: {ROSENBROCK}"
-    c.set_lr(0.001)
-    c.set_steps(300)
+    c.knobs.set_lr(0.001)
+    c.knobs.set_steps(300)
     settle(qtbot, w)
     ours = c.table
     builtin = core.train("rosenbrock", lr=0.001, steps=300, start=(-1.2, 1.0)).table
@@ -127,7 +104,7 @@ def test_a_typed_rosenbrock_runs_the_same_path_as_the_built_in(qtbot, make_windo
     np.testing.assert_allclose(y, builtin["b"], rtol=1e-10)
     combo = w.panels.problem.combo  # a built-in again: the "Yours" entry goes
     combo.setCurrentIndex(combo.findData("rosenbrock"))
-    assert c.problem.name == "rosenbrock" and c.problem_ref.name == "rosenbrock"
+    assert c.knobs.problem.name == "rosenbrock" and c.knobs.problem_ref.name == "rosenbrock"
     assert combo.findText(f"Yours: {ROSENBROCK}") == -1
     settle(qtbot, w)
 
@@ -145,50 +122,50 @@ def test_open_data_loads_a_csv_and_normalise_reshapes_the_surface(qtbot, make_wi
     path = tmp_path / "houses.csv"
     write_csv(path, x, y)
     w = make_window("quadratic")
-    c, panel = w.controller, w.panels.data
+    c, panel = w.model, w.panels.data
     file_menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "&File")
-    assert w.extras.open_data in file_menu.actions()
+    assert w.actions["open-data"] in file_menu.actions()
     open_data(w, monkeypatch, path)
     assert not make_window.errors
-    assert c.problem.name == "data" and c.problem.n_samples == 40
-    assert c.problem_ref.data == str(path) and not c.problem_ref.normalize
+    assert c.knobs.problem.name == "data" and c.knobs.problem.n_samples == 40
+    assert c.knobs.problem_ref.data == str(path) and not c.knobs.problem_ref.normalize
     assert [panel.x_column.itemText(i) for i in range(2)] == ["size", "price"]
     assert (panel.x_column.currentIndex(), panel.y_column.currentIndex()) == (0, 1)
     # MSE of a·x + b: H = 2·[[mean x², mean x], [mean x, 1]]
     hessian = 2.0 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
     lam = float(np.linalg.eigvalsh(hessian)[-1])
-    assert c.gauge.lam_max == pytest.approx(lam, rel=1e-9)
+    assert c.insight.gauge.lam_max == pytest.approx(lam, rel=1e-9)
     settle(qtbot, w)
-    z_raw, window_raw = c.surface.Z.copy(), c.surface.window
+    z_raw, window_raw = c.insight.surface.Z.copy(), c.insight.surface.window
     tick = QPoint(8, panel.normalize.height() // 2)  # on the box: its row is wider than its text
     qtbot.mouseClick(panel.normalize, Qt.MouseButton.LeftButton, pos=tick)
-    assert c.problem_ref.normalize and panel.normalize.isChecked()
-    assert c.gauge.lam_max == pytest.approx(2.0, rel=1e-9)
-    assert c.gauge.limit == pytest.approx(1.0, rel=1e-9)
-    assert w.panels.lr.lam.text() == "2"
+    assert c.knobs.problem_ref.normalize and panel.normalize.isChecked()
+    assert c.insight.gauge.lam_max == pytest.approx(2.0, rel=1e-9)
+    assert c.insight.gauge.limit == pytest.approx(1.0, rel=1e-9)
+    assert w.panels.stability.lam.text() == "2"
     assert "λmax = 2:" in panel.curvature.text() and "2/λmax = 1" in panel.curvature.text()
-    assert c.surface.window != window_raw or not np.allclose(c.surface.Z, z_raw)
+    assert c.insight.surface.window != window_raw or not np.allclose(c.insight.surface.Z, z_raw)
     settle(qtbot, w)
     qtbot.mouseClick(panel.normalize, Qt.MouseButton.LeftButton, pos=tick)  # and back
-    assert c.gauge.lam_max == pytest.approx(lam, rel=1e-9)
+    assert c.insight.gauge.lam_max == pytest.approx(lam, rel=1e-9)
     settle(qtbot, w)
 
 
 def test_a_bad_data_file_names_the_line_and_changes_nothing(qtbot, make_window, monkeypatch,
                                                             tmp_path):
     w = make_window("quadratic")
-    c = w.controller
-    problem, built = c.problem, c.runs_built
+    c = w.model
+    problem, built = c.knobs.problem, c.playback.runs_built
     bad = tmp_path / "bad.csv"
     bad.write_text("x,y\n1,2\n3,4\n5,lots\n7,8\n", encoding="utf-8")
     open_data(w, monkeypatch, bad)
     assert make_window.errors and "line 4" in make_window.errors[-1]
     assert "line 4" in w.panels.data.error.text()
-    assert c.problem is problem and c.runs_built == built
+    assert c.knobs.problem is problem and c.playback.runs_built == built
     ragged = tmp_path / "ragged.csv"
     ragged.write_text("1,2\n3,4,5\n", encoding="utf-8")
     open_data(w, monkeypatch, ragged)
-    assert "line 2" in make_window.errors[-1] and c.problem is problem
+    assert "line 2" in make_window.errors[-1] and c.knobs.problem is problem
     settle(qtbot, w)
 
 
@@ -197,13 +174,29 @@ def test_a_refused_model_choice_keeps_the_data_in_force(qtbot, make_window, monk
     path = tmp_path / "line.csv"
     write_csv(path, [1.0, 2.0, 3.0, 4.0], [2.5, 4.0, 6.5, 8.0], header="x,y")
     w = make_window()
-    c, panel = w.controller, w.panels.data
+    c, panel = w.model, w.panels.data
     open_data(w, monkeypatch, path)
-    problem = c.problem
+    problem = c.knobs.problem
     panel.model.setCurrentIndex(panel.model.findData("logistic"))  # targets are not 0/1
     assert panel.error.isVisible() and "not 0 or 1" in panel.error.text()
-    assert c.problem is problem and c.problem_ref.model == "linear"
+    assert c.knobs.problem is problem and c.knobs.problem_ref.model == "linear"
     assert panel.model.currentData() == "linear"
+    settle(qtbot, w)
+
+
+def test_a_good_load_clears_the_error_of_a_failed_one(qtbot, make_window, monkeypatch,
+                                                      tmp_path):
+    w = make_window("quadratic")
+    panel = w.panels.data
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,2\n3,4\n5,lots\n", encoding="utf-8")
+    open_data(w, monkeypatch, bad)
+    assert panel.error.isVisible() and "line 4" in panel.error.text()
+    good = tmp_path / "good.csv"
+    write_csv(good, [1.0, 2.0, 3.0, 4.0], [2.5, 4.0, 6.5, 8.0], header="x,y")
+    open_data(w, monkeypatch, good)
+    assert w.model.knobs.problem.name == "data"
+    assert not panel.error.isVisible() and panel.error.text() == ""
     settle(qtbot, w)
 
 
@@ -211,13 +204,14 @@ def test_a_formula_problem_survives_a_restart(qtbot, make_window):
     w = make_window()
     type_formula(qtbot, w, "(a - 1)**2 + 4*b**2")
     qtbot.keyClick(w.panels.formula.field, Qt.Key.Key_Return)
-    w.controller.set_lr(0.05)
+    w.model.knobs.set_lr(0.05)
     settle(qtbot, w)
     w.close()
     again = make_window()
-    c = again.controller
-    assert c.problem.name == "formula" and c.problem_ref.formula == "(a - 1)**2 + 4*b**2"
-    assert c.config.lr == 0.05
+    c = again.model
+    assert c.knobs.problem.name == "formula"
+    assert c.knobs.problem_ref.formula == "(a - 1)**2 + 4*b**2"
+    assert c.knobs.config.lr == 0.05
     assert again.panels.formula.field.text() == "(a - 1)**2 + 4*b**2"
     settle(qtbot, again)
 
@@ -231,9 +225,9 @@ def test_a_data_problem_survives_a_restart(qtbot, make_window, monkeypatch, tmp_
     settle(qtbot, w)
     w.close()
     again = make_window()
-    c, panel = again.controller, again.panels.data
-    assert c.problem.name == "data" and c.problem_ref.data == str(path)
-    assert c.problem_ref.normalize and panel.normalize.isChecked()
+    c, panel = again.model, again.panels.data
+    assert c.knobs.problem.name == "data" and c.knobs.problem_ref.data == str(path)
+    assert c.knobs.problem_ref.normalize and panel.normalize.isChecked()
     assert panel.file.text() == "line.csv, 4 rows"
-    assert c.gauge.lam_max == pytest.approx(2.0)
+    assert c.insight.gauge.lam_max == pytest.approx(2.0)
     settle(qtbot, again)

@@ -18,7 +18,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, QSizeF, Qt, QTimer
+from _window import close_window, settle
+from PySide6.QtCore import QItemSelectionModel, QSettings, QSizeF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFileDialog
@@ -46,23 +47,20 @@ def window(qtbot, tmp_path):
     w.resize(1200, 800)
     w.show()
     qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w.controller.trainer is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: w.model.trainer is not None, timeout=WAIT_MS)
     yield w
-    w.close()
-    leaked = [t for t in w.controller.findChildren(QTimer) if t.isActive()]
-    assert not leaked, f"QTimers still running after close: {leaked}"
+    close_window(w)
 
 
 def show_problem(qtbot, w: MainWindow, name: str, lr: float | None = None) -> None:
-    c = w.controller
-    if c.problem.name != name:
+    if w.model.knobs.problem.name != name:
         combo = w.panels.problem.combo
         combo.setCurrentIndex(combo.findData(name))
     if lr is not None:
-        c.set_lr(lr)
-    qtbot.waitUntil(lambda: not c._rerun_timer.isActive() and not c._clock.running,
-                    timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: c.sweep is not None, timeout=WAIT_MS)  # the sweep plot has data
+        w.model.knobs.set_lr(lr)
+    settle(qtbot, w)
+    # the sweep plot has data
+    qtbot.waitUntil(lambda: w.model.insight.sweep is not None, timeout=WAIT_MS)
 
 
 def select_rows(w: MainWindow, rows: list[int]) -> None:
@@ -128,15 +126,14 @@ def test_svg_holds_the_colour_map_iso_lines_path_and_axes(qtbot, window, tmp_pat
     # the surface (one pixel per grid point) and the colour bar's strip are embedded
     # images; nothing else is (the path's dots and the iso-lines are vectors)
     sizes = sorted((int(i.get("width")), int(i.get("height"))) for i in images)
-    assert sizes == [(1, 256), (len(w.controller.surface.xs), len(w.controller.surface.ys))]
+    assert sizes == [(1, 256), (len(w.model.insight.surface.xs), len(w.model.insight.surface.ys))]
     assert len(paths) >= 5  # two frames, the iso-lines, the run's path, markers
     assert len(root.findall(f".//{SVG}polyline")) >= 20  # axis lines and ticks
     segments = sorted(len(re.findall(r"[LC]", p.get("d", ""))) for p in paths)
     assert segments[-1] > 500  # the iso-lines: one long path of many segments
-    c = w.controller
-    x0, y0 = c.config.start
+    x0, y0 = w.model.knobs.config.start or w.model.knobs.problem.start
     assert any(p.get("d", "").startswith(f"M{x0:g},{y0:g} L") for p in paths)  # the run
-    names = c.problem.param_names
+    names = w.model.knobs.problem.param_names
     assert set(names) <= set(texts)  # axis titles
     assert {"-1", "0", "1", "2"} <= set(texts)  # tick labels
     assert any("log scale" in t for t in texts)  # the colour bar's title
@@ -194,7 +191,7 @@ def test_a_failed_export_leaves_no_file_and_keeps_the_old_one(qtbot, window, tmp
 def test_table_exports_equal_the_tables_own_writers(qtbot, window, tmp_path, fmt):
     w = window
     show_problem(qtbot, w, "line-one-point")
-    table = w.controller.table
+    table = w.model.table
     whole = tmp_path / f"whole.{fmt}"
     assert w.exports.export(ExportChoice("table", fmt), whole), w.errors
     assert whole.read_text(encoding="utf-8") == table.to_text(fmt)
@@ -209,7 +206,7 @@ def test_table_exports_equal_the_tables_own_writers(qtbot, window, tmp_path, fmt
 def test_ctrl_c_on_the_table_copies_the_selected_rows_with_the_header(qtbot, window):
     w = window
     show_problem(qtbot, w, "line-one-point")
-    table = w.controller.table
+    table = w.model.table
     select_rows(w, [0, 3, 5])
     w.plots.table.setFocus()
     qtbot.waitUntil(lambda: w.plots.table.hasFocus(), timeout=5000)
@@ -275,9 +272,9 @@ def test_bundle_writes_one_folder_with_plots_table_and_session(qtbot, window, tm
     plots = ["all-plots", "contour", "loss-curve", "lr-sweep"]
     assert names == sorted([*(f"{p}.{e}" for p in plots for e in ("png", "svg")),
                             "session.json", "steps.csv"])
-    assert (folder / "steps.csv").read_text() == w.controller.table.to_text("csv")
+    assert (folder / "steps.csv").read_text() == w.model.table.to_text("csv")
     session = parse_session((folder / "session.json").read_text())
-    assert session.config.lr == w.controller.config.lr
+    assert session.config.lr == w.model.knobs.config.lr
     assert session.problem.name == "quadratic"
     assert all(QSvgRenderer(str(folder / f"{p}.svg")).isValid() for p in plots)
 
@@ -294,14 +291,14 @@ def test_bundle_writes_one_folder_with_plots_table_and_session(qtbot, window, tm
 def test_exported_figures_carry_the_runs_title(qtbot, window, tmp_path, keep_shot):
     w = window
     show_problem(qtbot, w, "quadratic", lr=0.05)
-    w.controller.set_optimizer("sgd", momentum=0.9)
-    qtbot.waitUntil(lambda: not w.controller._rerun_timer.isActive(), timeout=WAIT_MS)
+    w.model.knobs.set_optimizer("sgd", momentum=0.9)
+    settle(qtbot, w)
     title = w.exports.figure_title()
-    problem = w.controller.problem.title
+    problem = w.model.knobs.problem.title
     assert title.startswith(problem)
     # the optimizer with what differs from torch's defaults, the lr, the step budget
     assert " · sgd (momentum 0.9) · lr = 0.05 · " in title
-    assert title.split(" · ")[3] == f"{w.controller.config.steps} steps"
+    assert title.split(" · ")[3] == f"{w.model.knobs.config.steps} steps"
     svg, png = str(tmp_path / "area.svg"), str(tmp_path / "area.png")
     assert w.exports.export(ExportChoice("area", "svg"), svg), w.errors
     assert w.exports.export(ExportChoice("area", "png", scale=1.0), png), w.errors

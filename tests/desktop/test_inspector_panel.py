@@ -7,19 +7,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from _window import close_window, open_window
+from _window import settle as settle_run
+from PySide6.QtCore import Qt
 
 from desktop.main_window import MainWindow
-from desktop.settings import Settings
 
 WAIT_MS = 20_000
-
-
-def own_timers_running(w: MainWindow) -> list[QTimer]:
-    """Timers of the controller and of this feature's parts still running (the views
-    have their own checks)."""
-    owners = (w.controller, w.extras, w.panels.formula)
-    return [t for o in owners for t in o.findChildren(QTimer) if t.isActive()]
 
 
 @pytest.fixture
@@ -27,37 +21,26 @@ def make_window(qtbot, tmp_path):
     windows: list[MainWindow] = []
 
     def make(problem: str) -> MainWindow:
-        qs = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-        w = MainWindow(settings=Settings(qs), show_error=lambda *a: None)
-        qtbot.addWidget(w)
-        w.resize(1300, 850)
-        w.show()
-        qtbot.waitExposed(w)
-        qtbot.waitUntil(lambda: w.controller.trainer is not None, timeout=WAIT_MS)
-        w.controller.set_problem(problem)
+        w = open_window(qtbot, tmp_path, problem=problem, size=(1300, 850))
         windows.append(w)
         return w
 
     yield make
     for w in windows:
-        w.close()
-        assert not own_timers_running(w)
+        close_window(w)
         assert not w.extras.inspector.fading
 
 
 def settle(qtbot, w: MainWindow) -> None:
-    c = w.controller
-    qtbot.waitUntil(lambda: not c._rerun_timer.isActive() and not c._clock.running,
-                    timeout=WAIT_MS)
-    # the step table catches up on its own clock (at most 10 times a second)
-    qtbot.waitUntil(lambda: w.plots.model.rowCount() == len(c.table), timeout=WAIT_MS)
+    settle_run(qtbot, w)
+    qtbot.waitUntil(lambda: w.plots.model.rowCount() == len(w.model.table), timeout=WAIT_MS)
 
 
 def shown(qtbot, w: MainWindow, step: int) -> str:
     """Wait until the inspector shows ``step``; its text as a reader sees it."""
-    panel = w.extras.inspector
-    qtbot.waitUntil(lambda: panel.inspection is not None and panel.inspection.step == step,
-                    timeout=WAIT_MS)
+    panel, binder = w.extras.inspector, w.extras.inspector_binder
+    qtbot.waitUntil(lambda: not binder.pending and panel.inspection is not None
+                    and panel.inspection.step == step, timeout=WAIT_MS)
     return panel.rendered_text()
 
 
@@ -82,14 +65,14 @@ def seed_003_rows(lr: float = 0.1, rows: int = 6) -> list[dict[str, float]]:
 
 def test_selecting_rows_0_to_5_shows_seed_003s_numbers(qtbot, make_window):
     w = make_window("line-one-point")
-    c = w.controller
-    c.set_lr(0.1)
+    c = w.model
+    c.knobs.set_lr(0.1)
     settle(qtbot, w)
     expected = seed_003_rows()
     assert f"{expected[5]['a']:.4f}" == "1.6166" and f"{expected[5]['loss']:.4f}" == "0.0544"
     for k, row in enumerate(expected):
         w.plots.table.selectRow(k)
-        assert c.selected_row == k
+        assert c.selection.step == k
         text = shown(qtbot, w, k)
         f = {key: f"{value:.4f}" for key, value in row.items()}
         assert text.startswith("1. Predict")
@@ -108,7 +91,7 @@ def test_selecting_rows_0_to_5_shows_seed_003s_numbers(qtbot, make_window):
 
 def test_the_right_key_takes_one_step_and_flags_what_changed(qtbot, make_window):
     w = make_window("line-one-point")
-    c, panel = w.controller, w.extras.inspector
+    c, panel = w.model, w.extras.inspector
     w.activateWindow()
     qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=5000)
     w.plots.table.selectRow(0)  # a selected row: stepping goes back to following the newest
@@ -117,7 +100,7 @@ def test_the_right_key_takes_one_step_and_flags_what_changed(qtbot, make_window)
     shown(qtbot, w, 0)
     assert panel.changed == frozenset()  # nothing before step 0
     qtbot.keyClick(w, Qt.Key.Key_Right)
-    assert len(c.table) == 2 and c.selected_row == -1
+    assert len(c.table) == 2 and c.selection.step == -1
     text = shown(qtbot, w, 1)
     inspection = panel.inspection
     assert {"update.a", "update.b", "gradient.a", "loss"} <= inspection.changed
@@ -138,40 +121,38 @@ def test_the_right_key_takes_one_step_and_flags_what_changed(qtbot, make_window)
 
 def test_the_inspector_follows_a_playing_run_at_most_ten_times_a_second(qtbot, make_window):
     w = make_window("rosenbrock")
-    c, binder = w.controller, w.extras.inspector_binder
+    c, binder = w.model, w.extras.inspector_binder
     clock = {"t": 100.0}
     binder.now = lambda: clock["t"]  # the throttle reads a clock the test moves
     c.reset()
-    c.set_speed(2000)
+    c.knobs.set_speed(2000)
     before = binder.renders
     c.play()
     qtbot.waitUntil(lambda: len(c.table) > 1200, timeout=WAIT_MS)
     assert binder.renders - before >= 1  # it follows the run while it plays
     binder.refresh_now()
     rendered_at = binder.renders
+    assert w.extras.inspector.title.text().endswith("· sgd") and "while the run plays" in \
+        w.extras.inspector.title.text()  # not "of N, the newest": the run moves on
     # 31.25 ms after a render, the next one waits what is left of its 100 ms
     clock["t"] += 0.03125
-    binder._timer.stop()
     binder.request()
-    assert binder._timer.isActive() and binder._timer.interval() == 68
+    assert binder.pending and binder._throttle.wait_ms == 69  # ceil(100 - 31.25)
     assert binder.renders == rendered_at
-    # once 100 ms have passed it refreshes on the next pass of the event loop
-    clock["t"] += 0.080
-    binder._timer.stop()
-    binder.request()
-    assert binder._timer.interval() == 0
     c.pause()
     last = len(c.table) - 1
-    shown(qtbot, w, last)  # the newest, once paused
-    assert w.extras.inspector.title.text().startswith(f"<b>Step {last}</b> of {last}, the newest")
+    shown(qtbot, w, last)  # the newest, once paused, says so
+    caption = f"<b>Step {last}</b> of {last}, the newest"
+    qtbot.waitUntil(lambda: w.extras.inspector.title.text().startswith(caption),
+                    timeout=WAIT_MS)
     settle(qtbot, w)
 
 
 def test_adam_shows_its_moments_and_bias_corrections(qtbot, make_window):
     w = make_window("house-prices")
-    c = w.controller
-    c.set_optimizer("adam")
-    c.set_lr(0.1)
+    c = w.model
+    c.knobs.set_optimizer("adam")
+    c.knobs.set_lr(0.1)
     settle(qtbot, w)
     w.plots.table.selectRow(1)
     text = shown(qtbot, w, 1)

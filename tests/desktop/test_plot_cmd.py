@@ -1,10 +1,10 @@
 """``lr-playground-cli plot``: the contour + path + loss-curve figure without a window.
 
-In-process through ``core.cli.main`` (with the tests' QApplication) for the
+In-process through ``desktop.cli.main`` (with the tests' QApplication) for the
 three formats and the bad inputs, and once as a real command in a subprocess
 with no display and no QT_QPA_PLATFORM, where it must pick offscreen itself
 and print nothing on stderr. Everything that is not the plot command stays
-free of Qt.
+free of Qt, and core's own command line (``python -m core.cli``) never loads it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtGui import QImage
 from PySide6.QtSvg import QSvgRenderer
 
-from core.cli import main
+from desktop.cli import main
 
 pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")
 
@@ -92,7 +92,7 @@ def test_the_plot_command_runs_headless_as_a_program(tmp_path):
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env["PYTHONPATH"] = ROOT
     out = tmp_path / "fig.svg"
-    done = subprocess.run([sys.executable, "-m", "core.cli", "plot", *RUN, "--out", str(out)],
+    done = subprocess.run([sys.executable, "-m", "desktop.cli", "plot", *RUN, "--out", str(out)],
                           capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     # no Qt noise on a command line (a machine's font warnings are not ours to judge)
@@ -107,3 +107,29 @@ def test_the_other_commands_never_load_qt():
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          cwd=ROOT, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+    probe = ("import sys, desktop.cli; desktop.cli.main(['problems']);"
+             "print(sorted(m for m in ('PySide6', 'pyqtgraph') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_core_alone_has_every_command_but_plot_with_the_same_messages(capsys):
+    import core.cli
+
+    assert core.cli.main(["problems"]) == 0
+    with pytest.raises(SystemExit) as stop:
+        core.cli.main(["plot", "--problem", "quadratic", "--out", "x.png"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'plot'" in capsys.readouterr().err
+    assert main(["run", "--problem", "quadratic", "--lr", "-1", "--out", "x.csv"]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_the_help_lists_plot_beside_cores_commands(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("problems", "run", "presets", "sweep", "plot"):
+        assert f"    {command} " in out

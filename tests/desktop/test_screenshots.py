@@ -63,12 +63,14 @@ def test_screenshot_shows_the_surface_and_the_path(qtbot, tmp_path, problem, kee
     w.resize(1400, 900)
     w.show()
     qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.model.started, timeout=30_000)  # the first run plays
     combo = w.panels.problem.combo
     combo.setCurrentIndex(combo.findData(problem))
-    c = w.controller
-    qtbot.waitUntil(lambda: c.trainer is not None and c.surface is not None
-                    and not c._clock.running and c.presets is not None, timeout=30_000)
-    qtbot.waitUntil(lambda: w.panels.lr.presets["just-right"].isEnabled(), timeout=30_000)
+    m = w.model
+    qtbot.waitUntil(lambda: m.idle() and m.insight.surface is not None
+                    and not w.runtime.clock.running and m.insight.presets is not None,
+                    timeout=30_000)
+    qtbot.waitUntil(lambda: w.strip.presets["just-right"].isEnabled(), timeout=30_000)
     pixmap = w.grab()
     path = tmp_path / f"{problem}.png"
     assert pixmap.save(str(path))

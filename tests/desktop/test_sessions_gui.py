@@ -17,13 +17,12 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, QTimer
+from _window import close_window, open_window
 from PySide6.QtWidgets import QFileDialog
 
 import core
 from desktop.app import split_session_arg
 from desktop.main_window import MainWindow
-from desktop.settings import Settings
 
 pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")
 
@@ -31,34 +30,31 @@ WAIT_MS = 20_000
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+class _Errors(list):
+    """(title, text) of each message box the window asked for."""
+
+
 @pytest.fixture
 def window(qtbot, tmp_path):
-    errors: list[tuple[str, str]] = []
-    qs = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=Settings(qs),
-                   show_error=lambda _p, title, text, *a: errors.append((title, text)))
+    errors = _Errors()
+    w = open_window(qtbot, tmp_path, size=(1100, 750), errors=errors)
+    # open_window's sink keeps the text only; keep the title too
+    w.show_error = lambda _p, title, text, *a: errors.append((title, text))
     w.errors = errors  # type: ignore[attr-defined]
-    qtbot.addWidget(w)
-    w.resize(1100, 750)
-    w.show()
-    qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w.controller.trainer is not None, timeout=WAIT_MS)
     yield w
-    w.close()
-    leaked = [t for t in w.controller.findChildren(QTimer) if t.isActive()]
-    assert not leaked, f"QTimers still running after close: {leaked}"
+    close_window(w)
 
 
 def settle(qtbot, w: MainWindow) -> None:
-    c = w.controller
-    qtbot.waitUntil(lambda: not c._rerun_timer.isActive() and not c._clock.running
-                    and c.trainer is not None and c.trainer.finished, timeout=WAIT_MS)
+    m = w.model
+    qtbot.waitUntil(lambda: m.idle() and not w.runtime.clock.running
+                    and m.trainer is not None and m.trainer.finished, timeout=WAIT_MS)
 
 
 def snapshot(w: MainWindow) -> tuple:
-    c = w.controller
-    return (json.dumps(c.knobs(), sort_keys=True), c.config, c.problem.name,
-            c.table.block().copy(), [(label, key) for label, key, _ in c.compare_runs])
+    m = w.model
+    return (json.dumps(m.knobs_dict(), sort_keys=True), m.knobs.config, m.knobs.problem.name,
+            m.table.block().copy(), [(r.label, r.key) for r in m.compare.runs])
 
 
 def same(a: tuple, b: tuple) -> bool:
@@ -67,16 +63,16 @@ def same(a: tuple, b: tuple) -> bool:
 
 def test_save_then_open_reproduces_the_identical_table(qtbot, window, tmp_path, monkeypatch):
     w = window
-    c = w.controller
-    c.set_problem("quadratic", condition=25.0)
-    c.set_optimizer("adam", betas=(0.8, 0.99), amsgrad=True)
-    c.set_lr(0.04)
-    c.set_steps(150)
-    c.set_start([1.5, -2.0])
-    c.set_schedule({"name": "step", "step_size": 40, "gamma": 0.5})
+    k = w.model.knobs
+    k.set_problem("quadratic", condition=25.0)
+    k.set_optimizer("adam", betas=(0.8, 0.99), amsgrad=True)
+    k.set_lr(0.04)
+    k.set_steps(150)
+    k.set_start([1.5, -2.0])
+    k.set_schedule({"name": "step", "step_size": 40, "gamma": 0.5})
     settle(qtbot, w)
-    c.pin_current_run()
-    c.set_lr(0.02)
+    w.model.pin()
+    k.set_lr(0.02)
     settle(qtbot, w)
     saved = snapshot(w)
     path = tmp_path / "experiment.json"
@@ -90,7 +86,7 @@ def test_save_then_open_reproduces_the_identical_table(qtbot, window, tmp_path, 
                                                                          [1.5, -2.0])
     assert [p["lr"] for p in doc["pinned"]] == [0.04]
 
-    c.set_problem("rosenbrock")  # something else entirely
+    k.set_problem("rosenbrock")  # something else entirely
     settle(qtbot, w)
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         staticmethod(lambda *a, **k: (str(path), "")))
@@ -99,12 +95,12 @@ def test_save_then_open_reproduces_the_identical_table(qtbot, window, tmp_path, 
     assert w.errors == []
     opened = snapshot(w)
     assert same(saved, opened)
-    assert np.array_equal(opened[3], core.make_trainer(c.problem, c.config).run().table.block())
-    (label, key, run), = c.compare_runs
+    assert np.array_equal(opened[3], core.make_trainer(k.problem, k.config).run().table.block())
+    (label, key, run), = w.model.compare.runs
     assert label.startswith("pinned: adam") and key == "pin-0"
     assert (run.config.lr, run.config.optimizer) == (0.04, "adam")
     assert len(w.plots.contour._compare_items) == 1  # the pinned run is drawn again
-    assert w.panels.lr.field.text() == "0.02"
+    assert w.strip.lr.field.text() == "0.02"
     assert f"Opened the session {path}" in w.status_label.text()
 
 
@@ -148,11 +144,10 @@ def bad_file(tmp_path, kind: str) -> tuple[str, list[str]]:
 def test_each_bad_session_is_refused_with_its_message_and_the_window_unchanged(qtbot, window,
                                                                               tmp_path):
     w = window
-    c = w.controller
-    c.set_lr(0.05)
+    w.model.knobs.set_lr(0.05)
     settle(qtbot, w)
     before = snapshot(w)
-    runs = c.runs_built
+    runs = w.model.playback.runs_built
     for kind in BAD:
         path, words = bad_file(tmp_path, kind)
         assert not w.session_io.open(path), kind
@@ -163,7 +158,7 @@ def test_each_bad_session_is_refused_with_its_message_and_the_window_unchanged(q
             assert word in text, (kind, word, text)
         assert same(before, snapshot(w)), kind
     assert len(w.errors) == len(BAD)
-    assert c.runs_built == runs  # nothing was even re-run
+    assert w.model.playback.runs_built == runs  # nothing was even re-run
     assert w.settings.recent_sessions() == []  # a refused file is not "recent"
     assert not w.session_io.open(tmp_path / "missing.json")
     assert "no such file" in w.errors[-1][1]
@@ -174,7 +169,7 @@ def test_recent_sessions_keep_eight_and_prune_missing_files(qtbot, window, tmp_p
     paths = []
     for i in range(9):
         path = tmp_path / f"s{i}.json"
-        w.controller.set_lr(0.01 * (i + 1))
+        w.model.knobs.set_lr(0.01 * (i + 1))
         assert w.session_io.save(path)
         paths.append(str(path))
     menu = w.session_io.recent_menu
@@ -188,7 +183,7 @@ def test_recent_sessions_keep_eight_and_prune_missing_files(qtbot, window, tmp_p
     assert paths[5] not in w.settings.recent_sessions()
     assert paths[5] not in [a.data() for a in menu.actions()]
     next(a for a in menu.actions() if a.data() == paths[2]).trigger()  # opens it
-    assert w.controller.config.lr == pytest.approx(0.03)
+    assert w.model.knobs.lr == pytest.approx(0.03)
     assert w.settings.recent_sessions()[0] == paths[2]
 
 
@@ -212,19 +207,17 @@ def test_a_failed_save_keeps_the_old_file_and_says_why(window, tmp_path, monkeyp
 
 def test_a_formula_session_round_trips(qtbot, window, tmp_path):
     w = window
-    c = w.controller
-    if not hasattr(c, "set_custom_problem"):
-        pytest.skip("the controller has no custom problems yet")
+    k = w.model.knobs
     ref = core.session.ProblemRef(formula="(1-a)**2 + 10*(b-a**2)**2", params=("a", "b"))
-    c.set_custom_problem(ref.build(), ref)
-    c.set_lr(0.01)
-    c.set_start([-1.0, 2.0])
+    k.set_custom_problem(ref.build(), ref)
+    k.set_lr(0.01)
+    k.set_start([-1.0, 2.0])
     settle(qtbot, w)
     saved = snapshot(w)
     assert w.session_io.save(tmp_path / "formula.json")
     assert json.loads((tmp_path / "formula.json").read_text())["problem"] == {
         "formula": "(1-a)**2 + 10*(b-a**2)**2", "params": ["a", "b"]}
-    c.set_problem("quadratic")
+    k.set_problem("quadratic")
     settle(qtbot, w)
     assert w.session_io.open(tmp_path / "formula.json"), w.errors
     settle(qtbot, w)
@@ -253,9 +246,10 @@ def test_a_session_on_the_command_line_opens_on_launch(tmp_path):
         "import desktop.main_window as mw\n"
         "class Spy(mw.MainWindow):\n"
         "    def closeEvent(self, event):\n"
-        "        c = self.controller\n"
-        "        same = np.array_equal(c.table.block(), np.load(sys.argv[2]))\n"
-        "        print('state', c.problem.name, c.config.lr, c.config.optimizer, same)\n"
+        "        m = self.model\n"
+        "        same = np.array_equal(m.table.block(), np.load(sys.argv[2]))\n"
+        "        print('state', m.knobs.problem.name, m.knobs.lr, m.knobs.config.optimizer,"
+        " same)\n"
         "        super().closeEvent(event)\n"
         "mw.MainWindow = Spy\n"
         "from desktop.app import main\n"

@@ -2,7 +2,7 @@
 the step table, keyboard shortcuts, settings across a restart, typed errors.
 
 Assertions read the data handed to the plot items (``getData()``), not pixels.
-The views' items are B's private attributes; the helpers below name them once.
+The views' items are the views' own attributes; the helpers below name them once.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from _window import WAIT_MS, close_window, open_window, settle, type_into, wait_presets
 from PySide6.QtCore import QSettings, Qt, QTimer
 
 import core
@@ -23,8 +24,6 @@ from desktop.settings import Settings
 
 # the offscreen platform warns whenever a window's size constraints change
 pytestmark = pytest.mark.qt_log_ignore(r"^This plugin does not support propagateSizeHints\(\)$")
-
-WAIT_MS = 20_000
 
 
 def path_data(w: MainWindow) -> tuple[np.ndarray, np.ndarray]:
@@ -39,174 +38,176 @@ def highlight_data(w: MainWindow) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    import pyqtgraph as pg
-
-    from desktop.views.palette import apply_plot_theme
-
-    pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
-    apply_plot_theme()
     windows: list[MainWindow] = []
-    shown_errors: list[str] = []
+    errors: list[str] = []
 
-    def make(problem: str | None = None, settings_file: str = "settings.ini") -> MainWindow:
-        qs = QSettings(str(tmp_path / settings_file), QSettings.Format.IniFormat)
-        w = MainWindow(settings=Settings(qs),
-                       show_error=lambda _parent, _title, text, *a: shown_errors.append(text))
-        qtbot.addWidget(w)
-        if w.settings.geometry() is None:
-            w.resize(1200, 800)
-        w.show()
-        qtbot.waitExposed(w)
-        qtbot.waitUntil(lambda: w.controller.trainer is not None, timeout=WAIT_MS)
-        if problem is not None and w.controller.problem.name != problem:
-            combo = w.panels.problem.combo
-            combo.setCurrentIndex(combo.findData(problem))
-            assert w.controller.problem.name == problem
+    def make(problem: str | None = None, settings_file: str = "settings.ini",
+             **kwargs) -> MainWindow:
+        w = open_window(qtbot, tmp_path, problem=problem, settings_file=settings_file,
+                        errors=errors, **kwargs)
         windows.append(w)
         return w
 
-    make.errors = shown_errors  # type: ignore[attr-defined]
+    make.errors = errors  # type: ignore[attr-defined]
     yield make
     for w in windows:
-        w.close()
-        c = w.controller
-        assert not c._clock.running and not c._rerun_timer.isActive(), "a run timer outlived"
-        leaked = [t for t in c.findChildren(QTimer) if t.isActive()]
-        assert not leaked, f"QTimers still running after close: {leaked}"
+        close_window(w)
 
 
-def settle(qtbot, w: MainWindow) -> None:
-    c = w.controller
-    qtbot.waitUntil(lambda: not c._rerun_timer.isActive() and not c._clock.running,
-                    timeout=WAIT_MS)
-
-
-def wait_presets(qtbot, w: MainWindow) -> None:
-    qtbot.waitUntil(lambda: w.panels.lr.presets["just-right"].isEnabled(), timeout=WAIT_MS)
-
-
-def type_into(qtbot, field, text: str) -> None:
-    field = getattr(field, "field", field)  # a FieldWithError or its QLineEdit
-    field.clear()
-    qtbot.keyClicks(field, text)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
-
-
-def test_preset_buttons_set_their_lr_and_each_run_behaves_as_named(qtbot, make_window):
+def test_preset_buttons_set_their_lr_and_the_status_names_each_run(qtbot, make_window):
     w = make_window("line-one-point")
     wait_presets(qtbot, w)
-    c, lr = w.controller, w.panels.lr
-    lrs = c.presets.lrs
-    qtbot.mouseClick(lr.presets["too-small"], Qt.MouseButton.LeftButton)
+    m, strip = w.model, w.strip
+    lrs = m.insight.preset_lrs()
+    qtbot.mouseClick(strip.presets["too-small"], Qt.MouseButton.LeftButton)
     settle(qtbot, w)
-    assert c.config.lr == lrs["too-small"]
-    assert float(lr.field.text()) == pytest.approx(lrs["too-small"], rel=1e-5)
-    assert "without reaching the tolerance" in w.status_label.text()
-    qtbot.mouseClick(lr.presets["just-right"], Qt.MouseButton.LeftButton)
+    assert m.knobs.lr == lrs["too-small"]
+    assert float(strip.lr.field.text()) == pytest.approx(lrs["too-small"], rel=1e-5)
+    assert "still falling" in w.status_label.text()
+    qtbot.mouseClick(strip.presets["just-right"], Qt.MouseButton.LeftButton)
     settle(qtbot, w)
-    assert c.config.lr == lrs["just-right"]
+    assert m.knobs.lr == lrs["just-right"]
     assert "within the tolerance" in w.status_label.text()
-    qtbot.mouseClick(lr.presets["too-big"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(strip.presets["too-big"], Qt.MouseButton.LeftButton)
     settle(qtbot, w)
-    assert c.config.lr == lrs["too-big"]
+    assert m.knobs.lr == lrs["too-big"]
     status = w.status_label.text()
     assert status.startswith("Diverged") or "ended above where it started" in status
-    assert lr.reason.text().startswith("Too big")
-    assert "lr·λmax" in lr.reason.text()
+    assert f"lr·λmax = {lrs['too-big'] * 4:.3g} > 2" in status  # the too-big run's own
+    assert "Too small" not in status
+    reason = w.panels.stability.reason.text()
+    assert reason.startswith("Too big") and "lr·λmax" in reason
+    assert strip.gauge.text.text() == f"lr·λmax {lrs['too-big'] * 4:.4g}"
 
 
-def test_moving_the_slider_reruns_and_changes_the_path_handed_to_the_plot(qtbot, make_window):
+def test_moving_the_slider_reruns_and_the_plots_and_table_show_the_same_run(qtbot,
+                                                                            make_window):
     w = make_window("quadratic")
-    settle(qtbot, w)
     before_x, before_y = path_data(w)
     assert len(before_x) > 2
-    slider = w.panels.lr.slider
+    slider = w.strip.lr.slider
     slider.setValue(slider.value() - 40)  # what a drag delivers: valueChanged
     settle(qtbot, w)
+    assert w.plots.model.table is w.model.table  # the table shows the run the plots show
     after_x, after_y = path_data(w)
-    assert w.controller.config.lr == pytest.approx(slider.float_value())
-    assert w.panels.lr.field.text() == f"{slider.float_value():.6g}"
+    assert w.model.knobs.lr == pytest.approx(slider.float_value())
+    assert w.strip.lr.field.text() == f"{slider.float_value():.6g}"
     assert not (np.array_equal(before_x, after_x) and np.array_equal(before_y, after_y))
-    table = w.controller.table
-    np.testing.assert_array_equal(after_x, table["a"][: len(after_x)])
+    np.testing.assert_array_equal(after_x, w.model.table["a"][: len(after_x)])
+    index = w.plots.model.index(0, w.model.table.columns.index("lr"))
+    assert float(w.plots.model.data(index)) == pytest.approx(w.model.knobs.lr, rel=1e-5)
+
+
+def test_during_a_drag_the_table_never_trails_the_knob(qtbot, make_window):
+    w = make_window("quadratic")
+    seen: list[bool] = []  # after each frame: does the table show the plots' run?
+
+    def check(_frame) -> None:
+        x, _y = path_data(w)
+        seen.append(w.plots.model.table is w.model.table
+                    and w.plots.model.rowCount() == len(w.model.table)
+                    and x[0] == w.model.table["a"][0])
+
+    w.model.framed.connect(check)
+    slider = w.strip.lr.slider
+    for _ in range(12):  # faster than frames: some moves wait for the next one
+        slider.setValue(slider.value() - 3)
+        qtbot.waitUntil(lambda: not w.model.rerun_pending, timeout=WAIT_MS)
+    settle(qtbot, w)
+    w.model.framed.disconnect(check)
+    assert seen and all(seen)
+    assert w.model.table["lr"][0] == w.model.knobs.lr
+    index = w.plots.model.index(0, w.model.table.columns.index("lr"))
+    assert float(w.plots.model.data(index)) == pytest.approx(w.model.knobs.lr, rel=1e-5)
+
+
+def test_after_a_new_problem_the_table_holds_its_run(qtbot, make_window):
+    w = make_window()
+    for name in ("quadratic", "rosenbrock", "house-prices"):
+        combo = w.panels.problem.combo
+        combo.setCurrentIndex(combo.findData(name))
+        settle(qtbot, w)
+        assert w.plots.model.table is w.model.table
+        assert w.plots.model.rowCount() == len(w.model.table) > 1
 
 
 def test_dragging_or_clicking_the_start_point_moves_the_run(qtbot, make_window):
     w = make_window("quadratic")
     w.plots.contour.startMoved.emit(2.0, 1.5)
     settle(qtbot, w)
-    table = w.controller.table
+    table = w.model.table
     assert (table["a"][0], table["b"][0]) == (2.0, 1.5)
     assert w.panels.problem.start.text() == "2, 1.5"
     x, y = path_data(w)
     assert (x[0], y[0]) == (2.0, 1.5)
     w.plots.contour.clicked.emit(-3.0, 4.0)
     settle(qtbot, w)
-    assert w.controller.config.start == (-3.0, 4.0)
-    assert w.controller.table["a"][0] == -3.0
+    assert w.model.knobs.config.start == (-3.0, 4.0)
+    assert w.model.table["a"][0] == -3.0
 
 
 def test_a_typed_start_point_is_checked(qtbot, make_window):
     w = make_window("quadratic")
-    type_into(qtbot, w.panels.problem.start.field, "1, 2, 3")
+    type_into(qtbot, w.panels.problem.start, "1, 2, 3")
     assert w.panels.problem.start.error.isVisible()
     assert "2 values" in w.panels.problem.start.error.text()
-    assert w.controller.config.start == w.controller.problem.start
-    type_into(qtbot, w.panels.problem.start.field, "1, 2")
+    assert w.model.knobs.config.start == w.model.knobs.problem.start
+    type_into(qtbot, w.panels.problem.start, "1, 2")
     settle(qtbot, w)
     assert not w.panels.problem.start.error.isVisible()
-    assert w.controller.table["a"][0] == 1.0
+    assert w.model.table["a"][0] == 1.0
 
 
 def test_a_diverging_run_stops_says_why_and_leaves_the_window_responsive(qtbot, make_window):
     w = make_window("quadratic")
-    type_into(qtbot, w.panels.lr.field, "0.5")
+    type_into(qtbot, w.strip.lr.field, "0.5")
     settle(qtbot, w)
-    c = w.controller
-    assert c.trainer.status == "diverged"
+    m = w.model
+    assert m.trainer.status == "diverged"
     status = w.status_label.text()
-    assert status.startswith("Diverged at step") and "lr·λmax" in status
+    assert status.startswith("Diverged at step") and "lr·λmax = 5 > 2" in status
     x, y = path_data(w)  # NaN separates clipped pieces; inf or absurd values never reach it
     for values in (x, y):
         shown = values[~np.isnan(values)]
         assert np.all(np.isfinite(shown)) and np.abs(shown).max() < 1e6
     _, loss_y = w.plots.loss._curve.getData()
-    assert np.all(np.isfinite(loss_y)) and len(loss_y) == c.trainer.diverged_at
+    assert np.all(np.isfinite(loss_y)) and len(loss_y) == m.trainer.diverged_at
     probe = QTimer()
     probe.setSingleShot(True)
     with qtbot.waitSignal(probe.timeout, timeout=1000):  # the event loop still turns
         probe.start(10)
-    qtbot.mouseClick(w.panels.lr.halve, Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(w.panels.lr.halve, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.panels.run.halve, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.panels.run.halve, Qt.MouseButton.LeftButton)
     settle(qtbot, w)
-    assert c.config.lr == pytest.approx(0.125)
+    assert m.knobs.lr == pytest.approx(0.125)
     assert not w.status_label.text().startswith("Diverged")
 
 
 def test_the_table_follows_the_run_and_a_selected_row_reaches_the_plots(qtbot, make_window):
     w = make_window("rosenbrock")
-    c, table = w.controller, w.plots.table
-    qtbot.mouseClick(w.panels.run.reset, Qt.MouseButton.LeftButton)
-    c.set_speed(3000)
-    qtbot.mouseClick(w.panels.run.play, Qt.MouseButton.LeftButton)
-    assert w.panels.run.play.text() == "Pause"
-    qtbot.waitUntil(lambda: w.plots.model.rowCount() > 300, timeout=WAIT_MS)
+    m, table = w.model, w.plots.table
+    qtbot.mouseClick(w.strip.reset, Qt.MouseButton.LeftButton)
+    m.knobs.set_speed(3000)
+    qtbot.mouseClick(w.strip.play, Qt.MouseButton.LeftButton)
+    assert w.strip.play.text() == "Pause" and w.strip.play.accessibleName() == "Pause"
+    qtbot.waitUntil(lambda: w.plots.model.table is m.table and w.plots.model.rowCount() > 300,
+                    timeout=WAIT_MS)
     last = w.plots.model.index(w.plots.model.rowCount() - 1, 0)
     qtbot.waitUntil(lambda: table.viewport().rect().intersects(table.visualRect(last)),
                     timeout=WAIT_MS)
-    qtbot.mouseClick(w.panels.run.play, Qt.MouseButton.LeftButton)
-    assert not c.playing and w.panels.run.play.text() == "Play"
-    settle(qtbot, w)  # paused, caught up, no re-run pending
-    table.selectRow(5)
-    assert c.selected_row == 5
-    # a frame that was already on its way (a re-run of the same knobs, the
-    # table's own refresh) never takes the user's selection back
-    c._request_rerun()
+    qtbot.mouseClick(w.strip.play, Qt.MouseButton.LeftButton)
+    assert not m.playing and w.strip.play.text() == "Play"
     settle(qtbot, w)
-    qtbot.wait(60)
-    assert c.selected_row == 5 and table.selected_rows() == [5]
+    assert w.plots.model.rowCount() == len(m.table)  # paused: the table is exact
+    table.selectRow(5)
+    assert m.selection.step == 5
+    # a frame that was already on its way (a re-run of the same knobs) never takes
+    # the user's selection back
+    m.knobs.set_lr(m.knobs.lr * 0.999)
+    settle(qtbot, w)
+    assert m.selection.step == 5 and table.selected_rows() == [5]
     hx, hy = highlight_data(w)
-    assert (hx[0], hy[0]) == (c.table["a"][5], c.table["b"][5])
+    assert (hx[0], hy[0]) == (m.table["a"][5], m.table["b"][5])
     lx, _ = w.plots.loss._highlight_dot.getData()
     assert lx[0] == 5
 
@@ -223,26 +224,27 @@ def test_keyboard_shortcuts_do_what_they_say(qtbot, make_window, monkeypatch):
                         classmethod(lambda cls, *a, **k: asked.append("export")))
     w = make_window("quadratic")
     wait_presets(qtbot, w)
-    c = w.controller
+    m = w.model
     w.activateWindow()
     qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=5000)
     w.plots.contour.setFocus()
     qtbot.keyClick(w, Qt.Key.Key_R)
-    assert len(c.table) == 1
+    assert len(m.table) == 1
     qtbot.keyClick(w, Qt.Key.Key_Right)
     qtbot.keyClick(w, Qt.Key.Key_Right)
-    assert len(c.table) == 3
+    assert len(m.table) == 3
     qtbot.keyClick(w, Qt.Key.Key_Space)
-    assert c.playing
+    assert m.playing
     qtbot.keyClick(w, Qt.Key.Key_Space)
-    assert not c.playing
+    assert not m.playing
+    lrs = m.insight.preset_lrs()
     for key, name in ((Qt.Key.Key_1, "too-small"), (Qt.Key.Key_2, "just-right"),
                       (Qt.Key.Key_3, "too-big")):
         qtbot.keyClick(w, key)
-        assert c.config.lr == c.presets.lrs[name]
-    lr = c.config.lr
+        assert m.knobs.lr == lrs[name]
+    lr = m.knobs.lr
     qtbot.keyClick(w, Qt.Key.Key_H)
-    assert c.config.lr == pytest.approx(lr / 2)
+    assert m.knobs.lr == pytest.approx(lr / 2)
     qtbot.keyClick(w, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(w, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert asked == ["save", "export"]  # Save session… and Export…, each cancelled
@@ -255,40 +257,45 @@ def test_keyboard_shortcuts_do_what_they_say(qtbot, make_window, monkeypatch):
 
 def test_settings_survive_a_restart(qtbot, make_window):
     w = make_window("quadratic")
-    type_into(qtbot, w.panels.lr.field, "0.0375")
+    type_into(qtbot, w.strip.lr.field, "0.0375")
     w.panels.optimizer.combo.setCurrentIndex(w.panels.optimizer.combo.findData("adam"))
     w.plots.contour.startMoved.emit(1.25, -2.5)
     screen = w.screen().availableGeometry()  # restoreGeometry keeps a window on its screen
     size = (screen.width() * 3 // 4 + 7, screen.height() * 3 // 4 + 5)
+    size = (max(size[0], w.minimumSizeHint().width()), max(size[1],
+                                                            w.minimumSizeHint().height()))
     w.resize(*size)
     settle(qtbot, w)
+    size = (w.width(), w.height())
     w.close()
     again = make_window()
-    c = again.controller
-    assert c.problem.name == "quadratic"
-    assert (c.config.optimizer, c.config.lr, c.config.start) == ("adam", 0.0375, (1.25, -2.5))
-    assert again.panels.lr.field.text() == "0.0375"
+    k = again.model.knobs
+    assert k.problem.name == "quadratic"
+    assert (k.config.optimizer, k.lr, k.config.start) == ("adam", 0.0375, (1.25, -2.5))
+    assert again.strip.lr.field.text() == "0.0375"
     assert again.panels.optimizer.combo.currentData() == "adam"
     assert (again.width(), again.height()) == size
-    assert c.table["a"][0] == 1.25
+    assert again.model.table["a"][0] == 1.25
 
 
 def test_typed_bad_lr_shows_an_error_and_keeps_the_old_lr(qtbot, make_window):
     w = make_window()
-    c, lr = w.controller, w.panels.lr
-    old = c.config.lr
-    built = c.runs_built
-    type_into(qtbot, lr.field.field, "fast please")
-    assert lr.field.error.isVisible() and "not a number" in lr.field.error.text()
-    assert c.config.lr == old and c.runs_built == built
-    type_into(qtbot, lr.field.field, "-1")
-    assert lr.field.error.isVisible() and ">= 0" in lr.field.error.text()
-    assert c.config.lr == old and c.runs_built == built
-    assert lr.field.text() == "-1"  # the text stays so it can be corrected
-    type_into(qtbot, lr.field.field, "0.05")
+    m, field = w.model, w.strip.lr.field
+    old = m.knobs.lr
+    built = m.playback.runs_built
+    type_into(qtbot, field, "fast please")
+    assert "not a number" in field.error_text()
+    assert "not a number" in w.status_label.text()  # the strip keeps its height
+    assert "not a number" in field.field.toolTip()
+    assert m.knobs.lr == old and m.playback.runs_built == built
+    type_into(qtbot, field, "-1")
+    assert ">= 0" in field.error_text()
+    assert m.knobs.lr == old and m.playback.runs_built == built
+    assert field.text() == "-1"  # the text stays so it can be corrected
+    type_into(qtbot, field, "0.05")
     settle(qtbot, w)
-    assert not lr.field.error.isVisible()
-    assert c.config.lr == 0.05
+    assert field.error_text() == ""
+    assert m.knobs.lr == 0.05
 
 
 def test_an_error_in_a_run_ends_in_a_message_box_with_what_to_do(qtbot, monkeypatch,
@@ -299,7 +306,7 @@ def test_an_error_in_a_run_ends_in_a_message_box_with_what_to_do(qtbot, monkeypa
         raise RuntimeError("the engine fell over")
 
     monkeypatch.setattr(core, "make_trainer", broken)
-    type_into(qtbot, w.panels.lr.field, "0.05")
+    type_into(qtbot, w.strip.lr.field, "0.05")
     qtbot.waitUntil(lambda: bool(make_window.errors), timeout=WAIT_MS)
     assert "the engine fell over" in make_window.errors[-1]
     assert "You can keep working" in make_window.errors[-1]
@@ -310,7 +317,8 @@ def test_torch_is_greyed_out_with_the_install_hint_when_absent(qtbot, monkeypatc
                                                                make_window):
     monkeypatch.setattr(core, "torch_available", lambda: False)
     w = make_window()
-    s = w.panels.schedule
+    s = w.panels.backend
+    w.sections["Backend"].set_expanded(True)
     assert not s.backend.model().item(1).isEnabled()
     assert s.hint.isVisible()
     assert 'pip install "lr-playground[torch]"' in s.hint.text()
@@ -322,12 +330,12 @@ def test_the_optimizer_panel_shows_only_its_own_hyper_parameters(qtbot, make_win
     assert set(panel.inputs) == set(core.optimizer_defaults("sgd"))
     panel.combo.setCurrentIndex(panel.combo.findData("rmsprop"))
     assert set(panel.inputs) == set(core.optimizer_defaults("rmsprop"))
-    assert w.controller.config.optimizer == "rmsprop"
-    type_into(qtbot, panel.inputs["momentum"].field, "0.5")
-    assert w.controller.config.hyper == {"momentum": 0.5}
-    type_into(qtbot, panel.inputs["alpha"].field, "2")
+    assert w.model.knobs.config.optimizer == "rmsprop"
+    type_into(qtbot, panel.inputs["momentum"], "0.5")
+    assert w.model.knobs.config.hyper == {"momentum": 0.5}
+    type_into(qtbot, panel.inputs["alpha"], "2")
     assert panel.error.isVisible() and "alpha" in panel.error.text()
-    assert w.controller.config.hyper == {"momentum": 0.5}
+    assert w.model.knobs.config.hyper == {"momentum": 0.5}
     settle(qtbot, w)
 
 
@@ -336,15 +344,15 @@ def test_the_problem_panel_shows_options_and_the_pair_for_three_parameters(qtbot
     w = make_window("quadratic")
     panel = w.panels.problem
     assert set(panel.option_fields) == {"condition", "angle"}
-    assert w.controller.problem.title in panel.combo.currentText()
-    assert panel.description.text() == w.controller.problem.description
-    type_into(qtbot, panel.option_fields["condition"].field, "4")
-    assert w.controller.config.options["condition"] == 4.0
+    assert w.model.knobs.problem.title.startswith(panel.combo.currentText().rstrip("…")[:10])
+    assert panel.description.text() == w.model.knobs.problem.description
+    type_into(qtbot, panel.option_fields["condition"], "4")
+    assert w.model.knobs.config.options["condition"] == 4.0
     assert not panel.axes_row.isVisible()
     panel.combo.setCurrentIndex(panel.combo.findData("glasses-vs-ring"))
     assert panel.axes_row.isVisible()
     panel.axis_y.setCurrentIndex(2)
-    assert w.controller.display_axes == (0, 2)
+    assert w.model.knobs.axes == (0, 2)
     assert w.plots.contour.getPlotItem().getAxis("left").labelText == "b"
     settle(qtbot, w)
 
@@ -353,18 +361,18 @@ def test_a_one_parameter_problem_shows_the_line_view(qtbot, make_window):
     w = make_window("single-weight")
     assert w.plots.stack.currentWidget() is w.plots.line
     ball_x, _ = w.plots.line._ball.getData()
-    assert ball_x[0] == w.controller.table["w"][-1]
+    assert ball_x[0] == w.model.table["w"][-1]
 
 
 def test_clicking_the_sweep_sets_the_learning_rate(qtbot, make_window):
     w = make_window("quadratic")
     w.plots.sweep.lrPicked.emit(0.0123)
     settle(qtbot, w)
-    assert w.controller.config.lr == 0.0123
-    assert w.panels.lr.field.text() == "0.0123"
+    assert w.model.knobs.lr == 0.0123
+    assert w.strip.lr.field.text() == "0.0123"
 
 
-def test_compare_presets_draws_each_run_in_its_colour_with_a_legend(qtbot, make_window):
+def test_compared_runs_are_drawn_and_leave_when_the_learning_rate_moves(qtbot, make_window):
     w = make_window("quadratic")
     wait_presets(qtbot, w)
     qtbot.mouseClick(w.panels.run.compare, Qt.MouseButton.LeftButton)
@@ -373,13 +381,25 @@ def test_compare_presets_draws_each_run_in_its_colour_with_a_legend(qtbot, make_
     assert [n.split(" (")[0] for n in names] == ["too small", "just right", "too big"]
     qtbot.mouseClick(w.panels.run.pin, Qt.MouseButton.LeftButton)
     assert len(w.plots.contour._compare_items) == 4
+    w.strip.lr.slider.setValue(w.strip.lr.slider.value() - 5)
+    assert len(w.plots.contour._compare_items) == 1  # the pinned run stays
     qtbot.mouseClick(w.panels.run.clear, Qt.MouseButton.LeftButton)
     assert w.plots.contour._compare_items == []
+    settle(qtbot, w)
 
 
-def test_the_app_starts_and_quits_without_importing_torch(tmp_path):
+def test_after_reset_the_status_and_plots_show_the_start(qtbot, make_window):
+    w = make_window("quadratic")
+    qtbot.mouseClick(w.strip.reset, Qt.MouseButton.LeftButton)
+    settle(qtbot, w)
+    assert w.status_label.text().startswith("Ready at the start point")
+    x, _ = path_data(w)
+    assert len(x[~np.isnan(x)]) == 1
+
+
+def test_the_app_starts_plays_and_quits_without_importing_torch(tmp_path):
     code = ("import sys; from desktop.app import main;"
-            "rc = main(['lr-playground', '--quit-after-ms', '400']);"
+            "rc = main(['lr-playground', '--quit-after-ms', '1500']);"
             "print('rc', rc, 'torch' in sys.modules)")
     env = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
            "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data"),
@@ -389,6 +409,15 @@ def test_the_app_starts_and_quits_without_importing_torch(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "rc 0 False"
     assert "Traceback" not in out.stderr
+
+
+def test_at_launch_the_first_run_plays_and_says_what_to_do(qtbot, make_window):
+    w = make_window(quick_intro=False)
+    m = w.model  # the fixture waited for the first run to end: it was played step by step
+    assert m.playback.runs_built == 1 and m.trainer.status == "converged"
+    assert "Too small (1), Just right (2) and Too big (3)" in w.status_label.text()
+    qtbot.mouseClick(w.strip.reset, Qt.MouseButton.LeftButton)
+    assert "Too small (1)" not in w.status_label.text()  # said once, until the first action
 
 
 def test_settings_store_floats_exactly_and_survive_junk(tmp_path):
@@ -456,21 +485,23 @@ def test_every_knob_explains_itself_in_one_sentence(qtbot, make_window):
         QLineEdit,
         QPushButton,
         QSlider,
+        QToolButton,
     )
 
     w = make_window("and-gate")  # a data problem: every panel row is shown
-    kinds = (QSlider, QAbstractSpinBox, QCheckBox, QComboBox, QLineEdit, QPushButton)
+    kinds = (QSlider, QAbstractSpinBox, QCheckBox, QComboBox, QLineEdit, QPushButton,
+             QToolButton)
     missing = []
-    for panel in vars(w.panels).values():
+    for panel in (*vars(w.panels).values(), w.strip):
         for kind in kinds:
             for widget in panel.findChildren(kind):
-                if isinstance(widget.parent(), QAbstractSpinBox):
-                    continue  # a spin box's own editor: the spin box carries the tip
+                if isinstance(widget.parent(), (QAbstractSpinBox, QLineEdit)):
+                    continue  # a spin box's editor, a field's clear button: the parent's tip
                 tip = widget.toolTip().strip()
                 if not tip:
                     missing.append(f"{type(panel).__name__}: {type(widget).__name__} "
                                    f"{getattr(widget, 'text', lambda: '')()!r}")
-                elif not tip.split("\n")[0].endswith((".", ")")):
+                elif not tip.split("\n")[0].endswith((".", ")", "…)")):
                     missing.append(f"{type(panel).__name__}: {tip!r} is not a sentence")
     assert not missing, "\n".join(missing)
     settle(qtbot, w)

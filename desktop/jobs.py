@@ -1,12 +1,13 @@
 """Background work (presets, sweeps, compare runs, surfaces, importing torch).
 
-Pure-Python number crunching (the presets' sweeps and check runs, compare
-runs) goes to a worker *process*: in a thread it would hold the GIL and
+The Qt side of the model's `desktop.model.jobs.JobRunner`. Pure-Python
+number crunching (the presets' sweeps and check runs, compare runs) goes to
+a worker *process*: in a thread it would hold the GIL and
 stall the window for hundreds of milliseconds at a time (measured: 300 ms
 gaps while the and-gate presets ran). Vectorised numpy work (a surface) and
 imports go to a worker thread. A finished job is handed back to the GUI
 thread through a queued signal of a QObject that lives there (a lambda slot
-would run in the worker thread, PITFALLS §2.1), and only the newest job of
+would run in the worker thread), and only the newest job of
 each kind is delivered: a result made stale by a later knob change is
 dropped, never queued.
 """

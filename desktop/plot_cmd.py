@@ -1,17 +1,14 @@
 """``plot``: run one configuration and write the contour + path + loss-curve figure.
 
 The figure is drawn by the window's own views (Qt, offscreen when there is no
-display), so this is the one command that needs the GUI packages. They are
-imported only inside the handler, and by module name through importlib:
-``import core`` and the other commands never load Qt, and a test reads the
-core sources to hold them to that (core never names the GUI package in an
-import statement).
+display), so this command lives on the desktop side (`desktop.cli` adds it
+to core's commands). Qt is imported only inside the handler: the parser and
+every other command stay free of it.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from typing import Any
 
@@ -20,7 +17,6 @@ from core.cli.run_cmd import add_run_arguments, config_from, resolve_problem
 from core.errors import ConfigError
 
 PLOT_EXTENSIONS = (".png", ".svg", ".pdf")
-FIGURE_MODULE = "desktop.exports.figure"
 MIN_WIDTH, MAX_WIDTH = 200, 16_000
 
 
@@ -55,8 +51,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 def _figure_module() -> Any:
     try:
-        return importlib.import_module(FIGURE_MODULE)
+        from desktop.exports import figure
     except ImportError as exc:
         raise ConfigError(
             f"the plot command needs the window's packages (PySide6, pyqtgraph): {exc}"
         ) from None
+    return figure

@@ -1,0 +1,64 @@
+"""``lr-playground-cli``: core's commands, plus ``plot``, which draws with the window's views.
+
+core's command line (``python -m core.cli``) knows every command but
+``plot`` and never loads Qt. This is the installed console script: the same
+parser with ``plot`` added, the same messages and exit statuses (bad input:
+one ``error: ...`` line on stderr and status 2), and Qt loaded only when a
+figure is drawn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+import core.cli
+from core.errors import ConfigError
+from desktop import plot_cmd
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """core's parser with the ``plot`` command added."""
+    parser = core.cli.build_parser()
+    # argparse keeps its sub-command table private; this is the documented object
+    # add_subparsers() returned, found among the parser's actions
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    plot_cmd.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``lr-playground-cli``; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except ConfigError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`); not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # an internal bug: say so in one line, no traceback
+        if os.environ.get("LR_PLAYGROUND_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"error: internal error ({type(exc).__name__}: {exc}); "
+            "set LR_PLAYGROUND_DEBUG=1 to see the traceback\n"
+        )
+        return 1
+
+
+def run() -> NoReturn:
+    raise SystemExit(main())
+
+
+if __name__ == "__main__":
+    run()

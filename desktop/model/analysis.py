@@ -1,0 +1,208 @@
+"""What the window asks core about a problem: surface, curvature, presets, sweep.
+
+Every number comes from core, through its public names only (``core.surface``,
+``core.curvature_report``, ``core.preset_report``, ``core.describe_lr``); this
+module picks the calls and packs the answers for the views. Plain Python: no
+Qt, so the model and its tests run without a QApplication.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+import core
+
+if TYPE_CHECKING:
+    from core import Problem
+
+log = logging.getLogger(__name__)
+
+GRID = 200  # surface samples per axis: < 30 ms in core, finer than the plot needs
+LEVELS = 14
+LINE_SAMPLES = 400
+
+
+class Unavailable(RuntimeError):
+    """A core analysis is not available for this problem (or in this build)."""
+
+
+@dataclass
+class SurfaceData:
+    """The loss on a grid over two parameters (or along one), ready to draw."""
+
+    xs: np.ndarray
+    ys: np.ndarray | None  # None for a one-parameter problem (Z is then the curve)
+    Z: np.ndarray
+    levels: np.ndarray | None
+    window: tuple[tuple[float, float], ...]
+    axes: tuple[int, ...]
+    param_names: tuple[str, ...]
+    minima: list[tuple[float, ...]] = field(default_factory=list)
+    through: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Theory:
+    """Plain gradient descent's stability numbers for one problem, start and optimizer.
+
+    ``lam_max`` binds (the larger of the start's and the nearest minimum's,
+    plus SGD's weight decay); ``limit`` is 2/λmax (inf where the loss curves
+    downward). They do not depend on the learning rate.
+    """
+
+    lam_max: float
+    limit: float
+    where: str  # "start" or "minimum"
+    lam_start: float
+    lam_minimum: float | None
+    plain_sgd: bool  # SGD without momentum: the 2/λmax rule is its own
+
+    def ratio(self, lr: float) -> float:
+        return float(lr) * self.lam_max
+
+
+def compute_surface(problem: Problem, axes: tuple[int, int], through: tuple[float, ...] | None,
+                    path: Any = None) -> SurfaceData:
+    """The loss on a GRID x GRID mesh over ``axes`` (a slice through ``through``)."""
+    if problem.n_params == 1:
+        return _line(problem)
+    window = _window(problem, path, axes)
+    (x0, x1), (y0, y1) = window[0], window[1]
+    xs = np.linspace(x0, x1, GRID)
+    ys = np.linspace(y0, y1, GRID)
+    kwargs: dict[str, Any] = {"axes": tuple(axes)}
+    if problem.n_params > 2 and through is not None:
+        kwargs["through"] = np.asarray(through, dtype=np.float64)
+    Z = np.asarray(core.surface(problem, xs, ys, **kwargs), dtype=np.float64)
+    levels = np.asarray(core.contour_levels(Z, LEVELS), dtype=np.float64)
+    names = (problem.param_names[axes[0]], problem.param_names[axes[1]])
+    minima = [(m[axes[0]], m[axes[1]]) for m in problem.minima if len(m) == problem.n_params]
+    return SurfaceData(xs, ys, Z, levels, window, tuple(axes), names, minima, through)
+
+
+def _window(problem: Problem, path: Any, axes: tuple[int, int]) -> tuple[tuple[float, float], ...]:
+    window = core.view_window(problem, path=path, axes=tuple(axes))
+    return tuple((float(lo), float(hi)) for lo, hi in window)
+
+
+def _line(problem: Problem) -> SurfaceData:
+    window = _window(problem, None, (0, 0))
+    lo, hi = window[0]
+    ws = np.linspace(lo, hi, LINE_SAMPLES)
+    loss = np.asarray(problem.loss(ws[:, None]), dtype=np.float64)
+    minima = [(m[0],) for m in problem.minima if len(m) == 1]
+    return SurfaceData(ws, None, loss, None, window, (0,), problem.param_names, minima)
+
+
+def inside(surface: SurfaceData | None, point: tuple[float, ...]) -> bool:
+    """Whether ``point`` lies in the surface's window (on the axes it shows)."""
+    if surface is None:
+        return False
+    return all(lo <= point[a] <= hi
+               for a, (lo, hi) in zip(surface.axes, surface.window, strict=False))
+
+
+# ------------------------------------------------------------------ worker-side calls
+def problem_ref(problem: Problem, options: dict[str, Any]) -> Any:
+    """What a worker process needs to rebuild ``problem``: a built-in's name and options
+    (cheap to send), else the problem itself (pickled)."""
+    if problem.name in core.list_problems():
+        return ("builtin", problem.name, dict(options))
+    return problem
+
+
+def resolve_problem(ref: Any) -> Problem:
+    if isinstance(ref, tuple) and ref and ref[0] == "builtin":
+        return core.get_problem(ref[1], **ref[2])
+    return ref  # type: ignore[no-any-return]
+
+
+def compute_presets(ref: Any, optimizer: str, start: tuple[float, ...],
+                    hyper: dict[str, Any]) -> Any:
+    """core's preset report (too small / just right / too big, with reasons and sweep).
+
+    Runs in a worker process, so it takes a `problem_ref`.
+    """
+    return core.preset_report(resolve_problem(ref), optimizer, start=start, **hyper)
+
+
+def preset_runs(ref: Any, cfg: Any, lrs: dict[str, float]) -> list[tuple[str, Any]]:
+    """The run of each preset learning rate with every other knob unchanged:
+    ``[(key, run), ...]``. Runs in a worker process, so it takes a `problem_ref`."""
+    problem = resolve_problem(ref)
+    out = []
+    for key in ("too-small", "just-right", "too-big"):
+        if key in lrs:
+            trainer = core.make_trainer(problem, cfg.with_(lr=lrs[key], backend="numpy"))
+            out.append((key, trainer.run()))
+    return out
+
+
+def import_torch_backend() -> bool:
+    """Import torch and core's torch trainer (2-3 s: run it off the GUI thread)."""
+    importlib.import_module("torch")
+    core.make_trainer("quadratic", core.RunConfig("quadratic", backend="torch", steps=0))
+    return True
+
+
+# ------------------------------------------------------------------ curvature
+def theory_of(problem: Problem, start: tuple[float, ...], optimizer: str,
+              hyper: dict[str, Any]) -> Theory | None:
+    """λmax at the start and at the nearest minimum, and 2/λmax (None if not finite)."""
+    report = core.curvature_report(problem, start)
+    at_start, at_min = report["start"], report.get("minimum")
+    lam_start = float(at_start.lam_max)
+    lam_min = None if at_min is None else float(at_min.lam_max)
+    if not math.isfinite(lam_start):
+        return None
+    lam, where = lam_start, "start"
+    if lam_min is not None and math.isfinite(lam_min) and lam_min > lam:
+        lam, where = lam_min, "minimum"
+    # plain gradient descent: SGD without momentum (momentum moves the limit)
+    plain = optimizer == "sgd" and not float(hyper.get("momentum", 0.0) or 0.0)
+    if optimizer == "sgd":
+        lam += float(hyper.get("weight_decay", 0.0) or 0.0)
+    limit = 2.0 / lam if lam > 0 else math.inf
+    return Theory(lam, limit, where, lam_start, lam_min, plain)
+
+
+def lam_max_at(problem: Problem, point: Any) -> float | None:
+    """λmax of the loss at ``point`` (None where the Hessian is not finite)."""
+    try:
+        lam = float(core.curvature(problem, tuple(float(v) for v in point)).lam_max)
+    except (core.ConfigError, ValueError, FloatingPointError):
+        return None
+    return lam if math.isfinite(lam) else None
+
+
+def lam_min_at(problem: Problem, point: Any) -> float | None:
+    try:
+        lam = float(core.curvature(problem, tuple(float(v) for v in point)).lam_min)
+    except (core.ConfigError, ValueError, FloatingPointError):
+        return None
+    return lam if math.isfinite(lam) else None
+
+
+def describe_lr(problem: Problem, lr: float, optimizer: str, start: tuple[float, ...],
+                hyper: dict[str, Any]) -> str:
+    """core's sentence about what ``lr`` does on this problem ("" if it cannot say)."""
+    try:
+        return str(core.describe_lr(problem, lr, optimizer=optimizer, start=start, **hyper))
+    except Exception as exc:  # advice only: a problem core cannot analyse still runs
+        log.warning("describe_lr failed: %s", exc)
+        return ""
+
+
+def preset_lrs(report: Any) -> dict[str, float]:
+    return {k: float(v) for k, v in dict(getattr(report, "lrs", {}) or {}).items()
+            if v is not None and math.isfinite(float(v))}
+
+
+def preset_reasons(report: Any) -> dict[str, str]:
+    return {k: str(v) for k, v in dict(getattr(report, "reasons", {}) or {}).items()}

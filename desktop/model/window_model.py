@@ -1,0 +1,458 @@
+"""`WindowModel`: the one source of truth for what the window shows. No Qt.
+
+It is made of small sub-models, each with its own typed events:
+
+- ``knobs`` (`KnobsModel`): the problem, the run config, the pair shown, speed;
+- ``playback`` (`PlaybackModel`): the run on screen, playing, catching up;
+- ``insight`` (`InsightModel`): curvature, gauge, presets, sweep, surface;
+- ``compare`` (`CompareModel`): preset runs compared, pinned runs;
+- ``selection`` (`SelectionModel`): the step picked in the table.
+
+This class wires them: a knob that changes the run asks for a re-run, which
+happens in the next ``frame()`` (the window's frame clock calls it at once
+when idle, else at the next frame, so a slider drag re-runs at most once per
+frame and the newest value wins). ``framed`` then tells the views to draw the
+run, the table and the status sentence, all from the same state. The status
+sentence is derived from the run on screen alone (`desktop.model.explain`),
+and recomputed in every frame and after every change, so it never describes
+another run; while a long re-run catches up it says so instead of judging a
+partial run.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from core import ConfigError
+from desktop.model import analysis
+from desktop.model.backend import BackendModel
+from desktop.model.compare import CompareModel
+from desktop.model.events import Event
+from desktop.model.explain import Verdict
+from desktop.model.insight import InsightModel
+from desktop.model.jobs import JobRunner, QueuedJobs
+from desktop.model.knobs import (
+    KnobsChange,
+    KnobsModel,
+    Restored,
+    parse_knobs,
+)
+from desktop.model.playback import PlaybackModel
+from desktop.model.selection import SelectionModel
+from desktop.model.status import StatusModel
+
+log = logging.getLogger(__name__)
+
+PRESETS = ("too-small", "just-right", "too-big")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What changed since the last frame: a new run, and how many rows were added."""
+
+    replaced: bool
+    added: int
+
+
+class WindowModel:
+    """The knobs, the run, what core says about them, and the sentence on screen."""
+
+    def __init__(self, jobs: JobRunner | None = None,
+                 now: Callable[[], float] = time.perf_counter) -> None:
+        self.jobs: JobRunner = jobs if jobs is not None else QueuedJobs()
+        self.knobs = KnobsModel()
+        self.playback = PlaybackModel(now)
+        self.insight = InsightModel(self.jobs)
+        self.compare = CompareModel(self.jobs)
+        self.selection = SelectionModel()
+        self.status_model = StatusModel()
+        self.backend = BackendModel(self.knobs, self.jobs)
+        self.framed: Event[Frame] = Event("model.framed")  # draw the run now
+        self.error: Event[str] = Event("model.error")  # worth a message box
+        self.frame_requested: Event[None] = Event("model.frame_requested")
+        self.started = False
+        self._rerun: str | None = None  # "full" or "scrub": a re-run waits for the frame
+        self._replaced = False
+        self._added = 0
+        self._moved = False  # the run moved since it last settled
+        self._surface_path: list[list[float]] | None = None
+        self._torch_device: str | None = None  # torch was restored: load it after start
+        self._play_at_start = True  # a session opened before the start shows its whole run
+        # at start the presets are asked for in the first frame that follows another one
+        # (dt > 0): starting the worker process takes ~30 ms, better spent once the first
+        # run is on screen
+        self._presets_waiting = False
+        self.knobs.changed.connect(self._on_knobs_changed)
+        self.playback.replaced.connect(self._on_playback_replaced)
+        self.playback.rows_added.connect(self._on_playback_rows_added)
+        self.playback.playing_changed.connect(self._on_playback_playing_changed)
+        self.playback.failed.connect(self._on_playback_failed)
+        self.insight.presets_changed.connect(self._on_insight_presets_changed)
+        self.insight.message.connect(self.show_message)
+        self.backend.message.connect(self.show_message)
+        self.backend.error.connect(self.error.emit)
+        self.compare.changed.connect(self._on_compare_changed)
+        self.compare.failed.connect(self.error.emit)
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def status(self) -> str:
+        """The sentence at the bottom of the window."""
+        return self.status_model.text
+
+    @property
+    def status_changed(self) -> Event[str]:
+        return self.status_model.changed
+
+    @property
+    def verdict(self) -> Verdict | None:
+        return self.status_model.verdict
+
+    @property
+    def torch_ready(self) -> bool:
+        return self.backend.torch_ready
+
+    @property
+    def trainer(self) -> Any:
+        return self.playback.trainer
+
+    @property
+    def table(self) -> Any:
+        return self.playback.table
+
+    @property
+    def playing(self) -> bool:
+        return self.playback.playing
+
+    @property
+    def rerun_pending(self) -> bool:
+        return self._rerun is not None
+
+    def wants_frames(self) -> bool:
+        """A re-run waits, the run plays or catches up: keep the frames coming."""
+        return self.started and (self._rerun is not None or self.playback.wants_frames
+                                 or self._presets_waiting)
+
+    def idle(self) -> bool:
+        """Nothing moves and nothing waits (tests and benchmarks wait for this)."""
+        return self.started and not self.wants_frames()
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self, *, play: bool = True) -> None:
+        """Build the first run and its analysis; ``play``: play it, so something moves."""
+        if self.started:
+            return
+        self.started = True
+        self._load_analysis(presets=False)
+        self._presets_waiting = True
+        if play and self._play_at_start:
+            self.status_model.intro = True
+            if self.playback.build(self.knobs.problem, self.knobs.config, 1):
+                self.playback.play()
+        else:
+            self._rerun = "full"
+        if self._torch_device is not None:
+            device, self._torch_device = self._torch_device, None
+            self.backend.load_torch(device)
+        self._request_frame()
+
+    def shutdown(self) -> None:
+        self.playback.pause()
+        self.jobs.shutdown()
+
+    def restore(self, knobs: dict[str, Any]) -> bool:
+        """Apply saved knobs (before start); anything invalid leaves the defaults."""
+        if not knobs:
+            return False
+        try:
+            restored = parse_knobs(knobs)
+        except Exception as exc:  # a stale settings file must never stop the program
+            log.warning("ignoring saved knobs: %s", exc)
+            return False
+        self.knobs.restore(restored)
+        self._torch_device = restored.torch_device
+        return True
+
+    def install(self, restored: Restored, pinned: list[tuple[str, Any]] | None = None,
+                note: str = "") -> None:
+        """A whole validated set-up (a session file): problem, knobs and pinned runs,
+        and its whole run (not played step by step)."""
+        self._play_at_start = False
+        self.knobs.restore(restored)
+        self.compare.set_pinned(list(pinned or []))
+        if restored.torch_device is not None:
+            try:
+                self.request_backend("torch", restored.torch_device)
+            except ConfigError as exc:
+                note += f" {exc}"
+        if note:
+            self.show_message(note.strip())
+
+    # ------------------------------------------------------------------ the frame
+    def frame(self, dt: float = 0.0) -> Frame:
+        """One frame: a waiting re-run, then catch-up or play; the views draw after it."""
+        if self.started and self._rerun is not None:
+            self._do_rerun()
+        elif self.started:
+            self.playback.frame(dt, self.knobs.speed)
+        if self.started and not self.playback.wants_frames and self._moved:
+            self._settled()
+        frame = Frame(self._replaced, self._added)
+        self._replaced, self._added = False, 0
+        self._update_status()
+        self.framed.emit(frame)
+        if self._presets_waiting and dt > 0:
+            self._presets_waiting = False
+            k = self.knobs
+            self.insight.request_presets(k.problem, k.config, k.start)
+        return frame
+
+    def settle(self, max_frames: int = 100_000) -> None:
+        """Frames (and queued jobs) until nothing moves: for tests and scripts."""
+        drain = getattr(self.jobs, "drain", None)
+        for _ in range(max_frames):
+            if drain is not None:
+                drain()
+            if not self.wants_frames():
+                break
+            self.frame(1 / 60)
+        if drain is not None:
+            drain()
+        self.frame(0.0)
+
+    def _request_frame(self) -> None:
+        self.frame_requested.emit(None)
+
+    def _do_rerun(self) -> None:
+        kind, self._rerun = self._rerun, None
+        t = self.playback.trainer
+        rows = self.knobs.steps + 1
+        if kind == "scrub" and t is not None and not t.finished:
+            rows = max(len(t.table), self.playback.target)  # paused mid-run: same step count
+        self.playback.build(self.knobs.problem, self.knobs.config, rows)
+
+    def _settled(self) -> None:
+        """The run stopped moving: a step beyond it is let go; a slice follows the run."""
+        self._moved = False
+        self.selection.fit(self.playback.rows)
+        if self.knobs.problem.n_params > 2:
+            self.insight.refresh_surface(self.knobs.problem, self.knobs.axes,
+                                         self._current_point(), None, sync=False)
+
+    # ------------------------------------------------------------------ verbs
+    def play(self) -> None:
+        if not self.started:
+            self.start(play=False)
+            self.settle_rerun()
+        self._action()
+        if self.playback.trainer is None:
+            return
+        if self.playback.finished:  # like a player at its end: again from the start
+            self.playback.build(self.knobs.problem, self.knobs.config, 1)
+        self.playback.play()
+        self._update_status()
+        self._request_frame()
+
+    def settle_rerun(self) -> None:
+        if self._rerun is not None:
+            self._do_rerun()
+
+    def pause(self) -> None:
+        self.playback.pause()
+        self._request_frame()
+
+    def toggle_play(self) -> None:
+        if self.playback.playing:
+            self.pause()
+        else:
+            self.play()
+
+    def step(self) -> None:
+        """One step, paused. At the end of a run it says so."""
+        self._action()
+        self.settle_rerun()
+        if self.playback.finished:
+            self.playback.pause()
+            self.show_message("The run has ended: Reset (R) to step through it again.")
+            return
+        self.playback.step()
+        self._update_status()
+        self._request_frame()
+
+    def reset(self) -> None:
+        """Back to the start point, paused."""
+        self._action()
+        self._rerun = None
+        self.playback.pause()
+        self.playback.build(self.knobs.problem, self.knobs.config, 1)
+        self._update_status()
+        self._request_frame()
+
+    def apply_preset(self, key: str) -> None:
+        if key not in PRESETS:
+            raise ConfigError(f"unknown preset {key!r}; choose one of: {', '.join(PRESETS)}")
+        lr = self.insight.preset_lrs().get(key)
+        if lr is None:
+            self.show_message("The presets are still being worked out…")
+            return
+        self.knobs.set_lr(lr, preset=key)
+
+    def halve_lr(self) -> None:
+        self.knobs.set_lr(self.knobs.lr / 2)
+
+    def run_with(self, lr: float, steps: int | None = None) -> None:
+        """A learning rate (and budget) run in full from the start (a lesson's trial)."""
+        self.playback.pause()
+        if steps is not None:
+            self.knobs.set_steps(steps)
+        self.knobs.set_lr(lr)
+        self._rerun = "full"
+        self._request_frame()
+
+    def select_step(self, step: int) -> None:
+        self.selection.select(step, self.playback.rows)
+
+    def pin(self) -> None:
+        self.compare.pin(self.playback.trainer)
+
+    def clear_compare(self) -> None:
+        self.compare.clear()
+
+    def compare_presets(self) -> None:
+        lrs = self.insight.preset_lrs()
+        if not lrs:
+            self.show_message("The presets are still being worked out…")
+            return
+        self.show_message("Running the three presets…")
+        self.compare.request(self.knobs.problem, self.knobs.config, lrs)
+
+    def request_backend(self, backend: str, device: str = "auto") -> None:
+        """Switch the backend; torch is imported in the background first (2-3 s)."""
+        self.backend.request(backend, device)
+
+    def show_message(self, text: str) -> None:
+        """Say something about the last action (saved, exported, copied) before the run's
+        own sentence; the next action or knob replaces it."""
+        self.status_model.note = text
+        self._update_status()
+
+    def knobs_dict(self) -> dict[str, Any]:
+        return self.knobs.to_dict()
+
+    # ------------------------------------------------------------------ slots
+    def _action(self) -> None:
+        self.status_model.note = ""
+        self.status_model.intro = False
+
+    def _on_knobs_changed(self, change: KnobsChange) -> None:
+        k = self.knobs
+        self.status_model.note = ""
+        if change.fields != {"speed"}:
+            self.status_model.intro = False
+        if change.new_problem:
+            self._new_problem()
+            return
+        if change.changes_run:
+            self.compare.drop_compared()
+        if "axes" in change:
+            self.insight.refresh_surface(k.problem, k.axes, self._current_point(), None,
+                                         sync=True)
+        if change.fields & {"lr", "optimizer", "start"}:
+            self.insight.update_gauge(k.problem, k.config, k.start, k.preset)
+        if change.fields & {"optimizer", "start"} and self.started:
+            self.insight.request_presets(k.problem, k.config, k.start)
+        if "start" in change and self.started:
+            self._widen_surface(k.start)
+        if not change.changes_run:
+            self._update_status()
+            return
+        t = self.playback.trainer
+        live = self.playback.playing and t is not None and not t.finished
+        if live and change.fields == {"lr"}:
+            self.playback.set_lr_live(k.lr)  # the updates still to come use it
+        elif live and change.fields == {"steps"}:
+            self.playback.set_steps_live(k.steps)
+        else:
+            full = self._rerun == "full" or k.preset is not None
+            self._rerun = "full" if full else "scrub"
+        self._update_status()
+        self._request_frame()
+
+    def _new_problem(self) -> None:
+        self.playback.pause()
+        self.compare.forget()
+        self.selection.clear()
+        self.insight.forget()
+        self._surface_path = None
+        self.playback.clear()
+        if self.started:
+            self._load_analysis()
+            self._rerun = "full"
+            self._request_frame()
+        else:
+            self.insight.update_gauge(self.knobs.problem, self.knobs.config, self.knobs.start,
+                                      None)
+        self._update_status()
+
+    def _load_analysis(self, presets: bool = True) -> None:
+        k = self.knobs
+        self.insight.refresh_surface(k.problem, k.axes, self._current_point(),
+                                     self._surface_path, sync=True)
+        self.insight.update_gauge(k.problem, k.config, k.start, k.preset)
+        if presets:
+            self._presets_waiting = False
+            self.insight.request_presets(k.problem, k.config, k.start)
+
+    def _widen_surface(self, start: tuple[float, ...]) -> None:
+        s = self.insight.surface
+        if s is not None and not analysis.inside(s, start):
+            self._surface_path = [list(start)]  # widen the window to show the new start
+            self.insight.refresh_surface(self.knobs.problem, self.knobs.axes,
+                                         self._current_point(), self._surface_path, sync=True)
+
+    def _current_point(self) -> tuple[float, ...] | None:
+        k = self.knobs
+        if k.problem.n_params <= 2:
+            return None
+        n = self.playback.drawable_rows()
+        if n == 0:
+            return k.start
+        row = self.playback.table.row(n - 1)
+        return tuple(row[name] for name in k.problem.param_names)
+
+    def _on_playback_replaced(self, trainer: Any) -> None:
+        self._replaced = True
+        self._moved = True
+        if trainer is not None and self.selection.step >= self.playback.target:
+            self.selection.clear()  # the new run will not reach the selected step
+
+    def _on_playback_rows_added(self, added: int) -> None:
+        self._added += added
+        self._moved = True
+
+    def _on_playback_playing_changed(self, playing: bool) -> None:
+        self._moved = True
+        self._update_status()
+        self._request_frame()
+
+    def _on_playback_failed(self, message: str) -> None:
+        self.status_model.note = message
+        self._update_status()
+        self.error.emit(message)
+
+    def _on_compare_changed(self, _none: None) -> None:
+        if self.status_model.note == "Running the three presets…" and self.compare.compared:
+            self.show_message("")
+
+    def _on_insight_presets_changed(self, report: Any) -> None:
+        k = self.knobs
+        if report is not None:
+            self.insight.update_gauge(k.problem, k.config, k.start, k.preset)
+
+    # ------------------------------------------------------------------ the sentence
+    def _update_status(self) -> None:
+        self.status_model.update(self.playback, self.started)
