@@ -265,6 +265,11 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.table_dock], [max(120, height // 4)], Qt.Orientation.Vertical)
         self.resizeDocks([self.knobs_dock], [self.knobs_scroll.minimumWidth() + 16],
                          Qt.Orientation.Horizontal)
+        # the step table gets the larger share of the bottom: its columns run from
+        # the step to grad_norm, while the inspector's text wraps
+        width = self.width()
+        self.resizeDocks([self.table_dock, self.extras.inspector_dock],
+                         [round(width * 0.58), round(width * 0.42)], Qt.Orientation.Horizontal)
 
     def _splitters(self) -> dict[str, Any]:
         return {"window/plots": self.plots, "window/plots-right": self.plots.right}

@@ -1,0 +1,120 @@
+"""Screenshots of the window as a person sees it, for looking at and for the README.
+
+Runs the real window on the display it is given (start Xvfb first, e.g.
+``Xvfb :99 -screen 0 1280x720x24 &``), drives it through a few scenes with
+the window model's own verbs, and saves, per scene, the window alone and the
+whole screen:
+
+    DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python tools/screenshots.py OUT_DIR [SCENE ...]
+
+Scenes: launch, too-big, compare, data, reset, inspector (default: all).
+Nothing here is a test; the pictures are for eyes.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main(argv: list[str]) -> int:
+    import pyqtgraph as pg
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.main_window import MainWindow
+    from desktop.settings import Settings
+    from desktop.views.palette import apply_plot_theme
+
+    if not argv:
+        print(__doc__)
+        return 2
+    out = Path(argv[0])
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(["lr-playground"])
+    pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
+    apply_plot_theme()
+    ini = Path(tempfile.mkdtemp()) / "settings.ini"
+    window = MainWindow(settings=Settings(QSettings(str(ini), QSettings.Format.IniFormat)))
+    window.show()
+    model = window.model
+
+    def wait(done: Callable[[], bool], limit_s: float = 30.0) -> None:
+        import time
+
+        end = time.monotonic() + limit_s
+        while not done() and time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    def idle() -> bool:
+        # the run is idle and no view waits for its throttled refresh
+        return (model.trainer is not None and model.idle() and not window.runtime.clock.running
+                and not window.extras.inspector_binder.pending)
+
+    def presets_known() -> bool:
+        return bool(model.insight.preset_lrs())
+
+    def shot(name: str) -> None:
+        for _ in range(5):
+            app.processEvents()
+        window.grab().save(str(out / f"{name}.png"))
+        screen = window.screen().grabWindow(0)
+        screen.save(str(out / f"{name}-screen.png"))
+        print(out / f"{name}.png")
+
+    def launch() -> None:
+        wait(lambda: model.trainer is not None and len(model.table) > 5)
+        shot("launch-playing")
+        wait(idle)
+        shot("launch-done")
+
+    def too_big() -> None:
+        model.knobs.set_problem("quadratic")
+        wait(presets_known)
+        model.apply_preset("too-big")
+        wait(idle)
+        shot("too-big")
+
+    def compare() -> None:
+        model.knobs.set_problem("rosenbrock")
+        wait(presets_known)
+        model.apply_preset("just-right")
+        wait(idle)
+        model.compare_presets()
+        wait(lambda: bool(model.compare.runs) and idle())
+        shot("compare")
+
+    def data() -> None:
+        model.knobs.set_problem("house-prices")
+        wait(presets_known)
+        model.apply_preset("just-right")
+        wait(idle)
+        shot("data")
+
+    def reset() -> None:
+        model.reset()
+        wait(idle)
+        shot("reset")
+
+    def inspector() -> None:
+        model.knobs.set_problem("line-one-point")
+        wait(idle)
+        model.select_step(1)
+        wait(idle)
+        shot("inspector")
+
+    scenes = {"launch": launch, "too-big": too_big, "compare": compare, "data": data,
+              "reset": reset, "inspector": inspector}
+    for name in argv[1:] or list(scenes):
+        scenes[name]()
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
