@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import table
 
 import core
-from core.sweep import sweep
+from core.analysis.sweep import sweep
 
 
 def timings(fn: Callable[[], object], repeat: int) -> tuple[float, float]:

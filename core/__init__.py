@@ -3,19 +3,21 @@
 numpy only; torch is imported lazily when its backend is chosen; never Qt.
 """
 
-from core.config import RunConfig
-from core.curvature import Curvature, curvature, curvature_report
+from core.analysis.curvature import Curvature, curvature, curvature_report
+from core.analysis.gradcheck import GradCheck, gradient_check
+from core.analysis.presets import PresetReport, describe_lr, preset_report, presets
+from core.analysis.surface import contour_levels, surface, view_window
+from core.analysis.sweep import SweepResult, sweep
 from core.datafile import DataError, data_problem
-from core.engine import Run, Trainer, make_trainer, torch_available, train
 from core.errors import ConfigError
 from core.formula import FormulaError, formula_problem
-from core.gradcheck import GradCheck, gradient_check
-from core.optimizers import OPTIMIZERS, make_optimizer, optimizer_defaults
-from core.presets import PresetReport, describe_lr, preset_report, presets
+from core.optim import OPTIMIZERS, make_optimizer, optimizer_defaults
 from core.problems import Dataset, Problem, get_problem, list_problems, problem_options
-from core.surface import contour_levels, surface, view_window
-from core.sweep import SweepResult, sweep
-from core.table import StepTable
+from core.run.config import RunConfig
+from core.run.dispatch import make_trainer, train
+from core.run.table import StepTable
+from core.run.trainer import Run, Trainer
+from core.torch_backend import available as torch_available
 from core.torch_backend import torch_sweep
 
 __all__ = [

@@ -14,11 +14,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.atomic import atomic_open
-from core.config import RunConfig
 from core.errors import ConfigError
+from core.io.atomic import atomic_open
 from core.problems.base import Problem
-from core.problems.registry import get_problem
+from core.problems.catalogue import get_problem
+from core.run.config import RunConfig
 
 FORMAT = "lr-playground-session"
 VERSION = 1

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from core.analysis.presets import preset_report
+from core.analysis.sweep import sweep
 from core.cli import args as A
 from core.cli.run_cmd import resolve_problem
 from core.errors import ConfigError
-from core.presets import preset_report
-from core.sweep import sweep
 
 MAX_COUNT = 100_000
 

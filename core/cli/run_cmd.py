@@ -7,10 +7,10 @@ import sys
 from typing import Any
 
 from core.cli import args as A
-from core.config import RunConfig
-from core.engine import make_trainer
 from core.errors import ConfigError
 from core.problems import get_problem, list_problems
+from core.run.config import RunConfig
+from core.run.dispatch import make_trainer
 
 
 def register(sub: Any) -> None:

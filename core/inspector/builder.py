@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.engine import Run, Trainer
 from core.inspector.model import Example, ParamUpdate, StepInspection, mark_changed
 from core.inspector.optimizer_text import StepContext, describe_optimizer
 from core.inspector.phases import (
@@ -26,6 +25,7 @@ from core.inspector.replay import (
     view_of_run,
     view_of_trainer,
 )
+from core.run.trainer import Run, Trainer
 from core.xp import NUMPY
 
 if TYPE_CHECKING:

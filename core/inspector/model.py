@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from core.table import format_exact, format_rounded
+from core.run.table import format_exact, format_rounded
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence

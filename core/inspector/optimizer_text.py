@@ -20,7 +20,7 @@ from core.inspector.model import Line, constant, number_line, opening, shown
 
 if TYPE_CHECKING:
     from core._types import FloatArray
-    from core.optimizers.base import Optimizer
+    from core.optim.base import Optimizer
 
 
 @dataclass(frozen=True)

@@ -17,20 +17,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.batches import BatchPlan
-from core.config import RunConfig
-from core.engine import Run, Trainer, make_trainer
 from core.errors import ConfigError
-from core.optimizers import make_optimizer
-from core.optimizers.sgd import SGD
+from core.optim import make_optimizer
+from core.optim.sgd import SGD
+from core.run.batches import BatchPlan
+from core.run.config import RunConfig
+from core.run.dispatch import make_trainer
+from core.run.trainer import Run, Trainer
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from core._types import FloatArray
-    from core.optimizers.base import Optimizer
+    from core.optim.base import Optimizer
     from core.problems.base import Problem
-    from core.table import StepTable
+    from core.run.table import StepTable
 
 CHECKPOINT_EVERY = 256
 

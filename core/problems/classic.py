@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from core.errors import ConfigError
 from core.problems.base import Dataset, Problem
-from core.problems.registry import register
 
 if TYPE_CHECKING:
     from core._types import Num
@@ -39,7 +38,6 @@ class Rosenbrock(Problem):
         return ((2.0 - 400.0 * b + 1200.0 * a * a, -400.0 * a), (-400.0 * a, 200.0 + 0.0 * a))
 
 
-@register("rosenbrock")
 def rosenbrock() -> Rosenbrock:
     """Rosenbrock's valley from the classic start (−1.2, 1)."""
     return Rosenbrock(
@@ -107,7 +105,6 @@ def _check_option(name: str, value: Any, allowed: str, low: float, high: float) 
     return v
 
 
-@register("quadratic")
 def quadratic(condition: float = 10.0, angle: float = 0.0) -> Quadratic:
     """A rotated elliptic bowl; ``condition`` = λmax/λmin (λmin = 1), ``angle`` in degrees."""
     condition = _check_option(
@@ -166,7 +163,6 @@ class Himmelblau(Problem):
         )
 
 
-@register("himmelblau")
 def himmelblau() -> Himmelblau:
     """Himmelblau's function, started where the learning rate picks the minimum."""
     return Himmelblau(
@@ -239,7 +235,6 @@ class Beale(Problem):
         return ((haa, hab), (hab, hbb))
 
 
-@register("beale")
 def beale() -> Beale:
     """Beale's function, minimum (3, 0.5)."""
     return Beale(
@@ -280,7 +275,6 @@ class Saddle(Problem):
         return ((2.0, 0.0), (0.0, -2.0))
 
 
-@register("saddle")
 def saddle() -> Saddle:
     """The saddle a² − b², started just off its ridge b = 0."""
     return Saddle(
@@ -327,7 +321,6 @@ class Rastrigin(Problem):
         return ((2.0 + k * xp.cos(w * a), 0.0), (0.0, 2.0 + k * xp.cos(w * b)))
 
 
-@register("rastrigin")
 def rastrigin() -> Rastrigin:
     """Rastrigin's function in two parameters, started inside the central well."""
     return Rastrigin(

@@ -11,14 +11,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.problems.base import Dataset, Problem
-from core.problems.registry import register
 from core.problems.regression import LinearRegression
 
 if TYPE_CHECKING:
     from core._types import Num
 
 
-@register("line-one-point")
 def line_one_point() -> LinearRegression:
     """Seed 003: y = a·x + b fitted to the single point (1, 4) from a=3, b=4."""
     return LinearRegression(
@@ -43,7 +41,6 @@ def line_one_point() -> LinearRegression:
     )
 
 
-@register("house-prices")
 def house_prices() -> LinearRegression:
     """Seed 004: nn.Linear(1, 1) on three houses, MSE, SGD lr 0.01, 100 epochs."""
     return LinearRegression(
@@ -101,7 +98,6 @@ class OneWeight(Problem):
         return output, output - float(data.y[0])
 
 
-@register("single-weight")
 def single_weight() -> OneWeight:
     """Seed 002's first loop: one weight, one input x=1.5, target 1, lr 0.1."""
     return OneWeight(
@@ -210,7 +206,6 @@ class ClippedLinearNeuron(TwoInputNeuron):
         return (pred, inside) if order == 1 else (pred, inside, 0.0 * inside)
 
 
-@register("and-gate")
 def and_gate() -> SigmoidNeuron:
     """Seed 002's sigmoid neuron learning AND, one example per update."""
     return SigmoidNeuron(
@@ -239,7 +234,6 @@ def and_gate() -> SigmoidNeuron:
     )
 
 
-@register("glasses-vs-ring")
 def glasses_vs_ring() -> ClippedLinearNeuron:
     """Seed 001's clipped linear neuron telling smart glasses from smart rings."""
     return ClippedLinearNeuron(

@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch  # noqa: TID253  (this module is itself imported only when torch is chosen)
 
-from core.batches import BatchPlan
-from core.engine import DIVERGENCE_FACTOR
+from core.analysis.sweep import SweepResult, _Loop, prepare_sweep
 from core.errors import ConfigError
-from core.sweep import SweepResult, _Loop, prepare_sweep
+from core.run.batches import BatchPlan
+from core.run.trainer import DIVERGENCE_FACTOR
 from core.torch_backend.device import resolve_device, to_tensor, to_torch_data, torch_dtype
 from core.torch_backend.optim import make_rule
 from core.xp import torch_namespace
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from core._types import FloatArray
-    from core.optimizers.base import Optimizer
+    from core.optim.base import Optimizer
     from core.problems.base import Dataset, Problem
 
 

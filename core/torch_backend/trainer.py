@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch  # noqa: TID253  (this module is itself imported only when torch is chosen)
 
-from core.engine import Run, Trainer
-from core.optimizers import optimizer_class
+from core.optim import optimizer_class
+from core.run.trainer import Run, Trainer
 from core.torch_backend.device import (
     device_name,
     resolve_device,
@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from core._types import FloatArray
-    from core.config import RunConfig
     from core.problems.base import Dataset, Problem
+    from core.run.config import RunConfig
 
 
 def make_torch_optimizer(

@@ -31,9 +31,9 @@ class Unavailable(RuntimeError):
 
 def _module(name: str) -> Any:
     try:
-        return importlib.import_module(f"core.{name}")
+        return importlib.import_module(f"core.analysis.{name}")
     except ImportError as exc:
-        raise Unavailable(f"core.{name} is not available: {exc}") from None
+        raise Unavailable(f"core.analysis.{name} is not available: {exc}") from None
 
 
 @dataclass

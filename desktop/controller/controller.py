@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 import core
 from core import ConfigError
-from core.engine import TORCH_INSTALL_HINT
+from core.torch_backend import INSTALL_HINT as TORCH_INSTALL_HINT
 from desktop.controller import analysis, state
 from desktop.controller.analysis import Gauge
 from desktop.controller.clock import RunClock

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QWidget
 
-from core.schedules import SCHEDULES, schedule_params
+from core.optim.schedules import SCHEDULES, schedule_params
 from desktop.panels.widgets import ErrorLabel, FieldWithError, format_number, row
 
 TORCH_HINT = 'PyTorch is not installed: pip install "lr-playground[torch]"'

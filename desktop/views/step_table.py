@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QAbstractTableModel, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
-from core.table import INTEGER_COLUMNS, format_exact, format_rounded
+from core.run.table import INTEGER_COLUMNS, format_exact, format_rounded
 
 if TYPE_CHECKING:
-    from core.table import StepTable
+    from core.run.table import StepTable
 
 DECIMALS = 6
 # plain ints: data() runs for every visible cell and role on every repaint,

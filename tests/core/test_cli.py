@@ -7,7 +7,7 @@ import pytest
 
 import core
 from core.cli import main
-from core.table import StepTable
+from core.run.table import StepTable
 
 
 def run_cli(capsys, *args):

@@ -12,7 +12,7 @@ from core.cli import main
 from core.datafile import DataError, data_problem, read_table
 from core.errors import ConfigError
 from core.problems.logistic import LogisticRegression
-from core.table import StepTable
+from core.run.table import StepTable
 
 HOUSES = "size,price\n1.5,300\n2.0,400\n2.5,500\n"
 
@@ -289,8 +289,8 @@ def test_separable_classes_have_no_finite_minimum():
 
 
 def test_presets_and_sweeps_work_on_data_problems():
-    from core.presets import presets
-    from core.sweep import sweep
+    from core.analysis.presets import presets
+    from core.analysis.sweep import sweep
 
     for problem in (data_problem(logistic_data(), model="logistic", normalize=True),
                     data_problem(([1.5, 2.0, 2.5], [300, 400, 500]), normalize=True)):
@@ -303,7 +303,7 @@ def test_presets_and_sweeps_work_on_data_problems():
 def test_a_million_row_file_loads_and_its_surface_never_visits_the_rows(tmp_path, monkeypatch):
     """How fast it loads is measured in benchmarks/; here, what makes it fast: the
     surface of a regression comes from sufficient statistics, not from the rows."""
-    from core.surface import surface
+    from core.analysis.surface import surface
 
     rng = np.random.default_rng(8)
     n = 1_000_000

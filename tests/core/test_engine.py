@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 import core
-from core.config import RunConfig
-from core.engine import Trainer
+from core.run.config import RunConfig
+from core.run.trainer import Trainer
 
 
 def test_rows_hold_params_before_each_update():
@@ -185,6 +185,6 @@ def test_batches_need_a_data_problem():
 
 
 def test_torch_backend_without_torch_names_the_install_command(monkeypatch):
-    monkeypatch.setattr(core.engine, "torch_available", lambda: False)
+    monkeypatch.setattr(core.torch_backend, "available", lambda: False)
     with pytest.raises(core.ConfigError, match=r'pip install "lr-playground\[torch\]"'):
         core.train("line-one-point", backend="torch", steps=2)

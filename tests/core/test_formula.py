@@ -33,7 +33,7 @@ from core.formula import (
     formula_problem,
     parse_formula,
 )
-from core.table import StepTable
+from core.run.table import StepTable
 
 ROSENBROCK = "(1-a)**2 + 100*(b-a**2)**2"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -504,8 +504,8 @@ def test_random_valid_expressions_evaluate_or_give_a_config_error(text):
 
 # ------------------------------------------------------ presets and sweeps
 def test_presets_and_sweeps_work_on_a_typed_formula():
-    from core.presets import presets
-    from core.sweep import sweep
+    from core.analysis.presets import presets
+    from core.analysis.sweep import sweep
 
     problem = formula_problem("(a - 1)**2 + 10*(b + 2)**2", start=(3.0, 1.0))
     lrs = presets(problem)
@@ -519,7 +519,7 @@ def test_presets_and_sweeps_work_on_a_typed_formula():
 
 
 def test_presets_work_on_the_typed_rosenbrock():
-    from core.presets import presets
+    from core.analysis.presets import presets
 
     lrs = presets(formula_problem(ROSENBROCK, start=(-1.2, 1.0)))
     assert 0 < lrs["too-small"] < lrs["just-right"] < lrs["too-big"]

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 import core
-from core.config import RunConfig
 from core.inspector import (
     PHASES,
     StepInspector,
@@ -25,7 +24,8 @@ from core.inspector import (
 )
 from core.problems.base import Dataset, Problem
 from core.problems.regression import LinearRegression
-from core.table import format_rounded
+from core.run.config import RunConfig
+from core.run.table import format_rounded
 
 
 # ------------------------------------------------------------- seed 003

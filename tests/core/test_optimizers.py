@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from core.errors import ConfigError
-from core.optimizers import OPTIMIZERS, make_optimizer, optimizer_defaults
+from core.optim import OPTIMIZERS, make_optimizer, optimizer_defaults
 
 torch = pytest.importorskip(
     "torch", reason="torch not installed: pip install 'lr-playground[torch]'"
@@ -262,7 +262,7 @@ def test_state_columns_of_a_missing_state_are_empty() -> None:
 
 @pytest.mark.parametrize("weight", [0.0, 0.1, 0.499, 0.5, 0.6, 0.9, 1.0])
 def test_lerp_matches_torch(weight: float) -> None:
-    from core.optimizers.adam import lerp
+    from core.optim.adam import lerp
 
     rng = np.random.default_rng(7)
     start, end = rng.normal(size=1000), rng.normal(size=1000)

@@ -1,17 +1,15 @@
-import importlib
 import math
 
 import numpy as np
 import pytest
 
 import core
-from core.batches import BatchPlan
+from core.analysis import sweep as sweep_module
+from core.analysis.curvature import curvature
+from core.analysis.sweep import SweepResult, sweep
 from core.cli import main
-from core.curvature import curvature
 from core.problems.base import Problem
-from core.sweep import SweepResult, sweep
-
-sweep_module = importlib.import_module("core.sweep")  # core.sweep is also the function
+from core.run.batches import BatchPlan
 
 
 def reference(problem, lr, steps, tol, **kw):

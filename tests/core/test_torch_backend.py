@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 
 import core
-from core.config import RunConfig
-from core.engine import make_trainer
 from core.errors import ConfigError
+from core.run.config import RunConfig
+from core.run.dispatch import make_trainer
 
 torch = pytest.importorskip(
     "torch", reason="torch not installed: pip install 'lr-playground[torch]'"
@@ -264,7 +264,7 @@ def test_default_dtype_is_left_alone() -> None:
 
 # ---------------------------------------------------------------- without torch
 def test_missing_torch_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(core.engine, "torch_available", lambda: False)
+    monkeypatch.setattr(core.torch_backend, "available", lambda: False)
     with pytest.raises(ConfigError) as info:
         core.train("rosenbrock", backend="torch", steps=3)
     assert HINT in str(info.value)
@@ -278,7 +278,7 @@ def test_cli_backend_torch_without_torch_exits_2(monkeypatch: pytest.MonkeyPatch
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     from core.cli import main
 
-    monkeypatch.setattr(core.engine, "torch_available", lambda: False)
+    monkeypatch.setattr(core.torch_backend, "available", lambda: False)
     status = main(["run", "--problem", "line-one-point", "--steps", "3", "--backend", "torch"])
     out, err = capsys.readouterr()
     assert status == 2 and out == ""
@@ -307,7 +307,7 @@ def test_numpy_runs_never_import_torch_and_torch_runs_do() -> None:
     numpy_code = (
         "import core\n"
         "core.train('rosenbrock', steps=5, lr=1e-3, optimizer='adam', backend='numpy')\n"
-        "from core.gradcheck import gradient_check\n"
+        "from core.analysis.gradcheck import gradient_check\n"
         "import core.torch_backend\n"
     )
     assert loaded_modules(numpy_code) == "[]"
@@ -350,7 +350,7 @@ def sweep_lrs(problem: core.Problem, optimizer: str) -> np.ndarray:
 @pytest.mark.parametrize("problem", core.list_problems())
 def test_torch_sweep_equals_numpy_sweep(problem: str, optimizer: str,
                                         hyper: dict[str, Any]) -> None:
-    from core.sweep import SweepResult, sweep
+    from core.analysis.sweep import SweepResult, sweep
     from core.torch_backend import torch_sweep
 
     prob = core.get_problem(problem)
@@ -368,7 +368,7 @@ def test_torch_sweep_equals_numpy_sweep(problem: str, optimizer: str,
 @pytest.mark.parametrize("problem", core.list_problems())
 def test_torch_sweep_with_hand_gradients_equals_numpy_sweep(problem: str, optimizer: str,
                                                             hyper: dict[str, Any]) -> None:
-    from core.sweep import sweep
+    from core.analysis.sweep import sweep
     from core.torch_backend import torch_sweep
 
     prob = core.get_problem(problem)
@@ -384,7 +384,7 @@ def test_torch_sweep_with_hand_gradients_equals_numpy_sweep(problem: str, optimi
 @pytest.mark.parametrize(("optimizer", "hyper"), [("sgd", {}), ("sgd", {"momentum": 0.9})])
 def test_torch_sweep_drops_diverged_runs_at_the_same_row(problem: str, optimizer: str,
                                                         hyper: dict[str, Any]) -> None:
-    from core.sweep import sweep
+    from core.analysis.sweep import sweep
     from core.torch_backend import torch_sweep
 
     prob = core.get_problem(problem)
@@ -413,7 +413,7 @@ def test_torch_sweep_runs_equal_their_single_runs() -> None:
 @pytest.mark.parametrize(("problem", "batch", "seed"), [("house-prices", 2, 1),
                                                         ("glasses-vs-ring", "sample", 0)])
 def test_torch_sweep_uses_the_same_batches(problem: str, batch: Any, seed: int) -> None:
-    from core.sweep import sweep
+    from core.analysis.sweep import sweep
     from core.torch_backend import torch_sweep
 
     prob = core.get_problem(problem)
@@ -485,7 +485,7 @@ def test_cuda_auto_picks_the_gpu() -> None:
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize(("optimizer", "hyper"), [("sgd", {}), ("adam", {})])
 def test_cuda_sweep_agrees_with_numpy(dtype: str, optimizer: str, hyper: dict[str, Any]) -> None:
-    from core.sweep import sweep
+    from core.analysis.sweep import sweep
     from core.torch_backend import torch_sweep
 
     lrs = np.concatenate([np.geomspace(1e-4, 1.5e-3, 50), [0.01, 0.03]])

@@ -18,7 +18,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHeaderView
 
 import core
-from core.table import StepTable
+from core.run.table import StepTable
 from desktop.views import (
     ContourView,
     LineView,
@@ -218,7 +218,7 @@ def test_contour_negative_and_infinite_losses_make_sane_levels(show):
 
 @pytest.mark.parametrize("name", ["rosenbrock", "saddle", "himmelblau", "quadratic"])
 def test_contour_draws_core_surfaces(show, name):
-    surface_mod = pytest.importorskip("core.surface")
+    surface_mod = pytest.importorskip("core.analysis.surface")
     problem = core.get_problem(name)
     (x0, x1), (y0, y1) = surface_mod.view_window(problem)
     xs, ys = np.linspace(x0, x1, 128), np.linspace(y0, y1, 96)

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import numpy as np
 
-from core.engine import train
 from core.lessons.checks.common import Quotes, cut, prose, short
 from core.lessons.model import ClaimResult
-from core.table import format_rounded
+from core.run.dispatch import train
+from core.run.table import format_rounded
 
 
 # ---------------------------------------------------------------- seed 000

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from core.engine import train
 from core.lessons.checks.common import Quotes, prose, sigmoid
 from core.lessons.model import ClaimResult
+from core.run.dispatch import train
 
 
 # ---------------------------------------------------------------- seed 001

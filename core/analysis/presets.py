@@ -52,17 +52,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.batches import BatchPlan
-from core.curvature import curvature_report, gauge_sentence, sgd_lam_max, sgd_theory
-from core.engine import train
-from core.optimizers import make_optimizer
-from core.optimizers.base import check_lr
-from core.problems.registry import get_problem
-from core.sweep import SweepResult, sweep
+from core.analysis.curvature import curvature_report, gauge_sentence, sgd_lam_max, sgd_theory
+from core.analysis.sweep import SweepResult, sweep
+from core.optim import make_optimizer
+from core.optim.base import check_lr
+from core.problems.catalogue import get_problem
+from core.run.batches import BatchPlan
+from core.run.dispatch import train
 
 if TYPE_CHECKING:
-    from core.engine import Run
     from core.problems.base import Problem
+    from core.run.trainer import Run
 
 __all__ = ["PresetReport", "describe_lr", "preset_report", "presets", "sgd_theory"]
 

@@ -15,28 +15,24 @@ beyond the problem's own), which keeps 1,000 steps inside one 60 Hz frame.
 from __future__ import annotations
 
 import functools
-import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.batches import BatchPlan
-from core.config import RunConfig
-from core.errors import ConfigError
-from core.optimizers import make_optimizer
-from core.optimizers.base import check_lr
+from core.optim import make_optimizer
+from core.optim.base import check_lr
 from core.problems.base import Problem
-from core.problems.registry import get_problem
-from core.table import StepTable
+from core.run.batches import BatchPlan
+from core.run.config import RunConfig
+from core.run.table import StepTable
 from core.xp import NUMPY
 
 if TYPE_CHECKING:
     from core._types import FloatArray
 
 DIVERGENCE_FACTOR = 1e12
-TORCH_INSTALL_HINT = 'the torch backend needs PyTorch: pip install "lr-playground[torch]"'
 
 
 @dataclass
@@ -128,7 +124,7 @@ class Trainer:
 
     def set_steps(self, steps: int) -> None:
         """Change the step budget; a run that finished on its budget may go on."""
-        from core.config import check_steps
+        from core.run.config import check_steps
 
         steps = check_steps(steps)
         self.steps = steps
@@ -331,98 +327,6 @@ class Trainer:
 def _schedule_of(cfg: RunConfig) -> Any:
     if cfg.schedule is None:
         return None
-    from core.schedules import make_schedule
+    from core.optim.schedules import make_schedule
 
     return make_schedule(cfg.schedule)
-
-
-def torch_available() -> bool:
-    """Whether torch can be imported (without importing it)."""
-    return importlib.util.find_spec("torch") is not None
-
-
-def make_trainer(problem: str | Problem, cfg: RunConfig | None = None, **kwargs: Any) -> Trainer:
-    """Build the trainer for a config on the chosen backend."""
-    if cfg is None:
-        cfg = RunConfig(problem=problem, **kwargs)
-    prob = get_problem(problem, **cfg.options) if isinstance(problem, str) else problem
-    if cfg.backend == "torch":
-        if not torch_available():
-            raise ConfigError(TORCH_INSTALL_HINT)
-        from core.torch_backend import TorchTrainer
-
-        return TorchTrainer(prob, cfg)
-    return Trainer(prob, cfg)
-
-
-def train(
-    problem: str | Problem,
-    *,
-    optimizer: str = "sgd",
-    lr: float = 0.1,
-    steps: int = 100,
-    start: Sequence[float] | None = None,
-    batch: str | int = "full",
-    seed: int = 0,
-    backend: str = "numpy",
-    device: str = "auto",
-    dtype: str = "float64",
-    schedule: Any = None,
-    tol: float | None = None,
-    options: dict[str, Any] | None = None,
-    **hyper: Any,
-) -> Run:
-    """Run gradient descent on ``problem`` and return the `Run`.
-
-    Parameters
-    ----------
-    problem
-        A `Problem` or a built-in name (see `core.list_problems`).
-    optimizer
-        ``sgd``, ``adam``, ``adamw``, ``rmsprop`` or ``adagrad``.
-    lr
-        The learning rate (finite, >= 0).
-    steps
-        Number of updates; the table gets ``steps + 1`` rows.
-    start
-        One float per parameter (default: the problem's own start).
-    batch
-        ``"full"``, ``"sample"`` (one example per update, in order) or a
-        mini-batch size (shuffled each epoch from ``seed``).
-    seed
-        Seed of the mini-batch shuffle.
-    backend, device, dtype
-        ``numpy`` (hand-derived gradients) or ``torch`` (autograd, torch.optim).
-    schedule
-        None, a schedule name, a dict ``{"name": ..., ...}`` or a `Schedule`.
-    tol
-        Stop as ``converged`` once ``loss - min_loss <= tol`` (default: never).
-    options
-        Problem options when ``problem`` is a name (e.g. ``{"condition": 10}``).
-    **hyper
-        torch.optim's keyword names: momentum, dampening, nesterov,
-        weight_decay, betas, eps, amsgrad, alpha, centered, lr_decay,
-        initial_accumulator_value.
-
-    Returns
-    -------
-    Run
-        ``.table``, ``.status`` (finished / converged / diverged), ``.diverged_at``.
-    """
-    cfg = RunConfig(
-        problem=problem,
-        optimizer=optimizer,
-        lr=lr,
-        steps=steps,
-        start=tuple(start) if start is not None else None,
-        batch=batch,
-        seed=seed,
-        backend=backend,
-        device=device,
-        dtype=dtype,
-        schedule=schedule,
-        hyper=hyper,
-        options=dict(options or {}),
-        tol=tol,
-    )
-    return make_trainer(problem, cfg).run()

@@ -6,11 +6,11 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from core.batches import parse_batch
 from core.errors import ConfigError
-from core.optimizers import make_optimizer
-from core.optimizers.base import check_lr
+from core.optim import make_optimizer
+from core.optim.base import check_lr
 from core.problems.base import Problem
+from core.run.batches import parse_batch
 
 BACKENDS = ("numpy", "torch")
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -22,7 +22,7 @@ def normalise_schedule(spec: Any) -> dict[str, Any] | None:
     """None for a constant learning rate, else the schedule as a plain dict."""
     if spec is None:
         return None
-    from core.schedules import make_schedule
+    from core.optim.schedules import make_schedule
 
     schedule = make_schedule(spec)
     return None if schedule.name == "constant" else schedule.to_dict()

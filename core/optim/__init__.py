@@ -6,15 +6,15 @@ import importlib
 from typing import Any
 
 from core.errors import ConfigError
-from core.optimizers.base import Optimizer
+from core.optim.base import Optimizer
 
 # name -> "module:Class"; imported on first use
 _REGISTRY: dict[str, str] = {
-    "sgd": "core.optimizers.sgd:SGD",
-    "adam": "core.optimizers.adam:Adam",
-    "adamw": "core.optimizers.adam:AdamW",
-    "rmsprop": "core.optimizers.rmsprop:RMSprop",
-    "adagrad": "core.optimizers.adagrad:Adagrad",
+    "sgd": "core.optim.sgd:SGD",
+    "adam": "core.optim.adam:Adam",
+    "adamw": "core.optim.adam:AdamW",
+    "rmsprop": "core.optim.rmsprop:RMSprop",
+    "adagrad": "core.optim.adagrad:Adagrad",
 }
 
 OPTIMIZERS: tuple[str, ...] = tuple(_REGISTRY)

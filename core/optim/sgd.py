@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from core.errors import ConfigError
-from core.optimizers.base import Optimizer, check_flag, check_number
+from core.optim.base import Optimizer, check_flag, check_number
 
 if TYPE_CHECKING:
     from core._types import FloatArray

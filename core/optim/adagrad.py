@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from core.optimizers.base import Optimizer, check_number
+from core.optim.base import Optimizer, check_number
 
 if TYPE_CHECKING:
     from core._types import FloatArray

@@ -50,23 +50,23 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from core.atomic import atomic_open
-from core.batches import BatchPlan
-from core.config import check_steps
-from core.engine import DIVERGENCE_FACTOR
 from core.errors import ConfigError
-from core.optimizers import make_optimizer
-from core.optimizers.base import check_lr
+from core.io.atomic import atomic_open
+from core.optim import make_optimizer
+from core.optim.base import check_lr
 from core.problems.base import Problem
-from core.problems.registry import get_problem
-from core.table import format_exact
+from core.problems.catalogue import get_problem
+from core.run.batches import BatchPlan
+from core.run.config import check_steps
+from core.run.table import format_exact
+from core.run.trainer import DIVERGENCE_FACTOR
 from core.xp import NUMPY
 
 if TYPE_CHECKING:
     import os
 
     from core._types import FloatArray, IntArray
-    from core.optimizers.base import Optimizer
+    from core.optim.base import Optimizer
 
 STATUSES = ("diverged", "oscillating", "slow", "converged")
 CSV_COLUMNS = ("lr", "final_loss", "best_loss", "reached_at", "diverged_at", "status")
@@ -378,7 +378,7 @@ class _Loop:
         kind = type(prob)
         self.runs_last = (
             opt.name in _ELEMENTWISE
-            and type(opt).__module__.startswith("core.optimizers.")
+            and type(opt).__module__.startswith("core.optim.")
             and kind.loss_and_grad is Problem.loss_and_grad
             and kind.loss is Problem.loss
             and kind.batch_loss_and_grad is Problem.batch_loss_and_grad

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from core.optimizers.adam import lerp
-from core.optimizers.base import Optimizer, check_flag, check_number
+from core.optim.adam import lerp
+from core.optim.base import Optimizer, check_flag, check_number
 
 if TYPE_CHECKING:
     from core._types import FloatArray

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core import torch_backend
 from core.errors import ConfigError
-from core.problems.registry import get_problem
+from core.problems.catalogue import get_problem
 
 if TYPE_CHECKING:
     from core._types import FloatArray
@@ -157,10 +158,8 @@ def finite_difference_grad(
 
 
 def _autograd(problem: Problem, theta: FloatArray) -> tuple[FloatArray | None, str | None]:
-    from core import engine
-
-    if not engine.torch_available():
-        return None, f"no autograd column: {engine.TORCH_INSTALL_HINT}"
+    if not torch_backend.available():
+        return None, f"no autograd column: {torch_backend.INSTALL_HINT}"
     from core.torch_backend.device import autograd_loss_grad
 
     try:

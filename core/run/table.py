@@ -16,8 +16,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.atomic import atomic_open
 from core.errors import ConfigError
+from core.io.atomic import atomic_open
 
 if TYPE_CHECKING:
     from core._types import FloatArray

@@ -24,7 +24,7 @@ import numpy as np
 
 from core.errors import ConfigError
 from core.problems.base import Problem
-from core.problems.registry import get_problem
+from core.problems.catalogue import get_problem
 
 if TYPE_CHECKING:
     from core._types import FloatArray
