@@ -1,14 +1,30 @@
-"""Array namespaces: one loss definition serves numpy, Python floats and torch.
+"""Array namespaces: one piece of math, written once, runs on three kinds of number.
 
-A problem writes its loss once against ``xp`` (``xp.exp``, ``xp.col``, ...).
-``NUMPY`` accepts Python floats as well as arrays, so the single-run path can
-pass plain floats (cheap) and a surface grid can pass whole arrays. The torch
-namespace is built on first use, so ``import core`` never imports torch.
+A problem's loss, an optimizer's update and a typed formula's generated code
+call their functions through ``xp`` (``xp.exp``, ``xp.sqrt``, ``xp.lerp``, ...)
+and use only elementwise arithmetic besides, so the same code serves
+
+``FLOATS``
+    one Python float per parameter, with the math module: the single-run
+    path, where a numpy call per scalar would cost more than the step. Where
+    math has no real answer it raises (``ValueError``, ``OverflowError``,
+    ``ZeroDivisionError``) and the caller redoes the call with ``NUMPY``,
+    whose IEEE results (inf, nan) are the ones a run records; each function
+    otherwise returns what its numpy twin returns, nan included;
+``NUMPY``
+    numpy arrays of any shape (a surface grid, a sweep's runs), and floats;
+``torch_namespace()``
+    torch tensors (autograd, the torch sweep); built on first use, so
+    ``import core`` never imports torch.
+
+Problems also use the data helpers (``col``, ``mean``, ``sum``, ``indicator``,
+``clip``), which only ``NUMPY`` and torch have.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 import numpy as np
@@ -16,8 +32,83 @@ import numpy as np
 from core._types import Num
 
 
+def lerp(start: Num, end: Num, weight: float) -> Num:
+    """``start + weight·(end − start)``, in the form torch's ``lerp`` uses.
+
+    torch switches to ``end − (end − start)·(1 − weight)`` for weight >= 0.5,
+    so weight = 1 lands on ``end`` exactly; mirroring both branches keeps us
+    within rounding of torch for any beta.
+    """
+    if abs(weight) < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1.0 - weight)
+
+
+def _nan_if_negative_sqrt(z: float) -> float:
+    # numpy and torch give nan below zero; math.sqrt would raise
+    return math.sqrt(z) if z >= 0.0 else math.nan
+
+
+class FloatNamespace:
+    """The elementwise functions over Python floats, with the math module."""
+
+    name = "floats"
+    exp = staticmethod(math.exp)
+    log = staticmethod(math.log)
+    sqrt = staticmethod(_nan_if_negative_sqrt)
+    abs = staticmethod(math.fabs)
+    sin = staticmethod(math.sin)
+    cos = staticmethod(math.cos)
+    tan = staticmethod(math.tan)
+    tanh = staticmethod(math.tanh)
+    pow = staticmethod(math.pow)  # not **: a negative base raises instead of going complex
+    lerp = staticmethod(lerp)
+    pi = math.pi
+
+    @staticmethod
+    def sigmoid(z: float) -> float:
+        return 0.5 * (1.0 + math.tanh(0.5 * z))  # as NUMPY.sigmoid
+
+    @staticmethod
+    def softplus(z: float) -> float:
+        # numpy's logaddexp(0, z), branch for branch
+        if z > 0.0:
+            return z + math.log1p(math.exp(-z))
+        if z <= 0.0:
+            return math.log1p(math.exp(z))
+        return z
+
+    @staticmethod
+    def relu(z: float) -> float:
+        return z if not z <= 0.0 else 0.0
+
+    @staticmethod
+    def minimum(x: float, y: float) -> float:
+        return x if x <= y else y if y < x else math.nan
+
+    @staticmethod
+    def maximum(x: float, y: float) -> float:
+        return x if x >= y else y if y > x else math.nan
+
+    @staticmethod
+    def sign(z: float) -> float:
+        return 1.0 if z > 0.0 else -1.0 if z < 0.0 else z
+
+    @staticmethod
+    def step(z: float) -> float:
+        return 1.0 if z > 0.0 else 0.0 if z <= 0.0 else z
+
+    @staticmethod
+    def zeros_like(a: float) -> float:
+        return 0.0
+
+    @staticmethod
+    def full_like(a: float, value: float) -> float:
+        return float(value)
+
+
 class NumpyNamespace:
-    """numpy functions under the names the problems use."""
+    """numpy functions under the names the problems, rules and formulas use."""
 
     name = "numpy"
     exp = staticmethod(np.exp)
@@ -32,6 +123,9 @@ class NumpyNamespace:
     maximum = staticmethod(np.maximum)
     minimum = staticmethod(np.minimum)
     where = staticmethod(np.where)
+    sign = staticmethod(np.sign)  # sign(0) = 0, as torch's autograd has it
+    pow = staticmethod(operator.pow)
+    lerp = staticmethod(lerp)
     pi = math.pi
 
     @staticmethod
@@ -46,6 +140,11 @@ class NumpyNamespace:
     @staticmethod
     def relu(z: Num) -> Num:
         return np.maximum(z, 0.0)
+
+    @staticmethod
+    def step(z: Num) -> Num:
+        """1 above zero, else 0 (the derivative of relu, 0 at 0 as in torch)."""
+        return np.heaviside(z, 0.0)
 
     @staticmethod
     def clip(z: Num, lo: float, hi: float) -> Num:
@@ -71,7 +170,16 @@ class NumpyNamespace:
         """1.0 where ``cond`` holds, else 0.0 (for hand-derived gradients)."""
         return np.asarray(cond, dtype=np.float64)
 
+    @staticmethod
+    def zeros_like(a: Num) -> Num:
+        return np.zeros_like(a, dtype=np.float64)
 
+    @staticmethod
+    def full_like(a: Num, value: float) -> Num:
+        return np.full(np.shape(a), value, dtype=np.float64)
+
+
+FLOATS = FloatNamespace()
 NUMPY = NumpyNamespace()
 
 _TORCH: Any = None
@@ -81,46 +189,7 @@ def torch_namespace() -> Any:
     """The same names over torch tensors; imports torch on first call."""
     global _TORCH
     if _TORCH is None:
-        import torch
-
-        class TorchNamespace:
-            name = "torch"
-            exp = staticmethod(torch.exp)
-            log = staticmethod(torch.log)
-            log1p = staticmethod(torch.log1p)
-            sqrt = staticmethod(torch.sqrt)
-            abs = staticmethod(torch.abs)
-            sin = staticmethod(torch.sin)
-            cos = staticmethod(torch.cos)
-            tan = staticmethod(torch.tan)
-            tanh = staticmethod(torch.tanh)
-            sigmoid = staticmethod(torch.sigmoid)
-            relu = staticmethod(torch.relu)
-            softplus = staticmethod(torch.nn.functional.softplus)
-            maximum = staticmethod(torch.maximum)
-            minimum = staticmethod(torch.minimum)
-            where = staticmethod(torch.where)
-            pi = math.pi
-
-            @staticmethod
-            def clip(z: Any, lo: float, hi: float) -> Any:
-                return torch.clamp(z, lo, hi)
-
-            @staticmethod
-            def col(a: Any) -> Any:
-                return a.unsqueeze(-1)
-
-            @staticmethod
-            def mean(z: Any) -> Any:
-                return z.mean(dim=-1)
-
-            @staticmethod
-            def sum(z: Any) -> Any:
-                return z.sum(dim=-1)
-
-            @staticmethod
-            def indicator(cond: Any) -> Any:
-                return cond.to(torch.get_default_dtype())
+        from core.torch_backend.namespace import TorchNamespace
 
         _TORCH = TorchNamespace()
     return _TORCH

@@ -54,8 +54,8 @@ import numpy as np
 
 from core.analysis.curvature import curvature_report, gauge_sentence, sgd_lam_max, sgd_theory
 from core.analysis.sweep import SweepResult, sweep
+from core.checks import check_lr
 from core.optim import make_optimizer
-from core.optim.base import check_lr
 from core.problems.catalogue import get_problem
 from core.run.batches import BatchPlan
 from core.run.dispatch import train

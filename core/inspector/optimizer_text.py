@@ -175,7 +175,7 @@ def describe_sgd(ctx: StepContext) -> OptimizerStep:
 def describe_adam(ctx: StepContext) -> OptimizerStep:
     opt, h = ctx.optimizer, ctx.optimizer.hyper
     beta1, beta2 = h["betas"]
-    decoupled = bool(getattr(opt, "decoupled_weight_decay", False))
+    decoupled = opt.name == "adamw"
     lines: list[Line] = []
     g = ctx.grad if decoupled else _coupled_decay(ctx, lines)
     gs = "g′" if (h["weight_decay"] and not decoupled) else "g"

@@ -19,7 +19,6 @@ import numpy as np
 
 from core.errors import ConfigError
 from core.optim import make_optimizer
-from core.optim.sgd import SGD
 from core.run.batches import BatchPlan
 from core.run.config import RunConfig
 from core.run.dispatch import make_trainer
@@ -109,7 +108,7 @@ class StateReplay:
         self._init = view.optimizer.init(theta0)
         opt = view.optimizer
         # plain SGD keeps no state: nothing to replay
-        self._stateless = isinstance(opt, SGD) and not opt.hyper["momentum"]
+        self._stateless = opt.name == "sgd" and not opt.hyper["momentum"]
         # row -> (state before that row's update, that row's parameters as a check);
         # rows that are multiples of CHECKPOINT_EVERY, plus the last row asked for
         self._checkpoints: dict[int, tuple[Any, tuple[float, ...]]] = {

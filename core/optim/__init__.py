@@ -1,44 +1,44 @@
-"""The five optimizers, with torch.optim's update rules and defaults."""
+"""The five optimizers, with torch.optim's update rules, defaults and checks.
+
+Each is a `Rule` (a pure init/update pair, `core.optim.base`) in its own
+module; `make_optimizer` pairs one with validated hyper-parameters.
+"""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from core.errors import ConfigError
-from core.optim.base import Optimizer
+from core.optim import adagrad, adam, rmsprop, sgd
+from core.optim.base import Optimizer, Rule
 
-# name -> "module:Class"; imported on first use
-_REGISTRY: dict[str, str] = {
-    "sgd": "core.optim.sgd:SGD",
-    "adam": "core.optim.adam:Adam",
-    "adamw": "core.optim.adam:AdamW",
-    "rmsprop": "core.optim.rmsprop:RMSprop",
-    "adagrad": "core.optim.adagrad:Adagrad",
+RULES: dict[str, Rule] = {
+    "sgd": sgd.RULE,
+    "adam": adam.ADAM,
+    "adamw": adam.ADAMW,
+    "rmsprop": rmsprop.RULE,
+    "adagrad": adagrad.RULE,
 }
 
-OPTIMIZERS: tuple[str, ...] = tuple(_REGISTRY)
+OPTIMIZERS: tuple[str, ...] = tuple(RULES)
 
 
-def optimizer_class(name: str) -> type[Optimizer]:
-    """The class for an optimizer name (``sgd``, ``adam``, ...)."""
+def get_rule(name: str) -> Rule:
+    """The rule for an optimizer name (``sgd``, ``adam``, ...)."""
     key = name.lower() if isinstance(name, str) else name
-    if key not in _REGISTRY:
-        raise ConfigError(
-            f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}"
-        )
-    module, cls = _REGISTRY[key].split(":")
-    return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+    if key not in RULES:
+        raise ConfigError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    return RULES[key]
 
 
 def make_optimizer(name: str, **hyper: Any) -> Optimizer:
     """Build an optimizer by name with torch's keyword names for ``hyper``."""
-    return optimizer_class(name)(**hyper)
+    return Optimizer(get_rule(name), **hyper)
 
 
 def optimizer_defaults(name: str) -> dict[str, Any]:
     """torch.optim's defaults for an optimizer's hyper-parameters (not lr)."""
-    return dict(optimizer_class(name).defaults)
+    return dict(get_rule(name).defaults)
 
 
-__all__ = ["OPTIMIZERS", "Optimizer", "make_optimizer", "optimizer_class", "optimizer_defaults"]
+__all__ = ["OPTIMIZERS", "Optimizer", "Rule", "get_rule", "make_optimizer", "optimizer_defaults"]

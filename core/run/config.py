@@ -6,9 +6,9 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from core.checks import check_lr
 from core.errors import ConfigError
 from core.optim import make_optimizer
-from core.optim.base import check_lr
 from core.problems.base import Problem
 from core.run.batches import parse_batch
 

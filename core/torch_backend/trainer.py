@@ -1,7 +1,7 @@
 """`TorchTrainer`: the engine's run loop with autograd gradients and torch.optim.
 
 Same rows, columns, divergence and convergence rules as the numpy `Trainer`
-(it reuses ``_check_row``, ``_check_tol`` and ``_append``); only where the
+(it reuses ``_stops`` and ``_append``); only where the
 numbers come from differs. Each row evaluates the problem's own ``loss_c`` in
 torch on one leaf tensor ``θ`` of shape ``(p,)``, takes the gradient from
 ``backward()`` and lets the real ``torch.optim`` class make the update, with the
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch  # noqa: TID253  (this module is itself imported only when torch is chosen)
 
-from core.optim import optimizer_class
+from core.optim import get_rule
 from core.run.trainer import Run, Trainer
 from core.torch_backend.device import (
     device_name,
@@ -47,7 +47,7 @@ def make_torch_optimizer(
     round differently in the last bit), and with one small parameter tensor
     foreach would gain nothing.
     """
-    cls = getattr(torch.optim, optimizer_class(name).torch_class)
+    cls = getattr(torch.optim, get_rule(name).torch_class)
     kw = dict(hyper)
     if "betas" in kw:
         kw["betas"] = tuple(float(b) for b in kw["betas"])
@@ -64,7 +64,6 @@ class TorchTrainer(Trainer):
 
     def __init__(self, problem: Problem, cfg: RunConfig) -> None:
         super().__init__(problem, cfg)
-        self._fast = False  # the float fast path is numpy's; every torch row goes through autograd
         self._torch_device = resolve_device(cfg.device, cfg.dtype)
         self._dtype = torch_dtype(cfg.dtype)
         self._param = to_tensor(self.start, self._torch_device, self._dtype).requires_grad_(True)
@@ -144,7 +143,7 @@ class TorchTrainer(Trainer):
         # one device-to-host transfer per row: the checks below need the values
         return torch.cat(parts).tolist()  # type: ignore[no-any-return]
 
-    def _run_general(self, k0: int, lrs: Sequence[float]) -> list[tuple[float, ...]]:
+    def _rows(self, k0: int, lrs: Sequence[float]) -> list[tuple[float, ...]]:
         problem, plan, opt = self.problem, self.plan, self._torch_opt
         group = opt.param_groups[0]
         n = problem.n_params
@@ -158,13 +157,12 @@ class TorchTrainer(Trainer):
             p, loss, g = tuple(vals[:n]), vals[n], vals[n + 1 : 2 * n + 1]
             ex = extras(NUMPY, p, problem.data) if extras else ()
             records.append((*p, loss, *g, *ex, *vals[2 * n + 1 :]))
-            if self._check_row(k, loss, loss + sum(g) + sum(p)) or self._check_tol(k, loss):
+            if self._stops(k, loss, loss + sum(g) + sum(p)):
                 break
             group["lr"] = lr
             if whole and not any(g):
                 if self._step_changes_nothing():
-                    self.status = "converged"
-                    self.converged_at = k
+                    self.status, self.converged_at = "converged", k
                     break
             else:
                 opt.step()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import core
-from core.analysis import sweep as sweep_module
+from core.analysis import sweep_loop
 from core.analysis.curvature import curvature
 from core.analysis.sweep import SweepResult, sweep
 from core.cli import main
@@ -137,7 +137,7 @@ def test_reached_at_is_where_train_with_tol_stops():
 def test_blocked_reductions_equal_one_block(monkeypatch):
     lrs = np.geomspace(1e-3, 0.5, 13)
     whole = sweep("quadratic", lrs, steps=97)
-    monkeypatch.setattr(sweep_module, "_BLOCK_ELEMENTS", 5 * len(lrs))
+    monkeypatch.setattr(sweep_loop, "BLOCK_ELEMENTS", 5 * len(lrs))
     blocked = sweep("quadratic", lrs, steps=97)
     for name in ("final_loss", "best_loss", "peak_loss", "reached_at", "diverged_at",
                  "status", "monotone"):
