@@ -8,11 +8,12 @@ from core.analysis.gradcheck import GradCheck, gradient_check
 from core.analysis.presets import PresetReport, describe_lr, preset_report, presets
 from core.analysis.surface import contour_levels, surface, view_window
 from core.analysis.sweep import SweepResult, sweep
-from core.datafile import DataError, data_problem
 from core.errors import ConfigError
 from core.formula import FormulaError, formula_problem
+from core.io.datatable import DataError
 from core.optim import OPTIMIZERS, make_optimizer, optimizer_defaults
 from core.problems import Dataset, Problem, get_problem, list_problems, problem_options
+from core.problems.data import data_problem
 from core.run.config import RunConfig
 from core.run.dispatch import make_trainer, train
 from core.run.table import StepTable

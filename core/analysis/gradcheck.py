@@ -9,7 +9,6 @@ Works without torch: the autograd column is then None, with the reason.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from core import torch_backend
-from core.errors import ConfigError
+from core.checks import check_number
 from core.problems.catalogue import get_problem
 
 if TYPE_CHECKING:
@@ -190,10 +189,9 @@ def gradient_check(
         The three gradients and their differences; ``.rows()`` for display.
     """
     prob = get_problem(problem)
-    if isinstance(h, bool) or not isinstance(h, (int, float)) or not (math.isfinite(h) and h > 0):
-        raise ConfigError(f"h must be a finite number > 0, got {h!r}")
+    h = check_number("h", h, low=0.0, low_open=True, rule="a finite number > 0")
     point = np.asarray(prob.check_start(theta), dtype=np.float64)
-    fd, steps = finite_difference_grad(prob, point, float(h))
+    fd, steps = finite_difference_grad(prob, point, h)
     auto, reason = _autograd(prob, point)
     return GradCheck(
         problem=prob.name,

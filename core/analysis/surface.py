@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.checks import check_whole
 from core.errors import ConfigError
 from core.problems.base import Problem
 from core.problems.catalogue import get_problem
@@ -131,8 +132,7 @@ def contour_levels(Z: Any, n: int = 12) -> FloatArray:
         1e-8 of the largest); linear otherwise. Empty for a flat or
         all-non-finite surface.
     """
-    if n < 1:
-        raise ConfigError(f"n must be a whole number >= 1, got {n!r}")
+    n = check_whole("n", n, low=1)
     values = np.asarray(Z, dtype=np.float64)
     finite = values[np.isfinite(values)]
     if finite.size == 0:

@@ -12,7 +12,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.io.atomic import atomic_open
+from core.io.atomic import write_to
 from core.run.table import format_exact
 
 if TYPE_CHECKING:
@@ -139,11 +139,7 @@ class SweepResult:
     def to_csv(self, path: str | os.PathLike[str] | IO[str]) -> None:
         """Write the CSV to a path (all-or-nothing: temporary file, renamed) or
         to an open text file."""
-        if hasattr(path, "write"):
-            self.write_csv(path)  # type: ignore[arg-type]
-            return
-        with atomic_open(path, "w", encoding="utf-8", newline="") as handle:
-            self.write_csv(handle)
+        write_to(path, self.write_csv)
 
     # ------------------------------------------------------------ combine
     def concat(self, other: SweepResult) -> SweepResult:

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import re
 from typing import Any
 
+from core.checks import check_number, check_whole
 from core.errors import ConfigError
 
 TABLE_EXTENSIONS = (".csv", ".tsv", ".md", ".json")
 
 
 def number(name: str, text: str) -> float:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise ConfigError(f"{name} must be a finite number, got {text!r}")
-    return value
+    return check_number(name, text)
 
 
 def numbers(name: str, text: str, count: int | None = None) -> tuple[float, ...]:
@@ -31,13 +25,7 @@ def numbers(name: str, text: str, count: int | None = None) -> tuple[float, ...]
 
 
 def whole(name: str, text: str, low: int = 0) -> int:
-    try:
-        value = int(text)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a whole number >= {low}, got {text!r}") from None
-    if value < low:
-        raise ConfigError(f"{name} must be a whole number >= {low}, got {text!r}")
-    return value
+    return check_whole(name, text, low=low)
 
 
 def option_value(text: str) -> Any:

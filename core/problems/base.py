@@ -15,6 +15,7 @@ against a data column with ``xp.col(a) * data.x[:, 0]`` and reduce with
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -130,22 +131,7 @@ class Problem:
         """Validate a user start point; return it as floats (default: own start)."""
         if start is None:
             return tuple(float(v) for v in self.start)
-        try:
-            values = tuple(float(v) for v in start)
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"start must be {self.n_params} numbers "
-                f"({', '.join(self.param_names)}), got {start!r}"
-            ) from None
-        if len(values) != self.n_params:
-            raise ConfigError(
-                f"start must have {self.n_params} values "
-                f"({', '.join(self.param_names)}) for problem {self.name!r}, "
-                f"got {len(values)}"
-            )
-        if not all(np.isfinite(values)):
-            raise ConfigError(f"start values must be finite numbers, got {values}")
-        return values
+        return check_point(start, self.param_names, self.name)
 
     # ------------------------------------------------- vectorised (numpy)
     def split(self, theta: Any) -> tuple[FloatArray, ...]:
@@ -239,3 +225,21 @@ def stack_components(g: Sequence[Num], shape: tuple[int, ...]) -> FloatArray:
     for i, gi in enumerate(g):
         out[..., i] = gi
     return out
+
+
+def check_point(values: Any, names: Sequence[str], problem: str | None = None,
+                what: str = "start") -> tuple[float, ...]:
+    """One finite float per parameter ``names`` (of ``problem``), or a ConfigError."""
+    listing = ", ".join(names)
+    try:
+        point = tuple(float(v) for v in values)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{what} must be {len(names)} numbers ({listing}), "
+                          f"got {values!r}") from None
+    if len(point) != len(names):
+        of = f" for problem {problem!r}" if problem is not None else ""
+        raise ConfigError(f"{what} must have {len(names)} values ({listing}){of}, "
+                          f"got {len(point)}")
+    if not all(math.isfinite(v) for v in point):
+        raise ConfigError(f"{what} values must be finite numbers, got {point}")
+    return point

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from core.errors import ConfigError
+from core.checks import check_number
 from core.problems.base import Dataset, Problem
 
 if TYPE_CHECKING:
@@ -91,27 +91,12 @@ class Quadratic(Problem):
 MAX_CONDITION = 1e6
 
 
-def _check_option(name: str, value: Any, allowed: str, low: float, high: float) -> float:
-    """``value`` as a float in [low, high], or a ConfigError naming the range."""
-    bad = ConfigError(f"quadratic option {name!r} must be {allowed}, got {value!r}")
-    if isinstance(value, bool):
-        raise bad
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise bad from None
-    if not (math.isfinite(v) and low <= v <= high):
-        raise bad
-    return v
-
-
 def quadratic(condition: float = 10.0, angle: float = 0.0) -> Quadratic:
     """A rotated elliptic bowl; ``condition`` = λmax/λmin (λmin = 1), ``angle`` in degrees."""
-    condition = _check_option(
-        "condition", condition,
-        f"a finite number from 1 to {MAX_CONDITION:g} (λmax/λmin)", 1.0, MAX_CONDITION,
-    )
-    angle = _check_option("angle", angle, "a finite number of degrees", -math.inf, math.inf)
+    condition = check_number("quadratic option 'condition'", condition, low=1.0,
+                             high=MAX_CONDITION,
+                             rule=f"a finite number from 1 to {MAX_CONDITION:g} (λmax/λmin)")
+    angle = check_number("quadratic option 'angle'", angle, rule="a finite number of degrees")
     return Quadratic(
         name="quadratic",
         title=f"Quadratic bowl (condition {condition:g}, angle {angle:g}°)",

@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 import numpy as np
 
 from core.errors import ConfigError
-from core.io.atomic import atomic_open
+from core.io.atomic import write_to
 
 if TYPE_CHECKING:
     from core._types import FloatArray
@@ -191,19 +191,19 @@ class StepTable:
 
     def to_csv(self, target: str | os.PathLike[str] | IO[str]) -> None:
         """Comma-separated, header row, every float lossless."""
-        self._export(target, lambda h: self.write_delimited(h, ","))
+        write_to(target, lambda h: self.write_delimited(h, ","))
 
     def to_tsv(self, target: str | os.PathLike[str] | IO[str]) -> None:
         """Tab-separated (pastes into a spreadsheet as columns)."""
-        self._export(target, lambda h: self.write_delimited(h, "\t"))
+        write_to(target, lambda h: self.write_delimited(h, "\t"))
 
     def to_markdown(self, target: str | os.PathLike[str] | IO[str], decimals: int = 4) -> None:
         """A Markdown table, values rounded to ``decimals`` places."""
-        self._export(target, lambda h: self.write_markdown(h, decimals))
+        write_to(target, lambda h: self.write_markdown(h, decimals))
 
     def to_json(self, target: str | os.PathLike[str] | IO[str]) -> None:
         """``{"columns": [...], "rows": [[...], ...]}``; inf/nan as strings."""
-        self._export(target, self.write_json)
+        write_to(target, self.write_json)
 
     def to_text(self, fmt: str, decimals: int = 4) -> str:
         """The table in ``fmt`` (csv, tsv, md, json) as a string."""
@@ -235,14 +235,6 @@ class StepTable:
                 "the file name must end in .csv, .tsv, .md or .json"
             )
         writers[ext](path)
-
-    @staticmethod
-    def _export(target: Any, write: Any) -> None:
-        if hasattr(target, "write"):
-            write(target)
-            return
-        with atomic_open(target, "w", encoding="utf-8", newline="") as handle:
-            write(handle)
 
     @classmethod
     def read_csv(cls, source: str | os.PathLike[str] | IO[str], sep: str = ",") -> StepTable:

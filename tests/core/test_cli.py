@@ -116,7 +116,7 @@ def test_bad_input_is_one_error_line_and_exit_2(capsys, tmp_path, monkeypatch, e
     if "--problem" in extra[:1]:
         args = ["run", *extra]
     with pytest.raises(SystemExit) if extra == ["--bogus"] else _nothing():
-        code, out, err = run_cli(capsys, *args)
+        code, _out, err = run_cli(capsys, *args)
     if extra == ["--bogus"]:
         err = capsys.readouterr().err
         code = 2

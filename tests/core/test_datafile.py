@@ -9,8 +9,9 @@ import pytest
 
 import core
 from core.cli import main
-from core.datafile import DataError, data_problem, read_table
 from core.errors import ConfigError
+from core.io.datatable import DataError, read_table
+from core.problems.data import data_problem
 from core.problems.logistic import LogisticRegression
 from core.run.table import StepTable
 
@@ -392,3 +393,26 @@ def test_cli_refuses_bad_data_in_one_line(capsys, tmp_path, content, extra, need
 def test_cli_refuses_a_missing_file(capsys, tmp_path):
     code, _, err = run_cli(capsys, "run", "--data", str(tmp_path / "gone.csv"))
     assert code == 2 and "does not exist" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("size,price\n1,2\n3,4\n", ["size", "price"]),
+    ("# a comment\n\n1;2;3\n4;5;6\n", ["column 0", "column 1", "column 2"]),
+    ("x\t\ty\n1\t2\t3\n4\t5\t6\n", ["x", "column 1", "y"]),
+])
+def test_column_names_are_the_ones_read_table_uses(tmp_path, text, names):
+    from core.io.datatable import column_names
+
+    path = tmp_path / "d.csv"
+    path.write_text(text, encoding="utf-8")
+    assert column_names(path) == names
+    table = read_table(path)  # the first and the last column
+    assert (table.x_name, table.y_name) == (names[0], names[-1])
+
+
+def test_column_names_of_an_empty_file_are_none(tmp_path):
+    from core.io.datatable import column_names
+
+    path = tmp_path / "d.csv"
+    path.write_text("", encoding="utf-8")
+    assert column_names(path) == []

@@ -194,8 +194,8 @@ def test_optimizer_state_is_torch_state_in_numpy_form(
 
 
 def test_user_problems_run_on_torch_too() -> None:
-    from core.datafile import data_problem
     from core.formula import formula_problem
+    from core.problems.data import data_problem
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=40)
