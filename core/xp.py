@@ -13,9 +13,9 @@ and use only elementwise arithmetic besides, so the same code serves
     otherwise returns what its numpy twin returns, nan included;
 ``NUMPY``
     numpy arrays of any shape (a surface grid, a sweep's runs), and floats;
-``torch_namespace()``
-    torch tensors (autograd, the torch sweep); built on first use, so
-    ``import core`` never imports torch.
+``core.torch_backend.namespace.torch_namespace()``
+    torch tensors (autograd, the torch sweep); in the torch backend, which
+    alone imports torch, so ``import core`` never does.
 
 Problems also use the data helpers (``col``, ``mean``, ``sum``, ``indicator``,
 ``clip``), which only ``NUMPY`` and torch have.
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any
 
 import numpy as np
 
@@ -181,15 +180,3 @@ class NumpyNamespace:
 
 FLOATS = FloatNamespace()
 NUMPY = NumpyNamespace()
-
-_TORCH: Any = None
-
-
-def torch_namespace() -> Any:
-    """The same names over torch tensors; imports torch on first call."""
-    global _TORCH
-    if _TORCH is None:
-        from core.torch_backend.namespace import TorchNamespace
-
-        _TORCH = TorchNamespace()
-    return _TORCH

@@ -63,12 +63,6 @@ def _check_axes(problem: Problem, axes: Sequence[int]) -> tuple[int, int]:
     return i, j
 
 
-def _own_full_loss(problem: Problem) -> bool:
-    """True when the problem computes its full loss its own way (sufficient
-    statistics, or its own blocking over the data): one call is then safe."""
-    return type(problem).full_loss_grad_c is not Problem.full_loss_grad_c
-
-
 def surface(problem: str | Problem, xs: Sequence[float] | FloatArray,
             ys: Sequence[float] | FloatArray, *, through: Sequence[float] | None = None,
             axes: Sequence[int] = (0, 1)) -> FloatArray:
@@ -105,7 +99,7 @@ def surface(problem: str | Problem, xs: Sequence[float] | FloatArray,
     grid[..., i] = x[None, :]
     grid[..., j] = y[:, None]
     loss = prob.loss
-    per_point = 1 if _own_full_loss(prob) else max(1, prob.n_samples)
+    per_point = 1 if prob.full_data_path else max(1, prob.n_samples)
     rows = max(1, MAX_TERMS_PER_CALL // (x.size * per_point))
     if rows >= y.size:
         return loss(grid)

@@ -16,7 +16,7 @@ from core.inspector.phases import (
     predict_phase,
     update_phase,
 )
-from core.inspector.problem_text import StepText, step_text
+from core.inspector.problem_text import StepText
 from core.inspector.replay import (
     RunView,
     batch_rows,
@@ -25,6 +25,7 @@ from core.inspector.replay import (
     view_of_run,
     view_of_trainer,
 )
+from core.inspector.texts import step_text
 from core.run.trainer import Run, Trainer
 from core.xp import NUMPY
 

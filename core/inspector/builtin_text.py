@@ -1,4 +1,4 @@
-"""The formulas of the built-in problems, registered with the step inspector.
+"""The formulas of the built-in problems, one `StepText` factory per problem class.
 
 Each function writes one problem class's step as a `StepText`: the model's
 prediction, one example's loss and gradient for data problems, or the loss
@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from core.inspector.problem_text import PLACEHOLDER, Quantity, StepText, italic, register_step_text
+from core.inspector.problem_text import PLACEHOLDER, Quantity, StepText, italic
 from core.problems.classic import Beale, Himmelblau, Quadratic, Rastrigin, Rosenbrock, Saddle
+from core.problems.logistic import LogisticRegression
 from core.problems.regression import LinearRegression
 from core.problems.seeds import ClippedLinearNeuron, OneWeight, SigmoidNeuron
 from core.xp import NUMPY
@@ -253,23 +254,16 @@ def _rastrigin_text(problem: Problem) -> StepText:
     )
 
 
-for _cls, _factory in (
-    (LinearRegression, _regression_text),
-    (OneWeight, _one_weight_text),
-    (SigmoidNeuron, _neuron_text),
-    (ClippedLinearNeuron, _neuron_text),
-    (Rosenbrock, _rosenbrock_text),
-    (Quadratic, _quadratic_text),
-    (Himmelblau, _himmelblau_text),
-    (Beale, _beale_text),
-    (Saddle, _saddle_text),
-    (Rastrigin, _rastrigin_text),
-):
-    register_step_text(_cls, _factory)
-
-try:  # logistic regression on your own data (issue 7) may not be installed yet
-    from core.problems.logistic import LogisticRegression
-except ImportError:  # pragma: no cover
-    pass
-else:
-    register_step_text(LogisticRegression, _logistic_text)
+BUILTIN_TEXTS: dict[type, Callable[[Problem], StepText]] = {
+    LinearRegression: _regression_text,
+    LogisticRegression: _logistic_text,
+    OneWeight: _one_weight_text,
+    SigmoidNeuron: _neuron_text,
+    ClippedLinearNeuron: _neuron_text,
+    Rosenbrock: _rosenbrock_text,
+    Quadratic: _quadratic_text,
+    Himmelblau: _himmelblau_text,
+    Beale: _beale_text,
+    Saddle: _saddle_text,
+    Rastrigin: _rastrigin_text,
+}

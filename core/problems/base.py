@@ -52,6 +52,11 @@ class Problem:
     `extras_c`, `hessian_c`). All other methods are generic.
     """
 
+    # True where `full_loss_grad_c` has its own full-data path (sufficient
+    # statistics, its own blocking over the data): its cost does not grow with
+    # the grid's points x examples, so a surface is one call
+    full_data_path = False  # a class attribute, not a field
+
     name: str
     title: str
     param_names: tuple[str, ...]
@@ -97,9 +102,9 @@ class Problem:
 
     def full_loss_c(self, p: tuple[Num, ...]) -> Num:
         """Full-data loss alone: `loss_c` on the data, unless the problem has its
-        own full-data path (sufficient statistics), which is used instead. Half
-        the cost of `full_loss_grad_c` where only the loss is wanted (surfaces)."""
-        if type(self).full_loss_grad_c is not Problem.full_loss_grad_c:
+        own full-data path (`full_data_path`), which is used instead. Half the
+        cost of `full_loss_grad_c` where only the loss is wanted (surfaces)."""
+        if self.full_data_path:
             return self.full_loss_grad_c(p)[0]
         return self.loss_c(NUMPY, p, self.data)
 

@@ -37,6 +37,8 @@ _BLOCK_ELEMENTS = 1 << 22
 class LogisticRegression(Problem):
     """``loss = mean(softplus(z) − y·z)``, ``z = a·x + b``, labels 0/1."""
 
+    full_data_path = True
+
     def __post_init__(self) -> None:
         assert self.data is not None
         x = np.asarray(self.data.x[:, 0], dtype=np.float64)

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 class LinearRegression(Problem):
     """``loss = mean((a·x + b − y)²)`` over a one-column data set."""
 
+    full_data_path = True
+
     def __post_init__(self) -> None:
         assert self.data is not None
         x = self.data.x[:, 0]

@@ -14,7 +14,7 @@ import torch  # noqa: TID253  (this module is itself imported only when torch is
 from core.errors import ConfigError
 from core.problems.base import Dataset
 from core.run.config import DEVICES, DTYPES
-from core.xp import torch_namespace
+from core.torch_backend.namespace import torch_namespace
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

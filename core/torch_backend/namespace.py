@@ -1,4 +1,4 @@
-"""`core.xp`'s names over torch tensors (see `core.xp.torch_namespace`).
+"""`core.xp`'s names over torch tensors: the array namespace of the torch backend.
 
 The elementwise functions also take a plain number beside a tensor (a
 typed formula's ``max(a, 0)`` calls ``maximum(tensor, 0.0)``): the number
@@ -91,3 +91,11 @@ class TorchNamespace:
     @staticmethod
     def full_like(a: Any, value: float) -> Any:
         return torch.full_like(a, value)
+
+
+_TORCH = TorchNamespace()
+
+
+def torch_namespace() -> TorchNamespace:
+    """The torch namespace (one shared instance)."""
+    return _TORCH

@@ -38,7 +38,7 @@ from core.analysis.sweep import prepare_sweep
 from core.analysis.sweep_loop import SweepLoop
 from core.errors import ConfigError
 from core.torch_backend.device import resolve_device, to_tensor, to_torch_data, torch_dtype
-from core.xp import torch_namespace
+from core.torch_backend.namespace import torch_namespace
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence

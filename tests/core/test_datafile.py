@@ -225,7 +225,7 @@ def test_logistic_gradient_equals_central_differences():
 def test_logistic_gradient_and_hessian_equal_torch_autograd():
     torch = pytest.importorskip("torch", reason="torch is the autograd oracle")
     from core.problems.base import Dataset
-    from core.xp import torch_namespace
+    from core.torch_backend.namespace import torch_namespace
 
     problem = data_problem(logistic_data(), model="logistic")
     data = Dataset(torch.tensor(problem.data.x), torch.tensor(problem.data.y))

@@ -123,7 +123,7 @@ def test_gradient_equals_central_differences(formula):
 @pytest.mark.parametrize("formula", SMOOTH)
 def test_gradient_and_hessian_equal_torch_autograd(formula):
     torch = pytest.importorskip("torch", reason="torch is the autograd oracle")
-    from core.xp import torch_namespace
+    from core.torch_backend.namespace import torch_namespace
 
     problem = formula_problem(formula, params="a,b", start=(0.5, 0.5))
     tx = torch_namespace()
@@ -182,7 +182,7 @@ def test_constant_derivatives_have_the_parameters_shape():
 
 def test_constant_derivatives_broadcast_on_torch_too():
     torch = pytest.importorskip("torch", reason="torch backend")
-    from core.xp import torch_namespace
+    from core.torch_backend.namespace import torch_namespace
 
     problem = formula_problem("3*a - 2*b + 1")
     t = torch.zeros(4, 3, dtype=torch.float64)
