@@ -188,31 +188,20 @@ def sgd_theory(problem: str | Problem, start: Sequence[float] | None = None,
         ``lr_lam_max`` ({name: lr·λmax}), ``measured_divergence_edge`` and
         ``summary`` (one line of text).
     """
-    prob = get_problem(problem)
-    rep = curvature_report(prob, start)
+    rep = curvature_report(get_problem(problem), start)
     lam, where = sgd_lam_max(rep)
     lam += weight_decay
-    limit = 2.0 / lam if lam > 0 else math.inf
     at_start, at_min = rep["start"], rep["minimum"]
     assert at_start is not None
     products = {name: lr * lam for name, lr in (lrs or {}).items()}
-    head = f"λmax = {lam:.4g} (the larger of {at_start.lam_max:.4g} at the start"
-    head += f" and {at_min.lam_max:.4g} at the minimum)" if at_min is not None else \
-        "; no known minimum)"
-    if weight_decay:
-        head += f", plus weight decay {weight_decay:g}"
-    if lam > 0:
-        head += f", so plain gradient descent is stable below 2/λmax = {limit:.4g}"
-    else:
-        head += ", so the loss curves downward everywhere we know and no step size is unstable"
-    parts = [head]
+    parts = [_theory_head(lam, at_start, at_min, weight_decay)]
     if products:
         parts.append("lr·λmax: " + ", ".join(f"{k} {v:.3g}" for k, v in products.items()))
     if measured_edge is not None:
         parts.append(f"the sweep's first diverging lr is {measured_edge:.4g}")
     return {
         "lam_max": lam,
-        "stability_limit": limit,
+        "stability_limit": 2.0 / lam if lam > 0 else math.inf,
         "where": where,
         "lam_max_start": at_start.lam_max,
         "lam_max_minimum": None if at_min is None else at_min.lam_max,
@@ -221,6 +210,19 @@ def sgd_theory(problem: str | Problem, start: Sequence[float] | None = None,
         "measured_divergence_edge": measured_edge,
         "summary": "; ".join(parts) + ".",
     }
+
+
+def _theory_head(lam: float, at_start: Curvature, at_min: Curvature | None,
+                 weight_decay: float) -> str:
+    """λmax, where it comes from, and the stability limit it sets, in one clause."""
+    head = f"λmax = {lam:.4g} (the larger of {at_start.lam_max:.4g} at the start"
+    head += f" and {at_min.lam_max:.4g} at the minimum)" if at_min is not None else \
+        "; no known minimum)"
+    if weight_decay:
+        head += f", plus weight decay {weight_decay:g}"
+    if lam > 0:
+        return head + f", so plain gradient descent is stable below 2/λmax = {2.0 / lam:.4g}"
+    return head + ", so the loss curves downward everywhere we know and no step size is unstable"
 
 
 def gauge_sentence(lam: float, where: str, lr: float, short: bool = False) -> str:

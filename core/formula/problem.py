@@ -112,27 +112,21 @@ def formula_problem(
     expr
         The loss, e.g. ``"(1-a)**2 + 100*(b-a**2)**2"``: numbers, the
         parameters, ``+ - * / **``, parentheses, ``pi``, ``e`` and the
-        functions exp, log, sqrt, abs, sin, cos, tan, tanh, sigmoid, relu,
-        softplus, min, max (two arguments).
+        functions of `core.formula.FUNCTIONS` (min and max take two).
     params
-        Parameter names in order (a sequence or ``"a,b"``). Default: the names
-        the formula uses, in alphabetical order.
+        Parameter names in order (a sequence or ``"a,b"``); default: the
+        names the formula uses, in alphabetical order.
     start
-        One number per parameter. Default: the first of (1.5, 0.5, 1.5, ...),
-        (1, 1, ...) and (0, 0, ...) where the loss and its gradient are finite.
+        One number per parameter; default: the first of `DEFAULT_STARTS`
+        where the loss and its gradient are finite.
 
     Returns
     -------
     FormulaProblem
         name ``"formula"``, the formula as title, a ±5 plot window around the
-        start, lr 0.01 and 500 steps by default; its minimum is unknown
-        (``min_loss`` None).
-
-    Raises
-    ------
-    FormulaError
-        (a `ConfigError`) for a formula that is not allowed, with its column,
-        or one that is not finite at the start point.
+        start, lr 0.01 and 500 steps; its minimum is unknown (``min_loss``
+        None). Raises `FormulaError` (a `ConfigError`, with the column) for a
+        formula that is not allowed or not finite at the start.
     """
     compiled = compile_formula(expr, params)
     names = compiled.params

@@ -66,9 +66,9 @@ def _one_weight_text(problem: Problem) -> StepText:
     )
 
 
-def _neuron_text(problem: Problem) -> StepText:
-    w1, w2, b = problem.param_names
-    sigmoid = isinstance(problem, SigmoidNeuron)
+def _neuron_values(names: tuple[str, ...],
+                   sigmoid: bool) -> Callable[[Mapping[str, float], Any, Any], dict[str, float]]:
+    w1, w2, b = names
 
     def values(p: Mapping[str, float], x: Any, y: Any) -> dict[str, float]:
         # same summation order as the problem: (w1·x1 + w2·x2) + b
@@ -80,17 +80,15 @@ def _neuron_text(problem: Problem) -> StepText:
             yhat = min(max(z, 0.0), 1.0)
             slope = 1.0 if 0.0 <= z <= 1.0 else 0.0
         err = yhat - y
-        return {
-            "x1": x[0],
-            "x2": x[1],
-            "y": y,
-            "z": z,
-            "yhat": yhat,
-            "err": err,
-            "slope": slope,
-            "delta": err * slope,
-        }
+        return {"x1": x[0], "x2": x[1], "y": y, "z": z, "yhat": yhat, "err": err,
+                "slope": slope, "delta": err * slope}
 
+    return values
+
+
+def _neuron_text(problem: Problem) -> StepText:
+    w1, w2, b = problem.param_names
+    sigmoid = isinstance(problem, SigmoidNeuron)
     if sigmoid:
         activation = Quantity("yhat", "prediction <i>ŷ</i>", "σ({z})")
         slope = Quantity("slope", "σ′(<i>z</i>)", "{yhat}·(1 − {yhat})")
@@ -100,7 +98,7 @@ def _neuron_text(problem: Problem) -> StepText:
         slope = Quantity("slope", "clip′(<i>z</i>)", "[0 ≤ {z} ≤ 1]")
     return StepText(
         kind="data",
-        values=values,
+        values=_neuron_values(problem.param_names, sigmoid),
         predict=(
             Quantity("z", "<i>z</i>", f"{{{w1}}}·{{x1}} + {{{w2}}}·{{x2}} + {{{b}}}"),
             activation,
@@ -110,12 +108,8 @@ def _neuron_text(problem: Problem) -> StepText:
         grad_steps=(slope, Quantity("delta", "<i>δ</i>", "{err}·{slope}")),
         grad_terms={w1: "{delta}·{x1}", w2: "{delta}·{x2}", b: "{delta}"},
         symbols={
-            **italic((w1, w2, b)),
-            "x1": "<i>x</i><sub>1</sub>",
-            "x2": "<i>x</i><sub>2</sub>",
-            "yhat": "<i>ŷ</i>",
-            "err": "<i>e</i>",
-            "delta": "<i>δ</i>",
+            **italic((w1, w2, b)), "x1": "<i>x</i><sub>1</sub>", "x2": "<i>x</i><sub>2</sub>",
+            "yhat": "<i>ŷ</i>", "err": "<i>e</i>", "delta": "<i>δ</i>",
             "slope": "σ′(<i>z</i>)" if sigmoid else "clip′(<i>z</i>)",
         },
         loss_title="half the squared error",

@@ -74,24 +74,11 @@ def read_table(path: str | os.PathLike[str], x_column: int | str | None = None,
                y_column: int | str | None = None) -> DataTable:
     """Read the input and target columns of a CSV file.
 
-    Parameters
-    ----------
-    path
-        The file.
-    x_column, y_column
-        A 0-based column index (negative counts from the end) or a header
-        name. Default: the first and the last column.
-
-    Returns
-    -------
-    DataTable
-
-    Raises
-    ------
-    DataError
-        The file is missing, a folder, empty, not text, has non-numeric or
-        non-finite cells in the chosen columns, ragged rows, fewer than two
-        rows, or no such column; the message names the line.
+    ``x_column`` and ``y_column`` are a 0-based column index (negative counts
+    from the end) or a header name; default: the first and the last column.
+    Raises `DataError` naming the line when the file is missing, a folder,
+    empty, not text, has non-numeric or non-finite cells in the chosen
+    columns, ragged rows, fewer than two rows, or no such column.
     """
     name = os.fspath(path)
     label = repr(name)

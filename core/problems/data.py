@@ -39,27 +39,20 @@ def data_problem(
     path_or_array
         A CSV file (path), an ``(n, k)`` array of rows, or an ``(x, y)`` tuple.
     model
-        ``"linear"``: y ≈ a·x + b with mean squared error (sufficient
-        statistics: a surface costs the same for 10 rows or 10 million).
-        ``"logistic"``: P(y = 1) = sigmoid(a·x + b) with mean cross-entropy;
-        the targets must be 0 or 1.
+        ``"linear"``: y ≈ a·x + b, mean squared error (sufficient statistics:
+        a surface costs the same for 10 rows or 10 million); ``"logistic"``:
+        P(y = 1) = sigmoid(a·x + b), mean cross-entropy, targets 0 or 1.
     normalize
-        Standardise x to mean 0 and standard deviation 1 (the description
-        gives the mean and deviation used). For linear regression the
-        Hessian becomes 2·I, so λmax = 2 and the stable learning rates are
-        those below 1.
+        Standardise x to mean 0 and deviation 1 (the description gives both);
+        linear regression's Hessian is then 2·I, stable below lr = 1.
     x_column, y_column
         Column index (0-based) or header name; default first and last.
 
     Returns
     -------
     Problem
-        Named ``"data"`` with parameters ``a`` (slope) and ``b`` (intercept),
-        starting at (0, 0), default learning rate 1/λmax.
-
-    Raises
-    ------
-    DataError
+        Named ``"data"``, parameters ``a`` (slope) and ``b`` (intercept),
+        starting at (0, 0), default learning rate 1/λmax. Raises `DataError`
         (a `ConfigError`) naming the line and the problem.
     """
     if model not in MODELS:
@@ -72,24 +65,27 @@ def data_problem(
     if model == "logistic":
         _check_labels(table)
     kind = "Linear" if model == "linear" else "Logistic"
-    what = ("y ≈ a·x + b with mean squared error" if model == "linear"
-            else "P(y = 1) = sigmoid(a·x + b) with mean cross-entropy")
-    scaled = (f" x is standardised: x = ({table.x_name} − {mean:.6g}) / {std:.6g}."
-              if normalize else " x is used as it is (not normalised).")
-    description = (
-        f"{kind} regression {what} on {table.source}: input column {table.x_name!r} (x), "
-        f"target column {table.y_name!r} (y), {x.size:,} rows.{scaled}"
-    )
     options = {"source": table.source, "path": table.path, "model": model,
                "normalize": bool(normalize), "x_column": table.x_name,
                "y_column": table.y_name, "x_mean": mean, "x_std": std}
     common: dict[str, Any] = {
         "name": "data", "title": f"{kind} regression on {table.source}",
-        "param_names": ("a", "b"), "start": (0.0, 0.0), "description": description,
+        "param_names": ("a", "b"), "start": (0.0, 0.0),
+        "description": _description(table, model, x.size, mean, std),
         "default_steps": DEFAULT_STEPS, "data": Dataset(x[:, None], table.y),
         "options": options,
     }
     return _linear(common, table.y) if model == "linear" else _logistic(common)
+
+
+def _description(table: DataTable, model: str, rows: int, mean: float | None,
+                 std: float | None) -> str:
+    what = ("Linear regression y ≈ a·x + b with mean squared error" if model == "linear"
+            else "Logistic regression P(y = 1) = sigmoid(a·x + b) with mean cross-entropy")
+    scaled = (f" x is standardised: x = ({table.x_name} − {mean:.6g}) / {std:.6g}."
+              if mean is not None else " x is used as it is (not normalised).")
+    return (f"{what} on {table.source}: input column {table.x_name!r} (x), "
+            f"target column {table.y_name!r} (y), {rows:,} rows.{scaled}")
 
 
 def _standardised(table: DataTable) -> tuple[np.ndarray, float, float]:
