@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import operator
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -43,140 +44,51 @@ def lerp(start: Num, end: Num, weight: float) -> Num:
     return end - (end - start) * (1.0 - weight)
 
 
-def _nan_if_negative_sqrt(z: float) -> float:
-    # numpy and torch give nan below zero; math.sqrt would raise
-    return math.sqrt(z) if z >= 0.0 else math.nan
+# ------------------------------------------------------------- Python floats
+# Each follows its numpy twin, nan included, or raises where math has no answer.
+def _sqrt(z: float) -> float:
+    return math.sqrt(z) if z >= 0.0 else math.nan  # numpy gives nan below zero
 
 
-class FloatNamespace:
-    """The elementwise functions over Python floats, with the math module."""
-
-    name = "floats"
-    exp = staticmethod(math.exp)
-    log = staticmethod(math.log)
-    sqrt = staticmethod(_nan_if_negative_sqrt)
-    abs = staticmethod(math.fabs)
-    sin = staticmethod(math.sin)
-    cos = staticmethod(math.cos)
-    tan = staticmethod(math.tan)
-    tanh = staticmethod(math.tanh)
-    pow = staticmethod(math.pow)  # not **: a negative base raises instead of going complex
-    lerp = staticmethod(lerp)
-    pi = math.pi
-
-    @staticmethod
-    def sigmoid(z: float) -> float:
-        return 0.5 * (1.0 + math.tanh(0.5 * z))  # as NUMPY.sigmoid
-
-    @staticmethod
-    def softplus(z: float) -> float:
-        # numpy's logaddexp(0, z), branch for branch
-        if z > 0.0:
-            return z + math.log1p(math.exp(-z))
-        if z <= 0.0:
-            return math.log1p(math.exp(z))
-        return z
-
-    @staticmethod
-    def relu(z: float) -> float:
-        return z if not z <= 0.0 else 0.0
-
-    @staticmethod
-    def minimum(x: float, y: float) -> float:
-        return x if x <= y else y if y < x else math.nan
-
-    @staticmethod
-    def maximum(x: float, y: float) -> float:
-        return x if x >= y else y if y > x else math.nan
-
-    @staticmethod
-    def sign(z: float) -> float:
-        return 1.0 if z > 0.0 else -1.0 if z < 0.0 else z
-
-    @staticmethod
-    def step(z: float) -> float:
-        return 1.0 if z > 0.0 else 0.0 if z <= 0.0 else z
-
-    @staticmethod
-    def zeros_like(a: float) -> float:
-        return 0.0
-
-    @staticmethod
-    def full_like(a: float, value: float) -> float:
-        return float(value)
+def _softplus(z: float) -> float:
+    # numpy's logaddexp(0, z), branch for branch
+    if z > 0.0:
+        return z + math.log1p(math.exp(-z))
+    return math.log1p(math.exp(z)) if z <= 0.0 else z
 
 
-class NumpyNamespace:
-    """numpy functions under the names the problems, rules and formulas use."""
+FLOATS = SimpleNamespace(
+    name="floats", pi=math.pi, lerp=lerp, sqrt=_sqrt, softplus=_softplus,
+    exp=math.exp, log=math.log, abs=math.fabs, sin=math.sin, cos=math.cos, tan=math.tan,
+    tanh=math.tanh,
+    pow=math.pow,  # not **: a negative base raises instead of going complex
+    sigmoid=lambda z: 0.5 * (1.0 + math.tanh(0.5 * z)),  # as NUMPY.sigmoid
+    relu=lambda z: z if not z <= 0.0 else 0.0,
+    minimum=lambda x, y: x if x <= y else y if y < x else math.nan,
+    maximum=lambda x, y: x if x >= y else y if y > x else math.nan,
+    sign=lambda z: 1.0 if z > 0.0 else -1.0 if z < 0.0 else z,
+    step=lambda z: 1.0 if z > 0.0 else 0.0 if z <= 0.0 else z,
+    zeros_like=lambda a: 0.0, full_like=lambda a, value: float(value),
+)
 
-    name = "numpy"
-    exp = staticmethod(np.exp)
-    log = staticmethod(np.log)
-    log1p = staticmethod(np.log1p)
-    sqrt = staticmethod(np.sqrt)
-    abs = staticmethod(np.abs)
-    sin = staticmethod(np.sin)
-    cos = staticmethod(np.cos)
-    tan = staticmethod(np.tan)
-    tanh = staticmethod(np.tanh)
-    maximum = staticmethod(np.maximum)
-    minimum = staticmethod(np.minimum)
-    where = staticmethod(np.where)
-    sign = staticmethod(np.sign)  # sign(0) = 0, as torch's autograd has it
-    pow = staticmethod(operator.pow)
-    lerp = staticmethod(lerp)
-    pi = math.pi
-
-    @staticmethod
-    def sigmoid(z: Num) -> Num:
-        # tanh form: no overflow warning for large |z|, equal to 1/(1+e^-z) to ~1 ulp
-        return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-    @staticmethod
-    def softplus(z: Num) -> Num:
-        return np.logaddexp(0.0, z)
-
-    @staticmethod
-    def relu(z: Num) -> Num:
-        return np.maximum(z, 0.0)
-
-    @staticmethod
-    def step(z: Num) -> Num:
-        """1 above zero, else 0 (the derivative of relu, 0 at 0 as in torch)."""
-        return np.heaviside(z, 0.0)
-
-    @staticmethod
-    def clip(z: Num, lo: float, hi: float) -> Num:
-        return np.clip(z, lo, hi)
-
-    @staticmethod
-    def col(a: Num) -> Num:
-        """Add a trailing axis so a parameter broadcasts against a data column."""
-        return np.asarray(a)[..., None]
-
-    @staticmethod
-    def mean(z: Num) -> Num:
-        """Mean over the trailing (data) axis."""
-        return np.mean(z, axis=-1)
-
-    @staticmethod
-    def sum(z: Num) -> Num:
-        """Sum over the trailing (data) axis."""
-        return np.sum(z, axis=-1)
-
-    @staticmethod
-    def indicator(cond: Num) -> Num:
-        """1.0 where ``cond`` holds, else 0.0 (for hand-derived gradients)."""
-        return np.asarray(cond, dtype=np.float64)
-
-    @staticmethod
-    def zeros_like(a: Num) -> Num:
-        return np.zeros_like(a, dtype=np.float64)
-
-    @staticmethod
-    def full_like(a: Num, value: float) -> Num:
-        return np.full(np.shape(a), value, dtype=np.float64)
-
-
-FLOATS = FloatNamespace()
-NUMPY = NumpyNamespace()
+# ------------------------------------------------------------------- numpy
+NUMPY = SimpleNamespace(
+    name="numpy", pi=math.pi, lerp=lerp, pow=operator.pow,
+    exp=np.exp, log=np.log, log1p=np.log1p, sqrt=np.sqrt, abs=np.abs, sin=np.sin,
+    cos=np.cos, tan=np.tan, tanh=np.tanh, maximum=np.maximum, minimum=np.minimum,
+    where=np.where, clip=np.clip,
+    sign=np.sign,  # sign(0) = 0, as torch's autograd has it
+    # the tanh form: no overflow warning for large |z|, equal to 1/(1+e^-z) to ~1 ulp
+    sigmoid=lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),
+    softplus=lambda z: np.logaddexp(0.0, z),
+    relu=lambda z: np.maximum(z, 0.0),
+    step=lambda z: np.heaviside(z, 0.0),  # relu's slope, 0 at 0 as in torch
+    # the data helpers: a trailing axis so a parameter broadcasts against a data
+    # column; mean and sum over that (data) axis; 1.0 where a condition holds
+    col=lambda a: np.asarray(a)[..., None],
+    mean=lambda z: np.mean(z, axis=-1),
+    sum=lambda z: np.sum(z, axis=-1),
+    indicator=lambda cond: np.asarray(cond, dtype=np.float64),
+    zeros_like=lambda a: np.zeros_like(a, dtype=np.float64),
+    full_like=lambda a, value: np.full(np.shape(a), value, dtype=np.float64),
+)

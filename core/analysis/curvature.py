@@ -57,11 +57,6 @@ class Curvature:
     condition: float
     stability_limit: float
 
-    def gd_factor(self, lr: float) -> float:
-        """``|1 − lr·λmax|``: how much one plain gradient step scales the error
-        along the steepest direction (above 1: the zig-zag grows)."""
-        return abs(1.0 - lr * self.lam_max)
-
 
 def _frozen(a: Any) -> FloatArray:
     out = np.array(a, dtype=np.float64)
@@ -237,23 +232,27 @@ def gauge_sentence(lam: float, where: str, lr: float, short: bool = False) -> st
         return (f"λmax = {lam:.3g} at the {where}: the loss curves downward in every direction "
                 "there, so no step size is unstable; bigger steps just go downhill faster.")
     x = lr * lam
-    limit = 2.0 / lam
-    factor = abs(1.0 - x)
     head = "" if short else f"λmax = {lam:.4g} (at the {where}); "
+    return head + _gauge_clause(x, 2.0 / lam)
+
+
+def _gauge_clause(x: float, limit: float) -> str:
+    """What a step does along the steepest direction when lr·λmax = ``x``."""
+    stable = f"(stable below 2/λmax = {limit:.4g})"
     if x < 1:
-        return (f"{head}lr·λmax = {x:.3g} < 1: each step covers {100 * x:.3g}% of the way to "
-                f"the bottom along the steepest direction, without overshooting (stable below "
-                f"2/λmax = {limit:.4g}).")
+        return (f"lr·λmax = {x:.3g} < 1: each step covers {100 * x:.3g}% of the way to the "
+                f"bottom along the steepest direction, without overshooting {stable}.")
     if x == 1:
-        return (f"{head}lr·λmax = 1: each step lands exactly on the bottom along the steepest "
-                f"direction (stable below 2/λmax = {limit:.4g}).")
+        return ("lr·λmax = 1: each step lands exactly on the bottom along the steepest "
+                f"direction {stable}.")
+    factor = abs(1.0 - x)
     if x < 2:
-        return (f"{head}lr·λmax = {x:.3g}, between 1 and 2: each step overshoots the bottom "
-                f"along the steepest direction, but by less than it corrects, so the zig-zag "
-                f"shrinks {factor:.3g}x per step (stable below 2/λmax = {limit:.4g}).")
+        return (f"lr·λmax = {x:.3g}, between 1 and 2: each step overshoots the bottom along "
+                "the steepest direction, but by less than it corrects, so the zig-zag "
+                f"shrinks {factor:.3g}x per step {stable}.")
     if x == 2:
-        return (f"{head}lr·λmax = 2, exactly the stability limit 2/λmax = {limit:.4g}: the "
+        return (f"lr·λmax = 2, exactly the stability limit 2/λmax = {limit:.4g}: the "
                 "zig-zag along the steepest direction neither grows nor shrinks.")
-    return (f"{head}lr·λmax = {x:.3g} > 2: each step overshoots the valley by more than it "
+    return (f"lr·λmax = {x:.3g} > 2: each step overshoots the valley by more than it "
             f"corrects, so the zig-zag along the steepest direction grows {factor:.3g}x per "
             f"step (unstable above 2/λmax = {limit:.4g}).")

@@ -87,11 +87,6 @@ class GradCheck:
         return _rel(self.abs_diff_fd, self.hand, self.finite_diff)
 
     @property
-    def max_abs_diff_autograd(self) -> float | None:
-        d = self.abs_diff_autograd
-        return None if d is None else float(np.max(d))
-
-    @property
     def max_rel_diff_autograd(self) -> float | None:
         d = self.rel_diff_autograd
         return None if d is None else float(np.max(d))
@@ -175,10 +170,9 @@ def gradient_check(
 
     Parameters
     ----------
-    problem
-        A `Problem` or a built-in name.
-    theta
-        The point, one float per parameter (default: the problem's start).
+    problem, theta
+        A `Problem` or a built-in name, and the point (one float per
+        parameter; default: the problem's start).
     h
         Relative finite-difference step: parameter i moves by ``h·max(1, |θᵢ|)``.
         The default 1e-6 balances truncation (∝ h²) against rounding (∝ ε/h).

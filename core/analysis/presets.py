@@ -118,21 +118,8 @@ def presets(problem: str | Problem, optimizer: str = "sgd",
             start: Sequence[float] | None = None, **hyper: Any) -> dict[str, float]:
     """``{"too-small": lr, "just-right": lr, "too-big": lr}`` for a problem.
 
-    Parameters
-    ----------
-    problem
-        A `Problem` or a built-in name.
-    optimizer
-        ``sgd``, ``adam``, ``adamw``, ``rmsprop`` or ``adagrad``.
-    start
-        The start point (default: the problem's own).
-    **hyper
-        The optimizer's hyper-parameters (torch.optim's names).
-
-    Returns
-    -------
-    dict
-        The three learning rates (the rules are in the module docstring).
+    The ``lrs`` of `preset_report`, which takes the same arguments; the rules
+    are in the module docstring.
     """
     return preset_report(problem, optimizer, start=start, **hyper).lrs
 
@@ -143,14 +130,11 @@ def preset_report(problem: str | Problem, optimizer: str = "sgd",
 
     Parameters
     ----------
-    problem
-        A `Problem` or a built-in name.
-    optimizer
-        ``sgd``, ``adam``, ``adamw``, ``rmsprop`` or ``adagrad``.
-    start
-        The start point (default: the problem's own).
-    **hyper
-        The optimizer's hyper-parameters (torch.optim's names).
+    problem, start
+        A `Problem` or a built-in name; the start point (default: its own).
+    optimizer, **hyper
+        ``sgd``, ``adam``, ``adamw``, ``rmsprop`` or ``adagrad``, and its
+        hyper-parameters (torch.optim's names).
 
     Returns
     -------

@@ -147,8 +147,8 @@ def formula_problem(
             "Its gradient is exact (symbolic differentiation), and its minimum is not "
             "known in advance."
         ),
-        default_lr=DEFAULT_LR, default_steps=DEFAULT_STEPS, window=window, minima=(),
-        min_loss=None, tolerance=1e-6, options={"formula": text, "params": names},
+        default_lr=DEFAULT_LR, default_steps=DEFAULT_STEPS, window=window, min_loss=None,
+        options={"formula": text, "params": names},
     )
 
 

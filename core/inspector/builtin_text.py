@@ -23,45 +23,28 @@ if TYPE_CHECKING:
 
 
 # ------------------------------------------------------------ data problems
-def _regression_text(problem: Problem) -> StepText:
-    a, b = problem.param_names
+def _line_text(problem: Problem) -> StepText:
+    """Squared error of a line through the data: ŷ = a·x + b, or w·x without an intercept."""
+    names = problem.param_names
+    slope, intercept = names if len(names) == 2 else (names[0], None)
 
     def values(p: Mapping[str, float], x: Any, y: Any) -> dict[str, float]:
         # same operation order as the problem's extras (y_pred = a·x + b)
-        yhat = p[a] * x[0] + p[b]
+        yhat = p[slope] * x[0] + p[intercept] if intercept else p[slope] * x[0]
         return {"x": x[0], "y": y, "yhat": yhat, "err": yhat - y}
 
+    line = f"{{{slope}}}·{{x}}" + (f" + {{{intercept}}}" if intercept else "")
+    grads = {slope: "2·{err}·{x}"} | ({intercept: "2·{err}"} if intercept else {})
     return StepText(
         kind="data",
         values=values,
         predict=(
-            Quantity("yhat", "prediction <i>ŷ</i>", f"{{{a}}}·{{x}} + {{{b}}}"),
+            Quantity("yhat", f"{'prediction' if intercept else 'output'} <i>ŷ</i>", line),
             Quantity("err", "error <i>e</i>", "{yhat} − {y}"),
         ),
         loss_term="({yhat} − {y})²",
-        grad_terms={a: "2·{err}·{x}", b: "2·{err}"},
-        symbols={**italic((a, b)), "yhat": "<i>ŷ</i>", "err": "<i>e</i>"},
-        loss_title="squared error",
-    )
-
-
-def _one_weight_text(problem: Problem) -> StepText:
-    (w,) = problem.param_names
-
-    def values(p: Mapping[str, float], x: Any, y: Any) -> dict[str, float]:
-        yhat = p[w] * x[0]
-        return {"x": x[0], "y": y, "yhat": yhat, "err": yhat - y}
-
-    return StepText(
-        kind="data",
-        values=values,
-        predict=(
-            Quantity("yhat", "output <i>ŷ</i>", f"{{{w}}}·{{x}}"),
-            Quantity("err", "error <i>e</i>", "{yhat} − {y}"),
-        ),
-        loss_term="({yhat} − {y})²",
-        grad_terms={w: "2·{err}·{x}"},
-        symbols={**italic((w,)), "yhat": "<i>ŷ</i>", "err": "<i>e</i>"},
+        grad_terms=grads,
+        symbols={**italic(names), "yhat": "<i>ŷ</i>", "err": "<i>e</i>"},
         loss_title="squared error",
     )
 
@@ -249,9 +232,9 @@ def _rastrigin_text(problem: Problem) -> StepText:
 
 
 BUILTIN_TEXTS: dict[type, Callable[[Problem], StepText]] = {
-    LinearRegression: _regression_text,
+    LinearRegression: _line_text,
     LogisticRegression: _logistic_text,
-    OneWeight: _one_weight_text,
+    OneWeight: _line_text,
     SigmoidNeuron: _neuron_text,
     ClippedLinearNeuron: _neuron_text,
     Rosenbrock: _rosenbrock_text,

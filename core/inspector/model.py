@@ -130,32 +130,16 @@ class Line:
         return plain(self.html())
 
 
-def number_line(
-    key: str,
-    label: str,
-    value: float,
-    *,
-    formula: str = "",
-    numbers: str = "",
-    note: str = "",
-    decimals: int = 4,
-    integer: bool = False,
-) -> Line:
+def number_line(key: str, label: str, value: float, *, formula: str = "", numbers: str = "",
+                note: str = "", decimals: int = 4, integer: bool = False) -> Line:
     """A `Line` with a value, its rounded text and its exact text filled in.
 
     ``integer`` writes a whole number without decimals (a step count).
     """
     v = float(value)
-    return Line(
-        key=key,
-        label=label,
-        formula=formula,
-        numbers=numbers,
-        value=v,
-        value_text=format_rounded(v, decimals, integer=integer),
-        exact_text=format_exact(v, integer=integer),
-        note=note,
-    )
+    return Line(key=key, label=label, formula=formula, numbers=numbers, value=v,
+                value_text=format_rounded(v, decimals, integer=integer),
+                exact_text=format_exact(v, integer=integer), note=note)
 
 
 # ------------------------------------------------------------------ phases

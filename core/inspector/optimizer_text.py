@@ -36,26 +36,11 @@ class StepContext:
     after: Any  # optimizer state after it
     decimals: int = 4
 
-    def line(
-        self,
-        key: str,
-        label: str,
-        value: float,
-        formula: str = "",
-        numbers: str = "",
-        note: str = "",
-        integer: bool = False,
-    ) -> Line:
-        return number_line(
-            key,
-            label,
-            value,
-            formula=formula,
-            numbers=numbers,
-            note=note,
-            decimals=self.decimals,
-            integer=integer,
-        )
+    def line(self, key: str, label: str, value: float, formula: str = "", numbers: str = "",
+             **more: Any) -> Line:
+        """A `number_line` at this step's decimals (``more``: ``note``, ``integer``)."""
+        return number_line(key, label, value, formula=formula, numbers=numbers,
+                           decimals=self.decimals, **more)
 
     def each(self, key: str, symbol: str, values: Any, formula: str,
              numbers: Callable[[int], str], note: str = "") -> list[Line]:
@@ -126,6 +111,17 @@ def _coupled_decay(ctx: StepContext, lines: list[Line]) -> FloatArray:
     return g
 
 
+def _moving_average(ctx: StepContext, field: str, symbol: str, coef: float, coef_symbol: str,
+                    gs: str, g: FloatArray, squared: bool = False) -> list[Line]:
+    """``coef·prev + (1 − coef)·g`` (or ``g²``) for the state ``field``, per parameter."""
+    sq = "²" if squared else ""
+    prev = getattr(ctx.before, field)
+    return ctx.each(f"state.{field}", symbol, getattr(ctx.after, field),
+                    f"{coef_symbol}·{symbol}<sub>prev</sub> + (1 − {coef_symbol})·{gs}{sq}",
+                    lambda i: f"{constant(coef)} × {ctx.n(prev[i])} + "
+                              f"{constant(1.0 - coef)} × {ctx.n(g[i])}{sq}")
+
+
 def _step_count_line(ctx: StepContext, t: int) -> Line:
     return ctx.line("state.step", "<i>t</i>", t, "<i>t</i><sub>prev</sub> + 1", f"{t - 1} + 1",
                     integer=True)
@@ -187,14 +183,8 @@ def _adam_moments(ctx: StepContext, g: FloatArray, gs: str) -> list[Line]:
     """m, v (and v_max with amsgrad), parameter by parameter."""
     beta1, beta2 = ctx.optimizer.hyper["betas"]
     before, after = ctx.before, ctx.after
-    m = ctx.each("state.exp_avg", "m", after.exp_avg,
-                 f"β<sub>1</sub>·m<sub>prev</sub> + (1 − β<sub>1</sub>)·{gs}",
-                 lambda i: f"{constant(beta1)} × {ctx.n(before.exp_avg[i])} + "
-                           f"{constant(1.0 - beta1)} × {ctx.n(g[i])}")
-    v = ctx.each("state.exp_avg_sq", "v", after.exp_avg_sq,
-                 f"β<sub>2</sub>·v<sub>prev</sub> + (1 − β<sub>2</sub>)·{gs}²",
-                 lambda i: f"{constant(beta2)} × {ctx.n(before.exp_avg_sq[i])} + "
-                           f"{constant(1.0 - beta2)} × {ctx.n(g[i])}²")
+    m = _moving_average(ctx, "exp_avg", "m", beta1, "β<sub>1</sub>", gs, g)
+    v = _moving_average(ctx, "exp_avg_sq", "v", beta2, "β<sub>2</sub>", gs, g, squared=True)
     vmax: list[Line] = []
     if after.max_exp_avg_sq is not None:
         vmax = [ctx.line(f"state.max_exp_avg_sq.{n}", f"<i>v</i><sub>max,{n}</sub>",
@@ -260,17 +250,10 @@ def describe_rmsprop(ctx: StepContext) -> OptimizerStep:
 def _rmsprop_averages(ctx: StepContext, g: FloatArray, gs: str) -> list[Line]:
     """v (and ḡ when centered), parameter by parameter."""
     alpha = ctx.optimizer.hyper["alpha"]
-    before, after = ctx.before, ctx.after
-    v = ctx.each("state.square_avg", "v", after.square_avg,
-                 f"α·v<sub>prev</sub> + (1 − α)·{gs}²",
-                 lambda i: f"{constant(alpha)} × {ctx.n(before.square_avg[i])} + "
-                           f"{constant(1.0 - alpha)} × {ctx.n(g[i])}²")
+    v = _moving_average(ctx, "square_avg", "v", alpha, "α", gs, g, squared=True)
     gbar: list[Line] = []
-    if after.grad_avg is not None:
-        gbar = ctx.each("state.grad_avg", "ḡ", after.grad_avg,
-                        f"α·ḡ<sub>prev</sub> + (1 − α)·{gs}",
-                        lambda i: f"{constant(alpha)} × {ctx.n(before.grad_avg[i])} + "
-                                  f"{constant(1.0 - alpha)} × {ctx.n(g[i])}")
+    if ctx.after.grad_avg is not None:
+        gbar = _moving_average(ctx, "grad_avg", "ḡ", alpha, "α", gs, g)
     return _interleaved(v, gbar)
 
 

@@ -26,7 +26,7 @@ from core.errors import ConfigError
 from core.xp import NUMPY
 
 if TYPE_CHECKING:
-    from core._types import FloatArray, Num
+    from core._types import Comps, FloatArray, Num, Rows
 
 
 @dataclass(frozen=True)
@@ -81,26 +81,24 @@ class Problem:
         """Subclasses precompute from their data here (the base does nothing)."""
 
     # ------------------------------------------------------------------ math
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         """Loss at the parameter components ``p`` (any backend)."""
         raise NotImplementedError
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         """Hand-derived gradient, one component per parameter."""
         raise NotImplementedError
 
-    def loss_grad_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[Num, tuple[Num, ...]]:
+    def loss_grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> tuple[Num, Comps]:
         """Loss and gradient together; override to share work between them."""
         return self.loss_c(xp, p, data), self.grad_c(xp, p, data)
 
-    def full_loss_grad_c(self, p: tuple[Num, ...]) -> tuple[Num, tuple[Num, ...]]:
+    def full_loss_grad_c(self, p: Comps) -> tuple[Num, Comps]:
         """Full-data loss and gradient in numpy; regression overrides it with
         sufficient statistics so the cost does not grow with the data."""
         return self.loss_grad_c(NUMPY, p, self.data)
 
-    def full_loss_c(self, p: tuple[Num, ...]) -> Num:
+    def full_loss_c(self, p: Comps) -> Num:
         """Full-data loss alone: `loss_c` on the data, unless the problem has its
         own full-data path (`full_data_path`), which is used instead. Half the
         cost of `full_loss_grad_c` where only the loss is wanted (surfaces)."""
@@ -108,13 +106,11 @@ class Problem:
             return self.full_loss_grad_c(p)[0]
         return self.loss_c(NUMPY, p, self.data)
 
-    def extras_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def extras_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         """Values of `extra_columns` at ``p`` (e.g. ``y_pred``, ``error``)."""
         return ()
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...] | None:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows | None:
         """Analytic Hessian rows, or None to use central differences of `grad`."""
         return None
 

@@ -14,26 +14,24 @@ from core.checks import check_number
 from core.problems.base import Dataset, Problem
 
 if TYPE_CHECKING:
-    from core._types import Num
+    from core._types import Comps, Num, Rows
 
 
 # ------------------------------------------------------------------ rosenbrock
 class Rosenbrock(Problem):
     """``(1 − a)² + 100·(b − a²)²``: a curved, narrow valley."""
 
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         u = b - a * a
         return (1.0 - a) ** 2 + 100.0 * u * u
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p
         u = b - a * a
         return -2.0 * (1.0 - a) - 400.0 * a * u, 200.0 * u
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         a, b = p
         return ((2.0 - 400.0 * b + 1200.0 * a * a, -400.0 * a), (-400.0 * a, 200.0 + 0.0 * a))
 
@@ -56,7 +54,6 @@ def rosenbrock() -> Rosenbrock:
         default_steps=10_000,
         window=((-2.0, 2.0), (-1.0, 3.0)),
         minima=((1.0, 1.0),),
-        min_loss=0.0,
         tolerance=1e-3,
     )
 
@@ -74,17 +71,15 @@ class Quadratic(Problem):
         self._a12 = (1.0 - condition) * c * s
         self._a22 = s * s + condition * c * c
 
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         return 0.5 * (self._a11 * a * a + 2.0 * self._a12 * a * b + self._a22 * b * b)
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p
         return self._a11 * a + self._a12 * b, self._a12 * a + self._a22 * b
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         return ((self._a11, self._a12), (self._a12, self._a22))
 
 
@@ -113,10 +108,7 @@ def quadratic(condition: float = 10.0, angle: float = 0.0) -> Quadratic:
         default_lr=1.5 / condition,
         # the shallow axis needs about 5.3·condition steps to reach the tolerance
         default_steps=max(100, math.ceil(10.0 * condition)),
-        window=((-5.0, 5.0), (-5.0, 5.0)),
         minima=((0.0, 0.0),),
-        min_loss=0.0,
-        tolerance=1e-6,
         options={"condition": condition, "angle": angle},
     )
 
@@ -125,21 +117,19 @@ def quadratic(condition: float = 10.0, angle: float = 0.0) -> Quadratic:
 class Himmelblau(Problem):
     """``(a² + b − 11)² + (a + b² − 7)²``: four minima of equal depth."""
 
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         u = a * a + b - 11.0
         v = a + b * b - 7.0
         return u * u + v * v
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p
         u = a * a + b - 11.0
         v = a + b * b - 7.0
         return 4.0 * a * u + 2.0 * v, 2.0 * u + 4.0 * b * v
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         a, b = p
         off = 4.0 * (a + b)
         return (
@@ -161,8 +151,6 @@ def himmelblau() -> Himmelblau:
             "it starts and on the learning rate, not on which minimum is best."
         ),
         default_lr=0.01,
-        default_steps=100,
-        window=((-5.0, 5.0), (-5.0, 5.0)),
         # Newton-polished to full precision; a test re-solves grad = 0 there
         minima=(
             (3.0, 2.0),
@@ -170,8 +158,6 @@ def himmelblau() -> Himmelblau:
             (-3.779310253377747, -3.2831859912861696),
             (3.5844283403304917, -1.8481265269644034),
         ),
-        min_loss=0.0,
-        tolerance=1e-6,
     )
 
 
@@ -182,7 +168,7 @@ _BEALE_C = (1.5, 2.25, 2.625)
 class Beale(Problem):
     """``Σᵢ (cᵢ − a + a·bⁱ)²`` for i = 1, 2, 3, c = (1.5, 2.25, 2.625)."""
 
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         b2 = b * b
         t1 = 1.5 - a + a * b
@@ -190,7 +176,7 @@ class Beale(Problem):
         t3 = 2.625 - a + a * b2 * b
         return t1 * t1 + t2 * t2 + t3 * t3
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p
         b2 = b * b
         b3 = b2 * b
@@ -202,9 +188,7 @@ class Beale(Problem):
         gb = 2.0 * a * (t1 + 2.0 * t2 * b + 3.0 * t3 * b2)
         return ga, gb
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         a, b = p
         b2 = b * b
         b3 = b2 * b
@@ -237,7 +221,6 @@ def beale() -> Beale:
         default_steps=2000,
         window=((-4.5, 4.5), (-4.5, 4.5)),
         minima=((3.0, 0.5),),
-        min_loss=0.0,
         tolerance=1e-4,
     )
 
@@ -246,17 +229,15 @@ def beale() -> Beale:
 class Saddle(Problem):
     """``a² − b²``: a saddle point at the origin, unbounded below."""
 
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         return a * a - b * b
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p
         return 2.0 * a, -2.0 * b
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         return ((2.0, 0.0), (0.0, -2.0))
 
 
@@ -273,13 +254,9 @@ def saddle() -> Saddle:
             "Starting just off the ridge, gradient descent first slides towards the "
             "saddle and stalls there, then escapes along b ever faster."
         ),
-        default_lr=0.1,
         default_steps=35,
-        window=((-5.0, 5.0), (-5.0, 5.0)),
-        minima=(),
         min_loss=None,
         unbounded=True,
-        tolerance=1e-6,
     )
 
 
@@ -287,19 +264,17 @@ def saddle() -> Saddle:
 class Rastrigin(Problem):
     """``20 + Σᵢ (θᵢ² − 10·cos 2πθᵢ)``: a bowl covered in local minima."""
 
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         w = 2.0 * xp.pi
         return 20.0 + a * a - 10.0 * xp.cos(w * a) + b * b - 10.0 * xp.cos(w * b)
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p
         w = 2.0 * xp.pi
         return 2.0 * a + 10.0 * w * xp.sin(w * a), 2.0 * b + 10.0 * w * xp.sin(w * b)
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         a, b = p
         w = 2.0 * xp.pi
         k = 10.0 * w * w
@@ -320,9 +295,6 @@ def rastrigin() -> Rastrigin:
             "nearest local minimum."
         ),
         default_lr=0.001,
-        default_steps=100,
         window=((-5.12, 5.12), (-5.12, 5.12)),
         minima=((0.0, 0.0),),
-        min_loss=0.0,
-        tolerance=1e-6,
     )

@@ -18,7 +18,7 @@ import numpy as np
 from core.problems.base import Dataset, Problem
 
 if TYPE_CHECKING:
-    from core._types import Num
+    from core._types import Comps, Num, Rows
 
 
 class LinearRegression(Problem):
@@ -52,28 +52,26 @@ class LinearRegression(Problem):
         return self.slope, self.y_mean - self.slope * self.x_mean
 
     # direct per-example form: batches, torch, and the test oracle
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         assert data is not None
         r = xp.col(a) * data.x[:, 0] + xp.col(b) - data.y
         return xp.mean(r * r)
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p
         assert data is not None
         r = xp.col(a) * data.x[:, 0] + xp.col(b) - data.y
         return 2.0 * xp.mean(r * data.x[:, 0]), 2.0 * xp.mean(r)
 
-    def full_loss_grad_c(self, p: tuple[Num, ...]) -> tuple[Num, tuple[Num, ...]]:
+    def full_loss_grad_c(self, p: Comps) -> tuple[Num, Comps]:
         a, b = p
         m = a * self.x_mean + b - self.y_mean
         da = a - self.slope
         loss = m * m + self.x_var * (da * da) + self.residual
         return loss, (2.0 * m * self.x_mean + 2.0 * self.x_var * da, 2.0 * m)
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         if data is self.data:
             return self._hessian
         return self._data_hessian(data)
@@ -86,7 +84,7 @@ class LinearRegression(Problem):
         mx = float(np.mean(x))
         return ((2.0 * mxx, 2.0 * mx), (2.0 * mx, 2.0))
 
-    def extras_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def extras_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         if not self.extra_columns:
             return ()
         # one-point regression (seed 003) shows the prediction and the error

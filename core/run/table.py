@@ -26,25 +26,26 @@ if TYPE_CHECKING:
 INTEGER_COLUMNS = frozenset({"step", "epoch"})
 
 
-def format_exact(value: float, integer: bool = False) -> str:
-    """Lossless text for a float: ``repr`` (round-trips), ``inf``/``nan`` spelled so."""
+def _special(value: float, integer: bool) -> str | None:
+    """inf and nan spelled so, and a whole number without a decimal point (None: neither)."""
     if math.isnan(value):
         return "nan"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
-    if integer and value == int(value):
-        return str(int(value))
-    return repr(float(value))
+    return str(int(value)) if integer and value == int(value) else None
+
+
+def format_exact(value: float, integer: bool = False) -> str:
+    """Lossless text for a float: ``repr`` (round-trips), ``inf``/``nan`` spelled so."""
+    special = _special(value, integer)
+    return repr(float(value)) if special is None else special
 
 
 def format_rounded(value: float, decimals: int = 4, integer: bool = False) -> str:
     """Text rounded to ``decimals`` places (Markdown, the table view)."""
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if integer and value == int(value):
-        return str(int(value))
+    special = _special(value, integer)
+    if special is not None:
+        return special
     text = f"{value:.{decimals}f}"
     # "-0.0000" reads as a sign error; a tiny negative rounds to plain zero
     return text[1:] if text.startswith("-") and float(text) == 0.0 else text
@@ -76,9 +77,6 @@ class StepTable:
         view = self._data[i, : self._n]
         view.flags.writeable = False  # consumers can look, not touch
         return view
-
-    def column_index(self, column: str) -> int:
-        return self._index[column]
 
     def row(self, k: int) -> dict[str, float]:
         """Row ``k`` as a dict (negative indices count from the end)."""
@@ -143,10 +141,6 @@ class StepTable:
             grown = np.empty((self._data.shape[0], max(2 * self._data.shape[1], need)))
             grown[:, : self._n] = self._data[:, : self._n]
             self._data = grown
-
-    def truncate(self, n: int) -> None:
-        """Keep only the first ``n`` rows."""
-        self._n = max(0, min(n, self._n))
 
     def shrink_to_fit(self) -> None:
         """Release unused capacity (a finished run keeps only its rows)."""

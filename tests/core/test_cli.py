@@ -4,16 +4,10 @@ import sys
 
 import numpy as np
 import pytest
+from cli_run import run_cli
 
 import core
-from core.cli import main
 from core.run.table import StepTable
-
-
-def run_cli(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_problems_lists_every_problem(capsys):

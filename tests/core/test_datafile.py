@@ -6,9 +6,9 @@ import os
 
 import numpy as np
 import pytest
+from cli_run import run_cli
 
 import core
-from core.cli import main
 from core.errors import ConfigError
 from core.io.datatable import DataError, read_table
 from core.problems.data import data_problem
@@ -337,10 +337,6 @@ def test_a_million_row_file_loads_and_its_surface_never_visits_the_rows(tmp_path
 
 
 # --------------------------------------------------------------------- CLI
-def run_cli(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_runs_a_data_file(capsys, tmp_path):

@@ -18,11 +18,11 @@ import sys
 import mp_reference
 import numpy as np
 import pytest
+from cli_run import run_cli
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import core
-from core.cli import main
 from core.errors import ConfigError
 from core.formula import (
     FUNCTIONS,
@@ -526,10 +526,6 @@ def test_presets_work_on_the_typed_rosenbrock():
 
 
 # --------------------------------------------------------------------- CLI
-def run_cli(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_runs_a_formula(capsys, tmp_path):

@@ -2,6 +2,7 @@ import math
 
 import numpy as np
 import pytest
+from cli_run import run_cli
 
 import core
 from core.analysis import sweep_loop
@@ -295,10 +296,6 @@ def test_zero_steps_and_zero_lr():
 
 
 # ------------------------------------------------------------------ CLI
-def run_cli(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_sweep_writes_the_csv(capsys, tmp_path):

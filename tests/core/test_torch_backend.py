@@ -346,9 +346,15 @@ def sweep_lrs(problem: core.Problem, optimizer: str) -> np.ndarray:
     return small_lr(problem, optimizer) * np.geomspace(0.05, 1.0, 8)
 
 
-@pytest.mark.parametrize(("optimizer", "hyper"), VARIANTS, ids=VARIANT_IDS)
+HAND_VARIANTS = [("sgd", {"momentum": 0.9}), ("adam", {}), ("rmsprop", {"centered": True})]
+SWEEP_CASES = [("autograd", name, hyper) for name, hyper in VARIANTS]
+SWEEP_CASES += [("hand", name, hyper) for name, hyper in HAND_VARIANTS]
+
+
+@pytest.mark.parametrize(("gradient", "optimizer", "hyper"), SWEEP_CASES,
+                         ids=[f"{g}-{name}{hyper}" for g, name, hyper in SWEEP_CASES])
 @pytest.mark.parametrize("problem", core.list_problems())
-def test_torch_sweep_equals_numpy_sweep(problem: str, optimizer: str,
+def test_torch_sweep_equals_numpy_sweep(problem: str, gradient: str, optimizer: str,
                                         hyper: dict[str, Any]) -> None:
     from core.analysis.sweep import SweepResult, sweep
     from core.torch_backend import torch_sweep
@@ -358,24 +364,8 @@ def test_torch_sweep_equals_numpy_sweep(problem: str, optimizer: str,
     kw = {"steps": 120, "optimizer": optimizer, "batch": prob.default_batch,
           "keep_history": True, **hyper}
     lrs = sweep_lrs(prob, optimizer)
-    ours = torch_sweep(problem, lrs, device="cpu", **kw)
+    ours = torch_sweep(problem, lrs, device="cpu", gradient=gradient, **kw)
     assert isinstance(ours, SweepResult)
-    assert_sweeps_match(ours, sweep(problem, lrs, **kw))
-
-
-@pytest.mark.parametrize(("optimizer", "hyper"), [("sgd", {"momentum": 0.9}), ("adam", {}),
-                                                   ("rmsprop", {"centered": True})])
-@pytest.mark.parametrize("problem", core.list_problems())
-def test_torch_sweep_with_hand_gradients_equals_numpy_sweep(problem: str, optimizer: str,
-                                                            hyper: dict[str, Any]) -> None:
-    from core.analysis.sweep import sweep
-    from core.torch_backend import torch_sweep
-
-    prob = core.get_problem(problem)
-    kw = {"steps": 120, "optimizer": optimizer, "batch": prob.default_batch,
-          "keep_history": True, **hyper}
-    lrs = sweep_lrs(prob, optimizer)
-    ours = torch_sweep(problem, lrs, device="cpu", gradient="hand", **kw)
     assert_sweeps_match(ours, sweep(problem, lrs, **kw))
 
 
