@@ -1,15 +1,13 @@
 """Many learning rates in one vectorised run.
 
-`sweep` stacks one run per learning rate into one parameter array (R runs of
-p parameters) and one learning-rate array, so each step is a handful of numpy
-calls for all runs together: the problem's vectorised loss and gradient, the
-optimizer's update with the array of learning rates, and the divergence
-check. Each run takes exactly the steps `core.train` would take with its
-learning rate (a test holds them equal, to rounding). The losses go into a
-preallocated block that is reduced (best, first row within tolerance, rises)
-every few thousand rows, so memory does not grow with steps x runs.
+`sweep` checks its inputs and runs the one sweep loop
+(`core.analysis.sweep_loop`) on numpy: one run per learning rate, all stepped
+together, so each step is a handful of numpy calls for all runs: the
+problem's vectorised loss and gradient, the optimizer's rule with the array
+of learning rates, and the divergence rule. Each run takes exactly the steps
+`core.train` would take with its learning rate (a test holds them equal).
 
-A run that diverges (the engine's rule: a row whose loss, parameters or
+A run that diverges (`core.run.stopping`: a row whose loss, parameters or
 gradient are not finite, or whose loss exceeds ``max(1e12·loss₀, 1e12)``;
 that row is kept) is dropped from the working arrays at once, so it stops
 changing, costs nothing afterwards and raises no overflow warnings.

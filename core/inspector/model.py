@@ -1,7 +1,7 @@
 """What the step inspector hands the window: plain, frozen data plus rich text.
 
 Every number appears twice: as the exact float (``Line.value``) and as text
-rounded like the step table (`core.table.format_rounded`, 4 decimals by
+rounded like the step table (`core.run.table.format_rounded`, 4 decimals by
 default). Rich text uses only what a Qt ``QLabel`` renders without a web
 engine: ``<b>``, ``<i>``, ``<sub>``, ``<sup>``, ``<br>`` and unicode math.
 """
