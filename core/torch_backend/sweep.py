@@ -91,6 +91,7 @@ class TorchBackend:
         self.buf = np.empty((0, 0))
         self.dev_buf = torch.empty(0)
         self._idx: tuple[IntArray | None, torch.Tensor | None] = (None, None)
+        self._ones = torch.empty(0)  # the backward pass's gradient of ones, per run
 
     def start(self, theta0: FloatArray, lrs: FloatArray) -> tuple[Params, torch.Tensor]:
         """The parameters (p tensors of shape (R,)) and the learning rates (R,)."""
@@ -105,7 +106,7 @@ class TorchBackend:
                hyper: Mapping[str, Any], lr: torch.Tensor) -> tuple[Params, tuple[Any, ...]]:
         out = [rule.update(g, s, t, hyper, lr, self.xp)
                for g, s, t in zip(grad, state, theta, strict=True)]
-        return tuple(o[0] for o in out), tuple(o[1] for o in out)
+        return tuple([o[0] for o in out]), tuple([o[1] for o in out])
 
     def take(self, arrays: tuple[Any, ...], keep: torch.Tensor) -> tuple[Any, ...]:
         theta, grad, lr, loss, state = arrays
@@ -129,7 +130,10 @@ class TorchBackend:
         else:
             loss = target = prob.loss_c(xp, leaves, data)
         # a gradient of ones is the gradient of the sum: each run's own gradient
-        grads = torch.autograd.grad(target, leaves, torch.ones_like(target), allow_unused=True)
+        n = theta[0].shape[0]
+        if self._ones.shape[0] != n:
+            self._ones = torch.ones(n, dtype=self.dtype, device=self.device)
+        grads = torch.autograd.grad(target, leaves, self._ones, allow_unused=True)
         return loss.detach(), tuple(torch.zeros_like(c) if g is None else g
                                     for c, g in zip(theta, grads, strict=True))
 
