@@ -192,8 +192,9 @@ class Trainer:
     def _rows(self, k0: int, lrs: Sequence[float]) -> RowValues:
         """Rows k0, k0 + 1, ... with the given learning rates, until a stop.
 
-        The stopping rules are `_stops`', applied inline: at about 1 µs a
-        step, each method call saved is a few percent of a slider drag.
+        The stopping rules are `_stops`' (the functions of `core.run.stopping`),
+        called here without the method around them: at about 1 µs a step,
+        each call layer saved is a few percent of a slider drag.
         """
         problem, plan = self.problem, self.plan
         loss_grad, data = problem.full_loss_grad_c, problem.data
@@ -204,7 +205,7 @@ class Trainer:
         fine, tol, min_loss, limit = within_limits, self.config.tol, self._min_loss, self._limit
         steps, p, states = self.steps, self._p, self._states
         rows: RowValues = []
-        append = rows.extend
+        add = rows.extend
         k = k0 - 1
         for lr in lrs:
             k += 1
@@ -213,11 +214,11 @@ class Trainer:
                 assert data is not None
                 ex = extras(NUMPY, p, data) if extras else ()
                 batch_loss, g = batch_loss_grad(NUMPY, p, data.take(plan.indices(k)))
-                append((*p, loss, *g, *ex, batch_loss))
+                add((*p, loss, *g, *ex, batch_loss))
             elif extras:
-                append((*p, loss, *g, *extras(NUMPY, p, data)))
+                add((*p, loss, *g, *extras(NUMPY, p, data)))
             else:
-                append((*p, loss, *g))
+                add((*p, loss, *g))
             if k == 0:
                 limit = divergence_limit(loss)
             total = loss + (g[0] + g[1]) + (p[0] + p[1]) if two else loss + sum(g) + sum(p)
