@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import per_call, table
 
 import core
-from core.presets import presets
+from core.analysis.presets import presets
+from core.analysis.surface import surface, view_window
+from core.analysis.sweep import sweep
 from core.problems.regression import LinearRegression
-from core.surface import surface, view_window
-from core.sweep import sweep
 
 RATES = 1000
 STEPS = 1000

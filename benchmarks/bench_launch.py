@@ -3,7 +3,7 @@
 Measured in one run, interleaved, as subprocesses started cold:
 
 - ``minimal``: a PySide6 + pyqtgraph window with one curve, the baseline
-  (DESIGN: 0.8-0.9 s on this machine kind; the target is at most 1.25x it);
+  (0.8-0.9 s on a 2-core machine; the target is at most 1.25x it);
 - ``installed``: the command a desktop menu entry runs (the ``lr-playground``
   script pip installed, or ``python -m desktop.app`` from a checkout);
 - ``bundle``: the PyInstaller one-folder program, if one is built

@@ -2,7 +2,7 @@
 
 1. Per step of `core.train` on a 2-parameter problem (1,000 steps), numpy
    backend vs torch backend (cpu, float64), for plain SGD and Adam.
-2. A 10,000-learning-rate x 1,000-step sweep: `core.sweep.sweep` (numpy) vs
+2. A 10,000-learning-rate x 1,000-step sweep: `core.sweep` (numpy) vs
    `torch_sweep` on the cpu and, with ``--device cuda`` or when a GPU is
    found, on the GPU: float64 and float32 with autograd gradients, and
    float64 with the problem's hand-derived gradient in torch ops.
@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import table
 
 import core
-from core.sweep import sweep
+from core.analysis.sweep import sweep
 
 
 def timings(fn: Callable[[], object], repeat: int) -> tuple[float, float]:

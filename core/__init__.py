@@ -1,38 +1,57 @@
 """LR Playground's engine: problems, optimizers, runs and their step tables.
 
 numpy only; torch is imported lazily when its backend is chosen; never Qt.
+The names below are the public surface; the README's "Architecture" section
+says where each lives and which way the imports run.
 """
 
-from core.config import RunConfig
-from core.curvature import Curvature, curvature, curvature_report
-from core.datafile import DataError, data_problem
-from core.engine import Run, Trainer, make_trainer, torch_available, train
+from core.analysis.curvature import Curvature, curvature, curvature_report
+from core.analysis.gradcheck import GradCheck, gradient_check
+from core.analysis.presets import PresetReport, describe_lr, preset_report, presets
+from core.analysis.surface import contour_levels, surface, view_window
+from core.analysis.sweep import SweepResult, sweep
+from core.checks import check_number, check_whole
 from core.errors import ConfigError
 from core.formula import FormulaError, formula_problem
-from core.gradcheck import GradCheck, gradient_check
-from core.optimizers import OPTIMIZERS, make_optimizer, optimizer_defaults
-from core.presets import PresetReport, describe_lr, preset_report, presets
+from core.io.atomic import atomic_folder, atomic_open, atomic_path
+from core.io.datatable import DataError, DataTable, column_names, read_table
+from core.optim import OPTIMIZERS, make_optimizer, optimizer_defaults
 from core.problems import Dataset, Problem, get_problem, list_problems, problem_options
-from core.surface import contour_levels, surface, view_window
-from core.sweep import SweepResult, sweep
-from core.table import StepTable
+from core.problems.data import data_problem
+from core.run.config import RunConfig
+from core.run.dispatch import make_trainer, train
+from core.run.table import StepTable
+from core.run.trainer import Run, Trainer
+from core.session import ProblemRef, Session, load_session
+from core.torch_backend import INSTALL_HINT as TORCH_INSTALL_HINT
+from core.torch_backend import available as torch_available
 from core.torch_backend import torch_sweep
 
 __all__ = [
     "OPTIMIZERS",
+    "TORCH_INSTALL_HINT",
     "ConfigError",
     "Curvature",
     "DataError",
+    "DataTable",
     "Dataset",
     "FormulaError",
     "GradCheck",
     "PresetReport",
     "Problem",
+    "ProblemRef",
     "Run",
     "RunConfig",
+    "Session",
     "StepTable",
     "SweepResult",
     "Trainer",
+    "atomic_folder",
+    "atomic_open",
+    "atomic_path",
+    "check_number",
+    "check_whole",
+    "column_names",
     "contour_levels",
     "curvature",
     "curvature_report",
@@ -42,12 +61,14 @@ __all__ = [
     "get_problem",
     "gradient_check",
     "list_problems",
+    "load_session",
     "make_optimizer",
     "make_trainer",
     "optimizer_defaults",
     "preset_report",
     "presets",
     "problem_options",
+    "read_table",
     "surface",
     "sweep",
     "torch_available",

@@ -13,3 +13,7 @@ IntArray = npt.NDArray[np.int64]
 # code path serves Python floats (the fast single-run path), numpy arrays (a
 # surface grid or a batch of runs) and torch tensors (the autograd backend).
 Num = Any
+# A problem's parameters as components (one entry per parameter), its gradient
+# likewise, and its Hessian as rows of components.
+Comps = tuple[Num, ...]
+Rows = tuple[tuple[Num, ...], ...]

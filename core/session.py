@@ -3,7 +3,9 @@
 A session is data, never code: it is read with ``json`` and every field is
 checked before anything is built, so a bad file changes nothing. Opening a
 session and running it reproduces the saved run exactly (same problem, start,
-optimizer, learning rate, schedule, batches and seed).
+optimizer, learning rate, schedule, batches and seed). The run's fields are
+`RunConfig.to_dict`'s; the problem is a `ProblemRef` (a built-in name, a
+formula or a data file).
 """
 
 from __future__ import annotations
@@ -11,32 +13,19 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.atomic import atomic_open
-from core.config import RunConfig
 from core.errors import ConfigError
+from core.io.atomic import atomic_open
 from core.problems.base import Problem
-from core.problems.registry import get_problem
+from core.problems.catalogue import get_problem
+from core.run.config import RUN_FIELDS, RunConfig, plain_hyper
 
 FORMAT = "lr-playground-session"
 VERSION = 1
 MAX_SESSION_BYTES = 5 * 2**20  # a session is a few hundred bytes; refuse anything absurd
-
-RUN_FIELDS = (
-    "optimizer",
-    "hyper",
-    "lr",
-    "steps",
-    "start",
-    "batch",
-    "seed",
-    "backend",
-    "device",
-    "dtype",
-    "schedule",
-)
 
 
 @dataclass(frozen=True)
@@ -61,20 +50,16 @@ class ProblemRef:
 
             return formula_problem(self.formula, self.params, start=start)
         if self.data is not None:
-            from core.datafile import data_problem
+            from core.problems.data import data_problem
 
-            return data_problem(
-                self.data,
-                model=self.model,
-                normalize=self.normalize,
-                x_column=self.x_column,
-                y_column=self.y_column,
-            )
+            return data_problem(self.data, model=self.model, normalize=self.normalize,
+                                x_column=self.x_column, y_column=self.y_column)
         if self.name is None:
             raise ConfigError("session field 'problem' names no problem, formula or data file")
         return get_problem(self.name, **self.options)
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data that `from_dict` turns back into this reference."""
         out: dict[str, Any] = {}
         if self.formula is not None:
             out["formula"] = self.formula
@@ -90,6 +75,53 @@ class ProblemRef:
             out.update(name=self.name, options=dict(self.options))
         return out
 
+    @classmethod
+    def from_dict(cls, value: Any) -> ProblemRef:
+        """The reference in ``value`` (`to_dict`'s data, or a bare name); ConfigError."""
+        if isinstance(value, str):
+            return cls(name=value)
+        if not isinstance(value, Mapping):
+            raise ConfigError(
+                "session field 'problem' must be an object with 'name', 'formula' or 'data'"
+            )
+        _check_ref_types(value)
+        params = value.get("params")
+        ref = cls(
+            name=value.get("name"), options=dict(value.get("options") or {}),
+            formula=value.get("formula"), params=tuple(params) if params is not None else None,
+            data=value.get("data"), model=value.get("model") or "linear",
+            normalize=bool(value.get("normalize", False)),
+            x_column=value.get("x_column"), y_column=value.get("y_column"),
+        )
+        if ref.name is None and ref.formula is None and ref.data is None:
+            raise ConfigError("session field 'problem' names no problem, formula or data file")
+        return ref
+
+
+def _check_ref_types(value: Mapping[str, Any]) -> None:
+    options = value.get("options") or {}
+    if not isinstance(options, Mapping):
+        raise ConfigError("session field 'problem.options' must be an object")
+    for key, v in options.items():
+        if not isinstance(v, int | float | str | bool) or (
+            isinstance(v, float) and not math.isfinite(v)
+        ):
+            raise ConfigError(f"session field 'problem.options.{key}' must be a finite number")
+    params = value.get("params")
+    if params is not None and not (
+        isinstance(params, list) and all(isinstance(p, str) for p in params)
+    ):
+        raise ConfigError("session field 'problem.params' must be a list of names")
+    for key in ("name", "formula", "data", "model"):
+        if value.get(key) is not None and not isinstance(value[key], str):
+            raise ConfigError(f"session field 'problem.{key}' must be text")
+    for key in ("x_column", "y_column"):
+        col = value.get(key)
+        if col is not None and (isinstance(col, bool) or not isinstance(col, int | str)):
+            raise ConfigError(f"session field 'problem.{key}' must be a column number or name")
+    if not isinstance(value.get("normalize", False), bool):
+        raise ConfigError("session field 'problem.normalize' must be true or false")
+
 
 @dataclass(frozen=True)
 class PinnedRun:
@@ -99,6 +131,27 @@ class PinnedRun:
     lr: float
     optimizer: str = "sgd"
     hyper: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "lr": self.lr, "optimizer": self.optimizer,
+                "hyper": plain_hyper(self.hyper)}
+
+    @classmethod
+    def from_dict(cls, item: Any, i: int) -> PinnedRun:
+        """The ``i``-th pinned run of a session file; ConfigError naming it."""
+        where = f"session field 'pinned[{i}]'"
+        if not isinstance(item, Mapping) or "lr" not in item:
+            raise ConfigError(f"{where} must be an object with at least 'lr'")
+        if not isinstance(item.get("hyper") or {}, Mapping):
+            raise ConfigError(f"{where}.hyper must be an object")
+        try:
+            cfg = RunConfig.from_dict(item, problem="pinned")
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        label = item.get("label") or f"run {i + 1}"
+        if not isinstance(label, str):
+            raise ConfigError(f"{where}.label must be text")
+        return cls(label=label, lr=cfg.lr, optimizer=cfg.optimizer, hyper=dict(cfg.hyper))
 
 
 @dataclass(frozen=True)
@@ -113,31 +166,12 @@ class Session:
         return self.problem.build(self.config.start)
 
     def to_dict(self) -> dict[str, Any]:
-        c = self.config
         return {
             "format": FORMAT,
             "version": VERSION,
             "problem": self.problem.to_dict(),
-            "optimizer": c.optimizer,
-            "hyper": _jsonable(c.hyper),
-            "lr": c.lr,
-            "steps": c.steps,
-            "start": list(c.start) if c.start is not None else None,
-            "batch": c.batch,
-            "seed": c.seed,
-            "backend": c.backend,
-            "device": c.device,
-            "dtype": c.dtype,
-            "schedule": c.schedule,
-            "pinned": [
-                {
-                    "label": p.label,
-                    "lr": p.lr,
-                    "optimizer": p.optimizer,
-                    "hyper": _jsonable(p.hyper),
-                }
-                for p in self.pinned
-            ],
+            **self.config.to_dict(),
+            "pinned": [p.to_dict() for p in self.pinned],
         }
 
     def to_json(self) -> str:
@@ -156,10 +190,6 @@ def session_for(
 ) -> Session:
     ref = ProblemRef(name=problem) if isinstance(problem, str) else problem
     return Session(ref, config, tuple(pinned))
-
-
-def _jsonable(hyper: dict[str, Any]) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in hyper.items()}
 
 
 # ------------------------------------------------------------------ loading
@@ -187,6 +217,23 @@ def load_session(path: str | os.PathLike[str]) -> Session:
 
 def parse_session(text: str, where: str = "session") -> Session:
     """Validate session JSON text; nothing is built unless every field is valid."""
+    doc = _document(text, where)
+    ref = ProblemRef.from_dict(doc["problem"])
+    try:
+        config = RunConfig.from_dict(doc, problem=ref.name or "custom", options=dict(ref.options))
+    except ConfigError as exc:
+        raise ConfigError(f"{where!r}: {_field_hint(str(exc))}{exc}") from None
+    try:
+        problem = ref.build(config.start)
+        problem.check_start(config.start)
+    except ConfigError as exc:
+        raise ConfigError(f"{where!r}: session field 'problem' or 'start': {exc}") from None
+    pinned = tuple(PinnedRun.from_dict(item, i) for i, item in enumerate(doc.get("pinned") or []))
+    return Session(ref, config, pinned)
+
+
+def _document(text: str, where: str) -> dict[str, Any]:
+    """The JSON object of a session of this format and version, with its required fields."""
     try:
         doc = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
@@ -209,98 +256,11 @@ def parse_session(text: str, where: str = "session") -> Session:
     missing = [name for name in ("problem", "lr", "steps", "optimizer") if name not in doc]
     if missing:
         raise ConfigError(f"{where!r}: session field {missing[0]!r} is missing")
-    ref = _problem_ref(doc["problem"])
-    run = {name: doc[name] for name in RUN_FIELDS if name in doc}
-    _check_types(run)
-    try:
-        config = RunConfig(
-            problem=ref.name or "custom", **_run_kwargs(run), options=dict(ref.options)
-        )
-    except ConfigError as exc:
-        raise ConfigError(f"{where!r}: {_field_hint(str(exc))}{exc}") from None
-    try:
-        problem = ref.build(config.start)
-        problem.check_start(config.start)
-    except ConfigError as exc:
-        raise ConfigError(f"{where!r}: session field 'problem' or 'start': {exc}") from None
-    pinned = tuple(_pinned(item, i) for i, item in enumerate(doc.get("pinned") or []))
-    return Session(ref, config, pinned)
+    return doc
 
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in a session (numbers must be finite)")
-
-
-def _problem_ref(value: Any) -> ProblemRef:
-    if isinstance(value, str):
-        return ProblemRef(name=value)
-    if not isinstance(value, dict):
-        raise ConfigError(
-            "session field 'problem' must be an object with 'name', 'formula' or 'data'"
-        )
-    options = value.get("options") or {}
-    if not isinstance(options, dict):
-        raise ConfigError("session field 'problem.options' must be an object")
-    for key, v in options.items():
-        if not isinstance(v, (int, float, str, bool)) or (
-            isinstance(v, float) and not math.isfinite(v)
-        ):
-            raise ConfigError(f"session field 'problem.options.{key}' must be a finite number")
-    params = value.get("params")
-    if params is not None and not (
-        isinstance(params, list) and all(isinstance(p, str) for p in params)
-    ):
-        raise ConfigError("session field 'problem.params' must be a list of names")
-    for key in ("name", "formula", "data", "model"):
-        if value.get(key) is not None and not isinstance(value[key], str):
-            raise ConfigError(f"session field 'problem.{key}' must be text")
-    for key in ("x_column", "y_column"):
-        col = value.get(key)
-        if col is not None and (isinstance(col, bool) or not isinstance(col, (int, str))):
-            raise ConfigError(f"session field 'problem.{key}' must be a column number or name")
-    if not isinstance(value.get("normalize", False), bool):
-        raise ConfigError("session field 'problem.normalize' must be true or false")
-    ref = ProblemRef(
-        name=value.get("name"),
-        options=dict(options),
-        formula=value.get("formula"),
-        params=tuple(params) if params is not None else None,
-        data=value.get("data"),
-        model=value.get("model") or "linear",
-        normalize=bool(value.get("normalize", False)),
-        x_column=value.get("x_column"),
-        y_column=value.get("y_column"),
-    )
-    if ref.name is None and ref.formula is None and ref.data is None:
-        raise ConfigError("session field 'problem' names no problem, formula or data file")
-    return ref
-
-
-def _check_types(run: dict[str, Any]) -> None:
-    """Reject JSON types that RunConfig would coerce silently (e.g. true as 1)."""
-    for name in ("lr", "steps", "seed"):
-        if name in run and (isinstance(run[name], bool) or not isinstance(run[name], (int, float))):
-            raise ConfigError(f"session field {name!r} must be a number, got {run[name]!r}")
-    if "hyper" in run and not isinstance(run["hyper"], dict):
-        raise ConfigError("session field 'hyper' must be an object of hyper-parameters")
-    if run.get("start") is not None and not isinstance(run["start"], list):
-        raise ConfigError("session field 'start' must be a list of numbers or null")
-    for name in ("optimizer", "backend", "device", "dtype"):
-        if name in run and not isinstance(run[name], str):
-            raise ConfigError(f"session field {name!r} must be text, got {run[name]!r}")
-
-
-def _run_kwargs(run: dict[str, Any]) -> dict[str, Any]:
-    out = dict(run)
-    if isinstance(out.get("steps"), float) and out["steps"].is_integer():
-        out["steps"] = int(out["steps"])
-    if out.get("start") is not None:
-        out["start"] = tuple(out["start"])
-    hyper = dict(out.get("hyper") or {})
-    if isinstance(hyper.get("betas"), list):
-        hyper["betas"] = tuple(hyper["betas"])
-    out["hyper"] = hyper
-    return out
 
 
 def _field_hint(message: str) -> str:
@@ -308,24 +268,3 @@ def _field_hint(message: str) -> str:
         if message.startswith(name) or f" {name} " in message[:40]:
             return f"session field {name!r}: "
     return "session: "
-
-
-def _pinned(item: Any, i: int) -> PinnedRun:
-    where = f"session field 'pinned[{i}]'"
-    if not isinstance(item, dict) or "lr" not in item:
-        raise ConfigError(f"{where} must be an object with at least 'lr'")
-    hyper = item.get("hyper") or {}
-    if not isinstance(hyper, dict):
-        raise ConfigError(f"{where}.hyper must be an object")
-    if isinstance(hyper.get("betas"), list):
-        hyper = {**hyper, "betas": tuple(hyper["betas"])}
-    try:
-        cfg = RunConfig(
-            problem="pinned", optimizer=item.get("optimizer", "sgd"), lr=item["lr"], hyper=hyper
-        )
-    except ConfigError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
-    label = item.get("label") or f"run {i + 1}"
-    if not isinstance(label, str):
-        raise ConfigError(f"{where}.label must be text")
-    return PinnedRun(label=label, lr=cfg.lr, optimizer=cfg.optimizer, hyper=dict(cfg.hyper))

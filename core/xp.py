@@ -1,126 +1,94 @@
-"""Array namespaces: one loss definition serves numpy, Python floats and torch.
+"""Array namespaces: one piece of math, written once, runs on three kinds of number.
 
-A problem writes its loss once against ``xp`` (``xp.exp``, ``xp.col``, ...).
-``NUMPY`` accepts Python floats as well as arrays, so the single-run path can
-pass plain floats (cheap) and a surface grid can pass whole arrays. The torch
-namespace is built on first use, so ``import core`` never imports torch.
+A problem's loss, an optimizer's update and a typed formula's generated code
+call their functions through ``xp`` (``xp.exp``, ``xp.sqrt``, ``xp.lerp``, ...)
+and use only elementwise arithmetic besides, so the same code serves
+
+``FLOATS``
+    one Python float per parameter, with the math module: the single-run
+    path, where a numpy call per scalar would cost more than the step. Where
+    math has no real answer it raises (``ValueError``, ``OverflowError``,
+    ``ZeroDivisionError``) and the caller redoes the call with ``NUMPY``,
+    whose IEEE results (inf, nan) are the ones a run records; each function
+    otherwise returns what its numpy twin returns, nan included;
+``NUMPY``
+    numpy arrays of any shape (a surface grid, a sweep's runs), and floats;
+``core.torch_backend.namespace.torch_namespace()``
+    torch tensors (autograd, the torch sweep); in the torch backend, which
+    alone imports torch, so ``import core`` never does.
+
+Problems also use the data helpers (``col``, ``mean``, ``sum``, ``indicator``,
+``clip``), which only ``NUMPY`` and torch have.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+import operator
+from types import SimpleNamespace
 
 import numpy as np
 
 from core._types import Num
 
 
-class NumpyNamespace:
-    """numpy functions under the names the problems use."""
+def lerp(start: Num, end: Num, weight: float) -> Num:
+    """``start + weight·(end − start)``, in the form torch's ``lerp`` uses.
 
-    name = "numpy"
-    exp = staticmethod(np.exp)
-    log = staticmethod(np.log)
-    log1p = staticmethod(np.log1p)
-    sqrt = staticmethod(np.sqrt)
-    abs = staticmethod(np.abs)
-    sin = staticmethod(np.sin)
-    cos = staticmethod(np.cos)
-    tan = staticmethod(np.tan)
-    tanh = staticmethod(np.tanh)
-    maximum = staticmethod(np.maximum)
-    minimum = staticmethod(np.minimum)
-    where = staticmethod(np.where)
-    pi = math.pi
-
-    @staticmethod
-    def sigmoid(z: Num) -> Num:
-        # tanh form: no overflow warning for large |z|, equal to 1/(1+e^-z) to ~1 ulp
-        return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-    @staticmethod
-    def softplus(z: Num) -> Num:
-        return np.logaddexp(0.0, z)
-
-    @staticmethod
-    def relu(z: Num) -> Num:
-        return np.maximum(z, 0.0)
-
-    @staticmethod
-    def clip(z: Num, lo: float, hi: float) -> Num:
-        return np.clip(z, lo, hi)
-
-    @staticmethod
-    def col(a: Num) -> Num:
-        """Add a trailing axis so a parameter broadcasts against a data column."""
-        return np.asarray(a)[..., None]
-
-    @staticmethod
-    def mean(z: Num) -> Num:
-        """Mean over the trailing (data) axis."""
-        return np.mean(z, axis=-1)
-
-    @staticmethod
-    def sum(z: Num) -> Num:
-        """Sum over the trailing (data) axis."""
-        return np.sum(z, axis=-1)
-
-    @staticmethod
-    def indicator(cond: Num) -> Num:
-        """1.0 where ``cond`` holds, else 0.0 (for hand-derived gradients)."""
-        return np.asarray(cond, dtype=np.float64)
+    torch switches to ``end − (end − start)·(1 − weight)`` for weight >= 0.5,
+    so weight = 1 lands on ``end`` exactly; mirroring both branches keeps us
+    within rounding of torch for any beta.
+    """
+    if abs(weight) < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1.0 - weight)
 
 
-NUMPY = NumpyNamespace()
+# ------------------------------------------------------------- Python floats
+# Each follows its numpy twin, nan included, or raises where math has no answer.
+def _sqrt(z: float) -> float:
+    return math.sqrt(z) if z >= 0.0 else math.nan  # numpy gives nan below zero
 
-_TORCH: Any = None
+
+def _softplus(z: float) -> float:
+    # numpy's logaddexp(0, z), branch for branch
+    if z > 0.0:
+        return z + math.log1p(math.exp(-z))
+    return math.log1p(math.exp(z)) if z <= 0.0 else z
 
 
-def torch_namespace() -> Any:
-    """The same names over torch tensors; imports torch on first call."""
-    global _TORCH
-    if _TORCH is None:
-        import torch
+FLOATS = SimpleNamespace(
+    name="floats", pi=math.pi, lerp=lerp, sqrt=_sqrt, softplus=_softplus,
+    exp=math.exp, log=math.log, abs=math.fabs, sin=math.sin, cos=math.cos, tan=math.tan,
+    tanh=math.tanh,
+    pow=math.pow,  # not **: a negative base raises instead of going complex
+    sigmoid=lambda z: 0.5 * (1.0 + math.tanh(0.5 * z)),  # as NUMPY.sigmoid
+    relu=lambda z: z if not z <= 0.0 else 0.0,
+    minimum=lambda x, y: x if x <= y else y if y < x else math.nan,
+    maximum=lambda x, y: x if x >= y else y if y > x else math.nan,
+    sign=lambda z: 1.0 if z > 0.0 else -1.0 if z < 0.0 else z,
+    step=lambda z: 1.0 if z > 0.0 else 0.0 if z <= 0.0 else z,
+    zeros_like=lambda a: 0.0, full_like=lambda a, value: float(value),
+)
 
-        class TorchNamespace:
-            name = "torch"
-            exp = staticmethod(torch.exp)
-            log = staticmethod(torch.log)
-            log1p = staticmethod(torch.log1p)
-            sqrt = staticmethod(torch.sqrt)
-            abs = staticmethod(torch.abs)
-            sin = staticmethod(torch.sin)
-            cos = staticmethod(torch.cos)
-            tan = staticmethod(torch.tan)
-            tanh = staticmethod(torch.tanh)
-            sigmoid = staticmethod(torch.sigmoid)
-            relu = staticmethod(torch.relu)
-            softplus = staticmethod(torch.nn.functional.softplus)
-            maximum = staticmethod(torch.maximum)
-            minimum = staticmethod(torch.minimum)
-            where = staticmethod(torch.where)
-            pi = math.pi
-
-            @staticmethod
-            def clip(z: Any, lo: float, hi: float) -> Any:
-                return torch.clamp(z, lo, hi)
-
-            @staticmethod
-            def col(a: Any) -> Any:
-                return a.unsqueeze(-1)
-
-            @staticmethod
-            def mean(z: Any) -> Any:
-                return z.mean(dim=-1)
-
-            @staticmethod
-            def sum(z: Any) -> Any:
-                return z.sum(dim=-1)
-
-            @staticmethod
-            def indicator(cond: Any) -> Any:
-                return cond.to(torch.get_default_dtype())
-
-        _TORCH = TorchNamespace()
-    return _TORCH
+# ------------------------------------------------------------------- numpy
+NUMPY = SimpleNamespace(
+    name="numpy", pi=math.pi, lerp=lerp, pow=operator.pow,
+    exp=np.exp, log=np.log, log1p=np.log1p, sqrt=np.sqrt, abs=np.abs, sin=np.sin,
+    cos=np.cos, tan=np.tan, tanh=np.tanh, maximum=np.maximum, minimum=np.minimum,
+    where=np.where, clip=np.clip,
+    sign=np.sign,  # sign(0) = 0, as torch's autograd has it
+    # the tanh form: no overflow warning for large |z|, equal to 1/(1+e^-z) to ~1 ulp
+    sigmoid=lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),
+    softplus=lambda z: np.logaddexp(0.0, z),
+    relu=lambda z: np.maximum(z, 0.0),
+    step=lambda z: np.heaviside(z, 0.0),  # relu's slope, 0 at 0 as in torch
+    # the data helpers: a trailing axis so a parameter broadcasts against a data
+    # column; mean and sum over that (data) axis; 1.0 where a condition holds
+    col=lambda a: np.asarray(a)[..., None],
+    mean=lambda z: np.mean(z, axis=-1),
+    sum=lambda z: np.sum(z, axis=-1),
+    indicator=lambda cond: np.asarray(cond, dtype=np.float64),
+    zeros_like=lambda a: np.zeros_like(a, dtype=np.float64),
+    full_like=lambda a, value: np.full(np.shape(a), value, dtype=np.float64),
+)

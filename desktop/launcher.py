@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
 
-from core.atomic import atomic_open, describe_os_error
 from core.errors import ConfigError
+from core.io.atomic import atomic_open, describe_os_error
 
 # one name for the .desktop file, the icon, the Wayland app id and the X11
 # WM_CLASS instance: desktops match a window to its launcher by it

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 import core
 from core import ConfigError
+from core.io.datatable import column_names
 from core.session import ProblemRef
 
 if TYPE_CHECKING:
@@ -30,26 +31,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FILE_FILTER = "Data files (*.csv *.tsv *.txt *.dat);;All files (*)"
-HEADER_BYTES = 1 << 20  # the header is on the first lines; never read a whole big file for it
-
-
-def column_names(path: str) -> list[str]:
-    """The names of the file's columns ("column j" without a header), as core reads them.
-
-    Only the first line with content is read, with core's own rules for
-    delimiters and headers, so the names match the ones in core's messages.
-    """
-    from core import datafile  # its line rules: the names must be the ones it uses
-
-    with open(path, encoding="utf-8-sig", errors="replace") as handle:
-        head = handle.read(HEADER_BYTES)
-    lines = head.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    first = next((line for line in lines if datafile._is_content(line)), "")
-    delimiter = datafile._sniff(first)
-    cells = datafile._split(first, delimiter)
-    if all(datafile._number(c, delimiter) is not None for c in cells):
-        return [f"column {j}" for j in range(len(cells))]
-    return [c or f"column {j}" for j, c in enumerate(cells)]
 
 
 class OwnProblemBinder(QObject):

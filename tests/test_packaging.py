@@ -43,7 +43,8 @@ ALIVE_FOR_S = 3.0
 XVFB_RUN = (["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"] if shutil.which("xvfb-run")
             and sys.platform.startswith("linux") else None)
 # the runtime dependencies pinned to what this run has, so the fresh venv gets
-# the Qt this project verified (PITFALLS §0) and pip can reuse its cache
+# the Qt this project verified (6.12.0 aborts Python 3.11, see pyproject.toml) and pip
+# can reuse its cache
 PINNED = ("PySide6-Essentials", "shiboken6", "numpy", "pyqtgraph", "contourpy")
 COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", "build", "dist", "*.egg-info", "__pycache__",
                                      ".pytest_cache", ".ruff_cache", ".mypy_cache", ".hypothesis",

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
+from core.analysis.presets import preset_report
+from core.analysis.sweep import sweep
+from core.checks import check_number, check_whole
 from core.cli import args as A
 from core.cli.run_cmd import resolve_problem
-from core.errors import ConfigError
-from core.presets import preset_report
-from core.sweep import sweep
 
 MAX_COUNT = 100_000
 
@@ -59,17 +59,11 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 def sweep_lrs(lr_min_text: str, lr_max_text: str, count_text: str) -> np.ndarray:
     """The log-spaced learning rates of ``sweep --lr-min --lr-max --count``."""
-    lr_min = A.number("--lr-min", lr_min_text)
-    lr_max = A.number("--lr-max", lr_max_text)
-    if not lr_min > 0:
-        raise ConfigError(f"--lr-min must be a number > 0 (the rates are log-spaced), "
-                          f"got {lr_min_text!r}")
-    if not lr_max > lr_min:
-        raise ConfigError(f"--lr-max must be larger than --lr-min ({lr_min:g}), "
-                          f"got {lr_max_text!r}")
-    count = A.whole("--count", count_text, low=2)
-    if count > MAX_COUNT:
-        raise ConfigError(f"--count must be at most {MAX_COUNT:,}, got {count:,}")
+    lr_min = check_number("--lr-min", lr_min_text, low=0.0, low_open=True,
+                          rule="a number > 0 (the rates are log-spaced)")
+    lr_max = check_number("--lr-max", lr_max_text, low=lr_min, low_open=True,
+                          rule=f"larger than --lr-min ({lr_min:g})")
+    count = check_whole("--count", count_text, low=2, high=MAX_COUNT)
     lrs = np.geomspace(lr_min, lr_max, count)
     # geomspace may land a hair off the ends; the user typed them exactly
     lrs[0], lrs[-1] = lr_min, lr_max
@@ -80,9 +74,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     out = A.out_path(args.out, allowed=(".csv",))
     lrs = sweep_lrs(args.lr_min, args.lr_max, args.count)
     steps = A.whole("--steps", args.steps, low=1)
-    tol = None if args.tol is None else A.number("--tol", args.tol)
-    if tol is not None and tol < 0:
-        raise ConfigError(f"--tol must be a number >= 0, got {args.tol!r}")
+    tol = None if args.tol is None else check_number("--tol", args.tol, low=0.0,
+                                                      rule="a number >= 0")
     problem = resolve_problem(args)
     result = sweep(problem, lrs, steps=steps, optimizer=args.optimizer, start=_start(args),
                    batch=args.batch, seed=A.whole("--seed", args.seed), tol=tol,

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import re
 from typing import Any
 
+from core.checks import check_number, check_whole
 from core.errors import ConfigError
 
 TABLE_EXTENSIONS = (".csv", ".tsv", ".md", ".json")
 
 
 def number(name: str, text: str) -> float:
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise ConfigError(f"{name} must be a finite number, got {text!r}")
-    return value
+    return check_number(name, text)
 
 
 def numbers(name: str, text: str, count: int | None = None) -> tuple[float, ...]:
@@ -31,13 +25,7 @@ def numbers(name: str, text: str, count: int | None = None) -> tuple[float, ...]
 
 
 def whole(name: str, text: str, low: int = 0) -> int:
-    try:
-        value = int(text)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name} must be a whole number >= {low}, got {text!r}") from None
-    if value < low:
-        raise ConfigError(f"{name} must be a whole number >= {low}, got {text!r}")
-    return value
+    return check_whole(name, text, low=low)
 
 
 def option_value(text: str) -> Any:
@@ -131,43 +119,25 @@ def add_problem_arguments(p: argparse.ArgumentParser) -> None:
     p._negative_number_matcher = _NEGATIVE_NUMBERS  # type: ignore[attr-defined]
     g = p.add_argument_group("problem (one of --problem, --formula, --data)")
     g.add_argument("--problem", help="a built-in problem (see `problems`)")
-    g.add_argument(
-        "--option",
-        action="append",
-        metavar="KEY=VALUE",
-        help="a problem option, e.g. condition=10 (repeatable)",
-    )
-    g.add_argument(
-        "--formula",
-        metavar="EXPR",
-        help='a loss in the parameters, e.g. "(1-a)**2+100*(b-a**2)**2"',
-    )
-    g.add_argument(
-        "--params",
-        metavar="A,B",
-        help="the formula's parameter names in order (default: its names, alphabetically)",
-    )
+    g.add_argument("--option", action="append", metavar="KEY=VALUE",
+                   help="a problem option, e.g. condition=10 (repeatable)")
+    g.add_argument("--formula", metavar="EXPR",
+                   help='a loss in the parameters, e.g. "(1-a)**2+100*(b-a**2)**2"')
+    g.add_argument("--params", metavar="A,B", help="the formula's parameter names in order "
+                   "(default: its names, alphabetically)")
+    _add_data_arguments(g)
+
+
+def _add_data_arguments(g: Any) -> None:
     g.add_argument("--data", metavar="FILE", help="a CSV file (header optional; , ; or tab)")
-    g.add_argument(
-        "--model",
-        choices=("linear", "logistic"),
-        help="with --data: linear (mean squared error, the default) or logistic (0/1 targets)",
-    )
-    g.add_argument(
-        "--normalize",
-        action="store_true",
-        help="with --data: standardise the input column (z-score)",
-    )
-    g.add_argument(
-        "--x-column",
-        metavar="COL",
-        help="with --data: input column, 0-based index or header name (default: first)",
-    )
-    g.add_argument(
-        "--y-column",
-        metavar="COL",
-        help="with --data: target column, 0-based index or header name (default: last)",
-    )
+    g.add_argument("--model", choices=("linear", "logistic"), help="with --data: linear "
+                   "(mean squared error, the default) or logistic (0/1 targets)")
+    g.add_argument("--normalize", action="store_true",
+                   help="with --data: standardise the input column (z-score)")
+    g.add_argument("--x-column", metavar="COL", help="with --data: input column, 0-based "
+                   "index or header name (default: first)")
+    g.add_argument("--y-column", metavar="COL", help="with --data: target column, 0-based "
+                   "index or header name (default: last)")
 
 
 # "-1", "-.5", "-1,1", "-1e-3,2": numbers and number lists, never flags

@@ -7,10 +7,10 @@ import sys
 from typing import Any
 
 from core.cli import args as A
-from core.config import RunConfig
-from core.engine import make_trainer
 from core.errors import ConfigError
 from core.problems import get_problem, list_problems
+from core.run.config import RunConfig
+from core.run.dispatch import make_trainer
 
 
 def register(sub: Any) -> None:
@@ -74,7 +74,7 @@ def resolve_problem(args: argparse.Namespace) -> Any:
             formula, args.params, start=A.numbers("--start", start) if start else None
         )
     if data is not None:
-        from core.datafile import data_problem  # imported only when asked for
+        from core.problems.data import data_problem  # imported only when asked for
 
         return data_problem(data, model=args.model or "linear", normalize=args.normalize,
                             x_column=args.x_column, y_column=args.y_column)
@@ -87,20 +87,20 @@ def resolve_problem(args: argparse.Namespace) -> Any:
 
 
 def config_from(args: argparse.Namespace, problem: Any) -> RunConfig:
-    start = A.numbers("--start", args.start) if args.start else None
-    return RunConfig(
-        problem=problem,
-        optimizer=args.optimizer,
-        lr=A.number("--lr", args.lr),
-        steps=A.whole("--steps", args.steps),
-        start=start,
-        batch=args.batch,
-        seed=A.whole("--seed", args.seed),
-        backend=args.backend,
-        device=args.device,
-        dtype=args.dtype,
-        hyper=A.hyper_from(args),
-    )
+    """The run's settings from the flags, through `RunConfig.from_dict` as any saved config."""
+    fields = {
+        "optimizer": args.optimizer,
+        "hyper": A.hyper_from(args),
+        "lr": A.number("--lr", args.lr),
+        "steps": A.whole("--steps", args.steps),
+        "start": A.numbers("--start", args.start) if args.start else None,
+        "batch": args.batch,
+        "seed": A.whole("--seed", args.seed),
+        "backend": args.backend,
+        "device": args.device,
+        "dtype": args.dtype,
+    }
+    return RunConfig.from_dict(fields, problem=problem)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

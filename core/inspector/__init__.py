@@ -8,8 +8,9 @@ state that turns it into a step), 4. update (``old − lr × direction = new``).
 Every number is both a float and text rounded like the step table; every
 formula is rich text a Qt label renders (``<b> <i> <sub> <sup>``, unicode math).
 
-Problems describe their own step through `StepText` (see
-`register_step_text`); optimizers through `core.inspector.optimizer_text`.
+Problems describe their own step through `StepText` (`core.inspector.texts`
+says which one a problem gets); optimizers through
+`core.inspector.optimizer_text`.
 """
 
 from __future__ import annotations
@@ -24,13 +25,8 @@ from core.inspector.model import (
     StepInspection,
     plain,
 )
-from core.inspector.problem_text import (
-    Quantity,
-    StepText,
-    fill,
-    register_step_text,
-    step_text,
-)
+from core.inspector.problem_text import Quantity, StepText, fill
+from core.inspector.texts import register_step_text, step_text
 
 __all__ = [
     "MAX_EXAMPLES",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.engine import Run, Trainer
 from core.inspector.model import Example, ParamUpdate, StepInspection, mark_changed
-from core.inspector.optimizer_text import StepContext, describe_optimizer
+from core.inspector.optimizer_text import OptimizerStep, StepContext, describe_optimizer
 from core.inspector.phases import (
     StepData,
     gradient_phase,
@@ -17,7 +16,7 @@ from core.inspector.phases import (
     predict_phase,
     update_phase,
 )
-from core.inspector.problem_text import StepText, step_text
+from core.inspector.problem_text import StepText
 from core.inspector.replay import (
     RunView,
     batch_rows,
@@ -26,10 +25,14 @@ from core.inspector.replay import (
     view_of_run,
     view_of_trainer,
 )
+from core.inspector.texts import step_text
+from core.run.trainer import Run, Trainer
 from core.xp import NUMPY
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from core._types import FloatArray
 
 MAX_EXAMPLES = 5
 
@@ -95,65 +98,46 @@ class StepInspector:
         problem, table, names = view.problem, view.table, view.names
         text = step_text(problem)
         theta, grad = view.params_at(k), view.grad_at(k)
-        lr = float(table["lr"][k])
-        loss = float(table["loss"][k])
+        lr, loss = float(table["lr"][k]), float(table["loss"][k])
         batch_loss = float(table["batch_loss"][k]) if "batch_loss" in table else None
         params = dict(zip(names, theta.tolist(), strict=True))
         batch = batch_rows(view.plan, k)
         examples = self._examples(view, text, params, batch)
-
-        replay = replay_for(view)
-        before = replay.before(view, k)
-        with np.errstate(all="ignore"):
-            computed, after = view.optimizer.step(theta.copy(), grad.copy(), before, lr)
-        taken = k != view.diverged_at and k != view.converged_at
-        recorded = taken and k + 1 < len(table)
-        new = view.params_at(k + 1) if recorded else np.asarray(computed, dtype=np.float64)
-        ctx = StepContext(view.optimizer, names, theta, grad, lr, before, after, self.decimals)
-        with np.errstate(all="ignore"):
-            opt_step = describe_optimizer(ctx, new)
-
-        updates = tuple(
-            ParamUpdate(
-                n,
-                float(theta[i]),
-                lr,
-                float(opt_step.direction[i]),
-                float(new[i]),
-                None if opt_step.decay is None else float(opt_step.decay[i]),
-            )
-            for i, n in enumerate(names)
-        )
+        update = self._update(view, k, theta, grad, lr)
         data = StepData(view, text, params, batch, examples, self.decimals)
         phases = (
             predict_phase(data),
             loss_phase(data, loss, batch_loss),
-            gradient_phase(data, grad, opt_step),
-            update_phase(names, opt_step, new, taken, self.decimals),
+            gradient_phase(data, grad, update.step),
+            update_phase(names, update.step, update.new, update.taken, self.decimals),
         )
         return StepInspection(
-            step=k,
-            epoch=int(table["epoch"][k]),
-            problem=problem.name,
-            optimizer=view.optimizer.name,
-            hyper=dict(view.optimizer.hyper),
-            lr=lr,
-            params=params,
-            params_after=dict(zip(names, new.tolist(), strict=True)),
-            loss=loss,
-            batch_loss=batch_loss,
-            batch=batch,
-            examples=examples,
+            step=k, epoch=int(table["epoch"][k]), problem=problem.name,
+            optimizer=view.optimizer.name, hyper=dict(view.optimizer.hyper), lr=lr,
+            params=params, params_after=dict(zip(names, update.new.tolist(), strict=True)),
+            loss=loss, batch_loss=batch_loss, batch=batch, examples=examples,
             grad=dict(zip(names, grad.tolist(), strict=True)),
-            state_before=_state_dict(view, before),
-            state=_state_dict(view, after),
-            direction=dict(zip(names, opt_step.direction.tolist(), strict=True)),
-            updates=updates,
-            update_taken=taken,
-            update_recorded=recorded,
-            notes=_notes(view, k, taken, recorded),
-            phases=phases,
+            state_before=_state_dict(view, update.before), state=_state_dict(view, update.after),
+            direction=dict(zip(names, update.step.direction.tolist(), strict=True)),
+            updates=_param_updates(names, theta, lr, update),
+            update_taken=update.taken, update_recorded=update.recorded,
+            notes=_notes(view, k, update.taken, update.recorded), phases=phases,
         )
+
+    def _update(self, view: RunView, k: int, theta: FloatArray, grad: FloatArray,
+                lr: float) -> _Update:
+        """Update ``k`` replayed: the optimizer's state around it and the new parameters."""
+        before = replay_for(view).before(view, k)
+        with np.errstate(all="ignore"):
+            computed, after = view.optimizer.step(theta.copy(), grad.copy(), before, lr)
+        taken = k != view.diverged_at and k != view.converged_at
+        recorded = taken and k + 1 < len(view.table)
+        new = view.params_at(k + 1) if recorded else np.asarray(computed, dtype=np.float64)
+        ctx = StepContext(view.optimizer, view.names, theta, grad, lr, before, after,
+                          self.decimals)
+        with np.errstate(all="ignore"):
+            step = describe_optimizer(ctx, new)
+        return _Update(before, after, new, step, taken, recorded)
 
     def _examples(
         self, view: RunView, text: StepText, params: dict[str, float], batch: Sequence[int] | None
@@ -182,6 +166,28 @@ class StepInspector:
                 )
             )
         return tuple(out)
+
+
+@dataclass(frozen=True)
+class _Update:
+    """One replayed update: the state before and after, the new parameters, its text."""
+
+    before: Any
+    after: Any
+    new: FloatArray
+    step: OptimizerStep
+    taken: bool  # False where the run stopped at this row
+    recorded: bool  # the new parameters are the table's next row
+
+
+def _param_updates(names: Sequence[str], theta: FloatArray, lr: float,
+                   update: _Update) -> tuple[ParamUpdate, ...]:
+    step = update.step
+    return tuple(
+        ParamUpdate(n, float(theta[i]), lr, float(step.direction[i]), float(update.new[i]),
+                    None if step.decay is None else float(step.decay[i]))
+        for i, n in enumerate(names)
+    )
 
 
 def _state_dict(view: RunView, state: Any) -> dict[str, dict[str, float]]:

@@ -1,4 +1,4 @@
-"""The formulas of the built-in problems, registered with the step inspector.
+"""The formulas of the built-in problems, one `StepText` factory per problem class.
 
 Each function writes one problem class's step as a `StepText`: the model's
 prediction, one example's loss and gradient for data problems, or the loss
@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from core.inspector.problem_text import PLACEHOLDER, Quantity, StepText, italic, register_step_text
+from core.inspector.problem_text import PLACEHOLDER, Quantity, StepText, italic
 from core.problems.classic import Beale, Himmelblau, Quadratic, Rastrigin, Rosenbrock, Saddle
+from core.problems.logistic import LogisticRegression
 from core.problems.regression import LinearRegression
 from core.problems.seeds import ClippedLinearNeuron, OneWeight, SigmoidNeuron
 from core.xp import NUMPY
@@ -22,52 +23,35 @@ if TYPE_CHECKING:
 
 
 # ------------------------------------------------------------ data problems
-def _regression_text(problem: Problem) -> StepText:
-    a, b = problem.param_names
+def _line_text(problem: Problem) -> StepText:
+    """Squared error of a line through the data: ŷ = a·x + b, or w·x without an intercept."""
+    names = problem.param_names
+    slope, intercept = names if len(names) == 2 else (names[0], None)
 
     def values(p: Mapping[str, float], x: Any, y: Any) -> dict[str, float]:
         # same operation order as the problem's extras (y_pred = a·x + b)
-        yhat = p[a] * x[0] + p[b]
+        yhat = p[slope] * x[0] + p[intercept] if intercept else p[slope] * x[0]
         return {"x": x[0], "y": y, "yhat": yhat, "err": yhat - y}
 
+    line = f"{{{slope}}}·{{x}}" + (f" + {{{intercept}}}" if intercept else "")
+    grads = {slope: "2·{err}·{x}"} | ({intercept: "2·{err}"} if intercept else {})
     return StepText(
         kind="data",
         values=values,
         predict=(
-            Quantity("yhat", "prediction <i>ŷ</i>", f"{{{a}}}·{{x}} + {{{b}}}"),
+            Quantity("yhat", f"{'prediction' if intercept else 'output'} <i>ŷ</i>", line),
             Quantity("err", "error <i>e</i>", "{yhat} − {y}"),
         ),
         loss_term="({yhat} − {y})²",
-        grad_terms={a: "2·{err}·{x}", b: "2·{err}"},
-        symbols={**italic((a, b)), "yhat": "<i>ŷ</i>", "err": "<i>e</i>"},
+        grad_terms=grads,
+        symbols={**italic(names), "yhat": "<i>ŷ</i>", "err": "<i>e</i>"},
         loss_title="squared error",
     )
 
 
-def _one_weight_text(problem: Problem) -> StepText:
-    (w,) = problem.param_names
-
-    def values(p: Mapping[str, float], x: Any, y: Any) -> dict[str, float]:
-        yhat = p[w] * x[0]
-        return {"x": x[0], "y": y, "yhat": yhat, "err": yhat - y}
-
-    return StepText(
-        kind="data",
-        values=values,
-        predict=(
-            Quantity("yhat", "output <i>ŷ</i>", f"{{{w}}}·{{x}}"),
-            Quantity("err", "error <i>e</i>", "{yhat} − {y}"),
-        ),
-        loss_term="({yhat} − {y})²",
-        grad_terms={w: "2·{err}·{x}"},
-        symbols={**italic((w,)), "yhat": "<i>ŷ</i>", "err": "<i>e</i>"},
-        loss_title="squared error",
-    )
-
-
-def _neuron_text(problem: Problem) -> StepText:
-    w1, w2, b = problem.param_names
-    sigmoid = isinstance(problem, SigmoidNeuron)
+def _neuron_values(names: tuple[str, ...],
+                   sigmoid: bool) -> Callable[[Mapping[str, float], Any, Any], dict[str, float]]:
+    w1, w2, b = names
 
     def values(p: Mapping[str, float], x: Any, y: Any) -> dict[str, float]:
         # same summation order as the problem: (w1·x1 + w2·x2) + b
@@ -79,17 +63,15 @@ def _neuron_text(problem: Problem) -> StepText:
             yhat = min(max(z, 0.0), 1.0)
             slope = 1.0 if 0.0 <= z <= 1.0 else 0.0
         err = yhat - y
-        return {
-            "x1": x[0],
-            "x2": x[1],
-            "y": y,
-            "z": z,
-            "yhat": yhat,
-            "err": err,
-            "slope": slope,
-            "delta": err * slope,
-        }
+        return {"x1": x[0], "x2": x[1], "y": y, "z": z, "yhat": yhat, "err": err,
+                "slope": slope, "delta": err * slope}
 
+    return values
+
+
+def _neuron_text(problem: Problem) -> StepText:
+    w1, w2, b = problem.param_names
+    sigmoid = isinstance(problem, SigmoidNeuron)
     if sigmoid:
         activation = Quantity("yhat", "prediction <i>ŷ</i>", "σ({z})")
         slope = Quantity("slope", "σ′(<i>z</i>)", "{yhat}·(1 − {yhat})")
@@ -99,7 +81,7 @@ def _neuron_text(problem: Problem) -> StepText:
         slope = Quantity("slope", "clip′(<i>z</i>)", "[0 ≤ {z} ≤ 1]")
     return StepText(
         kind="data",
-        values=values,
+        values=_neuron_values(problem.param_names, sigmoid),
         predict=(
             Quantity("z", "<i>z</i>", f"{{{w1}}}·{{x1}} + {{{w2}}}·{{x2}} + {{{b}}}"),
             activation,
@@ -109,12 +91,8 @@ def _neuron_text(problem: Problem) -> StepText:
         grad_steps=(slope, Quantity("delta", "<i>δ</i>", "{err}·{slope}")),
         grad_terms={w1: "{delta}·{x1}", w2: "{delta}·{x2}", b: "{delta}"},
         symbols={
-            **italic((w1, w2, b)),
-            "x1": "<i>x</i><sub>1</sub>",
-            "x2": "<i>x</i><sub>2</sub>",
-            "yhat": "<i>ŷ</i>",
-            "err": "<i>e</i>",
-            "delta": "<i>δ</i>",
+            **italic((w1, w2, b)), "x1": "<i>x</i><sub>1</sub>", "x2": "<i>x</i><sub>2</sub>",
+            "yhat": "<i>ŷ</i>", "err": "<i>e</i>", "delta": "<i>δ</i>",
             "slope": "σ′(<i>z</i>)" if sigmoid else "clip′(<i>z</i>)",
         },
         loss_title="half the squared error",
@@ -253,23 +231,16 @@ def _rastrigin_text(problem: Problem) -> StepText:
     )
 
 
-for _cls, _factory in (
-    (LinearRegression, _regression_text),
-    (OneWeight, _one_weight_text),
-    (SigmoidNeuron, _neuron_text),
-    (ClippedLinearNeuron, _neuron_text),
-    (Rosenbrock, _rosenbrock_text),
-    (Quadratic, _quadratic_text),
-    (Himmelblau, _himmelblau_text),
-    (Beale, _beale_text),
-    (Saddle, _saddle_text),
-    (Rastrigin, _rastrigin_text),
-):
-    register_step_text(_cls, _factory)
-
-try:  # logistic regression on your own data (issue 7) may not be installed yet
-    from core.problems.logistic import LogisticRegression
-except ImportError:  # pragma: no cover
-    pass
-else:
-    register_step_text(LogisticRegression, _logistic_text)
+BUILTIN_TEXTS: dict[type, Callable[[Problem], StepText]] = {
+    LinearRegression: _line_text,
+    LogisticRegression: _logistic_text,
+    OneWeight: _line_text,
+    SigmoidNeuron: _neuron_text,
+    ClippedLinearNeuron: _neuron_text,
+    Rosenbrock: _rosenbrock_text,
+    Quadratic: _quadratic_text,
+    Himmelblau: _himmelblau_text,
+    Beale: _beale_text,
+    Saddle: _saddle_text,
+    Rastrigin: _rastrigin_text,
+}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from core.numfmt import format_decimals
-from core.table import format_exact
+from core.run.table import format_exact
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -134,17 +134,8 @@ class Line:
         return plain(self.html())
 
 
-def number_line(
-    key: str,
-    label: str,
-    value: float,
-    *,
-    formula: str = "",
-    numbers: str = "",
-    note: str = "",
-    decimals: int = 4,
-    integer: bool = False,
-) -> Line:
+def number_line(key: str, label: str, value: float, *, formula: str = "", numbers: str = "",
+                note: str = "", decimals: int = 4, integer: bool = False) -> Line:
     """A `Line` with a value, its rounded text and its exact text filled in.
 
     ``integer`` writes a whole number without decimals (a step count).

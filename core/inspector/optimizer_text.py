@@ -4,7 +4,7 @@ For every optimizer the inspector shows the state torch keeps
 (``optimizer.state[p]``: ``momentum_buffer``, ``exp_avg``, ``exp_avg_sq``,
 ``step``, ``square_avg``, ``grad_avg``, ``sum``) before and after the update,
 and the step direction ``d`` with ``new = old − lr·d``. Each describer repeats
-its optimizer's arithmetic in the same order as `core.optimizers`, so the
+its optimizer's arithmetic in the same order as `core.optim`, so the
 direction it shows is the one the run used, not a re-derivation.
 """
 
@@ -20,7 +20,7 @@ from core.inspector.model import Line, constant, number_line, opening, shown
 
 if TYPE_CHECKING:
     from core._types import FloatArray
-    from core.optimizers.base import Optimizer
+    from core.optim.base import Optimizer
 
 
 @dataclass(frozen=True)
@@ -36,26 +36,20 @@ class StepContext:
     after: Any  # optimizer state after it
     decimals: int = 4
 
-    def line(
-        self,
-        key: str,
-        label: str,
-        value: float,
-        formula: str = "",
-        numbers: str = "",
-        note: str = "",
-        integer: bool = False,
-    ) -> Line:
-        return number_line(
-            key,
-            label,
-            value,
-            formula=formula,
-            numbers=numbers,
-            note=note,
-            decimals=self.decimals,
-            integer=integer,
-        )
+    def line(self, key: str, label: str, value: float, formula: str = "", numbers: str = "",
+             **more: Any) -> Line:
+        """A `number_line` at this step's decimals (``more``: ``note``, ``integer``)."""
+        return number_line(key, label, value, formula=formula, numbers=numbers,
+                           decimals=self.decimals, **more)
+
+    def each(self, key: str, symbol: str, values: Any, formula: str,
+             numbers: Callable[[int], str], note: str = "") -> list[Line]:
+        """One line per parameter (``<key>.<name>``, ``symbol`` subscripted by the
+        name); ``numbers(i)`` writes parameter i's arithmetic; ``note`` goes on the
+        first line only."""
+        return [self.line(f"{key}.{n}", _sub(symbol, n), values[i], formula, numbers(i),
+                          note=note if i == 0 else "")
+                for i, n in enumerate(self.names)]
 
     def n(self, value: float) -> str:
         """A number inside an expression (brackets if negative)."""
@@ -87,11 +81,23 @@ def _sub(symbol: str, name: str) -> str:
     return f"<i>{symbol}</i><sub>{name}</sub>"
 
 
+def _interleaved(*columns: list[Line]) -> list[Line]:
+    """Lines grouped by parameter: the first parameter's of every column, then the next's."""
+    return [line for group in zip(*(c for c in columns if c), strict=True) for line in group]
+
+
 def _plain_update(ctx: StepContext, d: FloatArray, symbol: str) -> tuple[tuple[str, ...], ...]:
     lr = constant(ctx.lr)
     forms = tuple(f"<i>{n}</i> − lr·{_sub(symbol, n)}" for n in ctx.names)
     nums = tuple(f"{ctx.o(t)} − {lr} × {ctx.n(v)}" for t, v in zip(ctx.theta, d, strict=True))
     return forms, nums
+
+
+def _step(ctx: StepContext, lines: list[Line], d: Any, symbol: str) -> OptimizerStep:
+    """``new = old − lr·d`` with ``d`` named ``symbol``."""
+    d = np.asarray(d, dtype=np.float64)
+    forms, nums = _plain_update(ctx, d, symbol)
+    return OptimizerStep(tuple(lines), d, None, forms, nums)
 
 
 def _coupled_decay(ctx: StepContext, lines: list[Line]) -> FloatArray:
@@ -100,17 +106,25 @@ def _coupled_decay(ctx: StepContext, lines: list[Line]) -> FloatArray:
     if not wd:
         return ctx.grad
     g = ctx.grad + wd * ctx.theta
-    for i, n in enumerate(ctx.names):
-        lines.append(
-            ctx.line(
-                f"optimizer.grad.{n}",
-                _sub("g′", n),
-                g[i],
-                "g + λ·θ",
-                f"{ctx.o(ctx.grad[i])} + {constant(wd)} × {ctx.n(ctx.theta[i])}",
-            )
-        )
+    lines += ctx.each("optimizer.grad", "g′", g, "g + λ·θ",
+                      lambda i: f"{ctx.o(ctx.grad[i])} + {constant(wd)} × {ctx.n(ctx.theta[i])}")
     return g
+
+
+def _moving_average(ctx: StepContext, field: str, symbol: str, coef: float, coef_symbol: str,
+                    gs: str, g: FloatArray, squared: bool = False) -> list[Line]:
+    """``coef·prev + (1 − coef)·g`` (or ``g²``) for the state ``field``, per parameter."""
+    sq = "²" if squared else ""
+    prev = getattr(ctx.before, field)
+    return ctx.each(f"state.{field}", symbol, getattr(ctx.after, field),
+                    f"{coef_symbol}·{symbol}<sub>prev</sub> + (1 − {coef_symbol})·{gs}{sq}",
+                    lambda i: f"{constant(coef)} × {ctx.n(prev[i])} + "
+                              f"{constant(1.0 - coef)} × {ctx.n(g[i])}{sq}")
+
+
+def _step_count_line(ctx: StepContext, t: int) -> Line:
+    return ctx.line("state.step", "<i>t</i>", t, "<i>t</i><sub>prev</sub> + 1", f"{t - 1} + 1",
+                    integer=True)
 
 
 # ---------------------------------------------------------------------- SGD
@@ -121,219 +135,126 @@ def describe_sgd(ctx: StepContext) -> OptimizerStep:
     gs = "g′" if h["weight_decay"] else "g"
     mu = h["momentum"]
     if not mu:
-        forms, nums = _plain_update(ctx, g, gs)
-        return OptimizerStep(tuple(lines), np.asarray(g, dtype=np.float64), None, forms, nums)
+        return _step(ctx, lines, g, gs)
     buf = ctx.after.momentum_buffer
-    first = ctx.before.momentum_buffer is None
-    for i, n in enumerate(ctx.names):
-        if first:
-            lines.append(
-                ctx.line(
-                    f"state.momentum_buffer.{n}",
-                    _sub("buf", n),
-                    buf[i],
-                    gs,
-                    ctx.o(g[i]),
-                    note="torch starts the buffer at the first gradient (no dampening)"
-                    if i == 0
-                    else "",
-                )
-            )
-        else:
-            damp = 1.0 - h["dampening"]
-            lines.append(
-                ctx.line(
-                    f"state.momentum_buffer.{n}",
-                    _sub("buf", n),
-                    buf[i],
-                    f"μ·buf<sub>prev</sub> + (1 − τ)·{gs}",
-                    f"{constant(mu)} × {ctx.n(ctx.before.momentum_buffer[i])} + "
-                    f"{constant(damp)} × {ctx.n(g[i])}",
-                )
-            )
-    if h["nesterov"]:
-        d = g + mu * buf
-        for i, n in enumerate(ctx.names):
-            lines.append(
-                ctx.line(
-                    f"direction.{n}",
-                    _sub("d", n),
-                    d[i],
-                    f"{gs} + μ·buf",
-                    f"{ctx.o(g[i])} + {constant(mu)} × {ctx.n(buf[i])}",
-                    note="Nesterov looks ahead along the buffer" if i == 0 else "",
-                )
-            )
-        forms, nums = _plain_update(ctx, d, "d")
+    prev = ctx.before.momentum_buffer
+    if prev is None:
+        lines += ctx.each("state.momentum_buffer", "buf", buf, gs, lambda i: ctx.o(g[i]),
+                          note="torch starts the buffer at the first gradient (no dampening)")
     else:
-        d = buf
-        forms, nums = _plain_update(ctx, d, "buf")
-    return OptimizerStep(tuple(lines), np.asarray(d, dtype=np.float64), None, forms, nums)
+        damp = 1.0 - h["dampening"]
+        lines += ctx.each(
+            "state.momentum_buffer", "buf", buf, f"μ·buf<sub>prev</sub> + (1 − τ)·{gs}",
+            lambda i: f"{constant(mu)} × {ctx.n(prev[i])} + {constant(damp)} × {ctx.n(g[i])}")
+    if not h["nesterov"]:
+        return _step(ctx, lines, buf, "buf")
+    d = g + mu * buf
+    lines += ctx.each("direction", "d", d, f"{gs} + μ·buf",
+                      lambda i: f"{ctx.o(g[i])} + {constant(mu)} × {ctx.n(buf[i])}",
+                      note="Nesterov looks ahead along the buffer")
+    return _step(ctx, lines, d, "d")
 
 
 # --------------------------------------------------------------- Adam, AdamW
 def describe_adam(ctx: StepContext) -> OptimizerStep:
-    opt, h = ctx.optimizer, ctx.optimizer.hyper
-    beta1, beta2 = h["betas"]
-    decoupled = bool(getattr(opt, "decoupled_weight_decay", False))
+    h = ctx.optimizer.hyper
+    decoupled = ctx.optimizer.name == "adamw"
     lines: list[Line] = []
     g = ctx.grad if decoupled else _coupled_decay(ctx, lines)
     gs = "g′" if (h["weight_decay"] and not decoupled) else "g"
     t = ctx.after.step
-    m, v, vmax = ctx.after.exp_avg, ctx.after.exp_avg_sq, ctx.after.max_exp_avg_sq
-    m0, v0 = ctx.before.exp_avg, ctx.before.exp_avg_sq
-    lines.append(
-        ctx.line(
-            "state.step", "<i>t</i>", t, "<i>t</i><sub>prev</sub> + 1", f"{t - 1} + 1", integer=True
-        )
-    )
-    for i, n in enumerate(ctx.names):
-        lines.append(
-            ctx.line(
-                f"state.exp_avg.{n}",
-                _sub("m", n),
-                m[i],
-                f"β<sub>1</sub>·m<sub>prev</sub> + (1 − β<sub>1</sub>)·{gs}",
-                f"{constant(beta1)} × {ctx.n(m0[i])} + {constant(1.0 - beta1)} × {ctx.n(g[i])}",
-            )
-        )
-        lines.append(
-            ctx.line(
-                f"state.exp_avg_sq.{n}",
-                _sub("v", n),
-                v[i],
-                f"β<sub>2</sub>·v<sub>prev</sub> + (1 − β<sub>2</sub>)·{gs}²",
-                f"{constant(beta2)} × {ctx.n(v0[i])} + {constant(1.0 - beta2)} × {ctx.n(g[i])}²",
-            )
-        )
-        if vmax is not None:
-            lines.append(
-                ctx.line(
-                    f"state.max_exp_avg_sq.{n}",
-                    f"<i>v</i><sub>max,{n}</sub>",
-                    vmax[i],
-                    "max(<i>v</i><sub>max,prev</sub>, <i>v</i>)",
-                    f"max({ctx.o(ctx.before.max_exp_avg_sq[i])}, {ctx.o(v[i])})",
-                )
-            )
-    bc1 = 1.0 - beta1**t
-    bc2 = 1.0 - beta2**t
-    lines.append(
-        ctx.line(
-            "state.bias_correction1",
-            "bc<sub>1</sub>",
-            bc1,
-            "1 − β<sub>1</sub><sup>t</sup>",
-            f"1 − {constant(beta1)}<sup>{t}</sup>",
-        )
-    )
-    lines.append(
-        ctx.line(
-            "state.bias_correction2",
-            "bc<sub>2</sub>",
-            bc2,
-            "1 − β<sub>2</sub><sup>t</sup>",
-            f"1 − {constant(beta2)}<sup>{t}</sup>",
-        )
-    )
-    # the run computes (lr/bc1)·m/denom; the same factors give d = m/denom/bc1
-    denom = np.sqrt(v if vmax is None else vmax) / bc2**0.5 + h["eps"]
-    u = m / denom / bc1
-    vs = "<i>v</i><sub>max</sub>" if vmax is not None else "<i>v</i>"
-    sym = "u" if decoupled and h["weight_decay"] else "d"
-    for i, n in enumerate(ctx.names):
-        vi = (v if vmax is None else vmax)[i]
-        lines.append(
-            ctx.line(
-                f"direction.{n}",
-                _sub(sym, n),
-                u[i],
-                f"(<i>m</i> / bc<sub>1</sub>) / (√{vs} / √bc<sub>2</sub> + ε)",
-                f"({ctx.o(m[i])} / {constant(bc1)}) / (√{ctx.n(vi)} / √{constant(bc2)} + "
-                f"{constant(h['eps'])})",
-                note="m / bc₁ and v / bc₂ undo the zero start of the moments" if i == 0 else "",
-            )
-        )
+    lines.append(_step_count_line(ctx, t))
+    lines += _adam_moments(ctx, g, gs)
+    u = _adam_direction(ctx, lines, sym="u" if decoupled and h["weight_decay"] else "d")
     wd = h["weight_decay"]
-    if decoupled and wd:
-        decay = wd * ctx.theta
-        lr = constant(ctx.lr)
-        forms = tuple(f"<i>{n}</i> − lr·(λ·<i>{n}</i> + {_sub('u', n)})" for n in ctx.names)
-        nums = tuple(
-            f"{ctx.o(th)} − {lr} × ({constant(wd)} × {ctx.n(th)} + {ctx.n(ui)})"
-            for th, ui in zip(ctx.theta, u, strict=True)
-        )
-        return OptimizerStep(tuple(lines), decay + u, decay, forms, nums)
-    forms, nums = _plain_update(ctx, u, "d")
-    return OptimizerStep(tuple(lines), u, None, forms, nums)
+    if not (decoupled and wd):
+        return _step(ctx, lines, u, "d")
+    decay = wd * ctx.theta
+    lr = constant(ctx.lr)
+    forms = tuple(f"<i>{n}</i> − lr·(λ·<i>{n}</i> + {_sub('u', n)})" for n in ctx.names)
+    nums = tuple(
+        f"{ctx.o(th)} − {lr} × ({constant(wd)} × {ctx.n(th)} + {ctx.n(ui)})"
+        for th, ui in zip(ctx.theta, u, strict=True)
+    )
+    return OptimizerStep(tuple(lines), decay + u, decay, forms, nums)
+
+
+def _adam_moments(ctx: StepContext, g: FloatArray, gs: str) -> list[Line]:
+    """m, v (and v_max with amsgrad), parameter by parameter."""
+    beta1, beta2 = ctx.optimizer.hyper["betas"]
+    before, after = ctx.before, ctx.after
+    m = _moving_average(ctx, "exp_avg", "m", beta1, "β<sub>1</sub>", gs, g)
+    v = _moving_average(ctx, "exp_avg_sq", "v", beta2, "β<sub>2</sub>", gs, g, squared=True)
+    vmax: list[Line] = []
+    if after.max_exp_avg_sq is not None:
+        vmax = [ctx.line(f"state.max_exp_avg_sq.{n}", f"<i>v</i><sub>max,{n}</sub>",
+                         after.max_exp_avg_sq[i], "max(<i>v</i><sub>max,prev</sub>, <i>v</i>)",
+                         f"max({ctx.o(before.max_exp_avg_sq[i])}, {ctx.o(after.exp_avg_sq[i])})")
+                for i, n in enumerate(ctx.names)]
+    return _interleaved(m, v, vmax)
+
+
+def _adam_direction(ctx: StepContext, lines: list[Line], sym: str) -> FloatArray:
+    """The bias corrections and ``(m / bc1) / (√v / √bc2 + ε)``, appended to ``lines``."""
+    h, after = ctx.optimizer.hyper, ctx.after
+    beta1, beta2 = h["betas"]
+    t = after.step
+    bc1, bc2 = 1.0 - beta1**t, 1.0 - beta2**t
+    for k, beta, bc in ((1, beta1, bc1), (2, beta2, bc2)):
+        lines.append(ctx.line(f"state.bias_correction{k}", f"bc<sub>{k}</sub>", bc,
+                              f"1 − β<sub>{k}</sub><sup>t</sup>",
+                              f"1 − {constant(beta)}<sup>{t}</sup>"))
+    m, vmax = after.exp_avg, after.max_exp_avg_sq
+    v = after.exp_avg_sq if vmax is None else vmax
+    # the run computes (lr/bc1)·m/denom; the same factors give d = m/denom/bc1
+    u = m / (np.sqrt(v) / bc2**0.5 + h["eps"]) / bc1
+    vs = "<i>v</i><sub>max</sub>" if vmax is not None else "<i>v</i>"
+    lines += ctx.each(
+        "direction", sym, u, f"(<i>m</i> / bc<sub>1</sub>) / (√{vs} / √bc<sub>2</sub> + ε)",
+        lambda i: f"({ctx.o(m[i])} / {constant(bc1)}) / (√{ctx.n(v[i])} / √{constant(bc2)} + "
+                  f"{constant(h['eps'])})",
+        note="m / bc₁ and v / bc₂ undo the zero start of the moments")
+    return u
 
 
 # ------------------------------------------------------------------ RMSprop
 def describe_rmsprop(ctx: StepContext) -> OptimizerStep:
     h = ctx.optimizer.hyper
-    alpha, eps, mu = h["alpha"], h["eps"], h["momentum"]
+    eps, mu = h["eps"], h["momentum"]
     lines: list[Line] = []
     g = _coupled_decay(ctx, lines)
     gs = "g′" if h["weight_decay"] else "g"
-    v, gbar, buf = ctx.after.square_avg, ctx.after.grad_avg, ctx.after.momentum_buffer
-    for i, n in enumerate(ctx.names):
-        lines.append(
-            ctx.line(
-                f"state.square_avg.{n}",
-                _sub("v", n),
-                v[i],
-                f"α·v<sub>prev</sub> + (1 − α)·{gs}²",
-                f"{constant(alpha)} × {ctx.n(ctx.before.square_avg[i])} + "
-                f"{constant(1.0 - alpha)} × {ctx.n(g[i])}²",
-            )
-        )
-        if gbar is not None:
-            lines.append(
-                ctx.line(
-                    f"state.grad_avg.{n}",
-                    _sub("ḡ", n),
-                    gbar[i],
-                    f"α·ḡ<sub>prev</sub> + (1 − α)·{gs}",
-                    f"{constant(alpha)} × {ctx.n(ctx.before.grad_avg[i])} + "
-                    f"{constant(1.0 - alpha)} × {ctx.n(g[i])}",
-                )
-            )
+    lines += _rmsprop_averages(ctx, g, gs)
+    v, gbar = ctx.after.square_avg, ctx.after.grad_avg
     if gbar is not None:
         avg = np.sqrt(v - gbar * gbar) + eps
-        root, root_numbers = (
-            "√(v − ḡ²)",
-            [f"√({ctx.o(a)} − {ctx.n(b)}²)" for a, b in zip(v, gbar, strict=True)],
-        )
+        root = "√(v − ḡ²)"
+        roots = [f"√({ctx.o(a)} − {ctx.n(b)}²)" for a, b in zip(v, gbar, strict=True)]
     else:
         avg = np.sqrt(v) + eps
-        root, root_numbers = "√v", [f"√{ctx.n(a)}" for a in v]
-    scaled = g / avg
+        root, roots = "√v", [f"√{ctx.n(a)}" for a in v]
     if mu > 0:
-        for i, n in enumerate(ctx.names):
-            lines.append(
-                ctx.line(
-                    f"state.momentum_buffer.{n}",
-                    _sub("buf", n),
-                    buf[i],
-                    f"μ·buf<sub>prev</sub> + {gs} / ({root} + ε)",
-                    f"{constant(mu)} × {ctx.n(ctx.before.momentum_buffer[i])} + "
-                    f"{ctx.n(g[i])} / ({root_numbers[i]} + {constant(eps)})",
-                )
-            )
-        forms, nums = _plain_update(ctx, buf, "buf")
-        return OptimizerStep(tuple(lines), np.asarray(buf, dtype=np.float64), None, forms, nums)
-    for i, n in enumerate(ctx.names):
-        lines.append(
-            ctx.line(
-                f"direction.{n}",
-                _sub("d", n),
-                scaled[i],
-                f"{gs} / ({root} + ε)",
-                f"{ctx.o(g[i])} / ({root_numbers[i]} + {constant(eps)})",
-            )
-        )
-    forms, nums = _plain_update(ctx, scaled, "d")
-    return OptimizerStep(tuple(lines), scaled, None, forms, nums)
+        prev = ctx.before.momentum_buffer
+        lines += ctx.each(
+            "state.momentum_buffer", "buf", ctx.after.momentum_buffer,
+            f"μ·buf<sub>prev</sub> + {gs} / ({root} + ε)",
+            lambda i: f"{constant(mu)} × {ctx.n(prev[i])} + "
+                      f"{ctx.n(g[i])} / ({roots[i]} + {constant(eps)})")
+        return _step(ctx, lines, ctx.after.momentum_buffer, "buf")
+    scaled = g / avg
+    lines += ctx.each("direction", "d", scaled, f"{gs} / ({root} + ε)",
+                      lambda i: f"{ctx.o(g[i])} / ({roots[i]} + {constant(eps)})")
+    return _step(ctx, lines, scaled, "d")
+
+
+def _rmsprop_averages(ctx: StepContext, g: FloatArray, gs: str) -> list[Line]:
+    """v (and ḡ when centered), parameter by parameter."""
+    alpha = ctx.optimizer.hyper["alpha"]
+    v = _moving_average(ctx, "square_avg", "v", alpha, "α", gs, g, squared=True)
+    gbar: list[Line] = []
+    if ctx.after.grad_avg is not None:
+        gbar = _moving_average(ctx, "grad_avg", "ḡ", alpha, "α", gs, g)
+    return _interleaved(v, gbar)
 
 
 # ------------------------------------------------------------------ Adagrad
@@ -342,35 +263,21 @@ def describe_adagrad(ctx: StepContext) -> OptimizerStep:
     lines: list[Line] = []
     g = _coupled_decay(ctx, lines)
     gs = "g′" if h["weight_decay"] else "g"
-    t = ctx.after.step
-    s = ctx.after.sum
-    lines.append(
-        ctx.line(
-            "state.step", "<i>t</i>", t, "<i>t</i><sub>prev</sub> + 1", f"{t - 1} + 1", integer=True
-        )
-    )
-    for i, n in enumerate(ctx.names):
-        lines.append(
-            ctx.line(
-                f"state.sum.{n}",
-                _sub("s", n),
-                s[i],
-                f"s<sub>prev</sub> + {gs}²",
-                f"{ctx.o(ctx.before.sum[i])} + {ctx.n(g[i])}²",
-            )
-        )
+    t, s = ctx.after.step, ctx.after.sum
+    lines.append(_step_count_line(ctx, t))
+    lines += ctx.each("state.sum", "s", s, f"s<sub>prev</sub> + {gs}²",
+                      lambda i: f"{ctx.o(ctx.before.sum[i])} + {ctx.n(g[i])}²")
     decay = 1 + (t - 1) * h["lr_decay"]
     d = g / (np.sqrt(s) + h["eps"]) / decay
-    for i, n in enumerate(ctx.names):
-        if h["lr_decay"]:
-            form = f"{gs} / ((1 + (t − 1)·lr_decay)·(√s + ε))"
-            nums = f"{ctx.o(g[i])} / ({constant(decay)} × (√{ctx.n(s[i])} + {constant(h['eps'])}))"
-        else:
-            form = f"{gs} / (√s + ε)"
-            nums = f"{ctx.o(g[i])} / (√{ctx.n(s[i])} + {constant(h['eps'])})"
-        lines.append(ctx.line(f"direction.{n}", _sub("d", n), d[i], form, nums))
-    forms, nums_u = _plain_update(ctx, d, "d")
-    return OptimizerStep(tuple(lines), d, None, forms, nums_u)
+    eps = constant(h["eps"])
+    if h["lr_decay"]:
+        lines += ctx.each("direction", "d", d, f"{gs} / ((1 + (t − 1)·lr_decay)·(√s + ε))",
+                          lambda i: f"{ctx.o(g[i])} / ({constant(decay)} × "
+                                    f"(√{ctx.n(s[i])} + {eps}))")
+    else:
+        lines += ctx.each("direction", "d", d, f"{gs} / (√s + ε)",
+                          lambda i: f"{ctx.o(g[i])} / (√{ctx.n(s[i])} + {eps})")
+    return _step(ctx, lines, d, "d")
 
 
 # ------------------------------------------------------------------ generic
@@ -381,8 +288,7 @@ def describe_generic(ctx: StepContext, new: FloatArray) -> OptimizerStep:
         for i, n in enumerate(ctx.names):
             lines.append(ctx.line(f"state.{name}.{n}", _sub(name, n), float(arr[i])))
     d = (ctx.theta - new) / ctx.lr if ctx.lr else np.zeros_like(ctx.theta)
-    forms, nums = _plain_update(ctx, d, "d")
-    return OptimizerStep(tuple(lines), d, None, forms, nums)
+    return _step(ctx, lines, d, "d")
 
 
 DESCRIBERS: dict[str, Callable[[StepContext], OptimizerStep]] = {

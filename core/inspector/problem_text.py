@@ -6,11 +6,8 @@ placeholders name quantities: the parameters (by their names), the data
 template renders the symbolic formula (``2·e·x``) and the one with this step's
 numbers (``2·3.0000·1.0000``), so the two can never disagree.
 
-The registry is keyed by problem name, then by problem class (a subclass that
-keeps its base's loss and gradient shares its base's text); a problem may also
-describe itself with a ``step_text()`` method, and a typed formula problem
-with an ``expression`` (or ``formula``) string. Anything else gets a generic
-text that still shows every number.
+Which text a problem gets is decided in `core.inspector.texts`; the
+built-in problems' texts are in `core.inspector.builtin_text`.
 """
 
 from __future__ import annotations
@@ -103,63 +100,13 @@ def fill(template: str, values: Mapping[str, float], decimals: int = 4) -> str:
     return PLACEHOLDER.sub(number, template)
 
 
-# ----------------------------------------------------------------- registry
-_BY_NAME: dict[str, Callable[[Problem], StepText]] = {}
-_BY_CLASS: dict[type, Callable[[Problem], StepText]] = {}
-
-
-def register_step_text(key: str | type, factory: Callable[[Problem], StepText]) -> None:
-    """Teach the inspector a problem's formulas (by problem name or exact class)."""
-    if isinstance(key, str):
-        _BY_NAME[key] = factory
-    else:
-        _BY_CLASS[key] = factory
-
-
-def step_text(problem: Problem) -> StepText:
-    """The problem's `StepText`: its own, a registered one, or the generic one."""
-    # the built-in texts register themselves on import; imported here, not at
-    # the top, because they build on this module
-    import core.inspector.builtin_text  # noqa: F401
-
-    own = getattr(problem, "step_text", None)
-    if callable(own):
-        text = own()
-        if isinstance(text, StepText):
-            return text
-    factory = _BY_NAME.get(problem.name) or _class_factory(type(problem))
-    if factory is not None:
-        return factory(problem)
-    expression = _expression_of(problem)
-    if expression is not None:
-        return _formula_text(problem, expression)
-    return _generic_text(problem)
-
-
-_LOSS_METHODS = ("loss_c", "grad_c", "loss_grad_c")
-
-
-def _class_factory(cls: type) -> Callable[[Problem], StepText] | None:
-    """The text registered for ``cls`` or the nearest base it inherits its loss from.
-
-    A subclass that keeps its base's loss and gradient (say, one that only
-    caches its Hessian) has the same formulas; one that overrides them does not.
-    """
-    for base in cls.__mro__:
-        factory = _BY_CLASS.get(base)
-        if factory is not None:
-            same = all(getattr(cls, m) is getattr(base, m) for m in _LOSS_METHODS)
-            return factory if same else None
-    return None
-
-
 def italic(names: tuple[str, ...]) -> dict[str, str]:
     """Each name as an italic symbol (the default for parameters)."""
     return {n: f"<i>{html.escape(n, quote=False)}</i>" for n in names}
 
 
 # ------------------------------------------------- typed formulas, generic
-def _expression_of(problem: Problem) -> str | None:
+def expression_of(problem: Problem) -> str | None:
     for attr in ("expression", "formula"):
         value = getattr(problem, attr, None)
         if isinstance(value, str) and value.strip():
@@ -183,7 +130,7 @@ def python_to_template(expression: str, names: tuple[str, ...]) -> str:
     )
 
 
-def _formula_text(problem: Problem, expression: str) -> StepText:
+def formula_text(problem: Problem, expression: str) -> StepText:
     names = problem.param_names
     grads_src = getattr(problem, "gradient_text", None)
     grads: dict[str, str] = {}
@@ -200,6 +147,6 @@ def _formula_text(problem: Problem, expression: str) -> StepText:
     )
 
 
-def _generic_text(problem: Problem) -> StepText:
+def generic_text(problem: Problem) -> StepText:
     kind = "data" if problem.n_samples else "function"
     return StepText(kind=kind, values=lambda p, x, y: {}, symbols=italic(problem.param_names))

@@ -17,20 +17,20 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.batches import BatchPlan
-from core.config import RunConfig
-from core.engine import Run, Trainer, make_trainer
 from core.errors import ConfigError
-from core.optimizers import make_optimizer
-from core.optimizers.sgd import SGD
+from core.optim import make_optimizer
+from core.run.batches import BatchPlan
+from core.run.config import RunConfig
+from core.run.dispatch import make_trainer
+from core.run.trainer import Run, Trainer
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from core._types import FloatArray
-    from core.optimizers.base import Optimizer
+    from core.optim.base import Optimizer
     from core.problems.base import Problem
-    from core.table import StepTable
+    from core.run.table import StepTable
 
 CHECKPOINT_EVERY = 256
 
@@ -108,7 +108,7 @@ class StateReplay:
         self._init = view.optimizer.init(theta0)
         opt = view.optimizer
         # plain SGD keeps no state: nothing to replay
-        self._stateless = isinstance(opt, SGD) and not opt.hyper["momentum"]
+        self._stateless = opt.name == "sgd" and not opt.hyper["momentum"]
         # row -> (state before that row's update, that row's parameters as a check);
         # rows that are multiples of CHECKPOINT_EVERY, plus the last row asked for
         self._checkpoints: dict[int, tuple[Any, tuple[float, ...]]] = {

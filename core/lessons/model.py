@@ -17,11 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from core.config import RunConfig
-from core.engine import Run, train
 from core.errors import ConfigError
-from core.problems.registry import get_problem
-from core.table import format_rounded
+from core.problems.catalogue import get_problem
+from core.run.config import RunConfig
+from core.run.dispatch import train
+from core.run.table import format_rounded
+from core.run.trainer import Run
 
 LESSON_FOLDER = "lessons"
 

@@ -15,6 +15,7 @@ against a data column with ``xp.col(a) * data.x[:, 0]`` and reduce with
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -25,7 +26,7 @@ from core.errors import ConfigError
 from core.xp import NUMPY
 
 if TYPE_CHECKING:
-    from core._types import FloatArray, Num
+    from core._types import Comps, FloatArray, Num, Rows
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,11 @@ class Problem:
     `extras_c`, `hessian_c`). All other methods are generic.
     """
 
+    # True where `full_loss_grad_c` has its own full-data path (sufficient
+    # statistics, its own blocking over the data): its cost does not grow with
+    # the grid's points x examples, so a surface is one call
+    full_data_path = False  # a class attribute, not a field
+
     name: str
     title: str
     param_names: tuple[str, ...]
@@ -75,40 +81,36 @@ class Problem:
         """Subclasses precompute from their data here (the base does nothing)."""
 
     # ------------------------------------------------------------------ math
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         """Loss at the parameter components ``p`` (any backend)."""
         raise NotImplementedError
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         """Hand-derived gradient, one component per parameter."""
         raise NotImplementedError
 
-    def loss_grad_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[Num, tuple[Num, ...]]:
+    def loss_grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> tuple[Num, Comps]:
         """Loss and gradient together; override to share work between them."""
         return self.loss_c(xp, p, data), self.grad_c(xp, p, data)
 
-    def full_loss_grad_c(self, p: tuple[Num, ...]) -> tuple[Num, tuple[Num, ...]]:
+    def full_loss_grad_c(self, p: Comps) -> tuple[Num, Comps]:
         """Full-data loss and gradient in numpy; regression overrides it with
         sufficient statistics so the cost does not grow with the data."""
         return self.loss_grad_c(NUMPY, p, self.data)
 
-    def full_loss_c(self, p: tuple[Num, ...]) -> Num:
+    def full_loss_c(self, p: Comps) -> Num:
         """Full-data loss alone: `loss_c` on the data, unless the problem has its
-        own full-data path (sufficient statistics), which is used instead. Half
-        the cost of `full_loss_grad_c` where only the loss is wanted (surfaces)."""
-        if type(self).full_loss_grad_c is not Problem.full_loss_grad_c:
+        own full-data path (`full_data_path`), which is used instead. Half the
+        cost of `full_loss_grad_c` where only the loss is wanted (surfaces)."""
+        if self.full_data_path:
             return self.full_loss_grad_c(p)[0]
         return self.loss_c(NUMPY, p, self.data)
 
-    def extras_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def extras_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         """Values of `extra_columns` at ``p`` (e.g. ``y_pred``, ``error``)."""
         return ()
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...] | None:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows | None:
         """Analytic Hessian rows, or None to use central differences of `grad`."""
         return None
 
@@ -130,22 +132,7 @@ class Problem:
         """Validate a user start point; return it as floats (default: own start)."""
         if start is None:
             return tuple(float(v) for v in self.start)
-        try:
-            values = tuple(float(v) for v in start)
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"start must be {self.n_params} numbers "
-                f"({', '.join(self.param_names)}), got {start!r}"
-            ) from None
-        if len(values) != self.n_params:
-            raise ConfigError(
-                f"start must have {self.n_params} values "
-                f"({', '.join(self.param_names)}) for problem {self.name!r}, "
-                f"got {len(values)}"
-            )
-        if not all(np.isfinite(values)):
-            raise ConfigError(f"start values must be finite numbers, got {values}")
-        return values
+        return check_point(start, self.param_names, self.name)
 
     # ------------------------------------------------- vectorised (numpy)
     def split(self, theta: Any) -> tuple[FloatArray, ...]:
@@ -239,3 +226,21 @@ def stack_components(g: Sequence[Num], shape: tuple[int, ...]) -> FloatArray:
     for i, gi in enumerate(g):
         out[..., i] = gi
     return out
+
+
+def check_point(values: Any, names: Sequence[str], problem: str | None = None,
+                what: str = "start") -> tuple[float, ...]:
+    """One finite float per parameter ``names`` (of ``problem``), or a ConfigError."""
+    listing = ", ".join(names)
+    try:
+        point = tuple(float(v) for v in values)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{what} must be {len(names)} numbers ({listing}), "
+                          f"got {values!r}") from None
+    if len(point) != len(names):
+        of = f" for problem {problem!r}" if problem is not None else ""
+        raise ConfigError(f"{what} must have {len(names)} values ({listing}){of}, "
+                          f"got {len(point)}")
+    if not all(math.isfinite(v) for v in point):
+        raise ConfigError(f"{what} values must be finite numbers, got {point}")
+    return point

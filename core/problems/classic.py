@@ -10,36 +10,32 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from core.errors import ConfigError
+from core.checks import check_number
 from core.problems.base import Dataset, Problem
-from core.problems.registry import register
 
 if TYPE_CHECKING:
-    from core._types import Num
+    from core._types import Comps, Num, Rows
 
 
 # ------------------------------------------------------------------ rosenbrock
 class Rosenbrock(Problem):
     """``(1 − a)² + 100·(b − a²)²``: a curved, narrow valley."""
 
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         u = b - a * a
         return (1.0 - a) ** 2 + 100.0 * u * u
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p
         u = b - a * a
         return -2.0 * (1.0 - a) - 400.0 * a * u, 200.0 * u
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         a, b = p
         return ((2.0 - 400.0 * b + 1200.0 * a * a, -400.0 * a), (-400.0 * a, 200.0 + 0.0 * a))
 
 
-@register("rosenbrock")
 def rosenbrock() -> Rosenbrock:
     """Rosenbrock's valley from the classic start (−1.2, 1)."""
     return Rosenbrock(
@@ -58,7 +54,6 @@ def rosenbrock() -> Rosenbrock:
         default_steps=10_000,
         window=((-2.0, 2.0), (-1.0, 3.0)),
         minima=((1.0, 1.0),),
-        min_loss=0.0,
         tolerance=1e-3,
     )
 
@@ -76,45 +71,27 @@ class Quadratic(Problem):
         self._a12 = (1.0 - condition) * c * s
         self._a22 = s * s + condition * c * c
 
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         return 0.5 * (self._a11 * a * a + 2.0 * self._a12 * a * b + self._a22 * b * b)
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p
         return self._a11 * a + self._a12 * b, self._a12 * a + self._a22 * b
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         return ((self._a11, self._a12), (self._a12, self._a22))
 
 
 MAX_CONDITION = 1e6
 
 
-def _check_option(name: str, value: Any, allowed: str, low: float, high: float) -> float:
-    """``value`` as a float in [low, high], or a ConfigError naming the range."""
-    bad = ConfigError(f"quadratic option {name!r} must be {allowed}, got {value!r}")
-    if isinstance(value, bool):
-        raise bad
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise bad from None
-    if not (math.isfinite(v) and low <= v <= high):
-        raise bad
-    return v
-
-
-@register("quadratic")
 def quadratic(condition: float = 10.0, angle: float = 0.0) -> Quadratic:
     """A rotated elliptic bowl; ``condition`` = λmax/λmin (λmin = 1), ``angle`` in degrees."""
-    condition = _check_option(
-        "condition", condition,
-        f"a finite number from 1 to {MAX_CONDITION:g} (λmax/λmin)", 1.0, MAX_CONDITION,
-    )
-    angle = _check_option("angle", angle, "a finite number of degrees", -math.inf, math.inf)
+    condition = check_number("quadratic option 'condition'", condition, low=1.0,
+                             high=MAX_CONDITION,
+                             rule=f"a finite number from 1 to {MAX_CONDITION:g} (λmax/λmin)")
+    angle = check_number("quadratic option 'angle'", angle, rule="a finite number of degrees")
     return Quadratic(
         name="quadratic",
         title=f"Quadratic bowl (condition {condition:g}, angle {angle:g}°)",
@@ -131,10 +108,7 @@ def quadratic(condition: float = 10.0, angle: float = 0.0) -> Quadratic:
         default_lr=1.5 / condition,
         # the shallow axis needs about 5.3·condition steps to reach the tolerance
         default_steps=max(100, math.ceil(10.0 * condition)),
-        window=((-5.0, 5.0), (-5.0, 5.0)),
         minima=((0.0, 0.0),),
-        min_loss=0.0,
-        tolerance=1e-6,
         options={"condition": condition, "angle": angle},
     )
 
@@ -143,21 +117,19 @@ def quadratic(condition: float = 10.0, angle: float = 0.0) -> Quadratic:
 class Himmelblau(Problem):
     """``(a² + b − 11)² + (a + b² − 7)²``: four minima of equal depth."""
 
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         u = a * a + b - 11.0
         v = a + b * b - 7.0
         return u * u + v * v
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p
         u = a * a + b - 11.0
         v = a + b * b - 7.0
         return 4.0 * a * u + 2.0 * v, 2.0 * u + 4.0 * b * v
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         a, b = p
         off = 4.0 * (a + b)
         return (
@@ -166,7 +138,6 @@ class Himmelblau(Problem):
         )
 
 
-@register("himmelblau")
 def himmelblau() -> Himmelblau:
     """Himmelblau's function, started where the learning rate picks the minimum."""
     return Himmelblau(
@@ -180,8 +151,6 @@ def himmelblau() -> Himmelblau:
             "it starts and on the learning rate, not on which minimum is best."
         ),
         default_lr=0.01,
-        default_steps=100,
-        window=((-5.0, 5.0), (-5.0, 5.0)),
         # Newton-polished to full precision; a test re-solves grad = 0 there
         minima=(
             (3.0, 2.0),
@@ -189,8 +158,6 @@ def himmelblau() -> Himmelblau:
             (-3.779310253377747, -3.2831859912861696),
             (3.5844283403304917, -1.8481265269644034),
         ),
-        min_loss=0.0,
-        tolerance=1e-6,
     )
 
 
@@ -201,7 +168,7 @@ _BEALE_C = (1.5, 2.25, 2.625)
 class Beale(Problem):
     """``Σᵢ (cᵢ − a + a·bⁱ)²`` for i = 1, 2, 3, c = (1.5, 2.25, 2.625)."""
 
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         b2 = b * b
         t1 = 1.5 - a + a * b
@@ -209,7 +176,7 @@ class Beale(Problem):
         t3 = 2.625 - a + a * b2 * b
         return t1 * t1 + t2 * t2 + t3 * t3
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p
         b2 = b * b
         b3 = b2 * b
@@ -221,9 +188,7 @@ class Beale(Problem):
         gb = 2.0 * a * (t1 + 2.0 * t2 * b + 3.0 * t3 * b2)
         return ga, gb
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         a, b = p
         b2 = b * b
         b3 = b2 * b
@@ -239,7 +204,6 @@ class Beale(Problem):
         return ((haa, hab), (hab, hbb))
 
 
-@register("beale")
 def beale() -> Beale:
     """Beale's function, minimum (3, 0.5)."""
     return Beale(
@@ -257,7 +221,6 @@ def beale() -> Beale:
         default_steps=2000,
         window=((-4.5, 4.5), (-4.5, 4.5)),
         minima=((3.0, 0.5),),
-        min_loss=0.0,
         tolerance=1e-4,
     )
 
@@ -266,21 +229,18 @@ def beale() -> Beale:
 class Saddle(Problem):
     """``a² − b²``: a saddle point at the origin, unbounded below."""
 
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         return a * a - b * b
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p
         return 2.0 * a, -2.0 * b
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         return ((2.0, 0.0), (0.0, -2.0))
 
 
-@register("saddle")
 def saddle() -> Saddle:
     """The saddle a² − b², started just off its ridge b = 0."""
     return Saddle(
@@ -294,13 +254,9 @@ def saddle() -> Saddle:
             "Starting just off the ridge, gradient descent first slides towards the "
             "saddle and stalls there, then escapes along b ever faster."
         ),
-        default_lr=0.1,
         default_steps=35,
-        window=((-5.0, 5.0), (-5.0, 5.0)),
-        minima=(),
         min_loss=None,
         unbounded=True,
-        tolerance=1e-6,
     )
 
 
@@ -308,26 +264,23 @@ def saddle() -> Saddle:
 class Rastrigin(Problem):
     """``20 + Σᵢ (θᵢ² − 10·cos 2πθᵢ)``: a bowl covered in local minima."""
 
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         w = 2.0 * xp.pi
         return 20.0 + a * a - 10.0 * xp.cos(w * a) + b * b - 10.0 * xp.cos(w * b)
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p
         w = 2.0 * xp.pi
         return 2.0 * a + 10.0 * w * xp.sin(w * a), 2.0 * b + 10.0 * w * xp.sin(w * b)
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         a, b = p
         w = 2.0 * xp.pi
         k = 10.0 * w * w
         return ((2.0 + k * xp.cos(w * a), 0.0), (0.0, 2.0 + k * xp.cos(w * b)))
 
 
-@register("rastrigin")
 def rastrigin() -> Rastrigin:
     """Rastrigin's function in two parameters, started inside the central well."""
     return Rastrigin(
@@ -342,9 +295,6 @@ def rastrigin() -> Rastrigin:
             "nearest local minimum."
         ),
         default_lr=0.001,
-        default_steps=100,
         window=((-5.12, 5.12), (-5.12, 5.12)),
         minima=((0.0, 0.0),),
-        min_loss=0.0,
-        tolerance=1e-6,
     )

@@ -28,7 +28,7 @@ from core.problems.base import Dataset, Problem
 from core.xp import NUMPY
 
 if TYPE_CHECKING:
-    from core._types import FloatArray, Num
+    from core._types import Comps, FloatArray, Num, Rows
 
 # parameter points x distinct pairs per block of a vectorised evaluation
 _BLOCK_ELEMENTS = 1 << 22
@@ -36,6 +36,8 @@ _BLOCK_ELEMENTS = 1 << 22
 
 class LogisticRegression(Problem):
     """``loss = mean(softplus(z) − y·z)``, ``z = a·x + b``, labels 0/1."""
+
+    full_data_path = True
 
     def __post_init__(self) -> None:
         assert self.data is not None
@@ -52,7 +54,7 @@ class LogisticRegression(Problem):
         self._w = counts / float(xs.size)
 
     # ------------------------------------------- per example (batches, torch)
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         assert data is not None
         x = data.x[:, 0]
@@ -60,12 +62,10 @@ class LogisticRegression(Problem):
         z = xp.col(a) * x + xp.col(b)
         return xp.mean(xp.softplus(s * z))
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         return self.loss_grad_c(xp, p, data)[1]
 
-    def loss_grad_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[Num, tuple[Num, ...]]:
+    def loss_grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> tuple[Num, Comps]:
         a, b = p
         assert data is not None
         x = data.x[:, 0]
@@ -74,9 +74,7 @@ class LogisticRegression(Problem):
         r = s * xp.sigmoid(t)  # = sigmoid(z) − y
         return xp.mean(xp.softplus(t)), (xp.mean(r * x), xp.mean(r))
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         a, b = p
         if data is self.data and xp is NUMPY:
             x, w_data = self._x, self._w
@@ -93,7 +91,7 @@ class LogisticRegression(Problem):
         return ((hxx, hx), (hx, h1))
 
     # -------------------------------------------------- full data, numpy
-    def full_loss_grad_c(self, p: tuple[Num, ...]) -> tuple[Num, tuple[Num, ...]]:
+    def full_loss_grad_c(self, p: Comps) -> tuple[Num, Comps]:
         a, b = p
         shape = np.broadcast_shapes(np.shape(a), np.shape(b))
         if shape == ():

@@ -18,59 +18,73 @@ import numpy as np
 from core.problems.base import Dataset, Problem
 
 if TYPE_CHECKING:
-    from core._types import Num
+    from core._types import Comps, Num, Rows
 
 
 class LinearRegression(Problem):
     """``loss = mean((a·x + b − y)²)`` over a one-column data set."""
 
+    full_data_path = True
+
     def __post_init__(self) -> None:
         assert self.data is not None
         x = self.data.x[:, 0]
         y = self.data.y
-        self._xbar = float(np.mean(x))
-        self._ybar = float(np.mean(y))
-        dx = x - self._xbar
-        dy = y - self._ybar
-        self._vxx = float(np.mean(dx * dx))
-        if self._vxx > 0.0:
-            self._astar = float(np.mean(dx * dy)) / self._vxx
-            resid = dy - self._astar * dx
-            self._rmin = float(np.mean(resid * resid))
+        self.x_mean = float(np.mean(x))
+        self.y_mean = float(np.mean(y))
+        dx = x - self.x_mean
+        dy = y - self.y_mean
+        self.x_var = float(np.mean(dx * dx))  # Vxx
+        if self.x_var > 0.0:
+            self.slope = float(np.mean(dx * dy)) / self.x_var  # a*, the least-squares slope
+            resid = dy - self.slope * dx
+            self.residual = float(np.mean(resid * resid))  # Rmin, the lowest loss
         else:  # one point, or all x equal: the slope is not identified
-            self._astar = 0.0
-            self._rmin = float(np.mean(dy * dy))
+            self.slope = 0.0
+            self.residual = float(np.mean(dy * dy))
+        # the Hessian does not depend on the parameters: computed once
+        self._hessian = self._data_hessian(self.data)
+
+    def least_squares(self) -> tuple[float, float] | None:
+        """The minimum (a*, b*), or None when the slope is not identified."""
+        if not self.x_var > 0.0:
+            return None
+        return self.slope, self.y_mean - self.slope * self.x_mean
 
     # direct per-example form: batches, torch, and the test oracle
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
         assert data is not None
         r = xp.col(a) * data.x[:, 0] + xp.col(b) - data.y
         return xp.mean(r * r)
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p
         assert data is not None
         r = xp.col(a) * data.x[:, 0] + xp.col(b) - data.y
         return 2.0 * xp.mean(r * data.x[:, 0]), 2.0 * xp.mean(r)
 
-    def full_loss_grad_c(self, p: tuple[Num, ...]) -> tuple[Num, tuple[Num, ...]]:
+    def full_loss_grad_c(self, p: Comps) -> tuple[Num, Comps]:
         a, b = p
-        m = a * self._xbar + b - self._ybar
-        da = a - self._astar
-        loss = m * m + self._vxx * (da * da) + self._rmin
-        return loss, (2.0 * m * self._xbar + 2.0 * self._vxx * da, 2.0 * m)
+        m = a * self.x_mean + b - self.y_mean
+        da = a - self.slope
+        loss = m * m + self.x_var * (da * da) + self.residual
+        return loss, (2.0 * m * self.x_mean + 2.0 * self.x_var * da, 2.0 * m)
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
+        if data is self.data:
+            return self._hessian
+        return self._data_hessian(data)
+
+    @staticmethod
+    def _data_hessian(data: Dataset | None) -> tuple[tuple[float, ...], ...]:
         assert data is not None
         x = data.x[:, 0]
         mxx = float(np.mean(x * x))
         mx = float(np.mean(x))
         return ((2.0 * mxx, 2.0 * mx), (2.0 * mx, 2.0))
 
-    def extras_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def extras_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         if not self.extra_columns:
             return ()
         # one-point regression (seed 003) shows the prediction and the error

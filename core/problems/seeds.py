@@ -11,14 +11,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.problems.base import Dataset, Problem
-from core.problems.registry import register
 from core.problems.regression import LinearRegression
 
 if TYPE_CHECKING:
-    from core._types import Num
+    from core._types import Comps, Num, Rows
 
 
-@register("line-one-point")
 def line_one_point() -> LinearRegression:
     """Seed 003: y = a·x + b fitted to the single point (1, 4) from a=3, b=4."""
     return LinearRegression(
@@ -31,19 +29,15 @@ def line_one_point() -> LinearRegression:
             "with squared error, starting at a=3, b=4. Every line with a + b = 4 "
             "fits it, so the minimum is a whole valley floor, not a point."
         ),
-        default_lr=0.1,
         default_steps=30,
         window=((-1.0, 5.0), (0.0, 6.0)),
         minima=(),  # a line of minima: a + b = 4
-        min_loss=0.0,
-        tolerance=1e-6,
         seed="003",
         extra_columns=("y_pred", "error"),
         data=Dataset(np.array([[1.0]]), np.array([4.0])),
     )
 
 
-@register("house-prices")
 def house_prices() -> LinearRegression:
     """Seed 004: nn.Linear(1, 1) on three houses, MSE, SGD lr 0.01, 100 epochs."""
     return LinearRegression(
@@ -58,10 +52,8 @@ def house_prices() -> LinearRegression:
             "random initialisation so every run is the same."
         ),
         default_lr=0.01,
-        default_steps=100,
         window=((-50.0, 350.0), (-200.0, 400.0)),
         minima=((200.0, 0.0),),
-        min_loss=0.0,
         tolerance=1e-2,
         seed="004",
         data=Dataset(np.array([[1.5], [2.0], [2.5]]), np.array([300.0, 400.0, 500.0])),
@@ -72,13 +64,13 @@ def house_prices() -> LinearRegression:
 class OneWeight(Problem):
     """``output = w·x`` with squared error, ``loss = mean((w·x − y)²)``."""
 
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         (w,) = p
         assert data is not None
         r = xp.col(w) * data.x[:, 0] - data.y
         return xp.mean(r * r)
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         (w,) = p
         assert data is not None
         x = data.x[:, 0]
@@ -86,14 +78,12 @@ class OneWeight(Problem):
         # 2·(mean of r·x), written as the article's 2·(output − target)·x
         return (2.0 * xp.mean(r * x),)
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         assert data is not None
         x = data.x[:, 0]
         return ((2.0 * xp.mean(x * x),),)
 
-    def extras_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def extras_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         # the article prints the output and the error of its single example
         (w,) = p
         assert data is not None
@@ -101,7 +91,6 @@ class OneWeight(Problem):
         return output, output - float(data.y[0])
 
 
-@register("single-weight")
 def single_weight() -> OneWeight:
     """Seed 002's first loop: one weight, one input x=1.5, target 1, lr 0.1."""
     return OneWeight(
@@ -114,12 +103,9 @@ def single_weight() -> OneWeight:
             "x=1.5 with target 1, and learns w by squared error from w=0.3. The "
             "gradient is 2·(output − target)·x, and the best weight is 1/1.5 ≈ 0.667."
         ),
-        default_lr=0.1,
         default_steps=20,
         window=((-0.5, 1.5),),
         minima=((1.0 / 1.5,),),
-        min_loss=0.0,
-        tolerance=1e-6,
         seed="002",
         extra_columns=("output", "error"),
         data=Dataset(np.array([[1.5]]), np.array([1.0])),
@@ -134,25 +120,23 @@ class TwoInputNeuron(Problem):
     half makes the gradient ``(pred − y)·f′(z)·x``, the articles' update rule.
     """
 
-    def activation(self, xp: Any, z: Num, order: int) -> tuple[Num, ...]:
+    def activation(self, xp: Any, z: Num, order: int) -> Comps:
         """``f(z)`` and its derivatives up to ``order`` (at most 2)."""
         raise NotImplementedError
 
-    def _z(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def _z(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         w1, w2, b = p
         assert data is not None
         # same summation order as the articles' loops: (w1·x1 + w2·x2) + b
         return xp.col(w1) * data.x[:, 0] + xp.col(w2) * data.x[:, 1] + xp.col(b)
 
-    def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
+    def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         (pred,) = self.activation(xp, self._z(xp, p, data), 0)
         assert data is not None
         r = pred - data.y
         return xp.mean(0.5 * (r * r))
 
-    def loss_grad_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[Num, tuple[Num, ...]]:
+    def loss_grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> tuple[Num, Comps]:
         pred, d1 = self.activation(xp, self._z(xp, p, data), 1)
         assert data is not None
         r = pred - data.y
@@ -164,12 +148,10 @@ class TwoInputNeuron(Problem):
         loss = (0.5 * inv_n) * xp.sum(r * r)
         return loss, (g[..., 0] * inv_n, g[..., 1] * inv_n, xp.sum(delta) * inv_n)
 
-    def grad_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> tuple[Num, ...]:
+    def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         return self.loss_grad_c(xp, p, data)[1]
 
-    def hessian_c(
-        self, xp: Any, p: tuple[Num, ...], data: Dataset | None
-    ) -> tuple[tuple[Num, ...], ...]:
+    def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         pred, d1, d2 = self.activation(xp, self._z(xp, p, data), 2)
         assert data is not None
         # ∂²L/∂θj∂θk = mean((f′² + (pred − y)·f″)·xj·xk), with x3 = 1 for the bias
@@ -183,7 +165,7 @@ class TwoInputNeuron(Problem):
 class SigmoidNeuron(TwoInputNeuron):
     """A sigmoid neuron with half squared error (seed 002's AND gate)."""
 
-    def activation(self, xp: Any, z: Num, order: int) -> tuple[Num, ...]:
+    def activation(self, xp: Any, z: Num, order: int) -> Comps:
         s = xp.sigmoid(z)
         if order == 0:
             return (s,)
@@ -202,7 +184,7 @@ class ClippedLinearNeuron(TwoInputNeuron):
     take the same steps (a test checks this).
     """
 
-    def activation(self, xp: Any, z: Num, order: int) -> tuple[Num, ...]:
+    def activation(self, xp: Any, z: Num, order: int) -> Comps:
         pred = xp.clip(z, 0.0, 1.0)
         if order == 0:
             return (pred,)
@@ -210,7 +192,6 @@ class ClippedLinearNeuron(TwoInputNeuron):
         return (pred, inside) if order == 1 else (pred, inside, 0.0 * inside)
 
 
-@register("and-gate")
 def and_gate() -> SigmoidNeuron:
     """Seed 002's sigmoid neuron learning AND, one example per update."""
     return SigmoidNeuron(
@@ -229,7 +210,6 @@ def and_gate() -> SigmoidNeuron:
         default_batch="sample",
         window=((-2.0, 8.0), (-2.0, 8.0)),
         minima=(),  # the loss only approaches 0 as the weights grow without bound
-        min_loss=0.0,
         tolerance=1e-2,  # reached after about 1,250 of the 4,000 updates
         seed="002",
         data=Dataset(
@@ -239,7 +219,6 @@ def and_gate() -> SigmoidNeuron:
     )
 
 
-@register("glasses-vs-ring")
 def glasses_vs_ring() -> ClippedLinearNeuron:
     """Seed 001's clipped linear neuron telling smart glasses from smart rings."""
     return ClippedLinearNeuron(
@@ -254,12 +233,10 @@ def glasses_vs_ring() -> ClippedLinearNeuron:
             "gradient is the article's update rule except where a prediction is "
             "clipped on the wrong side."
         ),
-        default_lr=0.1,
         default_steps=400,  # 100 epochs of 4 devices, as in the article
         default_batch="sample",
         window=((-0.5, 2.5), (-0.5, 2.5)),
         minima=(),  # every separating (w1, w2, b) with clipped outputs fits exactly
-        min_loss=0.0,
         tolerance=3e-3,  # reached after about 300 of the 400 updates
         seed="001",
         data=Dataset(

@@ -1,33 +1,46 @@
-"""The torch backend: autograd gradients, torch.optim updates, batched sweeps.
+"""The torch backend: autograd gradients, the real torch.optim classes, batched sweeps.
 
-This package imports without torch; its submodules import torch at module
-level and are loaded only when something asks for them, so ``import core``
-stays free of torch (DESIGN: "torch is imported only when the torch backend is
-chosen"). `TorchTrainer` is resolved lazily through the module ``__getattr__``;
-`torch_sweep` checks for torch first and raises the install hint as a
-`ConfigError` when it is missing.
+This package imports without torch. Its submodules import torch at module
+level and are loaded only when the torch backend is chosen, so ``import core``
+never pays torch's seconds of import time. Whether torch can be used is
+answered here, in one place, for every caller (the trainer dispatch, the
+sweep, the gradient check): `available` looks for torch without importing
+it, and `require` turns its absence into a `ConfigError` naming the install
+command.
+
+`core.torch_backend.trainer.TorchTrainer` runs one configuration with
+autograd and the real ``torch.optim`` classes: it is the independent oracle
+the numpy engine is tested against. `torch_sweep` runs many learning rates as
+one batch of tensors through the same optimizer rules as the numpy sweep
+(`core.optim`), with torch as the array namespace.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from core.errors import ConfigError
+
 if TYPE_CHECKING:
+    from core.analysis.sweep_result import SweepResult
     from core.problems.base import Problem
-    from core.sweep import SweepResult
-    from core.torch_backend.trainer import TorchTrainer
 
-__all__ = ["TorchTrainer", "torch_sweep"]
+INSTALL_HINT = 'the torch backend needs PyTorch: pip install "lr-playground[torch]"'
+
+__all__ = ["INSTALL_HINT", "available", "require", "torch_sweep"]
 
 
-def _require_torch() -> None:
-    # looked up at call time so tests can monkeypatch core.engine.torch_available
-    from core import engine
-    from core.errors import ConfigError
+def available() -> bool:
+    """Whether torch can be imported (without importing it)."""
+    return importlib.util.find_spec("torch") is not None
 
-    if not engine.torch_available():
-        raise ConfigError(engine.TORCH_INSTALL_HINT)
+
+def require() -> None:
+    """Raise the install hint as a `ConfigError` unless torch can be imported."""
+    if not available():
+        raise ConfigError(INSTALL_HINT)
 
 
 def torch_sweep(
@@ -38,62 +51,39 @@ def torch_sweep(
     optimizer: str = "sgd",
     device: str = "auto",
     dtype: str = "float64",
-    start: Sequence[float] | None = None,
-    batch: str | int = "full",
-    seed: int = 0,
-    tol: float | None = None,
-    keep_history: bool = False,
     gradient: str = "hand",
-    **hyper: Any,
+    **options: Any,
 ) -> SweepResult:
-    """`core.sweep.sweep` with the runs as one batch of torch tensors.
+    """`core.sweep` with the runs as one batch of torch tensors, on the cpu or a GPU.
 
     Parameters
     ----------
-    problem
-        A `Problem` or a built-in name.
-    lrs
-        The learning rates (finite, >= 0), one run each.
-    steps
-        Updates per run; each run has ``steps + 1`` rows.
-    optimizer
-        ``sgd``, ``adam``, ``adamw``, ``rmsprop`` or ``adagrad``.
+    problem, lrs, steps, optimizer
+        As for `core.sweep`.
     device, dtype
         As for ``core.train(backend="torch")``: ``auto`` picks cuda, then mps,
         then cpu; ``float64`` (default, equal to the numpy sweep to rounding)
         or ``float32``.
-    start, batch, seed, tol, keep_history
-        As for `core.sweep.sweep`.
     gradient
         ``hand`` (default: the problem's hand-derived gradient in torch ops,
         which keeps a CPU sweep within 2x of numpy) or ``autograd`` (one
         backward pass through the batched loss, about 3x the cost per step).
-    **hyper
-        torch.optim's keyword names for the optimizer.
+    **options
+        ``start``, ``batch``, ``seed``, ``tol``, ``keep_history`` and the
+        optimizer's hyper-parameters, as for `core.sweep`.
 
     Returns
     -------
     SweepResult
-        The same type, fields and statuses as `core.sweep.sweep`.
+        The same type, fields and statuses as `core.sweep`.
 
     Raises
     ------
     ConfigError
-        Bad input, an unavailable device, or torch not installed (naming
-        ``pip install "lr-playground[torch]"``).
+        Bad input, an unavailable device, or torch not installed.
     """
-    _require_torch()
+    require()
     from core.torch_backend.sweep import torch_sweep as run
 
     return run(problem, lrs, steps=steps, optimizer=optimizer, device=device, dtype=dtype,
-               start=start, batch=batch, seed=seed, tol=tol, keep_history=keep_history,
-               gradient=gradient, **hyper)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "TorchTrainer":
-        _require_torch()
-        from core.torch_backend.trainer import TorchTrainer
-
-        return TorchTrainer
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+               gradient=gradient, **options)

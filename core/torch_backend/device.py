@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch  # noqa: TID253  (this module is itself imported only when torch is chosen)
 
-from core.config import DEVICES, DTYPES
 from core.errors import ConfigError
 from core.problems.base import Dataset
-from core.xp import torch_namespace
+from core.run.config import DEVICES, DTYPES
+from core.torch_backend.namespace import torch_namespace
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -1,12 +1,17 @@
-"""`TorchTrainer`: the engine's run loop with autograd gradients and torch.optim.
+"""`TorchTrainer`: the engine's run loop with autograd gradients and the real torch.optim.
+
+It is the independent check of the numpy engine, so it deliberately does not
+use the optimizer rules of `core.optim`: the update is made by the
+``torch.optim`` class itself (``foreach=False``, torch's single-tensor loop,
+the code those rules mirror), and the gradient by ``backward()`` rather than
+the hand-derived one. Tests hold the two backends equal on every problem.
 
 Same rows, columns, divergence and convergence rules as the numpy `Trainer`
-(it reuses ``_check_row``, ``_check_tol`` and ``_append``); only where the
-numbers come from differs. Each row evaluates the problem's own ``loss_c`` in
-torch on one leaf tensor ``θ`` of shape ``(p,)``, takes the gradient from
-``backward()`` and lets the real ``torch.optim`` class make the update, with the
-row's learning rate written into ``param_groups[0]["lr"]`` first (a live lr
-change or a schedule reaches torch the way a torch user would apply it).
+(it reuses ``_stops`` and ``_append``); only where the numbers come from
+differs. Each row evaluates the problem's own ``loss_c`` in torch on one leaf
+tensor ``θ`` of shape ``(p,)``, and the row's learning rate is written into
+``param_groups[0]["lr"]`` before the step (a live lr change or a schedule
+reaches torch the way a torch user would apply it).
 """
 
 from __future__ import annotations
@@ -17,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch  # noqa: TID253  (this module is itself imported only when torch is chosen)
 
-from core.engine import Run, Trainer
-from core.optimizers import optimizer_class
+from core.optim import get_rule
+from core.run.trainer import RowValues, Run, Trainer
 from core.torch_backend.device import (
     device_name,
     resolve_device,
@@ -33,8 +38,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from core._types import FloatArray
-    from core.config import RunConfig
     from core.problems.base import Dataset, Problem
+    from core.run.config import RunConfig
 
 
 def make_torch_optimizer(
@@ -47,7 +52,7 @@ def make_torch_optimizer(
     round differently in the last bit), and with one small parameter tensor
     foreach would gain nothing.
     """
-    cls = getattr(torch.optim, optimizer_class(name).torch_class)
+    cls = getattr(torch.optim, get_rule(name).torch_class)
     kw = dict(hyper)
     if "betas" in kw:
         kw["betas"] = tuple(float(b) for b in kw["betas"])
@@ -64,7 +69,6 @@ class TorchTrainer(Trainer):
 
     def __init__(self, problem: Problem, cfg: RunConfig) -> None:
         super().__init__(problem, cfg)
-        self._fast = False  # the float fast path is numpy's; every torch row goes through autograd
         self._torch_device = resolve_device(cfg.device, cfg.dtype)
         self._dtype = torch_dtype(cfg.dtype)
         self._param = to_tensor(self.start, self._torch_device, self._dtype).requires_grad_(True)
@@ -144,34 +148,33 @@ class TorchTrainer(Trainer):
         # one device-to-host transfer per row: the checks below need the values
         return torch.cat(parts).tolist()  # type: ignore[no-any-return]
 
-    def _run_general(self, k0: int, lrs: Sequence[float]) -> list[tuple[float, ...]]:
+    def _rows(self, k0: int, lrs: Sequence[float]) -> RowValues:
         problem, plan, opt = self.problem, self.plan, self._torch_opt
         group = opt.param_groups[0]
         n = problem.n_params
         extras = problem.extras_c if problem.extra_columns else None
         batches = plan.uses_batches
         whole = not batches or plan.n <= 1
-        records: list[tuple[float, ...]] = []
+        rows: RowValues = []
         for i, lr in enumerate(lrs):
             k = k0 + i
             vals = self._row(k, batches)
             p, loss, g = tuple(vals[:n]), vals[n], vals[n + 1 : 2 * n + 1]
             ex = extras(NUMPY, p, problem.data) if extras else ()
-            records.append((*p, loss, *g, *ex, *vals[2 * n + 1 :]))
-            if self._check_row(k, loss, loss + sum(g) + sum(p)) or self._check_tol(k, loss):
+            rows.extend((*p, loss, *g, *ex, *vals[2 * n + 1 :]))
+            if self._stops(k, loss, loss + sum(g) + sum(p)):
                 break
             group["lr"] = lr
             if whole and not any(g):
                 if self._step_changes_nothing():
-                    self.status = "converged"
-                    self.converged_at = k
+                    self.status, self.converged_at = "converged", k
                     break
             else:
                 opt.step()
             # update even after the budget's last row, so a longer budget continues
             if k == self.steps:
                 break
-        return records
+        return rows
 
     def _step_changes_nothing(self) -> bool:
         """Step; if θ did not move, undo the step's effect on the state and return True.

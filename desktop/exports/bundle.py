@@ -14,16 +14,16 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.atomic import describe_os_error
 from core.errors import ConfigError
+from core.io.atomic import describe_os_error
 from desktop.exports.files import current_umask, remove_tree_quietly
 from desktop.exports.plot_export import export_plot
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
+    from core.run.table import StepTable
     from core.session import Session
-    from core.table import StepTable
 
 PNG_SCALE = 2.0  # slides and notes: twice the size on screen
 TABLE_NAME = "steps.csv"

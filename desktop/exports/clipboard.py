@@ -17,7 +17,7 @@ from PySide6.QtGui import QGuiApplication
 from desktop.exports.table_export import rows_of
 
 if TYPE_CHECKING:
-    from core.table import StepTable
+    from core.run.table import StepTable
 
 CSV_MIME = "text/csv"
 TSV_MIME = "text/tab-separated-values"

@@ -14,8 +14,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from core.atomic import describe_os_error
 from core.errors import ConfigError
+from core.io.atomic import describe_os_error
 
 
 def check_target(path: str | os.PathLike[str]) -> Path:

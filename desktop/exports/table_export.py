@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
-    from core.table import StepTable
+    from core.run.table import StepTable
 
 # format -> (extension, StepTable method)
 TABLE_FORMATS = {"csv": (".csv", "to_csv"), "tsv": (".tsv", "to_tsv"),

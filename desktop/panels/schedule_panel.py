@@ -10,7 +10,7 @@ from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSpinBox, QWidget
 
 from core import ConfigError
-from core.schedules import SCHEDULES, schedule_params
+from core.optim.schedules import SCHEDULES, schedule_params
 from desktop.panels.widgets import ErrorLabel, FieldWithError, chain_tab_order, format_number, row
 
 if TYPE_CHECKING:

@@ -30,12 +30,12 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView
 
 from core.numfmt import format_compact
-from core.table import INTEGER_COLUMNS, format_exact
+from core.run.table import INTEGER_COLUMNS, format_exact
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from core.table import StepTable
+    from core.run.table import StepTable
 
 DIGITS = 6  # significant figures shown (the tooltip has all of them)
 # rows measured when a table arrives: its first, its last and some between

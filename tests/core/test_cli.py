@@ -4,16 +4,10 @@ import sys
 
 import numpy as np
 import pytest
+from cli_run import run_cli
 
 import core
-from core.cli import main
-from core.table import StepTable
-
-
-def run_cli(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+from core.run.table import StepTable
 
 
 def test_problems_lists_every_problem(capsys):
@@ -116,7 +110,7 @@ def test_bad_input_is_one_error_line_and_exit_2(capsys, tmp_path, monkeypatch, e
     if "--problem" in extra[:1]:
         args = ["run", *extra]
     with pytest.raises(SystemExit) if extra == ["--bogus"] else _nothing():
-        code, out, err = run_cli(capsys, *args)
+        code, _out, err = run_cli(capsys, *args)
     if extra == ["--bogus"]:
         err = capsys.readouterr().err
         code = 2

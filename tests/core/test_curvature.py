@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import core
-from core.curvature import (
+from core.analysis.curvature import (
     curvature,
     curvature_report,
     gauge_sentence,
@@ -13,7 +13,7 @@ from core.curvature import (
     sgd_lam_max,
     sgd_theory,
 )
-from core.presets import describe_lr
+from core.analysis.presets import describe_lr
 from core.problems.base import Problem
 
 

@@ -6,13 +6,14 @@ import os
 
 import numpy as np
 import pytest
+from cli_run import run_cli
 
 import core
-from core.cli import main
-from core.datafile import DataError, data_problem, read_table
 from core.errors import ConfigError
+from core.io.datatable import DataError, read_table
+from core.problems.data import data_problem
 from core.problems.logistic import LogisticRegression
-from core.table import StepTable
+from core.run.table import StepTable
 
 HOUSES = "size,price\n1.5,300\n2.0,400\n2.5,500\n"
 
@@ -224,7 +225,7 @@ def test_logistic_gradient_equals_central_differences():
 def test_logistic_gradient_and_hessian_equal_torch_autograd():
     torch = pytest.importorskip("torch", reason="torch is the autograd oracle")
     from core.problems.base import Dataset
-    from core.xp import torch_namespace
+    from core.torch_backend.namespace import torch_namespace
 
     problem = data_problem(logistic_data(), model="logistic")
     data = Dataset(torch.tensor(problem.data.x), torch.tensor(problem.data.y))
@@ -289,8 +290,8 @@ def test_separable_classes_have_no_finite_minimum():
 
 
 def test_presets_and_sweeps_work_on_data_problems():
-    from core.presets import presets
-    from core.sweep import sweep
+    from core.analysis.presets import presets
+    from core.analysis.sweep import sweep
 
     for problem in (data_problem(logistic_data(), model="logistic", normalize=True),
                     data_problem(([1.5, 2.0, 2.5], [300, 400, 500]), normalize=True)):
@@ -303,7 +304,7 @@ def test_presets_and_sweeps_work_on_data_problems():
 def test_a_million_row_file_loads_and_its_surface_never_visits_the_rows(tmp_path, monkeypatch):
     """How fast it loads is measured in benchmarks/; here, what makes it fast: the
     surface of a regression comes from sufficient statistics, not from the rows."""
-    from core.surface import surface
+    from core.analysis.surface import surface
 
     rng = np.random.default_rng(8)
     n = 1_000_000
@@ -336,10 +337,6 @@ def test_a_million_row_file_loads_and_its_surface_never_visits_the_rows(tmp_path
 
 
 # --------------------------------------------------------------------- CLI
-def run_cli(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_runs_a_data_file(capsys, tmp_path):
@@ -392,3 +389,26 @@ def test_cli_refuses_bad_data_in_one_line(capsys, tmp_path, content, extra, need
 def test_cli_refuses_a_missing_file(capsys, tmp_path):
     code, _, err = run_cli(capsys, "run", "--data", str(tmp_path / "gone.csv"))
     assert code == 2 and "does not exist" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("size,price\n1,2\n3,4\n", ["size", "price"]),
+    ("# a comment\n\n1;2;3\n4;5;6\n", ["column 0", "column 1", "column 2"]),
+    ("x\t\ty\n1\t2\t3\n4\t5\t6\n", ["x", "column 1", "y"]),
+])
+def test_column_names_are_the_ones_read_table_uses(tmp_path, text, names):
+    from core.io.datatable import column_names
+
+    path = tmp_path / "d.csv"
+    path.write_text(text, encoding="utf-8")
+    assert column_names(path) == names
+    table = read_table(path)  # the first and the last column
+    assert (table.x_name, table.y_name) == (names[0], names[-1])
+
+
+def test_column_names_of_an_empty_file_are_none(tmp_path):
+    from core.io.datatable import column_names
+
+    path = tmp_path / "d.csv"
+    path.write_text("", encoding="utf-8")
+    assert column_names(path) == []

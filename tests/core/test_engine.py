@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 import core
-from core.config import RunConfig
-from core.engine import Trainer
+from core.run.config import RunConfig
+from core.run.trainer import Trainer
 
 
 def test_rows_hold_params_before_each_update():
@@ -60,12 +60,13 @@ def test_overflow_to_inf_is_divergence_without_warnings():
     )
 
 
-def test_fast_path_equals_general_path_bit_for_bit():
+def test_inline_plain_step_equals_the_sgd_rule_bit_for_bit():
     cfg = RunConfig(problem="rosenbrock", lr=1e-3, steps=300)
     fast = Trainer(core.get_problem("rosenbrock"), cfg)
     slow = Trainer(core.get_problem("rosenbrock"), cfg)
-    slow._fast = False
-    assert fast._fast
+    rule = slow.optimizer.rule
+    slow.optimizer.rule = rule._replace(plain=lambda hyper: False)  # call sgd's update
+    assert fast.optimizer.plain and not slow.optimizer.plain
     np.testing.assert_array_equal(fast.run().table.block(), slow.run().table.block())
 
 
@@ -185,6 +186,20 @@ def test_batches_need_a_data_problem():
 
 
 def test_torch_backend_without_torch_names_the_install_command(monkeypatch):
-    monkeypatch.setattr(core.engine, "torch_available", lambda: False)
+    monkeypatch.setattr(core.torch_backend, "available", lambda: False)
     with pytest.raises(core.ConfigError, match=r'pip install "lr-playground\[torch\]"'):
         core.train("line-one-point", backend="torch", steps=2)
+
+
+@pytest.mark.parametrize(("optimizer", "start"), [("adam", (0.0, 0.0)), ("adagrad", (0.0, 1.0)),
+                                                  ("rmsprop", (0.0, 1.0))])
+def test_a_division_by_zero_in_the_float_update_records_numpys_nan(optimizer, start):
+    # eps = 0 and a zero gradient component: 0/0, which Python floats refuse
+    run = core.train("quadratic", optimizer=optimizer, eps=0.0, lr=0.1, steps=3, start=start)
+    opt = core.make_optimizer(optimizer, eps=0.0)
+    theta = np.array(start)
+    with np.errstate(all="ignore"):
+        expected, _ = opt.step(theta, core.get_problem("quadratic").grad(theta), opt.init(theta),
+                               0.1)
+    np.testing.assert_array_equal(run.params[1], expected)
+    assert run.status == "diverged" and run.diverged_at == 1

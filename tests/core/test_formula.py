@@ -18,11 +18,11 @@ import sys
 import mp_reference
 import numpy as np
 import pytest
+from cli_run import run_cli
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import core
-from core.cli import main
 from core.errors import ConfigError
 from core.formula import (
     FUNCTIONS,
@@ -33,7 +33,7 @@ from core.formula import (
     formula_problem,
     parse_formula,
 )
-from core.table import StepTable
+from core.run.table import StepTable
 
 ROSENBROCK = "(1-a)**2 + 100*(b-a**2)**2"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -123,7 +123,7 @@ def test_gradient_equals_central_differences(formula):
 @pytest.mark.parametrize("formula", SMOOTH)
 def test_gradient_and_hessian_equal_torch_autograd(formula):
     torch = pytest.importorskip("torch", reason="torch is the autograd oracle")
-    from core.xp import torch_namespace
+    from core.torch_backend.namespace import torch_namespace
 
     problem = formula_problem(formula, params="a,b", start=(0.5, 0.5))
     tx = torch_namespace()
@@ -182,7 +182,7 @@ def test_constant_derivatives_have_the_parameters_shape():
 
 def test_constant_derivatives_broadcast_on_torch_too():
     torch = pytest.importorskip("torch", reason="torch backend")
-    from core.xp import torch_namespace
+    from core.torch_backend.namespace import torch_namespace
 
     problem = formula_problem("3*a - 2*b + 1")
     t = torch.zeros(4, 3, dtype=torch.float64)
@@ -504,8 +504,8 @@ def test_random_valid_expressions_evaluate_or_give_a_config_error(text):
 
 # ------------------------------------------------------ presets and sweeps
 def test_presets_and_sweeps_work_on_a_typed_formula():
-    from core.presets import presets
-    from core.sweep import sweep
+    from core.analysis.presets import presets
+    from core.analysis.sweep import sweep
 
     problem = formula_problem("(a - 1)**2 + 10*(b + 2)**2", start=(3.0, 1.0))
     lrs = presets(problem)
@@ -519,17 +519,13 @@ def test_presets_and_sweeps_work_on_a_typed_formula():
 
 
 def test_presets_work_on_the_typed_rosenbrock():
-    from core.presets import presets
+    from core.analysis.presets import presets
 
     lrs = presets(formula_problem(ROSENBROCK, start=(-1.2, 1.0)))
     assert 0 < lrs["too-small"] < lrs["just-right"] < lrs["too-big"]
 
 
 # --------------------------------------------------------------------- CLI
-def run_cli(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_runs_a_formula(capsys, tmp_path):

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import core
+from core.analysis.gradcheck import COLUMNS, GradCheck, gradient_check
 from core.errors import ConfigError
-from core.gradcheck import COLUMNS, GradCheck, gradient_check
 
 HINT = 'pip install "lr-playground[torch]"'
 
@@ -76,7 +76,7 @@ def test_step_is_relative_for_large_parameters() -> None:
 
 
 def test_without_torch_the_autograd_column_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(core.engine, "torch_available", lambda: False)
+    monkeypatch.setattr(core.torch_backend, "available", lambda: False)
     check = gradient_check("beale")
     assert check.autograd is None and HINT in (check.autograd_reason or "")
     assert check.abs_diff_autograd is None and check.max_rel_diff_autograd is None

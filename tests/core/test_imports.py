@@ -27,15 +27,3 @@ def test_a_numpy_run_loads_neither_qt_nor_torch():
         "core.train('house-prices', steps=5, lr=1e-3, batch=2, momentum=0.9)"
     )
     assert loaded_after(code) == "[]"
-
-
-def test_core_sources_never_import_qt_or_desktop():
-    core_dir = os.path.join(ROOT, "core")
-    for folder, _, files in os.walk(core_dir):
-        for name in files:
-            if name.endswith(".py"):
-                with open(os.path.join(folder, name), encoding="utf-8") as handle:
-                    text = handle.read()
-                for banned in ("import PySide6", "from PySide6", "import pyqtgraph",
-                               "from desktop", "import desktop"):
-                    assert banned not in text, f"{name} contains {banned!r}"

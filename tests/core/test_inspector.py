@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 import core
-from core.config import RunConfig
 from core.inspector import (
     PHASES,
     StepInspector,
@@ -26,7 +25,8 @@ from core.inspector import (
 from core.numfmt import format_decimals
 from core.problems.base import Dataset, Problem
 from core.problems.regression import LinearRegression
-from core.table import format_rounded
+from core.run.config import RunConfig
+from core.run.table import format_rounded
 
 
 # ------------------------------------------------------------- seed 003
@@ -517,7 +517,7 @@ def test_the_torch_backend_run_is_inspected_like_the_numpy_one():
 
 # ------------------------------------------- your own data and formulas
 def test_logistic_regression_on_data_shows_cross_entropy_per_example():
-    datafile = pytest.importorskip("core.datafile")
+    datafile = pytest.importorskip("core.problems.data")
     problem = datafile.data_problem(
         (np.array([1.0, 2.0, 3.0, 4.0]), np.array([0.0, 0.0, 1.0, 1.0])), model="logistic"
     )
@@ -532,7 +532,7 @@ def test_logistic_regression_on_data_shows_cross_entropy_per_example():
 
 
 def test_a_linear_data_problem_uses_the_regression_text():
-    datafile = pytest.importorskip("core.datafile")
+    datafile = pytest.importorskip("core.problems.data")
     problem = datafile.data_problem((np.array([1.0, 2.0, 3.0]), np.array([1.0, 3.0, 2.0])))
     s = inspect_step(core.train(problem, lr=0.05, steps=2), 0)
     assert plain(s.line("gradient.a").formula) == "(1/3)·Σ 2·e·x"

@@ -15,7 +15,7 @@ import pytest
 import core
 from core.errors import ConfigError
 from core.lessons import BEHAVIOURS, Lesson, get_lesson, list_lessons
-from core.table import format_rounded
+from core.run.table import format_rounded
 
 SEED_LESSONS = {
     "four-steps": "000",

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from core.errors import ConfigError
-from core.optimizers import OPTIMIZERS, make_optimizer, optimizer_defaults
+from core.optim import OPTIMIZERS, make_optimizer, optimizer_defaults
 
 torch = pytest.importorskip(
     "torch", reason="torch not installed: pip install 'lr-playground[torch]'"
@@ -181,6 +181,15 @@ class TorchRun:
             group["lr"] = lr
 
 
+def both(name: str, hyper: dict[str, Any], objective: Any) -> tuple[Any, TorchRun, np.ndarray,
+                                                                     Any, float]:
+    """Ours and torch's optimizer on ``objective`` at its lr: (opt, ref, params, state, lr)."""
+    lr = LR[(objective.name, family(name))]
+    opt = make_optimizer(name, **hyper)
+    params = objective.start.copy()
+    return opt, TorchRun(objective, name, hyper, lr), params, opt.init(params), lr
+
+
 def rel_diff(ours: np.ndarray, theirs: np.ndarray) -> float:
     # relative to the size of the parameter vector, so a coordinate passing
     # through zero does not blow the ratio up
@@ -191,11 +200,7 @@ def rel_diff(ours: np.ndarray, theirs: np.ndarray) -> float:
 @pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda o: o.name)
 @pytest.mark.parametrize(("name", "hyper"), ZOO, ids=ZOO_IDS)
 def test_every_step_matches_torch_optim(name: str, hyper: dict[str, Any], objective: Any) -> None:
-    lr = LR[(objective.name, family(name))]
-    opt = make_optimizer(name, **hyper)
-    ref = TorchRun(objective, name, hyper, lr)
-    params = objective.start.copy()
-    state = opt.init(params)
+    opt, ref, params, state, lr = both(name, hyper, objective)
     for k in range(STEPS):
         params, state = opt.step(params, objective.grad(params), state, lr)
         theirs = ref.step()
@@ -208,11 +213,7 @@ def test_every_step_matches_torch_optim(name: str, hyper: dict[str, Any], object
 @pytest.mark.parametrize(("name", "hyper"), ZOO, ids=ZOO_IDS)
 def test_live_lr_change_matches_torch_param_groups(name: str, hyper: dict[str, Any]) -> None:
     objective = RotatedQuadratic
-    lr = LR[(objective.name, family(name))]
-    opt = make_optimizer(name, **hyper)
-    ref = TorchRun(objective, name, hyper, lr)
-    params = objective.start.copy()
-    state = opt.init(params)
+    opt, ref, params, state, lr = both(name, hyper, objective)
     for k in range(STEPS):
         if k == 50:  # the user drags the lr slider mid-run
             lr = lr / 3
@@ -224,11 +225,7 @@ def test_live_lr_change_matches_torch_param_groups(name: str, hyper: dict[str, A
 @pytest.mark.parametrize(("name", "hyper"), ZOO, ids=ZOO_IDS)
 def test_state_columns_match_torch_optimizer_state(name: str, hyper: dict[str, Any]) -> None:
     objective = Rosenbrock
-    lr = LR[(objective.name, family(name))]
-    opt = make_optimizer(name, **hyper)
-    ref = TorchRun(objective, name, hyper, lr)
-    params = objective.start.copy()
-    state = opt.init(params)
+    opt, ref, params, state, lr = both(name, hyper, objective)
     display_only = {"bias_correction1", "bias_correction2"}
     for k in range(STEPS + 1):
         ours, theirs = opt.state_columns(state), torch_state(ref.opt, ref.param)
@@ -262,7 +259,7 @@ def test_state_columns_of_a_missing_state_are_empty() -> None:
 
 @pytest.mark.parametrize("weight", [0.0, 0.1, 0.499, 0.5, 0.6, 0.9, 1.0])
 def test_lerp_matches_torch(weight: float) -> None:
-    from core.optimizers.adam import lerp
+    from core.xp import lerp
 
     rng = np.random.default_rng(7)
     start, end = rng.normal(size=1000), rng.normal(size=1000)

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import core
-from core.batches import BatchPlan
+from core.analysis.presets import PRESET_NAMES, STALLED, preset_report, presets
 from core.cli import main
-from core.presets import PRESET_NAMES, STALLED, preset_report, presets
+from core.run.batches import BatchPlan
 
 OPTIMIZERS = [
     ("sgd", {}),

@@ -111,7 +111,7 @@ def test_grad_equals_central_differences(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_grad_equals_torch_autograd(name):
     torch = pytest.importorskip("torch", reason="torch is the autograd oracle")
-    from core.xp import torch_namespace
+    from core.torch_backend.namespace import torch_namespace
 
     problem = get_problem(name)
     tx = torch_namespace()
@@ -158,7 +158,7 @@ def test_analytic_hessian_equals_differences_of_grad(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_analytic_hessian_equals_torch_hessian(name):
     torch = pytest.importorskip("torch", reason="torch is the autograd oracle")
-    from core.xp import torch_namespace
+    from core.torch_backend.namespace import torch_namespace
 
     problem = get_problem(name)
     if not has_analytic_hessian(problem):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from core.errors import ConfigError
-from core.schedules import SCHEDULES, Schedule, make_schedule, schedule_params
+from core.optim.schedules import SCHEDULES, Schedule, make_schedule, schedule_params
 
 STEPS = 100
 LR0 = 0.1

@@ -1,14 +1,12 @@
-import importlib
 
 import numpy as np
 import pytest
 
 import core
+from core.analysis import surface as surface_module
+from core.analysis.surface import contour_levels, surface, view_window
 from core.problems.regression import LinearRegression
-from core.surface import contour_levels, surface, view_window
 from core.xp import NUMPY
-
-surface_module = importlib.import_module("core.surface")  # core.surface is also the function
 
 
 def naive(problem, xs, ys, through, axes):

@@ -1,17 +1,16 @@
-import importlib
 import math
 
 import numpy as np
 import pytest
+from cli_run import run_cli
 
 import core
-from core.batches import BatchPlan
+from core.analysis import sweep_loop
+from core.analysis.curvature import curvature
+from core.analysis.sweep import SweepResult, sweep
 from core.cli import main
-from core.curvature import curvature
 from core.problems.base import Problem
-from core.sweep import SweepResult, sweep
-
-sweep_module = importlib.import_module("core.sweep")  # core.sweep is also the function
+from core.run.batches import BatchPlan
 
 
 def reference(problem, lr, steps, tol, **kw):
@@ -139,7 +138,7 @@ def test_reached_at_is_where_train_with_tol_stops():
 def test_blocked_reductions_equal_one_block(monkeypatch):
     lrs = np.geomspace(1e-3, 0.5, 13)
     whole = sweep("quadratic", lrs, steps=97)
-    monkeypatch.setattr(sweep_module, "_BLOCK_ELEMENTS", 5 * len(lrs))
+    monkeypatch.setattr(sweep_loop, "BLOCK_ELEMENTS", 5 * len(lrs))
     blocked = sweep("quadratic", lrs, steps=97)
     for name in ("final_loss", "best_loss", "peak_loss", "reached_at", "diverged_at",
                  "status", "monotone"):
@@ -297,10 +296,6 @@ def test_zero_steps_and_zero_lr():
 
 
 # ------------------------------------------------------------------ CLI
-def run_cli(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_sweep_writes_the_csv(capsys, tmp_path):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from core.errors import ConfigError
-from core.table import StepTable, format_exact, format_rounded
+from core.run.table import StepTable, format_exact, format_rounded
 
 
 def make_table(rows=5):

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 
 import core
-from core.config import RunConfig
-from core.engine import make_trainer
 from core.errors import ConfigError
+from core.run.config import RunConfig
+from core.run.dispatch import make_trainer
 
 torch = pytest.importorskip(
     "torch", reason="torch not installed: pip install 'lr-playground[torch]'"
@@ -194,8 +194,8 @@ def test_optimizer_state_is_torch_state_in_numpy_form(
 
 
 def test_user_problems_run_on_torch_too() -> None:
-    from core.datafile import data_problem
     from core.formula import formula_problem
+    from core.problems.data import data_problem
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=40)
@@ -264,7 +264,7 @@ def test_default_dtype_is_left_alone() -> None:
 
 # ---------------------------------------------------------------- without torch
 def test_missing_torch_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(core.engine, "torch_available", lambda: False)
+    monkeypatch.setattr(core.torch_backend, "available", lambda: False)
     with pytest.raises(ConfigError) as info:
         core.train("rosenbrock", backend="torch", steps=3)
     assert HINT in str(info.value)
@@ -278,7 +278,7 @@ def test_cli_backend_torch_without_torch_exits_2(monkeypatch: pytest.MonkeyPatch
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     from core.cli import main
 
-    monkeypatch.setattr(core.engine, "torch_available", lambda: False)
+    monkeypatch.setattr(core.torch_backend, "available", lambda: False)
     status = main(["run", "--problem", "line-one-point", "--steps", "3", "--backend", "torch"])
     out, err = capsys.readouterr()
     assert status == 2 and out == ""
@@ -307,7 +307,7 @@ def test_numpy_runs_never_import_torch_and_torch_runs_do() -> None:
     numpy_code = (
         "import core\n"
         "core.train('rosenbrock', steps=5, lr=1e-3, optimizer='adam', backend='numpy')\n"
-        "from core.gradcheck import gradient_check\n"
+        "from core.analysis.gradcheck import gradient_check\n"
         "import core.torch_backend\n"
     )
     assert loaded_modules(numpy_code) == "[]"
@@ -346,11 +346,17 @@ def sweep_lrs(problem: core.Problem, optimizer: str) -> np.ndarray:
     return small_lr(problem, optimizer) * np.geomspace(0.05, 1.0, 8)
 
 
-@pytest.mark.parametrize(("optimizer", "hyper"), VARIANTS, ids=VARIANT_IDS)
+HAND_VARIANTS = [("sgd", {"momentum": 0.9}), ("adam", {}), ("rmsprop", {"centered": True})]
+SWEEP_CASES = [("autograd", name, hyper) for name, hyper in VARIANTS]
+SWEEP_CASES += [("hand", name, hyper) for name, hyper in HAND_VARIANTS]
+
+
+@pytest.mark.parametrize(("gradient", "optimizer", "hyper"), SWEEP_CASES,
+                         ids=[f"{g}-{name}{hyper}" for g, name, hyper in SWEEP_CASES])
 @pytest.mark.parametrize("problem", core.list_problems())
-def test_torch_sweep_equals_numpy_sweep(problem: str, optimizer: str,
+def test_torch_sweep_equals_numpy_sweep(problem: str, gradient: str, optimizer: str,
                                         hyper: dict[str, Any]) -> None:
-    from core.sweep import SweepResult, sweep
+    from core.analysis.sweep import SweepResult, sweep
     from core.torch_backend import torch_sweep
 
     prob = core.get_problem(problem)
@@ -358,24 +364,8 @@ def test_torch_sweep_equals_numpy_sweep(problem: str, optimizer: str,
     kw = {"steps": 120, "optimizer": optimizer, "batch": prob.default_batch,
           "keep_history": True, **hyper}
     lrs = sweep_lrs(prob, optimizer)
-    ours = torch_sweep(problem, lrs, device="cpu", **kw)
+    ours = torch_sweep(problem, lrs, device="cpu", gradient=gradient, **kw)
     assert isinstance(ours, SweepResult)
-    assert_sweeps_match(ours, sweep(problem, lrs, **kw))
-
-
-@pytest.mark.parametrize(("optimizer", "hyper"), [("sgd", {"momentum": 0.9}), ("adam", {}),
-                                                   ("rmsprop", {"centered": True})])
-@pytest.mark.parametrize("problem", core.list_problems())
-def test_torch_sweep_with_hand_gradients_equals_numpy_sweep(problem: str, optimizer: str,
-                                                            hyper: dict[str, Any]) -> None:
-    from core.sweep import sweep
-    from core.torch_backend import torch_sweep
-
-    prob = core.get_problem(problem)
-    kw = {"steps": 120, "optimizer": optimizer, "batch": prob.default_batch,
-          "keep_history": True, **hyper}
-    lrs = sweep_lrs(prob, optimizer)
-    ours = torch_sweep(problem, lrs, device="cpu", gradient="hand", **kw)
     assert_sweeps_match(ours, sweep(problem, lrs, **kw))
 
 
@@ -384,7 +374,7 @@ def test_torch_sweep_with_hand_gradients_equals_numpy_sweep(problem: str, optimi
 @pytest.mark.parametrize(("optimizer", "hyper"), [("sgd", {}), ("sgd", {"momentum": 0.9})])
 def test_torch_sweep_drops_diverged_runs_at_the_same_row(problem: str, optimizer: str,
                                                         hyper: dict[str, Any]) -> None:
-    from core.sweep import sweep
+    from core.analysis.sweep import sweep
     from core.torch_backend import torch_sweep
 
     prob = core.get_problem(problem)
@@ -413,7 +403,7 @@ def test_torch_sweep_runs_equal_their_single_runs() -> None:
 @pytest.mark.parametrize(("problem", "batch", "seed"), [("house-prices", 2, 1),
                                                         ("glasses-vs-ring", "sample", 0)])
 def test_torch_sweep_uses_the_same_batches(problem: str, batch: Any, seed: int) -> None:
-    from core.sweep import sweep
+    from core.analysis.sweep import sweep
     from core.torch_backend import torch_sweep
 
     prob = core.get_problem(problem)
@@ -485,7 +475,7 @@ def test_cuda_auto_picks_the_gpu() -> None:
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize(("optimizer", "hyper"), [("sgd", {}), ("adam", {})])
 def test_cuda_sweep_agrees_with_numpy(dtype: str, optimizer: str, hyper: dict[str, Any]) -> None:
-    from core.sweep import sweep
+    from core.analysis.sweep import sweep
     from core.torch_backend import torch_sweep
 
     lrs = np.concatenate([np.geomspace(1e-4, 1.5e-3, 50), [0.01, 0.03]])

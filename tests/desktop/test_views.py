@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QHeaderView
 
 import core
 from core.numfmt import format_compact
-from core.table import StepTable
+from core.run.table import StepTable
 from desktop.views import (
     ContourView,
     LineView,
@@ -227,7 +227,7 @@ def test_contour_negative_and_infinite_losses_make_sane_levels(show):
 
 @pytest.mark.parametrize("name", ["rosenbrock", "saddle", "himmelblau", "quadratic"])
 def test_contour_draws_core_surfaces(show, name):
-    surface_mod = pytest.importorskip("core.surface")
+    surface_mod = pytest.importorskip("core.analysis.surface")
     problem = core.get_problem(name)
     (x0, x1), (y0, y1) = surface_mod.view_window(problem)
     xs, ys = np.linspace(x0, x1, 128), np.linspace(y0, y1, 96)
@@ -1197,7 +1197,7 @@ def test_a_wider_number_scrolled_into_view_widens_its_column(qtbot, show):
     col = COLUMNS.index("grad_a")
     before = view.columnWidth(col)
     # a row the sample did not read, with a much longer number
-    table._data[table.column_index("grad_a"), 2_345] = -1.23456789e-300
+    table._data[table.columns.index("grad_a"), 2_345] = -1.23456789e-300
     model.set_table(table)
     view.scrollTo(model.index(2_345, col))
     view.viewport().repaint()

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from decimal import ROUND_DOWN, Decimal
 
-from core.table import format_rounded
+from core.run.table import format_rounded
 
 Quotes = Mapping[str, str]  # the article's printed numbers, quoted by the lesson file
 

@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 
-from core.engine import train
 from core.lessons.checks.common import Quotes, prose, short
 from core.lessons.model import ClaimResult
 from core.problems.base import Dataset
-from core.problems.registry import get_problem
+from core.problems.catalogue import get_problem
 from core.problems.regression import LinearRegression
+from core.run.dispatch import train
 
 
 # ---------------------------------------------------------------- seed 004

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import numpy as np
 
-from core.engine import train
 from core.lessons.checks.common import Quotes, cut, prose, short
 from core.lessons.model import ClaimResult
-from core.table import format_rounded
+from core.run.dispatch import train
+from core.run.table import format_rounded
 
 
 # ---------------------------------------------------------------- seed 000
@@ -62,11 +62,7 @@ def backward_is_slope(quotes: Quotes) -> ClaimResult:
         f"nudging a and b by ±{h:g} (largest difference {worst:.1e}), and every step lowers the "
         f"loss: {prose(table['loss'][0])} → {prose(run.final_loss)}."
     )
-    return ClaimResult(
-        worst < 1e-6 and downhill,
-        text,
-        {"largest_difference": worst},
-    )
+    return ClaimResult(worst < 1e-6 and downhill, text, {"largest_difference": worst})
 
 
 # ---------------------------------------------------------------- seed 003
@@ -88,11 +84,7 @@ def row5_rounding(quotes: Quotes) -> ClaimResult:
         f"exact values cut off after the 4th decimal, and its {printed[2]} is twice the cut-off "
         "error."
     )
-    return ClaimResult(
-        holds,
-        text,
-        {"y_pred": y_pred, "error": error, "grad": grad},
-    )
+    return ClaimResult(holds, text, {"y_pred": y_pred, "error": error, "grad": grad})
 
 
 def in_sync(quotes: Quotes) -> ClaimResult:
@@ -104,11 +96,7 @@ def in_sync(quotes: Quotes) -> ClaimResult:
         f"Here: ∂L/∂a and ∂L/∂b are equal at all {len(t)} rows, so a − b stays "
         f"{prose(gap[0])} from start to finish."
     )
-    return ClaimResult(
-        holds,
-        text,
-        {"a_minus_b": float(gap[0])},
-    )
+    return ClaimResult(holds, text, {"a_minus_b": float(gap[0])})
 
 
 def smaller_steps(quotes: Quotes) -> ClaimResult:
@@ -122,11 +110,7 @@ def smaller_steps(quotes: Quotes) -> ClaimResult:
         f"geometrically, from {prose(0.1 * t['grad_a'][0])} at step 0 to "
         f"{short(0.1 * t['grad_a'][19])} at step 19."
     )
-    return ClaimResult(
-        holds,
-        text,
-        {"factor": float(ratios.mean())},
-    )
+    return ClaimResult(holds, text, {"factor": float(ratios.mean())})
 
 
 def which_line(quotes: Quotes) -> ClaimResult:
@@ -138,8 +122,4 @@ def which_line(quotes: Quotes) -> ClaimResult:
         f"a = {prose(a)}, "
         f"b = {prose(b)}, the point of the line a + b = 4 nearest to where it started."
     )
-    return ClaimResult(
-        holds,
-        text,
-        {"a": a, "b": b},
-    )
+    return ClaimResult(holds, text, {"a": a, "b": b})

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from core.engine import train
 from core.lessons.checks.common import Quotes, prose, sigmoid
 from core.lessons.model import ClaimResult
+from core.run.dispatch import train
 
 
 # ---------------------------------------------------------------- seed 001
@@ -29,11 +29,7 @@ def _glasses_epoch(quotes: Quotes, epoch: int) -> ClaimResult:
         "each measured before that device's update; the weights are those after the pass "
         f"(row {4 * epoch + 4} of our table)."
     )
-    return ClaimResult(
-        holds,
-        text,
-        {"loss": total, "w1": w1, "w2": w2},
-    )
+    return ClaimResult(holds, text, {"loss": total, "w1": w1, "w2": w2})
 
 
 def glasses_epoch0(quotes: Quotes) -> ClaimResult:
@@ -54,11 +50,7 @@ def glasses_test_device(quotes: Quotes) -> ClaimResult:
         f"{pred:.2f} → glasses: the article's conclusion holds even though its printed weights "
         "do not."
     )
-    return ClaimResult(
-        holds,
-        text,
-        {"prediction": pred},
-    )
+    return ClaimResult(holds, text, {"prediction": pred})
 
 
 def glasses_big_lr(quotes: Quotes) -> ClaimResult:
@@ -126,11 +118,7 @@ def final_weight(quotes: Quotes) -> ClaimResult:
         f"Here: after 20 updates w = {w:.7f} (row 20), which prints as {w:.4f}, the ideal "
         f"1/1.5 = {ideal:.4f} to 4 decimals; {abs(ideal - w):.1e} is left to go."
     )
-    return ClaimResult(
-        holds,
-        text,
-        {"w": w},
-    )
+    return ClaimResult(holds, text, {"w": w})
 
 
 def gradient_sign(quotes: Quotes) -> ClaimResult:
@@ -143,11 +131,7 @@ def gradient_sign(quotes: Quotes) -> ClaimResult:
         f"w − lr·gradient does raise it, to {w1:.4f}. A positive gradient means the weight is "
         "too high."
     )
-    return ClaimResult(
-        holds,
-        text,
-        {"gradient": g},
-    )
+    return ClaimResult(holds, text, {"gradient": g})
 
 
 def half_squared_error(quotes: Quotes) -> ClaimResult:
@@ -169,11 +153,7 @@ def half_squared_error(quotes: Quotes) -> ClaimResult:
         f"{ours:.4f}, the same; the slope of err² itself is {slope:.4f}, twice delta. The loop "
         "descends ½·err² (or err² at half the learning rate)."
     )
-    return ClaimResult(
-        holds,
-        text,
-        {"delta": delta, "grad_b": ours, "slope_err2": slope},
-    )
+    return ClaimResult(holds, text, {"delta": delta, "grad_b": ours, "slope_err2": slope})
 
 
 def and_printed_loss(quotes: Quotes) -> ClaimResult:
@@ -197,11 +177,7 @@ def and_printed_loss(quotes: Quotes) -> ClaimResult:
         f"over updates 0–3. Our loss column is ½·mean err² over all four examples at one point: "
         f"{prose(t['loss'][0])} before epoch 0 (row 0) and {prose(t['loss'][4])} after it (row 4)."
     )
-    return ClaimResult(
-        holds,
-        text,
-        {"printed": printed},
-    )
+    return ClaimResult(holds, text, {"printed": printed})
 
 
 def and_big_lr(quotes: Quotes) -> ClaimResult:

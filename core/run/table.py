@@ -16,8 +16,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.atomic import atomic_open
 from core.errors import ConfigError
+from core.io.atomic import write_to
 
 if TYPE_CHECKING:
     from core._types import FloatArray
@@ -26,25 +26,26 @@ if TYPE_CHECKING:
 INTEGER_COLUMNS = frozenset({"step", "epoch"})
 
 
-def format_exact(value: float, integer: bool = False) -> str:
-    """Lossless text for a float: ``repr`` (round-trips), ``inf``/``nan`` spelled so."""
+def _special(value: float, integer: bool) -> str | None:
+    """inf and nan spelled so, and a whole number without a decimal point (None: neither)."""
     if math.isnan(value):
         return "nan"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
-    if integer and value == int(value):
-        return str(int(value))
-    return repr(float(value))
+    return str(int(value)) if integer and value == int(value) else None
+
+
+def format_exact(value: float, integer: bool = False) -> str:
+    """Lossless text for a float: ``repr`` (round-trips), ``inf``/``nan`` spelled so."""
+    special = _special(value, integer)
+    return repr(float(value)) if special is None else special
 
 
 def format_rounded(value: float, decimals: int = 4, integer: bool = False) -> str:
     """Text rounded to ``decimals`` places (Markdown, the table view)."""
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if integer and value == int(value):
-        return str(int(value))
+    special = _special(value, integer)
+    if special is not None:
+        return special
     text = f"{value:.{decimals}f}"
     # "-0.0000" reads as a sign error; a tiny negative rounds to plain zero
     return text[1:] if text.startswith("-") and float(text) == 0.0 else text
@@ -76,9 +77,6 @@ class StepTable:
         view = self._data[i, : self._n]
         view.flags.writeable = False  # consumers can look, not touch
         return view
-
-    def column_index(self, column: str) -> int:
-        return self._index[column]
 
     def row(self, k: int) -> dict[str, float]:
         """Row ``k`` as a dict (negative indices count from the end)."""
@@ -144,10 +142,6 @@ class StepTable:
             grown[:, : self._n] = self._data[:, : self._n]
             self._data = grown
 
-    def truncate(self, n: int) -> None:
-        """Keep only the first ``n`` rows."""
-        self._n = max(0, min(n, self._n))
-
     def shrink_to_fit(self) -> None:
         """Release unused capacity (a finished run keeps only its rows)."""
         if self._data.shape[1] != self._n:
@@ -191,19 +185,19 @@ class StepTable:
 
     def to_csv(self, target: str | os.PathLike[str] | IO[str]) -> None:
         """Comma-separated, header row, every float lossless."""
-        self._export(target, lambda h: self.write_delimited(h, ","))
+        write_to(target, lambda h: self.write_delimited(h, ","))
 
     def to_tsv(self, target: str | os.PathLike[str] | IO[str]) -> None:
         """Tab-separated (pastes into a spreadsheet as columns)."""
-        self._export(target, lambda h: self.write_delimited(h, "\t"))
+        write_to(target, lambda h: self.write_delimited(h, "\t"))
 
     def to_markdown(self, target: str | os.PathLike[str] | IO[str], decimals: int = 4) -> None:
         """A Markdown table, values rounded to ``decimals`` places."""
-        self._export(target, lambda h: self.write_markdown(h, decimals))
+        write_to(target, lambda h: self.write_markdown(h, decimals))
 
     def to_json(self, target: str | os.PathLike[str] | IO[str]) -> None:
         """``{"columns": [...], "rows": [[...], ...]}``; inf/nan as strings."""
-        self._export(target, self.write_json)
+        write_to(target, self.write_json)
 
     def to_text(self, fmt: str, decimals: int = 4) -> str:
         """The table in ``fmt`` (csv, tsv, md, json) as a string."""
@@ -235,14 +229,6 @@ class StepTable:
                 "the file name must end in .csv, .tsv, .md or .json"
             )
         writers[ext](path)
-
-    @staticmethod
-    def _export(target: Any, write: Any) -> None:
-        if hasattr(target, "write"):
-            write(target)
-            return
-        with atomic_open(target, "w", encoding="utf-8", newline="") as handle:
-            write(handle)
 
     @classmethod
     def read_csv(cls, source: str | os.PathLike[str] | IO[str], sep: str = ",") -> StepTable:

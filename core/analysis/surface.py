@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.checks import check_whole
 from core.errors import ConfigError
 from core.problems.base import Problem
-from core.problems.registry import get_problem
+from core.problems.catalogue import get_problem
 
 if TYPE_CHECKING:
     from core._types import FloatArray
@@ -62,12 +63,6 @@ def _check_axes(problem: Problem, axes: Sequence[int]) -> tuple[int, int]:
     return i, j
 
 
-def _own_full_loss(problem: Problem) -> bool:
-    """True when the problem computes its full loss its own way (sufficient
-    statistics, or its own blocking over the data): one call is then safe."""
-    return type(problem).full_loss_grad_c is not Problem.full_loss_grad_c
-
-
 def surface(problem: str | Problem, xs: Sequence[float] | FloatArray,
             ys: Sequence[float] | FloatArray, *, through: Sequence[float] | None = None,
             axes: Sequence[int] = (0, 1)) -> FloatArray:
@@ -103,13 +98,17 @@ def surface(problem: str | Problem, xs: Sequence[float] | FloatArray,
     grid[...] = point
     grid[..., i] = x[None, :]
     grid[..., j] = y[:, None]
-    loss = prob.loss
-    per_point = 1 if _own_full_loss(prob) else max(1, prob.n_samples)
-    rows = max(1, MAX_TERMS_PER_CALL // (x.size * per_point))
-    if rows >= y.size:
-        return loss(grid)
-    # per-example problems on big data: bounded memory, a few calls
-    return np.concatenate([loss(grid[r : r + rows]) for r in range(0, y.size, rows)])
+    return _blocked_loss(prob, grid)
+
+
+def _blocked_loss(prob: Problem, grid: FloatArray) -> FloatArray:
+    """``prob.loss`` on the grid: one call, or row blocks for per-example problems
+    on big data (bounded memory, a few calls)."""
+    per_point = 1 if prob.full_data_path else max(1, prob.n_samples)
+    rows = max(1, MAX_TERMS_PER_CALL // (grid.shape[1] * per_point))
+    if rows >= grid.shape[0]:
+        return prob.loss(grid)
+    return np.concatenate([prob.loss(grid[r : r + rows]) for r in range(0, grid.shape[0], rows)])
 
 
 def contour_levels(Z: Any, n: int = 12) -> FloatArray:
@@ -131,8 +130,7 @@ def contour_levels(Z: Any, n: int = 12) -> FloatArray:
         1e-8 of the largest); linear otherwise. Empty for a flat or
         all-non-finite surface.
     """
-    if n < 1:
-        raise ConfigError(f"n must be a whole number >= 1, got {n!r}")
+    n = check_whole("n", n, low=1)
     values = np.asarray(Z, dtype=np.float64)
     finite = values[np.isfinite(values)]
     if finite.size == 0:
@@ -189,31 +187,37 @@ def view_window(problem: str | Problem, path: Any = None, margin: float = 0.1, *
     """
     prob = get_problem(problem)
     i, j = _check_axes(prob, axes)
-    start = np.asarray(prob.start, dtype=np.float64)
     pts = np.empty((0, prob.n_params))
     if path is not None:
         arr = np.asarray(path, dtype=np.float64).reshape(-1, prob.n_params)
         pts = arr[np.all(np.isfinite(arr), axis=1)]
-    marks = np.vstack([start[None, :], np.asarray(prob.minima, dtype=np.float64).reshape(
-        -1, prob.n_params), pts])
-
-    def base(axis: int) -> tuple[float, float]:
-        if axis < len(prob.window):
-            a, b = prob.window[axis]
-            return float(a), float(b)
-        half = 0.5 * (prob.window[0][1] - prob.window[0][0])
-        return float(start[axis] - half), float(start[axis] + half)
-
-    xr = _span(marks[:, i].tolist(), base(i), margin)
+    minima = np.asarray(prob.minima, dtype=np.float64).reshape(-1, prob.n_params)
+    marks = np.vstack([np.asarray(prob.start, dtype=np.float64)[None, :], minima, pts])
+    xr = _span(marks[:, i].tolist(), _own_range(prob, i), margin)
     if prob.n_params > 1:
-        return xr, _span(marks[:, j].tolist(), base(j), margin)
-    # one parameter: the y axis is the loss along the x range and the path
+        return xr, _span(marks[:, j].tolist(), _own_range(prob, j), margin)
+    return xr, _loss_range(prob, xr, pts, margin)
+
+
+def _own_range(prob: Problem, axis: int) -> tuple[float, float]:
+    """The problem's window along ``axis``; past its window, the first range's
+    width centred on the start."""
+    if axis < len(prob.window):
+        a, b = prob.window[axis]
+        return float(a), float(b)
+    half = 0.5 * (prob.window[0][1] - prob.window[0][0])
+    return float(prob.start[axis] - half), float(prob.start[axis] + half)
+
+
+def _loss_range(prob: Problem, xr: tuple[float, float], pts: FloatArray,
+                margin: float) -> tuple[float, float]:
+    """A one-parameter problem's y range: its loss along the x range and the path."""
     curve = prob.loss(np.linspace(xr[0], xr[1], 257)[:, None])
     shown = pts[(pts[:, 0] >= xr[0]) & (pts[:, 0] <= xr[1])]
     losses = np.concatenate([curve, prob.loss(shown)]) if shown.size else curve
     losses = losses[np.isfinite(losses)]
     if losses.size == 0:
-        return xr, (0.0, 1.0)
+        return 0.0, 1.0
     lo, hi = float(losses.min()), float(losses.max())
     pad = margin * (hi - lo) if hi > lo else max(abs(lo), 1.0) * margin
-    return xr, (lo - pad, hi + pad) if math.isfinite(hi - lo) else (lo, lo + 1.0)
+    return (lo - pad, hi + pad) if math.isfinite(hi - lo) else (lo, lo + 1.0)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.checks import check_whole
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -22,23 +23,9 @@ if TYPE_CHECKING:
 
 def parse_batch(batch: Any) -> str | int:
     """Normalise ``"full"``, ``"sample"`` or a positive int (also as text)."""
-    if isinstance(batch, bool):
-        raise ConfigError(f"batch must be 'full', 'sample' or a whole number >= 1, got {batch!r}")
-    if isinstance(batch, str):
-        text = batch.strip().lower()
-        if text in ("full", "sample"):
-            return text
-        try:
-            batch = int(text)
-        except ValueError:
-            raise ConfigError(
-                f"batch must be 'full', 'sample' or a whole number >= 1, got {batch!r}"
-            ) from None
-    if isinstance(batch, float) and batch.is_integer():
-        batch = int(batch)
-    if not isinstance(batch, (int, np.integer)) or batch < 1:
-        raise ConfigError(f"batch must be 'full', 'sample' or a whole number >= 1, got {batch!r}")
-    return int(batch)
+    if isinstance(batch, str) and batch.strip().lower() in ("full", "sample"):
+        return batch.strip().lower()
+    return check_whole("batch", batch, low=1, rule="'full', 'sample' or a whole number >= 1")
 
 
 @dataclass(frozen=True)
@@ -57,9 +44,7 @@ class BatchPlan:
                 f"batch {mode!r} needs a data problem; {problem_name!r} is a function "
                 "of its parameters only, so use batch 'full'"
             )
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}")
-        return cls(mode, n_samples, int(seed))
+        return cls(mode, n_samples, check_whole("seed", seed, low=0))
 
     @property
     def uses_batches(self) -> bool:

@@ -9,15 +9,15 @@ Works without torch: the autograd column is then None, with the reason.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.errors import ConfigError
-from core.problems.registry import get_problem
+from core import torch_backend
+from core.checks import check_number
+from core.problems.catalogue import get_problem
 
 if TYPE_CHECKING:
     from core._types import FloatArray
@@ -87,11 +87,6 @@ class GradCheck:
         return _rel(self.abs_diff_fd, self.hand, self.finite_diff)
 
     @property
-    def max_abs_diff_autograd(self) -> float | None:
-        d = self.abs_diff_autograd
-        return None if d is None else float(np.max(d))
-
-    @property
     def max_rel_diff_autograd(self) -> float | None:
         d = self.rel_diff_autograd
         return None if d is None else float(np.max(d))
@@ -157,10 +152,8 @@ def finite_difference_grad(
 
 
 def _autograd(problem: Problem, theta: FloatArray) -> tuple[FloatArray | None, str | None]:
-    from core import engine
-
-    if not engine.torch_available():
-        return None, f"no autograd column: {engine.TORCH_INSTALL_HINT}"
+    if not torch_backend.available():
+        return None, f"no autograd column: {torch_backend.INSTALL_HINT}"
     from core.torch_backend.device import autograd_loss_grad
 
     try:
@@ -177,10 +170,9 @@ def gradient_check(
 
     Parameters
     ----------
-    problem
-        A `Problem` or a built-in name.
-    theta
-        The point, one float per parameter (default: the problem's start).
+    problem, theta
+        A `Problem` or a built-in name, and the point (one float per
+        parameter; default: the problem's start).
     h
         Relative finite-difference step: parameter i moves by ``h·max(1, |θᵢ|)``.
         The default 1e-6 balances truncation (∝ h²) against rounding (∝ ε/h).
@@ -191,10 +183,9 @@ def gradient_check(
         The three gradients and their differences; ``.rows()`` for display.
     """
     prob = get_problem(problem)
-    if isinstance(h, bool) or not isinstance(h, (int, float)) or not (math.isfinite(h) and h > 0):
-        raise ConfigError(f"h must be a finite number > 0, got {h!r}")
+    h = check_number("h", h, low=0.0, low_open=True, rule="a finite number > 0")
     point = np.asarray(prob.check_start(theta), dtype=np.float64)
-    fd, steps = finite_difference_grad(prob, point, float(h))
+    fd, steps = finite_difference_grad(prob, point, h)
     auto, reason = _autograd(prob, point)
     return GradCheck(
         problem=prob.name,

@@ -1,4 +1,4 @@
-"""Your own data: a CSV file (or an array) as a linear or logistic regression.
+"""Reading a data table: the input and target columns of a CSV file or an array.
 
 The file may have a header row or not (a first row with any cell that is not a
 number is a header); its delimiter is sniffed from the first row (tab, then
@@ -18,23 +18,18 @@ text column beside them, decimal commas, whitespace-only lines).
 from __future__ import annotations
 
 import io
-import math
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from core.errors import ConfigError
-from core.problems.base import Dataset, Problem
-from core.problems.logistic import LogisticRegression
-from core.problems.regression import LinearRegression
 
-MODELS = ("linear", "logistic")
 MAX_FILE_BYTES = 512 * 1024 * 1024
-DEFAULT_STEPS = 500
+HEADER_BYTES = 1 << 20  # `column_names` reads no further: the header is on the first lines
 _DELIMITER_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", None: "spaces"}
 
 
@@ -47,7 +42,7 @@ class DataError(ConfigError):
 
 
 @dataclass(frozen=True)
-class Table:
+class DataTable:
     """The chosen columns of a data source, checked: finite, two rows or more."""
 
     x: np.ndarray
@@ -58,65 +53,51 @@ class Table:
     path: str | None  # the file as given (None for an array)
     label: str  # how messages name it: "data file 'path/x.csv'" or "the data array"
     # where row i came from, for messages: "line 7" (file) or "row 6" (array)
-    where: Any
+    where: Callable[[int], str]
+
+    def line_of(self, i: int) -> int | None:
+        """The file line of row ``i`` (None for an array)."""
+        place = self.where(i)
+        return int(place.split()[1]) if place.startswith("line") else None
 
 
-# ======================================================================= file
+class Header(NamedTuple):
+    """The first line with content: its delimiter, and the column names it gives."""
+
+    line: int  # 0-based index of that line
+    delimiter: str | None  # None: runs of spaces
+    names: list[str]  # "column j" where the file has no header
+    has_header: bool
+
+
 def read_table(path: str | os.PathLike[str], x_column: int | str | None = None,
-               y_column: int | str | None = None) -> Table:
+               y_column: int | str | None = None) -> DataTable:
     """Read the input and target columns of a CSV file.
 
-    Parameters
-    ----------
-    path
-        The file.
-    x_column, y_column
-        A 0-based column index (negative counts from the end) or a header
-        name. Default: the first and the last column.
-
-    Returns
-    -------
-    Table
-
-    Raises
-    ------
-    DataError
-        The file is missing, a folder, empty, not text, has non-numeric or
-        non-finite cells in the chosen columns, ragged rows, fewer than two
-        rows, or no such column; the message names the line.
+    ``x_column`` and ``y_column`` are a 0-based column index (negative counts
+    from the end) or a header name; default: the first and the last column.
+    Raises `DataError` naming the line when the file is missing, a folder,
+    empty, not text, has non-numeric or non-finite cells in the chosen
+    columns, ragged rows, fewer than two rows, or no such column.
     """
     name = os.fspath(path)
-    text = _read_text(name)
     label = repr(name)
-    lines = text.split("\n")
-    first = next((i for i, line in enumerate(lines) if _is_content(line)), None)
-    if first is None:
-        raise DataError(f"data file {label} is empty (no rows of numbers)")
-    delimiter = _sniff(lines[first])
-    cells = _split(lines[first], delimiter)
-    has_header = not all(_number(c, delimiter) is not None for c in cells)
-    ncols = len(cells)
-    if ncols < 2:
-        raise DataError(
-            f"data file {label}, line {first + 1}: found one column only; the file needs an "
-            "input column and a target column separated by commas, semicolons or tabs",
-            first + 1,
-        )
-    names = ([c or f"column {j}" for j, c in enumerate(cells)] if has_header
-             else [f"column {j}" for j in range(ncols)])
-    xi = _column_index(x_column, names, has_header, label, "x_column", default=0)
-    yi = _column_index(y_column, names, has_header, label, "y_column", default=ncols - 1)
+    lines = _read_text(name).split("\n")
+    head = _header(lines, label)
+    names = head.names
+    xi = _column_index(x_column, names, head.has_header, label, "x_column", default=0)
+    yi = _column_index(y_column, names, head.has_header, label, "y_column",
+                       default=len(names) - 1)
     if xi == yi:
         raise DataError(f"data file {label}: the input and the target are the same column "
                         f"({names[xi]!r}); choose two different columns")
-    data_start = first + 1 if has_header else first
-    arr = _fast_read(lines, data_start, delimiter, ncols)
+    data_start = head.line + 1 if head.has_header else head.line
+    arr = _fast_read(lines, data_start, head.delimiter, len(names))
     if arr is None:
-        x, y, numbers = _slow_read(lines, data_start, first + 1, delimiter, names, xi, yi,
-                                   label)
+        x, y, numbers = _slow_read(lines, data_start, head.line + 1, head.delimiter, names,
+                                   xi, yi, label)
     else:
-        x, y = arr[:, xi].copy(), arr[:, yi].copy()
-        numbers = None
+        x, y, numbers = arr[:, xi].copy(), arr[:, yi].copy(), None
     del arr
 
     def where(i: int) -> str:
@@ -125,10 +106,47 @@ def read_table(path: str | os.PathLike[str], x_column: int | str | None = None,
             numbers = [k + 1 for k in range(data_start, len(lines)) if _is_content(lines[k])]
         return f"line {numbers[i]}"
 
-    table = Table(x, y, names[xi], names[yi], os.path.basename(name) or name, name,
-                  f"data file {label}", where)
-    _check_rows(table, header_line=first + 1 if has_header else None)
+    table = DataTable(x, y, names[xi], names[yi], os.path.basename(name) or name, name,
+                      f"data file {label}", where)
+    _check_rows(table, header_line=head.line + 1 if head.has_header else None)
     return table
+
+
+def column_names(path: str | os.PathLike[str]) -> list[str]:
+    """The names of a data file's columns, as `read_table` and its messages give them.
+
+    "column j" where the file has no header. Only the start of the file is
+    read, so a big file costs nothing here.
+    """
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        head = handle.read(HEADER_BYTES)
+    lines = head.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    first = next((line for line in lines if _is_content(line)), "")
+    return _names(first)[1]
+
+
+def _header(lines: list[str], label: str) -> Header:
+    first = next((i for i, line in enumerate(lines) if _is_content(line)), None)
+    if first is None:
+        raise DataError(f"data file {label} is empty (no rows of numbers)")
+    delimiter, names, has_header = _names(lines[first])
+    if len(names) < 2:
+        raise DataError(
+            f"data file {label}, line {first + 1}: found one column only; the file needs an "
+            "input column and a target column separated by commas, semicolons or tabs",
+            first + 1,
+        )
+    return Header(first, delimiter, names, has_header)
+
+
+def _names(line: str) -> tuple[str | None, list[str], bool]:
+    """The delimiter, the column names and whether ``line`` is a header."""
+    delimiter = _sniff(line)
+    cells = _split(line, delimiter)
+    has_header = not all(_number(c, delimiter) is not None for c in cells)
+    if has_header:
+        return delimiter, [c or f"column {j}" for j, c in enumerate(cells)], True
+    return delimiter, [f"column {j}" for j in range(len(cells))], False
 
 
 def _read_text(name: str) -> str:
@@ -276,9 +294,8 @@ def _slow_read(lines: list[str], start: int, shape_line: int, delimiter: str | N
     return np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64), numbers
 
 
-# ====================================================================== array
 def table_from_array(obj: Any, x_column: int | None = None,
-                     y_column: int | None = None) -> Table:
+                     y_column: int | None = None) -> DataTable:
     """The columns of an ``(n, k)`` array (rows of examples) or an ``(x, y)`` tuple."""
     try:
         if isinstance(obj, tuple) and len(obj) == 2:
@@ -309,13 +326,13 @@ def table_from_array(obj: Any, x_column: int | None = None,
         if isinstance(exc, DataError):
             raise
         raise DataError(f"data must be numbers: {exc}") from None
-    table = Table(x, y, names[xi], names[yi], "array", None, "the data array",
-                  lambda i: f"row {i}")
+    table = DataTable(x, y, names[xi], names[yi], "array", None, "the data array",
+                      lambda i: f"row {i}")
     _check_rows(table, header_line=None)
     return table
 
 
-def _check_rows(table: Table, header_line: int | None) -> None:
+def _check_rows(table: DataTable, header_line: int | None) -> None:
     n = table.x.size
     if n < 2:
         if n == 0 and header_line is not None:
@@ -324,190 +341,10 @@ def _check_rows(table: Table, header_line: int | None) -> None:
         if n == 0:
             raise DataError(f"{table.label} has no rows; at least two are needed")
         raise DataError(f"{table.label} has one row only ({table.where(0)}); at least two "
-                        "are needed", _line(table, 0))
+                        "are needed", table.line_of(0))
     for values, name in ((table.x, table.x_name), (table.y, table.y_name)):
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
             i = int(bad[0])
             raise DataError(f"{table.label}, {table.where(i)}: {values[i]} in column "
-                            f"{name!r} is not a finite number", _line(table, i))
-
-
-def _line(table: Table, i: int) -> int | None:
-    where = table.where(i)
-    return int(where.split()[1]) if where.startswith("line") else None
-
-
-# ==================================================================== problem
-class DataLinearRegression(LinearRegression):
-    """Linear regression whose full-data Hessian is computed once (it is constant)."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        assert self.data is not None
-        x = self.data.x[:, 0]
-        self._hessian = ((2.0 * float(np.mean(x * x)), 2.0 * self._xbar),
-                         (2.0 * self._xbar, 2.0))
-
-    def hessian_c(self, xp: Any, p: tuple[Any, ...], data: Dataset | None) -> Any:
-        if data is self.data:
-            return self._hessian
-        return super().hessian_c(xp, p, data)
-
-
-def data_problem(
-    path_or_array: Any,
-    model: str = "linear",
-    normalize: bool = False,
-    x_column: int | str | None = None,
-    y_column: int | str | None = None,
-) -> Problem:
-    """A regression problem on your own data.
-
-    Parameters
-    ----------
-    path_or_array
-        A CSV file (path), an ``(n, k)`` array of rows, or an ``(x, y)`` tuple.
-    model
-        ``"linear"``: y ≈ a·x + b with mean squared error (sufficient
-        statistics: a surface costs the same for 10 rows or 10 million).
-        ``"logistic"``: P(y = 1) = sigmoid(a·x + b) with mean cross-entropy;
-        the targets must be 0 or 1.
-    normalize
-        Standardise x to mean 0 and standard deviation 1 (the description
-        gives the mean and deviation used). For linear regression the
-        Hessian becomes 2·I, so λmax = 2 and the stable learning rates are
-        those below 1.
-    x_column, y_column
-        Column index (0-based) or header name; default first and last.
-
-    Returns
-    -------
-    Problem
-        Named ``"data"`` with parameters ``a`` (slope) and ``b`` (intercept),
-        starting at (0, 0), default learning rate 1/λmax.
-
-    Raises
-    ------
-    DataError
-        (a `ConfigError`) naming the line and the problem.
-    """
-    if model not in MODELS:
-        raise ConfigError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
-    if isinstance(path_or_array, str | os.PathLike):
-        table = read_table(path_or_array, x_column, y_column)
-    else:
-        table = table_from_array(path_or_array, x_column, y_column)  # type: ignore[arg-type]
-    label = table.label
-    x, y = table.x, table.y
-    mean = std = None
-    if normalize:
-        mean, std = float(np.mean(x)), float(np.std(x))
-        if not (std > 0.0 and math.isfinite(std)):
-            raise DataError(f"cannot normalise x: every value of column {table.x_name!r} in "
-                            f"{label} is {x[0]:g}, so its standard deviation is 0")
-        x = (x - mean) / std
-    if model == "logistic":
-        bad = np.flatnonzero((y != 0.0) & (y != 1.0))
-        if bad.size:
-            i = int(bad[0])
-            raise DataError(f"{label}, {table.where(i)}: target {y[i]:g} in column "
-                            f"{table.y_name!r} is not 0 or 1 (logistic regression needs 0/1 "
-                            "labels)", _line(table, i))
-    data = Dataset(x[:, None], y)
-    kind = "Linear" if model == "linear" else "Logistic"
-    what = ("y ≈ a·x + b with mean squared error" if model == "linear"
-            else "P(y = 1) = sigmoid(a·x + b) with mean cross-entropy")
-    scaled = (f" x is standardised: x = ({table.x_name} − {mean:.6g}) / {std:.6g}."
-              if normalize else " x is used as it is (not normalised).")
-    description = (
-        f"{kind} regression {what} on {table.source}: input column {table.x_name!r} (x), "
-        f"target column {table.y_name!r} (y), {x.size:,} rows.{scaled}"
-    )
-    options = {"source": table.source, "path": table.path, "model": model,
-               "normalize": bool(normalize),
-               "x_column": table.x_name, "y_column": table.y_name,
-               "x_mean": mean, "x_std": std}
-    common: dict[str, Any] = {
-        "name": "data", "title": f"{kind} regression on {table.source}",
-        "param_names": ("a", "b"), "start": (0.0, 0.0), "description": description,
-        "default_steps": DEFAULT_STEPS, "data": data, "options": options,
-    }
-    if model == "linear":
-        return _linear(common, x, y)
-    return _logistic(common, x, y)
-
-
-def _lr_from(hessian: np.ndarray) -> float:
-    """1/λmax, to two significant digits: stable (below 2/λmax) and quick."""
-    lam = float(np.linalg.eigvalsh(hessian)[-1])
-    if not (lam > 0.0 and math.isfinite(lam)):
-        return 0.01
-    return float(f"{1.0 / lam:.2g}")
-
-
-def _window(points: Sequence[Sequence[float]]) -> tuple[tuple[float, float], ...]:
-    """A view holding the start and the minimum, with one scale for both axes
-    so the contours keep their true shape."""
-    arr = np.asarray(points, dtype=np.float64)
-    lo, hi = arr.min(axis=0), arr.max(axis=0)
-    pad = 0.5 * max(float(np.max(hi - lo)), 1.0)
-    return tuple((_round(lo[j] - pad), _round(hi[j] + pad)) for j in range(2))
-
-
-def _round(v: float) -> float:
-    return float(f"{v:.4g}")
-
-
-def _linear(common: dict[str, Any], x: np.ndarray, y: np.ndarray) -> Problem:
-    problem = DataLinearRegression(**common)
-    vxx, vyy = problem._vxx, float(np.var(y))
-    minima: tuple[tuple[float, ...], ...] = ()
-    if vxx > 0.0:
-        b_star = problem._ybar - problem._astar * problem._xbar
-        minima = ((problem._astar, b_star),)
-    problem.minima = minima
-    problem.min_loss = problem._rmin
-    problem.tolerance = 1e-6 * (vyy if vyy > 0.0 else 1.0)
-    problem.default_lr = _lr_from(np.asarray(problem._hessian))
-    problem.window = _window([problem.start, *minima])
-    return problem
-
-
-def _logistic(common: dict[str, Any], x: np.ndarray, y: np.ndarray) -> Problem:
-    problem = LogisticRegression(**common)
-    h0 = np.asarray(problem.hessian(np.zeros(2)))
-    # w = σ(z)σ(−z) is largest (¼) at z = 0, so the Hessian at the start (0, 0)
-    # bounds it everywhere: lr = 1/λmax there is stable on the whole surface
-    problem.default_lr = _lr_from(h0)
-    minimum = _logistic_minimum(problem)
-    if minimum is not None:
-        problem.minima = (minimum,)
-        problem.min_loss = float(problem.loss(np.asarray(minimum)))
-        problem.tolerance = 1e-6
-    else:  # separable classes (or one class): the loss keeps falling towards 0
-        problem.minima = ()
-        problem.min_loss = None
-    problem.window = _window([problem.start, *(problem.minima or [(2.0, 2.0)])])
-    return problem
-
-
-def _logistic_minimum(problem: LogisticRegression,
-                      iterations: int = 30) -> tuple[float, float] | None:
-    """Newton's method from (0, 0); None if it does not settle (no finite minimum)."""
-    theta = np.zeros(2)
-    for _ in range(iterations):
-        grad = problem.grad(theta)
-        hess = problem.hessian(theta)
-        try:
-            step = np.linalg.solve(hess, grad)
-        except np.linalg.LinAlgError:
-            return None
-        if not np.all(np.isfinite(step)):
-            return None
-        theta = theta - step
-        if np.max(np.abs(theta)) > 1e6:
-            return None
-        if np.max(np.abs(step)) <= 1e-12 * (1.0 + np.max(np.abs(theta))):
-            return float(theta[0]), float(theta[1])
-    return None
+                            f"{name!r} is not a finite number", table.line_of(i))

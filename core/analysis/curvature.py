@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.problems.registry import get_problem
+from core.problems.catalogue import get_problem
 
 if TYPE_CHECKING:
     from core._types import FloatArray
@@ -56,11 +56,6 @@ class Curvature:
     lam_min: float
     condition: float
     stability_limit: float
-
-    def gd_factor(self, lr: float) -> float:
-        """``|1 − lr·λmax|``: how much one plain gradient step scales the error
-        along the steepest direction (above 1: the zig-zag grows)."""
-        return abs(1.0 - lr * self.lam_max)
 
 
 def _frozen(a: Any) -> FloatArray:
@@ -188,31 +183,20 @@ def sgd_theory(problem: str | Problem, start: Sequence[float] | None = None,
         ``lr_lam_max`` ({name: lr·λmax}), ``measured_divergence_edge`` and
         ``summary`` (one line of text).
     """
-    prob = get_problem(problem)
-    rep = curvature_report(prob, start)
+    rep = curvature_report(get_problem(problem), start)
     lam, where = sgd_lam_max(rep)
     lam += weight_decay
-    limit = 2.0 / lam if lam > 0 else math.inf
     at_start, at_min = rep["start"], rep["minimum"]
     assert at_start is not None
     products = {name: lr * lam for name, lr in (lrs or {}).items()}
-    head = f"λmax = {lam:.4g} (the larger of {at_start.lam_max:.4g} at the start"
-    head += f" and {at_min.lam_max:.4g} at the minimum)" if at_min is not None else \
-        "; no known minimum)"
-    if weight_decay:
-        head += f", plus weight decay {weight_decay:g}"
-    if lam > 0:
-        head += f", so plain gradient descent is stable below 2/λmax = {limit:.4g}"
-    else:
-        head += ", so the loss curves downward everywhere we know and no step size is unstable"
-    parts = [head]
+    parts = [_theory_head(lam, at_start, at_min, weight_decay)]
     if products:
         parts.append("lr·λmax: " + ", ".join(f"{k} {v:.3g}" for k, v in products.items()))
     if measured_edge is not None:
         parts.append(f"the sweep's first diverging lr is {measured_edge:.4g}")
     return {
         "lam_max": lam,
-        "stability_limit": limit,
+        "stability_limit": 2.0 / lam if lam > 0 else math.inf,
         "where": where,
         "lam_max_start": at_start.lam_max,
         "lam_max_minimum": None if at_min is None else at_min.lam_max,
@@ -221,6 +205,19 @@ def sgd_theory(problem: str | Problem, start: Sequence[float] | None = None,
         "measured_divergence_edge": measured_edge,
         "summary": "; ".join(parts) + ".",
     }
+
+
+def _theory_head(lam: float, at_start: Curvature, at_min: Curvature | None,
+                 weight_decay: float) -> str:
+    """λmax, where it comes from, and the stability limit it sets, in one clause."""
+    head = f"λmax = {lam:.4g} (the larger of {at_start.lam_max:.4g} at the start"
+    head += f" and {at_min.lam_max:.4g} at the minimum)" if at_min is not None else \
+        "; no known minimum)"
+    if weight_decay:
+        head += f", plus weight decay {weight_decay:g}"
+    if lam > 0:
+        return head + f", so plain gradient descent is stable below 2/λmax = {2.0 / lam:.4g}"
+    return head + ", so the loss curves downward everywhere we know and no step size is unstable"
 
 
 def gauge_sentence(lam: float, where: str, lr: float, short: bool = False) -> str:
@@ -235,23 +232,27 @@ def gauge_sentence(lam: float, where: str, lr: float, short: bool = False) -> st
         return (f"λmax = {lam:.3g} at the {where}: the loss curves downward in every direction "
                 "there, so no step size is unstable; bigger steps just go downhill faster.")
     x = lr * lam
-    limit = 2.0 / lam
-    factor = abs(1.0 - x)
     head = "" if short else f"λmax = {lam:.4g} (at the {where}); "
+    return head + _gauge_clause(x, 2.0 / lam)
+
+
+def _gauge_clause(x: float, limit: float) -> str:
+    """What a step does along the steepest direction when lr·λmax = ``x``."""
+    stable = f"(stable below 2/λmax = {limit:.4g})"
     if x < 1:
-        return (f"{head}lr·λmax = {x:.3g} < 1: each step covers {100 * x:.3g}% of the way to "
-                f"the bottom along the steepest direction, without overshooting (stable below "
-                f"2/λmax = {limit:.4g}).")
+        return (f"lr·λmax = {x:.3g} < 1: each step covers {100 * x:.3g}% of the way to the "
+                f"bottom along the steepest direction, without overshooting {stable}.")
     if x == 1:
-        return (f"{head}lr·λmax = 1: each step lands exactly on the bottom along the steepest "
-                f"direction (stable below 2/λmax = {limit:.4g}).")
+        return ("lr·λmax = 1: each step lands exactly on the bottom along the steepest "
+                f"direction {stable}.")
+    factor = abs(1.0 - x)
     if x < 2:
-        return (f"{head}lr·λmax = {x:.3g}, between 1 and 2: each step overshoots the bottom "
-                f"along the steepest direction, but by less than it corrects, so the zig-zag "
-                f"shrinks {factor:.3g}x per step (stable below 2/λmax = {limit:.4g}).")
+        return (f"lr·λmax = {x:.3g}, between 1 and 2: each step overshoots the bottom along "
+                "the steepest direction, but by less than it corrects, so the zig-zag "
+                f"shrinks {factor:.3g}x per step {stable}.")
     if x == 2:
-        return (f"{head}lr·λmax = 2, exactly the stability limit 2/λmax = {limit:.4g}: the "
+        return (f"lr·λmax = 2, exactly the stability limit 2/λmax = {limit:.4g}: the "
                 "zig-zag along the steepest direction neither grows nor shrinks.")
-    return (f"{head}lr·λmax = {x:.3g} > 2: each step overshoots the valley by more than it "
+    return (f"lr·λmax = {x:.3g} > 2: each step overshoots the valley by more than it "
             f"corrects, so the zig-zag along the steepest direction grows {factor:.3g}x per "
             f"step (unstable above 2/λmax = {limit:.4g}).")

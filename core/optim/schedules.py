@@ -40,68 +40,43 @@ from typing import Any
 
 import numpy as np
 
+from core.checks import check_number, check_whole
 from core.errors import ConfigError
 
 
 # ---------------------------------------------------------------- validators
-def _as_number(schedule: str, name: str, value: Any, rule: str) -> float:
-    bad = ConfigError(f"{name} for the {schedule} schedule must be {rule}, got {value!r}")
-    if isinstance(value, bool):
-        raise bad
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise bad from None
-    if not math.isfinite(v):
-        raise bad
-    return v
+@dataclass(frozen=True)
+class _Range:
+    """A parameter's allowed values; ``rule`` says them in words."""
 
+    low: float
+    high: float = math.inf
+    low_open: bool = False
+    high_open: bool = True
+    whole: bool = False  # an integer (an integral float is taken as that integer)
 
-class _Check:
-    """Validates one parameter; ``rule`` is its allowed range in words."""
-
-    rule = ""
+    @property
+    def rule(self) -> str:
+        if self.whole:
+            return f"an integer >= {self.low:g}"
+        hi = "∞" if math.isinf(self.high) else f"{self.high:g}"
+        left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
+        return f"a number in {left}{self.low:g}, {hi}{right}"
 
     def __call__(self, schedule: str, name: str, value: Any) -> Any:
-        raise NotImplementedError
-
-    def fail(self, schedule: str, name: str, value: Any) -> ConfigError:
-        return ConfigError(f"{name} for the {schedule} schedule must be {self.rule}, got {value!r}")
-
-
-class _PositiveInt(_Check):
-    rule = "an integer >= 1"
-
-    def __call__(self, schedule: str, name: str, value: Any) -> int:
-        v = _as_number(schedule, name, value, self.rule)
-        # an integral float (a spin box, a hand-edited JSON file) is accepted as that integer
-        if not v.is_integer() or v < 1:
-            raise self.fail(schedule, name, value)
-        return int(v)
+        label = f"{name} for the {schedule} schedule"
+        if self.whole:
+            return check_whole(label, value, low=int(self.low), rule=self.rule)
+        high = None if math.isinf(self.high) else self.high
+        return check_number(label, value, low=self.low, high=high, low_open=self.low_open,
+                            high_open=self.high_open, rule=self.rule)
 
 
-class _Interval(_Check):
-    def __init__(self, low: float, high: float, *, low_open: bool, high_open: bool) -> None:
-        self.low, self.high, self.low_open, self.high_open = low, high, low_open, high_open
-        hi = "∞" if math.isinf(high) else f"{high:g}"
-        self.rule = (
-            f"a number in {'(' if low_open else '['}{low:g}, {hi}{')' if high_open else ']'}"
-        )
-
-    def __call__(self, schedule: str, name: str, value: Any) -> float:
-        v = _as_number(schedule, name, value, self.rule)
-        ok_low = v > self.low if self.low_open else v >= self.low
-        ok_high = v < self.high if self.high_open else v <= self.high
-        if not (ok_low and ok_high):
-            raise self.fail(schedule, name, value)
-        return v
-
-
-_POSITIVE_INT = _PositiveInt()
-_UNIT_OPEN_LOW = _Interval(0.0, 1.0, low_open=True, high_open=False)  # (0, 1]
-_UNIT = _Interval(0.0, 1.0, low_open=False, high_open=False)  # [0, 1]
-_POSITIVE = _Interval(0.0, math.inf, low_open=True, high_open=True)  # (0, ∞)
-_NON_NEGATIVE = _Interval(0.0, math.inf, low_open=False, high_open=True)  # [0, ∞)
+_POSITIVE_INT = _Range(1.0, whole=True)
+_UNIT_OPEN_LOW = _Range(0.0, 1.0, low_open=True, high_open=False)  # (0, 1]
+_UNIT = _Range(0.0, 1.0, high_open=False)  # [0, 1]
+_POSITIVE = _Range(0.0, low_open=True)  # (0, ∞)
+_NON_NEGATIVE = _Range(0.0)  # [0, ∞)
 
 
 # ---------------------------------------------------------------- formulas
@@ -134,7 +109,7 @@ def _warmup(lr0: Any, k: Any, start_factor: float, end_factor: float, total_iter
 @dataclass(frozen=True)
 class _Kind:
     formula: Callable[..., Any]
-    params: dict[str, tuple[Any, _Check]]  # name -> (default or None if required, check)
+    params: dict[str, tuple[Any, _Range]]  # name -> (default or None if required, check)
     torch_class: str
     rule: str  # the formula for describe()
 

@@ -1,0 +1,110 @@
+"""The sentence behind each preset, from the sweep and the check runs."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from core.analysis.curvature import gauge_sentence
+
+if TYPE_CHECKING:
+    from core.analysis.preset_finder import PresetFinder
+
+OPTIMIZER_WORDS = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
+
+
+class PresetReasons:
+    """The sentence behind each preset, from the sweep and the check runs."""
+
+    def __init__(self, finder: PresetFinder, lrs: dict[str, float],
+                 theory: dict[str, Any] | None) -> None:
+        self.f, self.lrs, self.theory = finder, lrs, theory
+        self.lam = None if theory is None else float(theory["lam_max"])
+
+    def why(self, name: str) -> str:
+        lr = self.lrs[name]
+        if math.isnan(lr):
+            return "no learning rate in the sweep behaves this way on this problem."
+        return {"too-small": self._small, "just-right": self._just,
+                "too-big": self._big}[name](lr)
+
+    def _just(self, lr: float) -> str:
+        f, r = self.f, self.f.res
+        i = f.index_of(lr)
+        final = float(r.final_loss[i])
+        outcome = f.outcomes["just-right"]
+        if outcome == "converged":
+            text = (f"the fastest in the sweep: it brings the loss within {r.tol:g} of its "
+                    f"minimum {f.min_loss:g} at step {int(r.reached_at[i])} of {f.budget}.")
+        elif outcome == "lowest-final":
+            text = (f"no learning rate reaches the tolerance ({r.tol:g}) in {f.budget} steps; "
+                    f"this one takes the loss lowest, from {r.loss0:.4g} to {final:.4g}.")
+        else:
+            why = ("the loss has no lowest point (it falls without bound)"
+                   if f.prob.unbounded else "the lowest possible loss is not known")
+            text = (f"{why}, so this is the "
+                    f"learning rate that takes it lowest, from {r.loss0:.4g} to {final:.4g}, "
+                    "while every step goes downhill and the run stays inside the window.")
+        if self.lam is not None and self.theory is not None:
+            x = lr * self.lam
+            if x <= 2:
+                text += " " + gauge_sentence(self.lam, self.theory["where"], lr, short=True)
+            else:  # measured best, yet beyond the limit where the curvature peaks
+                lam_min = self.theory.get("lam_max_minimum")
+                there = "" if lam_min is None else f" (lr·λmax = {lr * lam_min:.3g} at the minimum)"
+                text += (f" lr·λmax = {x:.3g} is above 2 at the {self.theory['where']}, so the "
+                         "first steps zig-zag outward there, but the run soon reaches flatter "
+                         f"ground where this step is stable{there}.")
+        return text
+
+    def _small(self, lr: float) -> str:
+        f = self.f
+        lr_just = self.lrs["just-right"]
+        run, just_run = f.run(lr), f.run(lr_just)
+        downhill = "every step goes downhill, but " if f.res.monotone[f.index_of(lr)] else ""
+        text = (f"{lr_just / lr:.3g}x smaller than just-right: {downhill}the steps are so "
+                f"short that after {f.budget} steps the loss is still {run.final_loss:.4g} "
+                f"(just-right gets to {just_run.final_loss:.4g}).")
+        if self.lam is not None and 0 < lr * self.lam < 1:
+            text += (f" lr·λmax = {lr * self.lam:.2g}: each step removes only "
+                     f"{100 * lr * self.lam:.2g}% of the error along the steepest direction, "
+                     "and less along the flatter ones.")
+        return text
+
+    def _big(self, lr: float) -> str:
+        f = self.f
+        run = f.run(lr)
+        loss0 = float(run.table["loss"][0])
+        kind = f.outcomes["too-big"]
+        if kind == "stalled":
+            return (f"steps this long throw the run onto a flat plateau far from the minimum, "
+                    f"where the gradient vanishes: after {f.budget} steps the loss is still "
+                    f"{run.final_loss:.4g}, hardly below its start {loss0:.4g} (just-right "
+                    f"gets to {f.run(self.lrs['just-right']).final_loss:.4g}).")
+        if kind == "diverged":
+            outcome = f"the loss blew up (diverged) at step {run.diverged_at}"
+        else:
+            outcome = (f"after {f.budget} steps the loss is {run.final_loss:.4g}, above its "
+                       f"start {loss0:.4g}")
+        r = f.res
+        recover = ((r.lrs > self.lrs["just-right"]) & (r.lrs < lr) & (r.peak_loss > r.loss0)
+                   & (r.diverged_at < 0))
+        note = ""
+        if recover.any():
+            note = (f" (Every lr from {r.lrs[recover].min():.3g} to {r.lrs[recover].max():.3g} "
+                    "also pushes the loss above its start at first, but recovers within the "
+                    "budget.)")
+        if self.lam is not None and self.theory is not None:
+            x = lr * self.lam
+            if x > 2:
+                return (f"lr·λmax = {x:.3g} > 2: each step overshoots the valley by more "
+                        f"than it corrects, so {outcome}.{note}")
+            return (f"lr·λmax = {x:.3g} is not above 2 at the {self.theory['where']}, but "
+                    "steps this long leave the region where that curvature holds (the slope "
+                    f"changes under them), and {outcome}.{note}")
+        if f.optimizer == "sgd":
+            return (f"with momentum {f.opt.hyper['momentum']:g} the steps build up speed and "
+                    f"overshoot the valley, so {outcome}.{note}")
+        who = OPTIMIZER_WORDS.get(f.optimizer, f.optimizer)
+        return (f"{who} takes steps of about lr whatever the "
+                f"slope, so steps of {lr:.3g} jump right across the valley, and {outcome}.{note}")

@@ -1,0 +1,44 @@
+"""The five optimizers, with torch.optim's update rules, defaults and checks.
+
+Each is a `Rule` (a pure init/update pair, `core.optim.base`) in its own
+module; `make_optimizer` pairs one with validated hyper-parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.errors import ConfigError
+from core.optim import adagrad, adam, rmsprop, sgd
+from core.optim.base import Optimizer, Rule
+
+RULES: dict[str, Rule] = {
+    "sgd": sgd.RULE,
+    "adam": adam.ADAM,
+    "adamw": adam.ADAMW,
+    "rmsprop": rmsprop.RULE,
+    "adagrad": adagrad.RULE,
+}
+
+OPTIMIZERS: tuple[str, ...] = tuple(RULES)
+
+
+def get_rule(name: str) -> Rule:
+    """The rule for an optimizer name (``sgd``, ``adam``, ...)."""
+    key = name.lower() if isinstance(name, str) else name
+    if key not in RULES:
+        raise ConfigError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    return RULES[key]
+
+
+def make_optimizer(name: str, **hyper: Any) -> Optimizer:
+    """Build an optimizer by name with torch's keyword names for ``hyper``."""
+    return Optimizer(get_rule(name), **hyper)
+
+
+def optimizer_defaults(name: str) -> dict[str, Any]:
+    """torch.optim's defaults for an optimizer's hyper-parameters (not lr)."""
+    return dict(get_rule(name).defaults)
+
+
+__all__ = ["OPTIMIZERS", "Optimizer", "Rule", "get_rule", "make_optimizer", "optimizer_defaults"]

@@ -1,0 +1,65 @@
+"""The built-in problems: an explicit table of name -> factory, in display order.
+
+The order of `BUILTINS` is the order of `list_problems()`, and with it of the
+window's problem list: the classic surfaces first, then the seed articles'
+worked examples. A test pins it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from core.errors import ConfigError
+from core.problems import classic, seeds
+from core.problems.base import Problem
+
+BUILTINS: dict[str, Callable[..., Problem]] = {
+    "rosenbrock": classic.rosenbrock,
+    "quadratic": classic.quadratic,
+    "himmelblau": classic.himmelblau,
+    "beale": classic.beale,
+    "saddle": classic.saddle,
+    "rastrigin": classic.rastrigin,
+    "line-one-point": seeds.line_one_point,
+    "house-prices": seeds.house_prices,
+    "single-weight": seeds.single_weight,
+    "and-gate": seeds.and_gate,
+    "glasses-vs-ring": seeds.glasses_vs_ring,
+}
+
+
+def list_problems() -> list[str]:
+    """Names of the built-in problems: the classic surfaces, then the seed scenarios."""
+    return list(BUILTINS)
+
+
+def problem_options(name: str) -> dict[str, Any]:
+    """The options a problem takes, with their defaults."""
+    return {
+        p.name: p.default
+        for p in inspect.signature(_lookup(name)).parameters.values()
+        if p.default is not inspect.Parameter.empty
+    }
+
+
+def get_problem(name: str | Problem, **options: Any) -> Problem:
+    """Build a problem by name (a `Problem` passes through unchanged)."""
+    if isinstance(name, Problem):
+        if options:
+            raise ConfigError("options can only be given with a problem name")
+        return name
+    factory = _lookup(name)
+    allowed = problem_options(name)
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        hint = ", ".join(allowed) if allowed else "none"
+        raise ConfigError(f"problem {name!r} has no option {unknown[0]!r} (its options: {hint})")
+    return factory(**options)
+
+
+def _lookup(name: str) -> Callable[..., Problem]:
+    if not isinstance(name, str) or name not in BUILTINS:
+        raise ConfigError(f"unknown problem {name!r}; choose one of: {', '.join(BUILTINS)}")
+    return BUILTINS[name]

@@ -1,0 +1,150 @@
+"""`RunConfig`: everything that defines a run, validated on construction.
+
+`RunConfig.to_dict` and `RunConfig.from_dict` are the one way a config
+becomes plain data and back: session files, the window's saved settings and
+the command line's flags all go through them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from core.checks import check_lr, check_number, check_whole
+from core.errors import ConfigError
+from core.optim import make_optimizer
+from core.optim.schedules import make_schedule
+from core.problems.base import Problem
+from core.run.batches import parse_batch
+
+BACKENDS = ("numpy", "torch")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+DTYPES = ("float64", "float32")
+MAX_STEPS = 10_000_000  # 10M rows is ~1 GB of table; beyond that, a sweep is the tool
+# the fields a person sets, in the order `to_dict` writes them
+RUN_FIELDS = ("optimizer", "hyper", "lr", "steps", "start", "batch", "seed", "backend",
+              "device", "dtype", "schedule")
+
+
+def normalise_schedule(spec: Any) -> dict[str, Any] | None:
+    """None for a constant learning rate, else the schedule as a plain dict."""
+    if spec is None:
+        return None
+    schedule = make_schedule(spec)
+    return None if schedule.name == "constant" else schedule.to_dict()
+
+
+def check_steps(steps: Any) -> int:
+    """The step budget: a whole number from 0 to `MAX_STEPS`."""
+    return check_whole("steps", steps, low=0, high=MAX_STEPS)
+
+
+def plain_hyper(hyper: Mapping[str, Any]) -> dict[str, Any]:
+    """Hyper-parameters as JSON-ready data (``betas`` as a list)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in hyper.items()}
+
+
+def _one_of(name: str, value: Any, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One run's settings. Construct it to validate; every error is a ConfigError."""
+
+    problem: str | Problem
+    optimizer: str = "sgd"
+    lr: float = 0.1
+    steps: int = 100
+    start: tuple[float, ...] | None = None
+    batch: str | int = "full"
+    seed: int = 0
+    backend: str = "numpy"
+    device: str = "auto"
+    dtype: str = "float64"
+    schedule: dict[str, Any] | None = None
+    hyper: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    tol: float | None = None
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__  # frozen: normalise values in place once
+        set_(self, "lr", check_lr(self.lr))
+        set_(self, "steps", check_steps(self.steps))
+        set_(self, "batch", parse_batch(self.batch))
+        if not isinstance(self.optimizer, str):
+            raise ConfigError(f"optimizer must be a name, got {self.optimizer!r}")
+        set_(self, "optimizer", self.optimizer.lower())
+        make_optimizer(self.optimizer, **self.hyper)  # validates the hyper-parameters
+        _one_of("backend", self.backend, BACKENDS)
+        _one_of("device", self.device, DEVICES)
+        _one_of("dtype", self.dtype, DTYPES)
+        set_(self, "schedule", normalise_schedule(self.schedule))
+        if self.tol is not None:
+            set_(self, "tol", check_number("tol", self.tol, low=0.0,
+                                           rule="a finite number >= 0"))
+        if self.start is not None:
+            try:
+                start = tuple(float(v) for v in self.start)
+            except (TypeError, ValueError):
+                raise ConfigError(f"start must be a list of numbers, got {self.start!r}") from None
+            set_(self, "start", start)
+
+    def with_(self, **changes: Any) -> RunConfig:
+        """A copy with some fields changed (validated again)."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields a person sets (`RUN_FIELDS`) as JSON-ready plain data."""
+        return {
+            "optimizer": self.optimizer,
+            "hyper": plain_hyper(self.hyper),
+            "lr": self.lr,
+            "steps": self.steps,
+            "start": list(self.start) if self.start is not None else None,
+            "batch": self.batch,
+            "seed": self.seed,
+            "backend": self.backend,
+            "device": self.device,
+            "dtype": self.dtype,
+            "schedule": self.schedule,
+        }
+
+    @classmethod
+    def from_dict(cls, fields: Mapping[str, Any], **context: Any) -> RunConfig:
+        """The config `to_dict` wrote; ConfigError naming the first bad field.
+
+        Fields not given take their defaults; ``context`` gives the others
+        (``problem``, ``options``, ``tol``). Plain data from a file is held to
+        its JSON types: ``true`` is not a number and text is not a list, where
+        the constructor alone would coerce them.
+        """
+        run = {name: fields[name] for name in RUN_FIELDS if name in fields}
+        _check_types(run)
+        if isinstance(run.get("steps"), float) and run["steps"].is_integer():
+            run["steps"] = int(run["steps"])
+        if run.get("start") is not None:
+            run["start"] = tuple(run["start"])
+        hyper = dict(run.get("hyper") or {})
+        if isinstance(hyper.get("betas"), list):
+            hyper["betas"] = tuple(hyper["betas"])
+        run["hyper"] = hyper
+        return cls(**run, **context)
+
+
+def _check_types(run: Mapping[str, Any]) -> None:
+    """Refuse JSON types that RunConfig would coerce silently (e.g. true as 1)."""
+    for name in ("lr", "steps", "seed"):
+        if name in run and (isinstance(run[name], bool) or not isinstance(run[name], int | float)):
+            raise ConfigError(f"{name} must be a number, got {run[name]!r}")
+    if "hyper" in run and not isinstance(run["hyper"], Mapping):
+        raise ConfigError(f"hyper must be a mapping of hyper-parameters, got {run['hyper']!r}")
+    start = run.get("start")
+    if start is not None and not isinstance(start, list | tuple):
+        raise ConfigError(f"start must be a list of numbers or null, got {start!r}")
+    for name in ("optimizer", "backend", "device", "dtype"):
+        if name in run and not isinstance(run[name], str):
+            raise ConfigError(f"{name} must be text, got {run[name]!r}")
