@@ -1,0 +1,211 @@
+"""A small multi-layer perceptron for 2-D binary classification, by hand.
+
+Layers ``sizes = (2, h1, ..., hk, 1)``: each hidden layer computes
+``act(h·W + b)`` with tanh, relu or sigmoid; the output unit gives a logit
+``z`` and ``p = sigmoid(z)``. The loss is the mean binary cross-entropy over
+the training points, written as ``softplus(s·z)`` with ``s = 1 − 2y`` so that
+no two large numbers are subtracted (see the logistic regression problem).
+
+The parameters are one flat vector, layer by layer: ``W1`` row by row (input
+i to unit j is ``w1_i_j``, 1-based), then ``b1``, then ``W2``, ``b2``, ...
+Everything is vectorised over leading axes of ``theta`` (..., P): one call
+evaluates a single network, a batch of networks (a sweep: one per learning
+rate) or a grid of them (a loss-landscape slice). The gradient is
+backpropagation written out by hand; the tests hold it against torch
+autograd and central differences.
+
+Weights start from Glorot (Xavier) uniform: ``U(−r, r)`` with
+``r = √(6 / (fan_in + fan_out))``, biases at zero, from
+``numpy.random.default_rng([seed, 1])`` (the data uses ``seed`` alone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from core._types import FloatArray
+
+ACTIVATIONS = ("tanh", "relu", "sigmoid")
+MAX_UNITS = 256  # per hidden layer
+MAX_LAYERS = 6
+MAX_PARAMS = 20_000
+
+
+def _sigmoid(z: Any) -> Any:
+    # tanh form: no overflow warning for large |z|
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def _softplus(z: Any) -> Any:
+    return np.logaddexp(0.0, z)
+
+
+# each activation with its slope written in terms of its own output h
+_ACT = {
+    "tanh": (np.tanh, lambda h: 1.0 - h * h),
+    "sigmoid": (_sigmoid, lambda h: h * (1.0 - h)),
+    "relu": (lambda a: np.maximum(a, 0.0), lambda h: (h > 0.0).astype(h.dtype)),
+}
+
+
+def torch_loss(layout: Layout, activation: str, theta: Any, x: Any, y: Any) -> Any:
+    """The same loss on torch tensors (for autograd and the torch backend).
+
+    ``logaddexp(0, t)`` rather than ``torch.nn.functional.softplus``, which
+    returns t itself above t = 20 and would differ from the numpy loss there.
+    """
+    import torch
+
+    act = {"tanh": torch.tanh, "sigmoid": torch.sigmoid, "relu": torch.relu}[activation]
+    layers = layout.unpack(theta)
+    h = x
+    for w, b in layers[:-1]:
+        h = act(h @ w + b)
+    w, b = layers[-1]
+    z = (h @ w + b)[..., 0]
+    t = (1.0 - 2.0 * y) * z
+    return torch.logaddexp(torch.zeros_like(t), t).mean(dim=-1)
+
+
+def parse_hidden(hidden: Any) -> tuple[int, ...]:
+    """Hidden layer widths from ``(8, 8)``, ``[8, 8]``, ``"8,8"`` or ``"8-8"``; ConfigError."""
+    text = hidden if isinstance(hidden, str) else None
+    try:
+        if text is not None:
+            parts = [p for p in text.replace("-", ",").replace(" ", ",").split(",") if p]
+            widths = tuple(int(p) for p in parts)
+        elif isinstance(hidden, int | np.integer) and not isinstance(hidden, bool):
+            widths = (int(hidden),)
+        else:
+            widths = tuple(int(w) for w in hidden)
+            if any(isinstance(w, bool) or float(w) != int(w) for w in hidden):
+                raise ValueError
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"hidden must be layer widths such as 8,8 (whole numbers from 1 to {MAX_UNITS}), "
+            f"got {hidden!r}") from None
+    if not 1 <= len(widths) <= MAX_LAYERS:
+        raise ConfigError(f"hidden must name from 1 to {MAX_LAYERS} layers, got {hidden!r}")
+    bad = [w for w in widths if not 1 <= w <= MAX_UNITS]
+    if bad:
+        raise ConfigError(
+            f"each hidden layer needs from 1 to {MAX_UNITS} units, got {bad[0]} in {hidden!r}")
+    return widths
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each layer's weights and biases sit in the flat parameter vector."""
+
+    sizes: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        if self.n_params > MAX_PARAMS:
+            raise ConfigError(
+                f"a network of sizes {'-'.join(map(str, self.sizes))} has {self.n_params:,} "
+                f"parameters; at most {MAX_PARAMS:,} are allowed")
+
+    @cached_property
+    def slices(self) -> tuple[tuple[slice, slice], ...]:
+        """For each layer, the slices of its weights and of its biases."""
+        out, at = [], 0
+        for fan_in, fan_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
+            w = slice(at, at + fan_in * fan_out)
+            at = w.stop
+            b = slice(at, at + fan_out)
+            at = b.stop
+            out.append((w, b))
+        return tuple(out)
+
+    @property
+    def n_params(self) -> int:
+        return sum(i * o + o for i, o in zip(self.sizes[:-1], self.sizes[1:], strict=True))
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        names: list[str] = []
+        for layer, (fan_in, fan_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:],
+                                                      strict=True), start=1):
+            names += [f"w{layer}_{i}_{j}" for i in range(1, fan_in + 1)
+                      for j in range(1, fan_out + 1)]
+            names += [f"b{layer}_{j}" for j in range(1, fan_out + 1)]
+        return tuple(names)
+
+    def unpack(self, theta: Any) -> list[tuple[Any, Any]]:
+        """``(W, b)`` per layer as views of ``theta``: W (..., in, out), b (..., 1, out)."""
+        lead = tuple(theta.shape[:-1])
+        layers = []
+        for (w, b), fan_in, fan_out in zip(self.slices, self.sizes[:-1], self.sizes[1:],
+                                           strict=True):
+            layers.append((theta[..., w].reshape(*lead, fan_in, fan_out),
+                           theta[..., b].reshape(*lead, 1, fan_out)))
+        return layers
+
+    def glorot(self, seed: int) -> FloatArray:
+        """Glorot-uniform weights and zero biases, from ``default_rng([seed, 1])``."""
+        rng = np.random.default_rng([seed, 1])
+        theta = np.zeros(self.n_params)
+        for (w, _), fan_in, fan_out in zip(self.slices, self.sizes[:-1], self.sizes[1:],
+                                           strict=True):
+            limit = np.sqrt(6.0 / (fan_in + fan_out))
+            theta[w] = rng.uniform(-limit, limit, fan_in * fan_out)
+        return theta
+
+
+def forward(layout: Layout, activation: str, theta: FloatArray,
+            x: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
+    """The output logits z (..., N) and each layer's input h (for backpropagation)."""
+    act = _ACT[activation][0]
+    layers = layout.unpack(theta)
+    hs = [x]
+    h = x
+    for layer, (w, b) in enumerate(layers):
+        a = h @ w + b
+        if layer == len(layers) - 1:
+            return a[..., 0], hs
+        h = act(a)
+        hs.append(h)
+    raise AssertionError("a layout has at least one layer")  # pragma: no cover
+
+
+def loss(layout: Layout, activation: str, theta: FloatArray, x: FloatArray,
+         y: FloatArray) -> FloatArray:
+    """Mean binary cross-entropy, vectorised: ``(..., P) -> (...)``."""
+    z, _ = forward(layout, activation, theta, x)
+    return _softplus((1.0 - 2.0 * y) * z).mean(axis=-1)
+
+
+def loss_and_grad(layout: Layout, activation: str, theta: FloatArray, x: FloatArray,
+                  y: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The loss (...) and its gradient (..., P) by backpropagation."""
+    slope = _ACT[activation][1]
+    z, hs = forward(layout, activation, theta, x)
+    s = 1.0 - 2.0 * y
+    t = s * z
+    value = _softplus(t).mean(axis=-1)
+    # d loss / d z = (sigmoid(z) − y) / N, written as s·sigmoid(s·z) / N
+    g = (s * _sigmoid(t) / z.shape[-1])[..., None]
+    layers = layout.unpack(theta)
+    grad = np.empty(theta.shape if theta.ndim else (layout.n_params,), dtype=np.float64)
+    for layer in range(len(layers) - 1, -1, -1):
+        w_slice, b_slice = layout.slices[layer]
+        h = hs[layer]
+        dw = np.swapaxes(h, -1, -2) @ g
+        grad[..., w_slice] = dw.reshape(*dw.shape[:-2], -1)
+        grad[..., b_slice] = g.sum(axis=-2)
+        if layer:
+            g = (g @ np.swapaxes(layers[layer][0], -1, -2)) * slope(h)
+    return value, grad
+
+
+def predict(layout: Layout, activation: str, theta: FloatArray, x: FloatArray) -> FloatArray:
+    """The probability of label 1 at the inputs ``x`` (M, 2): ``(..., M)``."""
+    z, _ = forward(layout, activation, theta, x)
+    return _sigmoid(z)

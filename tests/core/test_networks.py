@@ -1,0 +1,182 @@
+"""Networks on toy data: the data sets, backpropagation, Hessian-vector products, λmax.
+
+Oracles: torch autograd (gradient, exact Hessian-vector products and the full
+Hessian), central differences of the loss, numpy's eigvalsh on the Hessian,
+and a direct simulation of gradient descent on a quadratic for the
+stability limits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.analysis_sharpness import finite_difference_hvp, lanczos, stability_limit
+from core.errors import ConfigError
+from core.problems import mlp, toy_data
+from core.problems.network import network_problem
+
+SHAPES = toy_data.SHAPES
+
+
+# ------------------------------------------------------------------ data sets
+@pytest.mark.parametrize("shape", SHAPES)
+def test_each_set_is_seeded_balanced_and_split(shape):
+    a = toy_data.make_split(shape, 250, 0.1, 0.8, seed=3)
+    b = toy_data.make_split(shape, 250, 0.1, 0.8, seed=3)
+    c = toy_data.make_split(shape, 250, 0.1, 0.8, seed=4)
+    assert np.array_equal(a.x_train, b.x_train) and np.array_equal(a.y_val, b.y_val)
+    assert not np.array_equal(a.x_train, c.x_train)
+    assert a.x_train.shape == (200, 2) and a.x_val.shape == (50, 2)
+    labels = np.concatenate([a.y_train, a.y_val])
+    assert set(np.unique(labels)) == {0.0, 1.0}
+    assert 0.35 < labels.mean() < 0.65
+    assert np.abs(np.concatenate([a.x_train, a.x_val])).max() < 2.5
+
+
+def test_noise_free_sets_follow_their_rules():
+    circle = toy_data.make_split("circle", 400, 0.0, 1.0, seed=0)
+    r = np.hypot(*circle.x_train.T) * toy_data.SCALE
+    assert np.all((r < 2.5) == (circle.y_train == 1))
+    xor = toy_data.make_split("xor", 400, 0.0, 1.0, seed=0)
+    assert np.all((xor.x_train[:, 0] * xor.x_train[:, 1] >= 0) == (xor.y_train == 1))
+    assert np.abs(xor.x_train).min() * toy_data.SCALE >= 0.3  # pushed off the axes
+
+
+@pytest.mark.parametrize(("options", "needle"), [
+    ({"noise": -0.1}, "noise"),
+    ({"noise": 0.9}, "noise"),
+    ({"train_fraction": 0.0}, "train_fraction"),
+    ({"train_fraction": 0.99, "points": 20}, "no validation point"),
+    ({"points": 3}, "points"),
+    ({"hidden": "0"}, "from 1 to"),
+    ({"hidden": [8, 1_000_000]}, "from 1 to"),
+    ({"hidden": "8,x"}, "layer widths"),
+    ({"hidden": ()}, "layers"),
+    ({"hidden": [256, 256, 256, 256]}, "parameters; at most"),
+    ({"activation": "gelu"}, "activation"),
+    ({"seed": -1}, "seed"),
+    ({"noise": float("nan")}, "noise"),
+])
+def test_bad_options_are_refused_with_what_is_allowed(options, needle):
+    with pytest.raises(ConfigError, match=needle):
+        network_problem("circle", **options)
+
+
+# ---------------------------------------------------------- backpropagation
+def _torch_grad(problem, theta):
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(theta, dtype=torch.float64, requires_grad=True)
+    x = torch.tensor(problem.data.x)
+    y = torch.tensor(problem.data.y)
+    loss = mlp.torch_loss(problem.layout, problem.activation, t, x, y)
+    (g,) = torch.autograd.grad(loss, t)
+    return float(loss.detach()), g.numpy()
+
+
+@pytest.mark.parametrize("activation", mlp.ACTIVATIONS)
+@pytest.mark.parametrize("hidden", ["8,8", "5", "3,4,2"])
+def test_backpropagation_equals_autograd_and_central_differences(activation, hidden):
+    problem = network_problem("spiral", hidden=hidden, activation=activation, noise=0.1)
+    rng = np.random.default_rng(1)
+    theta = np.asarray(problem.start) + 0.3 * rng.normal(size=problem.n_params)
+    loss, grad = problem.loss_and_grad(theta)
+    t_loss, t_grad = _torch_grad(problem, theta)
+    assert loss == pytest.approx(t_loss, rel=1e-13)
+    np.testing.assert_allclose(grad, t_grad, rtol=1e-10, atol=1e-13)
+    h = 1e-6
+    for i in rng.choice(problem.n_params, 12, replace=False):
+        e = np.zeros(problem.n_params)
+        e[i] = h
+        fd = (problem.loss(theta + e) - problem.loss(theta - e)) / (2 * h)
+        assert fd == pytest.approx(grad[i], rel=1e-5, abs=1e-9)
+
+
+def test_one_call_evaluates_a_batch_or_a_grid_of_networks():
+    problem = network_problem("xor")
+    rng = np.random.default_rng(2)
+    grid = np.asarray(problem.start) + 0.1 * rng.normal(size=(3, 4, problem.n_params))
+    loss, grad = problem.loss_and_grad(grid)
+    assert loss.shape == (3, 4) and grad.shape == (3, 4, problem.n_params)
+    for i, j in [(0, 0), (2, 3), (1, 2)]:
+        one_loss, one_grad = problem.loss_and_grad(grid[i, j])
+        assert loss[i, j] == pytest.approx(one_loss, rel=1e-14)
+        np.testing.assert_allclose(grad[i, j], one_grad, rtol=1e-12, atol=1e-16)
+
+
+def test_glorot_start_is_seeded_and_bounded():
+    layout = mlp.Layout((2, 8, 8, 1))
+    a, b = layout.glorot(0), layout.glorot(0)
+    assert np.array_equal(a, b) and not np.array_equal(a, layout.glorot(1))
+    for (w, bias), fan_in, fan_out in zip(layout.slices, layout.sizes[:-1], layout.sizes[1:],
+                                          strict=True):
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        assert np.abs(a[w]).max() <= limit and np.abs(a[w]).max() > 0.5 * limit
+        assert not np.any(a[bias])
+    assert layout.names[0] == "w1_1_1" and layout.names[16] == "b1_1"
+    assert layout.names[-1] == "b3_1" and len(layout.names) == layout.n_params == 105
+
+
+# ------------------------------------------------------------------ sharpness
+def _torch_hessian(problem, theta):
+    torch = pytest.importorskip("torch")
+    x, y = torch.tensor(problem.data.x), torch.tensor(problem.data.y)
+
+    def f(t):
+        return mlp.torch_loss(problem.layout, problem.activation, t, x, y)
+
+    return torch.autograd.functional.hessian(f, torch.tensor(theta)).numpy()
+
+
+def test_finite_difference_hvp_equals_the_exact_product():
+    problem = network_problem("circle", noise=0.05)
+    theta = np.asarray(problem.start)
+    hessian = _torch_hessian(problem, theta)
+    hvp = finite_difference_hvp(problem.grad, theta)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        v = rng.normal(size=problem.n_params)
+        np.testing.assert_allclose(hvp(v), hessian @ v, rtol=1e-6,
+                                   atol=1e-7 * np.abs(hessian @ v).max())
+
+
+def test_lanczos_finds_the_top_eigenvalue_of_a_network_hessian():
+    problem = network_problem("xor", noise=0.05)
+    rng = np.random.default_rng(5)
+    theta = np.asarray(problem.start) + 0.5 * rng.normal(size=problem.n_params)
+    exact = np.linalg.eigvalsh(_torch_hessian(problem, theta))
+    found = lanczos(finite_difference_hvp(problem.grad, theta), problem.n_params, k=20)
+    assert found.products == 20
+    assert found.lam_max == pytest.approx(exact[-1], rel=1e-5)
+
+
+def test_lanczos_is_exact_once_it_spans_the_space():
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(12, 12))
+    sym = a + a.T
+    found = lanczos(lambda v: sym @ v, 12, k=12)
+    exact = np.linalg.eigvalsh(sym)
+    assert found.lam_max == pytest.approx(exact[-1], rel=1e-10)
+    assert found.lam_min == pytest.approx(exact[0], rel=1e-10)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+@pytest.mark.parametrize("momentum", [0.0, 0.5, 0.9])
+def test_stability_limit_is_where_momentum_starts_to_diverge(momentum, nesterov):
+    if nesterov and not momentum:
+        pytest.skip("Nesterov needs momentum")
+    lr = 0.1
+    limit = stability_limit(lr, momentum, nesterov)
+
+    def grows(curvature):
+        # torch's SGD on ½·λ·θ²: b ← μ·b + g (b = g at first), d = g + μ·b
+        # (Nesterov) or b, θ ← θ − lr·d
+        theta, buf = 1.0, None
+        for _ in range(4000):
+            g = curvature * theta
+            buf = g if buf is None else momentum * buf + g
+            theta -= lr * (g + momentum * buf if nesterov else buf)
+        return abs(theta) > 1.0
+
+    assert not grows(0.99 * limit)
+    assert grows(1.01 * limit)
