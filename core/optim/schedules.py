@@ -18,6 +18,10 @@ step           StepLR            lr0 · gamma^⌊k / step_size⌋
 exponential    ExponentialLR     lr0 · gamma^k
 cosine         CosineAnnealingLR eta_min + (lr0 − eta_min)·(1 + cos(π·min(k, T_max)/T_max))/2
 warmup         LinearLR          lr0 · (s + (e − s)·min(k, total_iters)/total_iters)
+onecycle       OneCycleLR        up from lr0/div_factor to lr0 over pct_start of
+                                 total_steps, then down to lr0/div_factor/final_div_factor
+cyclic         CyclicLR          triangles between lr0/div_factor and lr0, up in
+                                 step_size_up updates, down in step_size_down
 =============  ================  ===========================================
 
 Allowed ranges, and why they differ from torch where they do:
@@ -29,6 +33,11 @@ Allowed ranges, and why they differ from torch where they do:
   and rises again (a period of 2·T_max), which surprises learners who set
   T_max to the run length and then run a little longer.
 * warmup ``start_factor`` in (0, 1] and ``end_factor`` in [0, 1], as torch.
+* onecycle and cyclic take the knob's lr0 as their peak (torch's ``max_lr``),
+  so the learning-rate slider moves the whole cycle; their low ends are
+  fractions of it (``div_factor``). They match torch with
+  ``cycle_momentum=False``: the playground cycles the learning rate only.
+  onecycle holds its final rate after ``total_steps`` (torch raises there).
 """
 
 from __future__ import annotations
@@ -72,7 +81,33 @@ class _Range:
                             high_open=self.high_open, rule=self.rule)
 
 
+@dataclass(frozen=True)
+class _Choice:
+    """One of a few words (or, for a flag, true or false)."""
+
+    options: tuple[str, ...]
+
+    @property
+    def rule(self) -> str:
+        if self.options == ("true", "false"):
+            return "true or false"
+        return "one of " + ", ".join(self.options)
+
+    def __call__(self, schedule: str, name: str, value: Any) -> Any:
+        if self.options == ("true", "false") and isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in self.options:
+            word = value.lower()
+            return word == "true" if self.options == ("true", "false") else word
+        raise ConfigError(f"{name} for the {schedule} schedule must be {self.rule}, "
+                          f"got {value!r}")
+
+
 _POSITIVE_INT = _Range(1.0, whole=True)
+_NON_NEGATIVE_INT = _Range(0.0, whole=True)
+_OPEN_UNIT = _Range(0.0, 1.0, low_open=True, high_open=True)  # (0, 1)
+_AT_LEAST_ONE = _Range(1.0)  # [1, ∞)
+_FLAG = _Choice(("true", "false"))
 _UNIT_OPEN_LOW = _Range(0.0, 1.0, low_open=True, high_open=False)  # (0, 1]
 _UNIT = _Range(0.0, 1.0, high_open=False)  # [0, 1]
 _POSITIVE = _Range(0.0, low_open=True)  # (0, ∞)
@@ -106,10 +141,59 @@ def _warmup(lr0: Any, k: Any, start_factor: float, end_factor: float, total_iter
     return lr0 * (start_factor + (end_factor - start_factor) * ramp / total_iters)
 
 
+def _onecycle(lr0: Any, k: Any, total_steps: int, pct_start: float, anneal_strategy: str,
+              div_factor: float, final_div_factor: float, three_phase: bool) -> Any:
+    initial = lr0 / div_factor
+    final = initial / final_div_factor
+    # (last update of the phase, where it starts, where it ends), as torch lays them out
+    if three_phase:
+        phases = [(float(pct_start * total_steps) - 1, initial, lr0),
+                  (float(2 * pct_start * total_steps) - 2, lr0, initial),
+                  (total_steps - 1, initial, final)]
+    else:
+        phases = [(float(pct_start * total_steps) - 1, initial, lr0),
+                  (total_steps - 1, lr0, final)]
+    kk = np.minimum(np.asarray(k, dtype=np.float64), total_steps - 1)
+    out = np.zeros(np.broadcast(np.asarray(lr0), kk).shape)
+    done = np.zeros(kk.shape, dtype=bool)
+    start = 0.0
+    for i, (end, lo, hi) in enumerate(phases):
+        here = ~done & ((kk <= end) | (i == len(phases) - 1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pct = (kk - start) / (end - start)
+        if anneal_strategy == "cos":
+            value = hi + (lo - hi) / 2.0 * (np.cos(np.pi * pct) + 1)
+        else:
+            value = (hi - lo) * pct + lo
+        out = np.where(here, value, out)
+        done |= here
+        start = end
+    return out
+
+
+def _cyclic(lr0: Any, k: Any, step_size_up: int, step_size_down: int,
+            div_factor: float, mode: str, gamma: float) -> Any:
+    base = lr0 / div_factor
+    down = step_size_down or step_size_up  # 0: as long as the way up, like torch's None
+    total = float(step_size_up + down)
+    ratio = step_size_up / total
+    kk = np.asarray(k, dtype=np.float64)
+    cycle = np.floor(1 + kk / total)
+    x = 1.0 + kk / total - cycle
+    scale = np.where(x <= ratio, x / ratio, (x - 1) / (ratio - 1))
+    if mode == "triangular":
+        amplitude: Any = 1.0
+    elif mode == "triangular2":
+        amplitude = 1 / (2.0 ** (cycle - 1))
+    else:  # exp_range scales by the update index, as torch does
+        amplitude = gamma**kk
+    return base + (lr0 - base) * scale * amplitude
+
+
 @dataclass(frozen=True)
 class _Kind:
     formula: Callable[..., Any]
-    params: dict[str, tuple[Any, _Range]]  # name -> (default or None if required, check)
+    params: dict[str, tuple[Any, _Range | _Choice]]  # name -> (default or None if required, check)
     torch_class: str
     rule: str  # the formula for describe()
 
@@ -141,6 +225,32 @@ _KINDS: dict[str, _Kind] = {
         },
         "LinearLR",
         "lr = lr0·(start_factor + (end_factor − start_factor)·min(k, total_iters)/total_iters)",
+    ),
+    "onecycle": _Kind(
+        _onecycle,
+        {
+            "total_steps": (None, _POSITIVE_INT),
+            "pct_start": (0.3, _OPEN_UNIT),
+            "anneal_strategy": ("cos", _Choice(("cos", "linear"))),
+            "div_factor": (25.0, _AT_LEAST_ONE),
+            "final_div_factor": (1e4, _AT_LEAST_ONE),
+            "three_phase": (False, _FLAG),
+        },
+        "OneCycleLR",
+        "lr rises from lr0/div_factor to lr0 over pct_start·total_steps, then anneals to "
+        "lr0/(div_factor·final_div_factor); lr0 is max_lr",
+    ),
+    "cyclic": _Kind(
+        _cyclic,
+        {
+            "step_size_up": (None, _POSITIVE_INT),
+            "step_size_down": (0, _NON_NEGATIVE_INT),
+            "div_factor": (4.0, _AT_LEAST_ONE),
+            "mode": ("triangular", _Choice(("triangular", "triangular2", "exp_range"))),
+            "gamma": (1.0, _UNIT_OPEN_LOW),
+        },
+        "CyclicLR",
+        "lr runs in triangles between lr0/div_factor and lr0 (lr0 is max_lr)",
     ),
 }
 
@@ -218,7 +328,8 @@ class Schedule:
     def describe(self) -> str:
         """The rule in symbols with its parameter values, for the schedule panel."""
         kind = _KINDS[self.name]
-        values = ", ".join(f"{p}={v:g}" for p, v in self.params.items())
+        values = ", ".join(f"{p}={v:g}" if isinstance(v, int | float) and not isinstance(v, bool)
+                           else f"{p}={v}" for p, v in self.params.items())
         head = f"{self.name} ({values})" if values else self.name
         like = f"; as torch.optim.lr_scheduler.{kind.torch_class}" if kind.torch_class else ""
         return f"{head}: {kind.rule}, k = update index from 0{like}"

@@ -66,6 +66,42 @@ TORCH_CASES = [
         "LinearLR",
         {"start_factor": 0.5, "end_factor": 0.5, "total_iters": 3},
     ),
+    # the cyclic schedules take lr0 as max_lr and cycle the learning rate only
+    (
+        {"name": "onecycle", "total_steps": 100},
+        "OneCycleLR",
+        {"max_lr": LR0, "total_steps": 100, "cycle_momentum": False},
+    ),
+    (
+        {"name": "onecycle", "total_steps": 100, "pct_start": 0.25, "anneal_strategy": "linear",
+         "div_factor": 10, "final_div_factor": 100},
+        "OneCycleLR",
+        {"max_lr": LR0, "total_steps": 100, "pct_start": 0.25, "anneal_strategy": "linear",
+         "div_factor": 10, "final_div_factor": 100, "cycle_momentum": False},
+    ),
+    (
+        {"name": "onecycle", "total_steps": 100, "three_phase": True},
+        "OneCycleLR",
+        {"max_lr": LR0, "total_steps": 100, "three_phase": True, "cycle_momentum": False},
+    ),
+    (
+        {"name": "cyclic", "step_size_up": 10},
+        "CyclicLR",
+        {"base_lr": LR0 / 4, "max_lr": LR0, "step_size_up": 10, "cycle_momentum": False},
+    ),
+    (
+        {"name": "cyclic", "step_size_up": 7, "step_size_down": 3, "div_factor": 10,
+         "mode": "triangular2"},
+        "CyclicLR",
+        {"base_lr": LR0 / 10, "max_lr": LR0, "step_size_up": 7, "step_size_down": 3,
+         "mode": "triangular2", "cycle_momentum": False},
+    ),
+    (
+        {"name": "cyclic", "step_size_up": 5, "mode": "exp_range", "gamma": 0.97},
+        "CyclicLR",
+        {"base_lr": LR0 / 4, "max_lr": LR0, "step_size_up": 5, "mode": "exp_range",
+         "gamma": 0.97, "cycle_momentum": False},
+    ),
 ]
 
 
@@ -102,6 +138,13 @@ def test_warmup_holds_at_end_factor_after_total_iters() -> None:
     np.testing.assert_allclose(
         schedule.lr(1.0, np.arange(8)), [0.25, 0.4375, 0.625, 0.8125, 1, 1, 1, 1]
     )
+
+
+def test_onecycle_holds_its_final_rate_after_total_steps() -> None:
+    schedule = make_schedule({"name": "onecycle", "total_steps": 10})
+    last = schedule.lr(LR0, 9)
+    assert last == pytest.approx(LR0 / 25 / 1e4)
+    assert schedule.lr(LR0, 10) == last and schedule.lr(LR0, 500) == last  # torch would raise
 
 
 # ---------------------------------------------------------------- vectorisation
@@ -171,7 +214,8 @@ def test_negative_k_is_a_value_error() -> None:
 
 # ---------------------------------------------------------------- specs and validation
 def test_names_and_params() -> None:
-    assert SCHEDULES == ("constant", "step", "exponential", "cosine", "warmup")
+    assert SCHEDULES == ("constant", "step", "exponential", "cosine", "warmup", "onecycle",
+                         "cyclic")
     assert schedule_params("constant") == {}
     assert schedule_params("step") == {"step_size": None, "gamma": 0.1}
     assert schedule_params("exponential") == {"gamma": None}
@@ -223,7 +267,8 @@ BAD_SPECS = [
     ({"name": "cosine", "T_max": None}, r"needs T_max"),
     (
         "linear",
-        r"^unknown schedule 'linear'; choose one of: constant, step, exponential, cosine, warmup$",
+        r"^unknown schedule 'linear'; choose one of: constant, step, exponential, cosine, "
+        r"warmup, onecycle, cyclic$",
     ),
     ({"name": "Cosine!", "T_max": 3}, r"^unknown schedule 'Cosine!'"),
     ({"T_max": 3}, r"^a schedule dict needs a 'name'"),
@@ -302,6 +347,32 @@ BAD_SPECS = [
     (
         {"name": "warmup", "total_iters": 0},
         r"^total_iters for the warmup schedule must be an integer >= 1, got 0$",
+    ),
+    ("onecycle", r"^the onecycle schedule needs total_steps \(an integer >= 1\)"),
+    (
+        {"name": "onecycle", "total_steps": 10, "pct_start": 1.0},
+        r"^pct_start for the onecycle schedule must be a number in \(0, 1\), got 1.0$",
+    ),
+    (
+        {"name": "onecycle", "total_steps": 10, "anneal_strategy": "cosine"},
+        r"^anneal_strategy for the onecycle schedule must be one of cos, linear, got 'cosine'$",
+    ),
+    (
+        {"name": "onecycle", "total_steps": 10, "div_factor": 0.5},
+        r"^div_factor for the onecycle schedule must be a number in \[1, ∞\), got 0.5$",
+    ),
+    (
+        {"name": "onecycle", "total_steps": 10, "three_phase": 1},
+        r"^three_phase for the onecycle schedule must be true or false, got 1$",
+    ),
+    ("cyclic", r"^the cyclic schedule needs step_size_up \(an integer >= 1\)"),
+    (
+        {"name": "cyclic", "step_size_up": 5, "mode": "sine"},
+        r"^mode for the cyclic schedule must be one of triangular, triangular2, exp_range",
+    ),
+    (
+        {"name": "cyclic", "step_size_up": 5, "step_size_down": -1},
+        r"^step_size_down for the cyclic schedule must be an integer >= 0, got -1$",
     ),
 ]
 
