@@ -24,6 +24,10 @@ SCHEDULE_TIPS = {
     "exponential": "Multiply the learning rate by gamma after every step.",
     "cosine": "Ease the learning rate down to eta_min along half a cosine over T_max steps.",
     "warmup": "Start at a fraction of the learning rate and ramp up over total_iters steps.",
+    "onecycle": "One cycle: rise from lr/div_factor to the learning rate, then anneal far "
+                "below it by the end of total_steps (torch's OneCycleLR).",
+    "cyclic": "Triangles between lr/div_factor and the learning rate, step_size_up steps up "
+              "and step_size_down down (torch's CyclicLR).",
 }
 PARAM_TIPS = {
     "step_size": "How many steps between two cuts of the learning rate.",
@@ -33,17 +37,46 @@ PARAM_TIPS = {
     "start_factor": "The fraction of the learning rate the first step uses.",
     "end_factor": "The fraction of the learning rate reached after the warm-up.",
     "total_iters": "How many steps the warm-up lasts.",
+    "total_steps": "How many steps the one cycle lasts; after it the last rate holds.",
+    "pct_start": "The share of the cycle spent rising to the learning rate.",
+    "anneal_strategy": "How the rate moves in each phase: cos or linear.",
+    "div_factor": "The low end of the cycle is the learning rate divided by this.",
+    "final_div_factor": "The end of the one cycle is the low end divided by this.",
+    "three_phase": "true: rise, fall back to the low end, then anneal (three phases).",
+    "step_size_up": "How many steps each rise of the triangle takes.",
+    "step_size_down": "How many steps each fall takes (0: as many as the rise).",
+    "mode": "triangular, triangular2 (each cycle half as high) or exp_range.",
 }
 BATCHES = (("full", "full data"), ("sample", "one sample"), ("mini", "mini-batch"))
 
 
 def _required_default(name: str, param: str, steps: int) -> float:
     """A starting value for a parameter the schedule needs (the user edits it)."""
-    if param in ("T_max",):
+    if param in ("T_max", "total_steps"):
         return max(1, steps)
     if param == "step_size":
         return max(1, steps // 4)
+    if param == "step_size_up":
+        return max(1, steps // 8)
     return 0.99 if name == "exponential" else 0.5
+
+
+def _shown(value: Any) -> str:
+    """A parameter's value as its field shows it: numbers compactly, words as words."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return format_number(float(value))
+    return str(value)
+
+
+def _typed(text: str) -> Any:
+    """A field's text as the schedule takes it: a number where it reads as one, else the
+    word itself (the schedule checks which words it allows)."""
+    try:
+        return float(text)
+    except ValueError:
+        return text.strip()
 
 
 def _form(widget: QWidget) -> QFormLayout:
@@ -95,7 +128,7 @@ class SchedulePanel(QWidget):
             if value is None:
                 value = _required_default(name, param, self.m.knobs.steps)
             field = FieldWithError(PARAM_TIPS.get(param, param), name=param)
-            field.show_text(format_number(float(value)))
+            field.show_text(_shown(value))
             field.edited.connect(self._on_param_edited)
             self.param_fields[param] = field
             self.params_form.addRow(param, field)
@@ -106,11 +139,7 @@ class SchedulePanel(QWidget):
     def _spec(self) -> dict[str, Any] | None:
         spec: dict[str, Any] = {"name": self.schedule.currentText()}
         for param, field in self.param_fields.items():
-            try:
-                spec[param] = float(field.text())
-            except ValueError:
-                field.show_error(f"{param} must be a number, got {field.text()!r}")
-                return None
+            spec[param] = _typed(field.text())
         return spec
 
     def _on_schedule_index_changed(self, _index: int) -> None:
