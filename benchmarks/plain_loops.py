@@ -202,7 +202,8 @@ def adam(betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
 
 
 def rmsprop(alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
-            momentum: float = 0.0, centered: bool = False) -> Callable[[Vec, Vec, float, dict], Vec]:
+            momentum: float = 0.0,
+            centered: bool = False) -> Callable[[Vec, Vec, float, dict], Vec]:
     def step(p: Vec, g: Vec, lr: float, s: dict) -> Vec:
         n = len(p)
         sq, ga, buf = (s.setdefault(k, [0.0] * n) for k in ("sq", "ga", "buf"))

@@ -18,7 +18,8 @@ and use only elementwise arithmetic besides, so the same code serves
     alone imports torch, so ``import core`` never does.
 
 Problems also use the data helpers (``col``, ``mean``, ``sum``, ``indicator``,
-``clip``), which only ``NUMPY`` and torch have.
+``clip``): over a data axis in ``NUMPY`` and torch, and for one example at a
+time in ``FLOATS``.
 """
 
 from __future__ import annotations
@@ -69,6 +70,11 @@ FLOATS = SimpleNamespace(
     sign=lambda z: 1.0 if z > 0.0 else -1.0 if z < 0.0 else z,
     step=lambda z: 1.0 if z > 0.0 else 0.0 if z <= 0.0 else z,
     zeros_like=lambda a: 0.0, full_like=lambda a, value: float(value),
+    # the data helpers for one example (`core.problems.base.Example`): its
+    # columns are floats, so a parameter needs no axis and a mean is the value
+    col=lambda a: a, mean=lambda z: z, sum=lambda z: z,
+    indicator=lambda cond: 1.0 if cond else 0.0,
+    clip=lambda z, lo, hi: lo if z < lo else hi if z > hi else z,  # nan stays nan
 )
 
 # ------------------------------------------------------------------- numpy

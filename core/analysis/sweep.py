@@ -53,7 +53,7 @@ from core.errors import ConfigError
 from core.optim import make_optimizer
 from core.problems.catalogue import get_problem
 from core.run.batches import BatchPlan
-from core.run.config import check_steps
+from core.run.config import MAX_NOISE, check_steps
 
 if TYPE_CHECKING:
     from core._types import FloatArray
@@ -94,6 +94,7 @@ def sweep(
     seed: int = 0,
     tol: float | None = None,
     keep_history: bool = False,
+    noise: float = 0.0,
     **hyper: Any,
 ) -> SweepResult:
     """Run every learning rate in ``lrs`` for ``steps`` updates, all at once.
@@ -117,6 +118,9 @@ def sweep(
         own tolerance).
     keep_history
         Also return every run's losses, shape (steps + 1, R).
+    noise
+        Scale of the Gaussian noise added to each gradient, as in `core.train`
+        (every run gets the same noise, the noise its own run would get).
 
     Returns
     -------
@@ -125,7 +129,7 @@ def sweep(
         diverged, and a status per learning rate.
     """
     setup = prepare_sweep(problem, lrs, steps, optimizer, start, batch, seed, tol,
-                          keep_history, hyper)
+                          keep_history, hyper, noise)
     backend = NumpyBackend(setup.prob, setup.plan)
     return SweepLoop(setup, backend, keep_history).run(optimizer.lower())
 
@@ -133,7 +137,7 @@ def sweep(
 def prepare_sweep(problem: str | Problem, lrs: Any, steps: Any, optimizer: str,
                   start: Sequence[float] | None, batch: str | int, seed: int,
                   tol: float | None, keep_history: bool,
-                  hyper: dict[str, Any]) -> SweepSetup:
+                  hyper: dict[str, Any], noise: float = 0.0) -> SweepSetup:
     """Check a sweep's inputs (the numpy and the torch sweep both); ConfigError."""
     prob = get_problem(problem)
     lr = check_lrs(lrs)
@@ -148,4 +152,7 @@ def prepare_sweep(problem: str | Problem, lrs: Any, steps: Any, optimizer: str,
             f"keep_history would hold {(steps + 1) * lr.size:,} losses "
             f"(at most {MAX_HISTORY_ELEMENTS:,}); sweep fewer steps or learning rates"
         )
-    return SweepSetup(prob, opt, plan, theta0, lr, steps, tol)
+    noise = check_number("noise", noise, low=0.0, high=MAX_NOISE,
+                         rule=f"a number from 0 to {MAX_NOISE:g} (the noise's standard "
+                              "deviation)")
+    return SweepSetup(prob, opt, plan, theta0, lr, steps, tol, noise, plan.seed)

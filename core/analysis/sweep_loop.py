@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from core.analysis.sweep_result import SweepResult
+from core.run.noise import standard_noise
 from core.run.stopping import divergence_limit, reached, within_limits
 from core.xp import NUMPY
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 # the loss history is reduced in blocks of about this many floats (32 MB), so a
 # long sweep's memory does not grow with steps x runs
 BLOCK_ELEMENTS = 1 << 22
+NOISE_ROWS = 1024  # rows of gradient noise drawn at once
 
 
 class SweepSetup(NamedTuple):
@@ -51,6 +53,8 @@ class SweepSetup(NamedTuple):
     lr: FloatArray
     steps: int
     tol: float
+    noise: float = 0.0
+    seed: int = 0
 
 
 class NumpyBackend:
@@ -72,6 +76,10 @@ class NumpyBackend:
                hyper: Mapping[str, Any], lr: FloatArray) -> tuple[FloatArray, Any]:
         """One call for the whole block: numpy's cost is per call, not per entry."""
         return rule.update(grad, state, theta, hyper, lr, NUMPY)  # type: ignore[no-any-return]
+
+    def shaken(self, grad: FloatArray, noise: FloatArray) -> FloatArray:
+        """Every run's gradient plus the same noise (one value per parameter)."""
+        return grad + noise[:, None]
 
     def take(self, arrays: tuple[Any, ...], keep: np.ndarray) -> tuple[Any, ...]:
         """The kept runs of each array (runs on the last axis) and of the state."""
@@ -185,8 +193,15 @@ class SweepLoop:
         state = be.init(rule, hyper, theta)
         limit, k0 = math.inf, 0  # k0: the first row held in the buffer
         idx, block_rows, steps = self.idx, self.block_rows, s.steps
+        n = s.prob.n_params
+        shake: FloatArray | None = None
         for k in range(steps + 1):
             loss, grad = loss_grad(theta, k)
+            if s.noise:  # the noise its own run would get, drawn a block of rows at a time
+                if k % NOISE_ROWS == 0:
+                    shake = s.noise * standard_noise(s.seed, k, NOISE_ROWS, n)
+                assert shake is not None
+                grad = be.shaken(grad, shake[k % NOISE_ROWS])
             record(k - k0, loss, idx)
             if k == 0:
                 self.loss0 = float(loss[0])

@@ -37,13 +37,22 @@ def init(params: Any, hyper: Mapping[str, Any], xp: Any) -> AdagradState:
     return AdagradState(0, xp.full_like(params, hyper["initial_accumulator_value"]))
 
 
+def begin(state: AdagradState, hyper: Mapping[str, Any], lr: Any) -> tuple[Any, ...]:
+    t = state.step + 1
+    return t, hyper["weight_decay"], lr / (1 + (t - 1) * hyper["lr_decay"]), hyper["eps"]
+
+
+def apply(grad: Any, state: AdagradState, params: Any, shared: tuple[Any, ...],
+          xp: Any) -> tuple[Any, AdagradState]:
+    t, wd, clr, eps = shared
+    g = grad + wd * params if wd else grad
+    s = state.sum + g * g
+    return params - clr * g / (xp.sqrt(s) + eps), AdagradState(t, s)
+
+
 def update(grad: Any, state: AdagradState, params: Any, hyper: Mapping[str, Any], lr: Any,
            xp: Any) -> tuple[Any, AdagradState]:
-    t = state.step + 1
-    g = grad + hyper["weight_decay"] * params if hyper["weight_decay"] else grad
-    clr = lr / (1 + (t - 1) * hyper["lr_decay"])
-    s = state.sum + g * g
-    return params - clr * g / (xp.sqrt(s) + hyper["eps"]), AdagradState(t, s)
+    return apply(grad, state, params, begin(state, hyper, lr), xp)
 
 
 def columns(state: AdagradState, hyper: Mapping[str, Any]) -> dict[str, FloatArray]:
@@ -51,4 +60,5 @@ def columns(state: AdagradState, hyper: Mapping[str, Any]) -> dict[str, FloatArr
     return {"sum": state.sum, "step": np.full(np.shape(state.sum), float(state.step))}
 
 
-RULE = Rule("adagrad", "Adagrad", DEFAULTS, check, init, update, columns, __doc__ or "")
+RULE = Rule("adagrad", "Adagrad", DEFAULTS, check, init, update, columns, __doc__ or "",
+            begin=begin, apply=apply)

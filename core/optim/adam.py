@@ -72,25 +72,37 @@ def init(params: Any, hyper: Mapping[str, Any], xp: Any) -> AdamState:
     return AdamState(0, zeros, zeros, zeros if hyper["amsgrad"] else None)
 
 
-def update(grad: Any, state: AdamState, params: Any, hyper: Mapping[str, Any], lr: Any,
-           xp: Any, decoupled: bool = False) -> tuple[Any, AdamState]:
+def begin(state: AdamState, hyper: Mapping[str, Any], lr: Any,
+          decoupled: bool = False) -> tuple[Any, ...]:
     beta1, beta2 = hyper["betas"]
     t = state.step + 1
     wd = hyper["weight_decay"]
-    if wd and decoupled:
-        # AdamW decays with the lr of this step, so a live lr change applies at once
-        params = params * (1.0 - lr * wd)
-    elif wd:
-        grad = grad + wd * params
-    m = xp.lerp(state.exp_avg, grad, 1.0 - beta1)
-    # torch's addcmul evaluates value·g·g left to right
-    v = state.exp_avg_sq * beta2 + (1.0 - beta2) * grad * grad
-    v_max = None if state.max_exp_avg_sq is None else xp.maximum(state.max_exp_avg_sq, v)
-    step_size = lr / (1.0 - beta1**t)
+    # AdamW decays with the lr of this step, so a live lr change applies at once
+    decay = 1.0 - lr * wd if wd and decoupled else None
+    coupled = wd if wd and not decoupled else 0.0
     # torch writes bc2**0.5, not a square root function; the two may differ in the last bit
-    bc2_sqrt = (1.0 - beta2**t) ** 0.5
-    denom = xp.sqrt(v if v_max is None else v_max) / bc2_sqrt + hyper["eps"]
+    return (t, decay, coupled, 1.0 - beta1, beta2, 1.0 - beta2, lr / (1.0 - beta1**t),
+            (1.0 - beta2**t) ** 0.5, hyper["eps"])
+
+
+def apply(grad: Any, state: AdamState, params: Any, shared: tuple[Any, ...],
+          xp: Any) -> tuple[Any, AdamState]:
+    t, decay, coupled, w1, beta2, w2, step_size, bc2_sqrt, eps = shared
+    if decay is not None:
+        params = params * decay
+    elif coupled:
+        grad = grad + coupled * params
+    m = xp.lerp(state.exp_avg, grad, w1)
+    # torch's addcmul evaluates value·g·g left to right
+    v = state.exp_avg_sq * beta2 + w2 * grad * grad
+    v_max = None if state.max_exp_avg_sq is None else xp.maximum(state.max_exp_avg_sq, v)
+    denom = xp.sqrt(v if v_max is None else v_max) / bc2_sqrt + eps
     return params - step_size * m / denom, AdamState(t, m, v, v_max)
+
+
+def update(grad: Any, state: AdamState, params: Any, hyper: Mapping[str, Any], lr: Any,
+           xp: Any, decoupled: bool = False) -> tuple[Any, AdamState]:
+    return apply(grad, state, params, begin(state, hyper, lr, decoupled), xp)
 
 
 def columns(state: AdamState, hyper: Mapping[str, Any]) -> dict[str, FloatArray]:
@@ -108,6 +120,8 @@ def columns(state: AdamState, hyper: Mapping[str, Any]) -> dict[str, FloatArray]
     return cols
 
 
-ADAM = Rule("adam", "Adam", ADAM_DEFAULTS, check, init, update, columns, __doc__ or "")
+ADAM = Rule("adam", "Adam", ADAM_DEFAULTS, check, init, update, columns, __doc__ or "",
+            begin=begin, apply=apply)
 ADAMW = Rule("adamw", "AdamW", ADAMW_DEFAULTS, partial(check, name="adamw"), init,
-             partial(update, decoupled=True), columns, __doc__ or "")
+             partial(update, decoupled=True), columns, __doc__ or "",
+             begin=partial(begin, decoupled=True), apply=apply)

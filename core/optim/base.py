@@ -55,6 +55,13 @@ class Rule(NamedTuple):
     # True when, for these hyper-parameters, the update is θ − lr·g and keeps
     # no state: the trainer then applies it inline instead of calling update
     plain: Callable[[Mapping[str, Any]], bool] = _never
+    # `update` in two parts, for the single run's one float per parameter:
+    # ``begin(state, hyper, lr)`` works out the numbers every entry shares this
+    # step (bias corrections, decays) once, ``apply(grad, state, params,
+    # shared, xp)`` updates one entry. ``update`` is written as apply(begin()),
+    # so the arithmetic is the same either way.
+    begin: Callable[..., Any] | None = None
+    apply: Callable[..., tuple[Any, Any]] | None = None
 
 
 class Optimizer:

@@ -54,21 +54,32 @@ def init(params: Any, hyper: Mapping[str, Any], xp: Any) -> RMSpropState:
                         zeros if hyper["momentum"] > 0 else None)
 
 
-def update(grad: Any, state: RMSpropState, params: Any, hyper: Mapping[str, Any], lr: Any,
-           xp: Any) -> tuple[Any, RMSpropState]:
+def begin(state: RMSpropState, hyper: Mapping[str, Any], lr: Any) -> tuple[Any, ...]:
     alpha = hyper["alpha"]
-    g = grad + hyper["weight_decay"] * params if hyper["weight_decay"] else grad
-    v = state.square_avg * alpha + (1.0 - alpha) * g * g
+    return (lr, hyper["weight_decay"], alpha, 1.0 - alpha, hyper["eps"], hyper["momentum"],
+            state.step + 1)
+
+
+def apply(grad: Any, state: RMSpropState, params: Any, shared: tuple[Any, ...],
+          xp: Any) -> tuple[Any, RMSpropState]:
+    lr, wd, alpha, w, eps, mu, t = shared
+    g = grad + wd * params if wd else grad
+    v = state.square_avg * alpha + w * g * g
     g_avg = None
     if state.grad_avg is not None:
-        g_avg = xp.lerp(state.grad_avg, g, 1.0 - alpha)
-        avg = xp.sqrt(v - g_avg * g_avg) + hyper["eps"]
+        g_avg = xp.lerp(state.grad_avg, g, w)
+        avg = xp.sqrt(v - g_avg * g_avg) + eps
     else:
-        avg = xp.sqrt(v) + hyper["eps"]
+        avg = xp.sqrt(v) + eps
     if state.momentum_buffer is not None:
-        buf = state.momentum_buffer * hyper["momentum"] + g / avg
-        return params - lr * buf, RMSpropState(state.step + 1, v, g_avg, buf)
-    return params - lr * g / avg, RMSpropState(state.step + 1, v, g_avg, None)
+        buf = state.momentum_buffer * mu + g / avg
+        return params - lr * buf, RMSpropState(t, v, g_avg, buf)
+    return params - lr * g / avg, RMSpropState(t, v, g_avg, None)
+
+
+def update(grad: Any, state: RMSpropState, params: Any, hyper: Mapping[str, Any], lr: Any,
+           xp: Any) -> tuple[Any, RMSpropState]:
+    return apply(grad, state, params, begin(state, hyper, lr), xp)
 
 
 def columns(state: RMSpropState, hyper: Mapping[str, Any]) -> dict[str, FloatArray]:
@@ -84,4 +95,5 @@ def columns(state: RMSpropState, hyper: Mapping[str, Any]) -> dict[str, FloatArr
     return cols
 
 
-RULE = Rule("rmsprop", "RMSprop", DEFAULTS, check, init, update, columns, __doc__ or "")
+RULE = Rule("rmsprop", "RMSprop", DEFAULTS, check, init, update, columns, __doc__ or "",
+            begin=begin, apply=apply)

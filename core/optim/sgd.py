@@ -44,20 +44,26 @@ def init(params: Any, hyper: Mapping[str, Any], xp: Any) -> SGDState:
     return SGDState(None)
 
 
-def update(grad: Any, state: SGDState, params: Any, hyper: Mapping[str, Any], lr: Any,
-           xp: Any) -> tuple[Any, SGDState]:
-    wd = hyper["weight_decay"]
+def begin(state: SGDState, hyper: Mapping[str, Any], lr: Any) -> tuple[Any, ...]:
+    return (lr, hyper["weight_decay"], hyper["momentum"], 1.0 - hyper["dampening"],
+            hyper["nesterov"])
+
+
+def apply(grad: Any, state: SGDState, params: Any, shared: tuple[Any, ...],
+          xp: Any) -> tuple[Any, SGDState]:
+    lr, wd, mu, undamped, nesterov = shared
     g = grad + wd * params if wd else grad
-    mu = hyper["momentum"]
     if not mu:
         return params - lr * g, state
     # torch starts the buffer at the gradient itself, so step 1 skips dampening
-    if state.momentum_buffer is None:
-        buf = g
-    else:
-        buf = mu * state.momentum_buffer + (1.0 - hyper["dampening"]) * g
-    d = g + mu * buf if hyper["nesterov"] else buf
+    buf = g if state.momentum_buffer is None else mu * state.momentum_buffer + undamped * g
+    d = g + mu * buf if nesterov else buf
     return params - lr * d, SGDState(buf)
+
+
+def update(grad: Any, state: SGDState, params: Any, hyper: Mapping[str, Any], lr: Any,
+           xp: Any) -> tuple[Any, SGDState]:
+    return apply(grad, state, params, begin(state, hyper, lr), xp)
 
 
 def columns(state: SGDState, hyper: Mapping[str, Any]) -> dict[str, FloatArray]:
@@ -68,4 +74,5 @@ def plain(hyper: Mapping[str, Any]) -> bool:
     return hyper["momentum"] == 0 and hyper["weight_decay"] == 0
 
 
-RULE = Rule("sgd", "SGD", DEFAULTS, check, init, update, columns, __doc__ or "", plain)
+RULE = Rule("sgd", "SGD", DEFAULTS, check, init, update, columns, __doc__ or "", plain,
+            begin, apply)

@@ -16,14 +16,14 @@ against a data column with ``xp.col(a) * data.x[:, 0]`` and reduce with
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from core.errors import ConfigError
-from core.xp import NUMPY
+from core.xp import FLOATS, NUMPY
 
 if TYPE_CHECKING:
     from core._types import Comps, FloatArray, Num, Rows
@@ -42,6 +42,43 @@ class Dataset:
     def take(self, idx: Any) -> Dataset:
         """The examples at ``idx`` (an int array or a slice), as a new Dataset."""
         return Dataset(self.x[idx], self.y[idx])
+
+
+class _Columns:
+    """An example's inputs, indexed as a data set's are (``x[:, j]``, ``x[0, j]``)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: tuple[float, ...]) -> None:
+        self.values = values
+
+    def __getitem__(self, key: Any) -> float:
+        return self.values[key[1]]
+
+
+class Example:
+    """One example of a data set as Python floats, for the single-run path.
+
+    A problem's component-style code runs on it unchanged with the float
+    namespace: ``data.x[:, 0]`` is the example's first input, ``data.y`` its
+    target, and ``xp.col``/``xp.mean`` leave a float as it is. A numpy call
+    per scalar would cost more than the arithmetic of a whole step.
+    """
+
+    __slots__ = ("x", "y")
+
+    def __init__(self, x: tuple[float, ...], y: float) -> None:
+        self.x = _Columns(x)
+        self.y = y
+
+    def __len__(self) -> int:
+        return 1
+
+
+# up to this many examples a step's gradient is worked out example by example
+# on floats; beyond it one numpy call over the batch is cheaper
+FLOAT_EXAMPLES = 16
+EXAMPLES_KEPT = 4096  # a data set up to this size keeps its rows as examples
 
 
 @dataclass
@@ -109,6 +146,64 @@ class Problem:
     def extras_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         """Values of `extra_columns` at ``p`` (e.g. ``y_pred``, ``error``)."""
         return ()
+
+    def float_loss_grad(self) -> Callable[[tuple[float, ...], Sequence[int] | None],
+                                          tuple[float, Comps]]:
+        """``f(p, rows) -> (loss, gradient)`` at one point of Python floats: the single run.
+
+        ``rows`` are the examples of a mini-batch or sample (None: all of them).
+        The math is the problem's own `loss_grad_c`, run with the float
+        namespace on one `Example` at a time and averaged (the losses are
+        means over examples), or with numpy over a batch too big for that.
+        Made once per run: the choices are taken here, not at every step.
+        Float math raises where it has no real answer (an overflow, a log of
+        zero); the caller then asks `numpy_loss_grad`.
+        """
+        lg = self.loss_grad_c
+        if self.data is None:
+            return lambda p, rows: lg(FLOATS, p, None)
+        full = self.full_loss_grad_c if self.full_data_path else None
+        everyone = list(range(self.n_samples))
+        example, numpy_loss_grad = self.example, self.numpy_loss_grad
+
+        def loss_grad(p: tuple[float, ...], rows: Sequence[int] | None) -> tuple[float, Comps]:
+            if rows is None:
+                if full is not None:
+                    return full(p)
+                rows = everyone
+            count = len(rows)
+            if count == 1:
+                return lg(FLOATS, p, example(rows[0]))
+            if count > FLOAT_EXAMPLES:
+                return numpy_loss_grad(p, rows)
+            total, gsum = 0.0, [0.0] * len(p)
+            for i in rows:
+                loss, g = lg(FLOATS, p, example(i))
+                total += loss
+                gsum = [s + gi for s, gi in zip(gsum, g, strict=True)]
+            return total / count, tuple([s / count for s in gsum])
+
+        return loss_grad
+
+    def numpy_loss_grad(self, p: tuple[float, ...],
+                        rows: Sequence[int] | None) -> tuple[float, Comps]:
+        """`float_loss_grad`'s numbers through numpy: inf and nan where floats raise."""
+        data = self.data if rows is None or self.data is None else self.data.take(rows)
+        with np.errstate(all="ignore"):
+            loss, g = self.loss_grad_c(NUMPY, tuple(np.float64(v) for v in p), data)
+        return float(loss), tuple(float(v) for v in g)
+
+    def example(self, i: int) -> Example:
+        """Row ``i`` of the data as an `Example`; a small data set's are made once."""
+        assert self.data is not None
+        cached = self.__dict__.get("_examples")
+        if cached is None and self.n_samples <= EXAMPLES_KEPT:
+            cached = [Example(tuple(x), y) for x, y in zip(self.data.x.tolist(),
+                                                          self.data.y.tolist(), strict=True)]
+            self.__dict__["_examples"] = cached
+        if cached is not None:
+            return cached[i]  # type: ignore[no-any-return]
+        return Example(tuple(self.data.x[i].tolist()), float(self.data.y[i]))
 
     def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows | None:
         """Analytic Hessian rows, or None to use central differences of `grad`."""

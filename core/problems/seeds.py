@@ -141,12 +141,8 @@ class TwoInputNeuron(Problem):
         assert data is not None
         r = pred - data.y
         delta = r * d1
-        inv_n = 1.0 / len(data)
-        # one matrix product sums delta·x for both inputs: per-example calls
-        # (batch "sample") are dominated by the number of numpy calls
-        g = delta @ data.x
-        loss = (0.5 * inv_n) * xp.sum(r * r)
-        return loss, (g[..., 0] * inv_n, g[..., 1] * inv_n, xp.sum(delta) * inv_n)
+        return (xp.mean(0.5 * (r * r)),
+                (xp.mean(delta * data.x[:, 0]), xp.mean(delta * data.x[:, 1]), xp.mean(delta)))
 
     def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         return self.loss_grad_c(xp, p, data)[1]

@@ -1,9 +1,13 @@
 """Which examples each update uses: the full data, one sample, or mini-batches.
 
-Mini-batch order is a pure function of (seed, epoch): each epoch's shuffle
-comes from its own generator ``default_rng([seed, epoch])``, so any update's
-batch can be found without replaying the ones before it (scrubbing, replay,
-and the torch backend all see the same batches).
+Mini-batch order is a pure function of (seed, epoch), so any update's batch
+can be found without replaying the ones before it (scrubbing, replay, the
+sweep and the torch backend all see the same batches). The epochs' shuffles
+are drawn a block at a time: epoch e is row ``e mod B`` of
+``default_rng([seed, e // B]).permuted(B copies of 0..n−1, axis=1)``, with
+``B = max(1, 65536 // n)`` epochs to a block. A tiny data set (three houses
+in batches of two) starts a new epoch every other update, and one generator
+per epoch would cost more than the update itself.
 """
 
 from __future__ import annotations
@@ -65,6 +69,16 @@ class BatchPlan:
     def permutation(self, epoch: int) -> IntArray:
         return _permutation(self.seed, epoch, self.n)
 
+    def rows(self, k: int) -> list[int] | None:
+        """The example indices update ``k`` uses as Python ints (None: all of them)."""
+        if self.mode == "full":
+            return None
+        if self.mode == "sample":
+            return [k % self.n]
+        size = int(self.mode)
+        epoch, j = divmod(k, self.updates_per_epoch)
+        return _permutation_list(self.seed, epoch, self.n)[j * size : (j + 1) * size]
+
     def indices(self, k: int) -> Any:
         """The example indices update ``k`` uses (a slice for contiguous runs)."""
         if self.mode == "full":
@@ -78,8 +92,27 @@ class BatchPlan:
         return self.permutation(epoch)[j * size : (j + 1) * size]
 
 
+BLOCK_ENTRIES = 65536  # epochs x examples drawn at once
+
+
+def epochs_per_block(n: int) -> int:
+    return max(1, BLOCK_ENTRIES // max(n, 1))
+
+
+@lru_cache(maxsize=4)
+def _block(seed: int, block: int, n: int) -> IntArray:
+    count = epochs_per_block(n)
+    perms = np.random.default_rng([seed, block]).permuted(
+        np.tile(np.arange(n), (count, 1)), axis=1)
+    perms.flags.writeable = False
+    return perms
+
+
 @lru_cache(maxsize=8)
+def _permutation_list(seed: int, epoch: int, n: int) -> list[int]:
+    return _permutation(seed, epoch, n).tolist()  # type: ignore[no-any-return]
+
+
 def _permutation(seed: int, epoch: int, n: int) -> IntArray:
-    perm = np.random.default_rng([seed, epoch]).permutation(n)
-    perm.flags.writeable = False
-    return perm
+    block, row = divmod(epoch, epochs_per_block(n))
+    return _block(seed, block, n)[row]

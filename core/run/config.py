@@ -23,8 +23,9 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("float64", "float32")
 MAX_STEPS = 10_000_000  # 10M rows is ~1 GB of table; beyond that, a sweep is the tool
 # the fields a person sets, in the order `to_dict` writes them
-RUN_FIELDS = ("optimizer", "hyper", "lr", "steps", "start", "batch", "seed", "backend",
-              "device", "dtype", "schedule")
+RUN_FIELDS = ("optimizer", "hyper", "lr", "steps", "start", "batch", "seed", "noise",
+              "backend", "device", "dtype", "schedule")
+MAX_NOISE = 1e6  # a gradient noise scale far past any gradient on screen
 
 
 def normalise_schedule(spec: Any) -> dict[str, Any] | None:
@@ -62,6 +63,7 @@ class RunConfig:
     start: tuple[float, ...] | None = None
     batch: str | int = "full"
     seed: int = 0
+    noise: float = 0.0  # scale of the Gaussian noise added to each gradient (0: none)
     backend: str = "numpy"
     device: str = "auto"
     dtype: str = "float64"
@@ -75,6 +77,9 @@ class RunConfig:
         set_(self, "lr", check_lr(self.lr))
         set_(self, "steps", check_steps(self.steps))
         set_(self, "batch", parse_batch(self.batch))
+        set_(self, "noise", check_number("noise", self.noise, low=0.0, high=MAX_NOISE,
+                                         rule=f"a number from 0 to {MAX_NOISE:g} "
+                                              "(the noise's standard deviation)"))
         if not isinstance(self.optimizer, str):
             raise ConfigError(f"optimizer must be a name, got {self.optimizer!r}")
         set_(self, "optimizer", self.optimizer.lower())
@@ -107,6 +112,7 @@ class RunConfig:
             "start": list(self.start) if self.start is not None else None,
             "batch": self.batch,
             "seed": self.seed,
+            "noise": self.noise,
             "backend": self.backend,
             "device": self.device,
             "dtype": self.dtype,
@@ -137,7 +143,7 @@ class RunConfig:
 
 def _check_types(run: Mapping[str, Any]) -> None:
     """Refuse JSON types that RunConfig would coerce silently (e.g. true as 1)."""
-    for name in ("lr", "steps", "seed"):
+    for name in ("lr", "steps", "seed", "noise"):
         if name in run and (isinstance(run[name], bool) or not isinstance(run[name], int | float)):
             raise ConfigError(f"{name} must be a number, got {run[name]!r}")
     if "hyper" in run and not isinstance(run["hyper"], Mapping):

@@ -37,7 +37,8 @@ def train(
     problem: str | Problem, *, optimizer: str = "sgd", lr: float = 0.1, steps: int = 100,
     start: Sequence[float] | None = None, batch: str | int = "full", seed: int = 0,
     backend: str = "numpy", device: str = "auto", dtype: str = "float64", schedule: Any = None,
-    tol: float | None = None, options: dict[str, Any] | None = None, **hyper: Any,
+    tol: float | None = None, options: dict[str, Any] | None = None, noise: float = 0.0,
+    **hyper: Any,
 ) -> Run:
     """Run gradient descent on ``problem`` and return the `Run`.
 
@@ -53,6 +54,9 @@ def train(
     batch, seed
         ``"full"``, ``"sample"`` (one example per update, in order) or a
         mini-batch size (shuffled each epoch from ``seed``).
+    noise
+        Scale (standard deviation) of Gaussian noise added to every gradient,
+        drawn from ``seed``: the gradient columns record the gradient used.
     backend, device, dtype
         ``numpy`` (hand-derived gradients) or ``torch`` (autograd, torch.optim).
     schedule, tol, options
@@ -68,6 +72,6 @@ def train(
         problem=problem, optimizer=optimizer, lr=lr, steps=steps,
         start=tuple(start) if start is not None else None, batch=batch, seed=seed,
         backend=backend, device=device, dtype=dtype, schedule=schedule, hyper=hyper,
-        options=dict(options or {}), tol=tol,
+        options=dict(options or {}), tol=tol, noise=noise,
     )
     return make_trainer(problem, cfg).run()

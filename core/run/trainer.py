@@ -7,10 +7,12 @@ N steps has rows 0..N. The run stops early by the rules of
 ``converged`` at a full-batch row with a zero gradient that the update leaves
 unchanged (nothing further can happen).
 
-The numpy engine keeps one Python float per parameter and calls the
-optimizer's rule once per parameter with the float namespace (`core.xp`): a
-numpy call per scalar would cost more than the whole step, and a slider drag
-re-runs 1,000 steps per frame.
+The updates themselves run in a stepper (`core.run.steppers`): only the
+gradient each update uses is computed inside the sequential loop. The
+columns the next update does not need (the full-data loss when updates
+follow batches, the extras, the gradient norm) are filled in here for a
+whole chunk of rows at once, and the stopping rules are checked on the
+chunk, so a run costs about what the seed articles' own loops cost.
 """
 
 from __future__ import annotations
@@ -24,22 +26,16 @@ import numpy as np
 
 from core.checks import check_lr
 from core.optim import make_optimizer
-from core.optim.base import stack_states
 from core.optim.schedules import make_schedule
 from core.problems.base import Problem
 from core.run.batches import BatchPlan
 from core.run.config import RunConfig, check_steps
-from core.run.stopping import divergence_limit, reached, within_limits
+from core.run.steppers import Chunk, Limits, Stop, make_stepper
+from core.run.stopping import reached, within_limits
 from core.run.table import StepTable
-from core.xp import FLOATS, NUMPY
 
 if TYPE_CHECKING:
     from core._types import FloatArray
-
-Record = tuple[float, ...]
-# the rows' values, row after row in one flat list (cheaper to build and to
-# turn into an array than a list of tuples): θ, loss, gradient, extras, batch loss
-RowValues = list[float]
 
 
 @dataclass
@@ -92,16 +88,19 @@ class Trainer:
         self.steps = cfg.steps
         columns = table_columns(problem, self.plan.uses_batches)
         self.table = StepTable(columns, capacity=min(cfg.steps + 1, 4096))
-        self._width = len(columns) - 4  # a row's values but step, epoch, lr and grad_norm
         self.status = "running"
         self.diverged_at: int | None = None
         self.converged_at: int | None = None
         self._k = 0  # index of the next row
-        self._limit = float("inf")
-        self._min_loss = problem.min_loss if problem.min_loss is not None else 0.0
-        self._p = self.start  # the parameters the next row records, one float each
-        rule, hyper = self.optimizer.rule, self.optimizer.hyper
-        self._states = tuple(rule.init(v, hyper, FLOATS) for v in self._p)
+        min_loss = problem.min_loss if problem.min_loss is not None else 0.0
+        self._limits = Limits(tol=cfg.tol, min_loss=min_loss)
+        self._stepper = self._make_stepper()
+
+    def _make_stepper(self) -> Any:
+        """What makes the updates; the torch trainer makes its own."""
+        cfg = self.config
+        return make_stepper(self.problem, self.plan, self.optimizer, self.start, cfg.noise,
+                            cfg.seed)
 
     # ------------------------------------------------------------ control
     @property
@@ -115,12 +114,12 @@ class Trainer:
     @property
     def theta(self) -> FloatArray:
         """The parameters the next row will record."""
-        return np.asarray(self._p, dtype=np.float64)
+        return self._stepper.theta  # type: ignore[no-any-return]
 
     @property
     def optimizer_state(self) -> Any:
         """The optimizer's state as arrays shaped like the parameters."""
-        return stack_states(self._states)
+        return self._stepper.state
 
     @property
     def device(self) -> str:
@@ -152,9 +151,9 @@ class Trainer:
         k0 = self._k
         lrs = self.lrs(k0, m)
         with np.errstate(all="ignore"):
-            rows = self._rows(k0, lrs)
-        added = len(rows) // self._width
-        self._append(k0, lrs, rows, added)
+            chunk = self._stepper.rows(k0, lrs, self.steps, self._limits)
+            added = self._finish(k0, chunk)
+            self._append(k0, lrs, chunk, added)
         if self.status == "running" and self._k > self.steps:
             self.status = "finished"
         if self.finished:
@@ -171,103 +170,38 @@ class Trainer:
         return Run(self.table, self.status, self.diverged_at, self.problem, self.config,
                    converged_at=self.converged_at, device=self.device)
 
-    # ------------------------------------------------------------ stopping
-    def _stops(self, k: int, loss: float, total: float) -> bool:
-        """Apply `core.run.stopping` to row ``k``; True (status set) if the run ends.
+    # ------------------------------------------------------------ a chunk's rows
+    def _finish(self, k0: int, chunk: Chunk) -> int:
+        """Fill in the full-data loss, apply the stopping rules to every row of the
+        chunk, and return how many rows the run keeps."""
+        if chunk.loss is None:
+            chunk.loss = self.problem.loss(chunk.params) if len(chunk) else np.empty(0)
+        if k0 == 0 and len(chunk):
+            self._limits.first_row(float(chunk.loss[0]))
+        lim = self._limits
+        total = chunk.loss + chunk.grads.sum(axis=1) + chunk.params.sum(axis=1)
+        bad = ~within_limits(chunk.loss, total, lim.limit)
+        if lim.tol is not None:
+            bad |= reached(chunk.loss, lim.min_loss, lim.tol)
+        stop = chunk.stop
+        if bad.any():
+            i = int(np.argmax(bad))
+            diverged = not within_limits(chunk.loss[i], total[i], lim.limit)
+            found = Stop("diverged" if diverged else "converged", k0 + i)
+            stop = found if stop is None or found.row <= stop.row else stop
+        if stop is None:
+            return len(chunk)
+        if stop.status == "diverged":
+            self.status, self.diverged_at = "diverged", stop.row
+        else:
+            self.status, self.converged_at = "converged", stop.row
+        return stop.row - k0 + 1
 
-        ``total`` is ``loss + Σ grad + Σ params`` of the row.
-        """
-        if k == 0:
-            self._limit = divergence_limit(loss)
-        if not within_limits(loss, total, self._limit):
-            self.status, self.diverged_at = "diverged", k
-            return True
-        tol = self.config.tol
-        if tol is not None and reached(loss, self._min_loss, tol):
-            self.status, self.converged_at = "converged", k
-            return True
-        return False
-
-    # ------------------------------------------------------------ the loop
-    def _rows(self, k0: int, lrs: Sequence[float]) -> RowValues:
-        """Rows k0, k0 + 1, ... with the given learning rates, until a stop.
-
-        The stopping rules are `_stops`' (the functions of `core.run.stopping`),
-        called here without the method around them: at about 1 µs a step,
-        each call layer saved is a few percent of a slider drag.
-        """
-        problem, plan = self.problem, self.plan
-        loss_grad, data = problem.full_loss_grad_c, problem.data
-        batch_loss_grad = problem.loss_grad_c if plan.uses_batches else None
-        extras = problem.extras_c if problem.extra_columns else None
-        whole = not plan.uses_batches or plan.n <= 1
-        plain, two = self.optimizer.plain, problem.n_params == 2
-        fine, tol, min_loss, limit = within_limits, self.config.tol, self._min_loss, self._limit
-        steps, p, states = self.steps, self._p, self._states
-        rows: RowValues = []
-        add = rows.extend
-        k = k0 - 1
-        for lr in lrs:
-            k += 1
-            loss, g = loss_grad(p)
-            if batch_loss_grad is not None:
-                assert data is not None
-                ex = extras(NUMPY, p, data) if extras else ()
-                batch_loss, g = batch_loss_grad(NUMPY, p, data.take(plan.indices(k)))
-                add((*p, loss, *g, *ex, batch_loss))
-            elif extras:
-                add((*p, loss, *g, *extras(NUMPY, p, data)))
-            else:
-                add((*p, loss, *g))
-            if k == 0:
-                limit = divergence_limit(loss)
-            total = loss + (g[0] + g[1]) + (p[0] + p[1]) if two else loss + sum(g) + sum(p)
-            if not fine(loss, total, limit):
-                self.status, self.diverged_at = "diverged", k
-                break
-            if tol is not None and reached(loss, min_loss, tol):
-                self.status, self.converged_at = "converged", k
-                break
-            if plain and two:  # the rule's own θ − lr·g inline: calling it costs a third
-                new, new_states = (p[0] - lr * g[0], p[1] - lr * g[1]), states
-            elif plain:
-                new = tuple([pi - lr * gi for pi, gi in zip(p, g, strict=True)])
-                new_states = states
-            else:
-                new, new_states = self._update(p, g, states, lr)
-            if whole and not any(g) and new == p:
-                self.status, self.converged_at = "converged", k
-                break
-            # update even after the budget's last row, so a longer budget continues
-            p, states = new, new_states
-            if k == steps:
-                break
-        self._p, self._states, self._limit = p, states, limit
-        return rows
-
-    def _update(self, p: Record, g: Sequence[float], states: tuple[Any, ...],
-                lr: float) -> tuple[Record, tuple[Any, ...]]:
-        """One update of every parameter by the optimizer's rule, on floats.
-
-        Where the float math has no real answer (a division by zero with
-        ``eps = 0``) the update is redone in numpy, whose inf and nan the
-        table then records, as a numpy run would.
-        """
-        update, hyper = self.optimizer.rule.update, self.optimizer.hyper
-        try:
-            out = [update(gi, si, pi, hyper, lr, FLOATS)
-                   for gi, si, pi in zip(g, states, p, strict=True)]
-        except ArithmeticError:
-            out = [update(np.float64(gi), si, np.float64(pi), hyper, lr, NUMPY)
-                   for gi, si, pi in zip(g, states, p, strict=True)]
-        return tuple([o[0] for o in out]), tuple([o[1] for o in out])
-
-    def _append(self, k0: int, lrs: Sequence[float], rows: RowValues, m: int) -> None:
+    def _append(self, k0: int, lrs: Sequence[float], chunk: Chunk, m: int) -> None:
         if m == 0:
             return
         problem = self.problem
-        n = problem.n_params
-        rec = np.fromiter(rows, np.float64, count=len(rows)).reshape(m, self._width)
+        params, grads = chunk.params[:m], chunk.grads[:m]
         ks = np.arange(k0, k0 + m)
         cols: dict[str, Any] = {
             "step": ks,
@@ -275,15 +209,16 @@ class Trainer:
             "lr": np.asarray(lrs[:m], dtype=np.float64),
         }
         for j, name in enumerate(problem.param_names):
-            cols[name] = rec[:, j]
-        cols["loss"] = rec[:, n]
-        grads = rec[:, n + 1 : 2 * n + 1]
+            cols[name] = params[:, j]
+        assert chunk.loss is not None
+        cols["loss"] = chunk.loss[:m]
         for j, name in enumerate(problem.param_names):
             cols[f"grad_{name}"] = grads[:, j]
-        cols["grad_norm"] = functools.reduce(np.hypot, grads.T) if n > 1 else np.abs(grads[:, 0])
-        for j, name in enumerate(problem.extra_columns):
-            cols[name] = rec[:, 2 * n + 1 + j]
+        cols["grad_norm"] = (functools.reduce(np.hypot, grads.T) if problem.n_params > 1
+                             else np.abs(grads[:, 0]))
+        cols.update(problem.extras(params))
         if self.plan.uses_batches:
-            cols["batch_loss"] = rec[:, -1]
+            assert chunk.batch_loss is not None
+            cols["batch_loss"] = chunk.batch_loss[:m]
         self.table.append_columns(cols, m)
         self._k = k0 + m

@@ -61,11 +61,11 @@ def torch_sweep(problem: str | Problem, lrs: Sequence[float] | FloatArray, *, st
                 optimizer: str = "sgd", device: str = "auto", dtype: str = "float64",
                 start: Sequence[float] | None = None, batch: str | int = "full", seed: int = 0,
                 tol: float | None = None, keep_history: bool = False, gradient: str = "hand",
-                **hyper: Any) -> SweepResult:
+                noise: float = 0.0, **hyper: Any) -> SweepResult:
     """`core.sweep` computed in torch; see `core.torch_backend.torch_sweep`."""
     name = optimizer.lower() if isinstance(optimizer, str) else optimizer
     setup = prepare_sweep(problem, lrs, steps, name, start, batch, seed, tol, keep_history,
-                          hyper)
+                          hyper, noise)
     if gradient not in GRADIENTS:
         raise ConfigError(f"gradient must be one of {', '.join(GRADIENTS)}, got {gradient!r}")
     backend = TorchBackend(setup.prob, setup.plan, resolve_device(device, dtype),
@@ -116,6 +116,10 @@ class TorchBackend:
 
     def params(self, theta: Params) -> np.ndarray:
         return torch.stack(theta, 1).cpu().numpy()
+
+    def shaken(self, grad: Params, noise: Any) -> Params:
+        """Every run's gradient plus the same noise (one value per parameter)."""
+        return tuple(g + float(z) for g, z in zip(grad, noise, strict=True))
 
     def loss_grad(self, theta: Params, k: int) -> tuple[torch.Tensor, Params]:
         """Full-data losses (R,) and the gradients the update uses, one (R,) per parameter."""

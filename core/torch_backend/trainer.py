@@ -7,7 +7,7 @@ the code those rules mirror), and the gradient by ``backward()`` rather than
 the hand-derived one. Tests hold the two backends equal on every problem.
 
 Same rows, columns, divergence and convergence rules as the numpy `Trainer`
-(it reuses ``_stops`` and ``_append``); only where the numbers come from
+(it is one, with its own stepper); only where the numbers come from
 differs. Each row evaluates the problem's own ``loss_c`` in torch on one leaf
 tensor ``θ`` of shape ``(p,)``, and the row's learning rate is written into
 ``param_groups[0]["lr"]`` before the step (a live lr change or a schedule
@@ -23,7 +23,9 @@ import numpy as np
 import torch  # noqa: TID253  (this module is itself imported only when torch is chosen)
 
 from core.optim import get_rule
-from core.run.trainer import RowValues, Run, Trainer
+from core.run.noise import standard_noise
+from core.run.steppers import Chunk, Limits, Stop
+from core.run.trainer import Run, Trainer
 from core.torch_backend.device import (
     device_name,
     resolve_device,
@@ -32,7 +34,6 @@ from core.torch_backend.device import (
     torch_dtype,
     torch_loss,
 )
-from core.xp import NUMPY
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -76,6 +77,10 @@ class TorchTrainer(Trainer):
         self._torch_opt = make_torch_optimizer(
             cfg.optimizer, self.optimizer.hyper, self._param, cfg.lr
         )
+        self._stepper = self
+
+    def _make_stepper(self) -> Any:
+        return None  # this trainer is its own stepper, made once torch is set up
 
     # ------------------------------------------------------------ state
     @property
@@ -86,6 +91,10 @@ class TorchTrainer(Trainer):
     @property
     def theta(self) -> FloatArray:
         return self._param.detach().cpu().numpy().astype(np.float64)
+
+    @property
+    def state(self) -> Any:  # the stepper's name for it
+        return self.optimizer_state
 
     @property
     def optimizer_state(self) -> Any:
@@ -131,8 +140,12 @@ class TorchTrainer(Trainer):
             idx = torch.tensor(idx, device=self._torch_device)
         return self._data.take(idx)
 
-    def _row(self, k: int, batches: bool) -> list[float]:
-        """θ, the full loss, the gradient the update uses (and the batch loss), as floats."""
+    def _row(self, k: int, batches: bool, noise: torch.Tensor | None) -> list[float]:
+        """θ, the full loss, the gradient the update uses (and the batch loss), as floats.
+
+        With gradient noise, the noise is added to ``param.grad`` before the
+        step, as a torch user would perturb a gradient by hand.
+        """
         param, problem = self._param, self.problem
         param.grad = None
         if batches:
@@ -140,41 +153,58 @@ class TorchTrainer(Trainer):
                 loss = torch_loss(problem, param, self._data)
             batch_loss = torch_loss(problem, param, self._batch(k))
             batch_loss.backward()
-            parts = (param.detach(), loss.reshape(1), param.grad, batch_loss.detach().reshape(1))
         else:
             loss = torch_loss(problem, param, self._data)
             loss.backward()
-            parts = (param.detach(), loss.detach().reshape(1), param.grad)
+        if noise is not None:
+            assert param.grad is not None
+            param.grad.add_(noise)
+        parts = [param.detach(), loss.detach().reshape(1), param.grad]
+        if batches:
+            parts.append(batch_loss.detach().reshape(1))
         # one device-to-host transfer per row: the checks below need the values
         return torch.cat(parts).tolist()  # type: ignore[no-any-return]
 
-    def _rows(self, k0: int, lrs: Sequence[float]) -> RowValues:
+    def rows(self, k0: int, lrs: Sequence[float], last: int, lim: Limits) -> Chunk:
+        """The stepper's contract (`core.run.steppers`): rows k0, k0 + 1, ... until a
+        stop or row ``last``, each with the full loss and the gradient torch used."""
         problem, plan, opt = self.problem, self.plan, self._torch_opt
         group = opt.param_groups[0]
         n = problem.n_params
-        extras = problem.extras_c if problem.extra_columns else None
         batches = plan.uses_batches
         whole = not batches or plan.n <= 1
-        rows: RowValues = []
+        noise = None
+        if self.config.noise:
+            noise = torch.as_tensor(
+                self.config.noise * standard_noise(self.config.seed, k0, len(lrs), n),
+                dtype=self._dtype, device=self._torch_device)
+        values: list[float] = []
+        stop = None
         for i, lr in enumerate(lrs):
             k = k0 + i
-            vals = self._row(k, batches)
-            p, loss, g = tuple(vals[:n]), vals[n], vals[n + 1 : 2 * n + 1]
-            ex = extras(NUMPY, p, problem.data) if extras else ()
-            rows.extend((*p, loss, *g, *ex, *vals[2 * n + 1 :]))
-            if self._stops(k, loss, loss + sum(g) + sum(p)):
+            vals = self._row(k, batches, None if noise is None else noise[i])
+            values.extend(vals)
+            p, loss, g = vals[:n], vals[n], vals[n + 1 : 2 * n + 1]
+            if k == 0:
+                lim.first_row(loss)
+            total = loss + sum(g) + sum(p)
+            if total - total != 0.0:
+                stop = Stop("diverged", k)
                 break
             group["lr"] = lr
             if whole and not any(g):
                 if self._step_changes_nothing():
-                    self.status, self.converged_at = "converged", k
+                    stop = Stop("converged", k)
                     break
             else:
                 opt.step()
             # update even after the budget's last row, so a longer budget continues
-            if k == self.steps:
+            if k == last:
                 break
-        return rows
+        width = 2 * n + 1 + (1 if batches else 0)
+        rec = np.asarray(values, dtype=np.float64).reshape(-1, width)
+        return Chunk(rec[:, :n], rec[:, n + 1 : 2 * n + 1], rec[:, n],
+                     rec[:, -1] if batches else None, stop)
 
     def _step_changes_nothing(self) -> bool:
         """Step; if θ did not move, undo the step's effect on the state and return True.

@@ -26,24 +26,34 @@ def reference(problem, lr, steps, tol, **kw):
     return run, loss, reached, diverged
 
 
+# A single run steps one Python float per parameter with the math module; the
+# sweep steps numpy arrays. Their tanh (the sigmoid of the seed neurons) differ
+# in the last bit for about one argument in four, and Adam, which divides the
+# gradient by its own running size, carries such a bit through 120 steps to
+# about 3e-12. Everywhere else the two agree to 1e-12.
+LIBM_RTOL = {("and-gate", "adam"): 1e-10, ("pass", "adam"): 1e-10}
+
+
 def assert_matches_train(problem, lrs, steps, **kw):
     prob = core.get_problem(problem)
+    name = problem if isinstance(problem, str) else prob.name
+    rtol = LIBM_RTOL.get((name, kw.get("optimizer", "sgd")), 1e-12)
     result = sweep(problem, lrs, steps=steps, keep_history=True, **kw)
     assert result.history.shape == (steps + 1, len(lrs))
     for i, lr in enumerate(lrs):
         run, loss, reached, diverged = reference(problem, lr, steps, prob.tolerance, **kw)
         n = len(loss)
-        np.testing.assert_allclose(result.history[:n, i], loss, rtol=1e-12, atol=0,
+        np.testing.assert_allclose(result.history[:n, i], loss, rtol=rtol, atol=0,
                                    equal_nan=True)
         # a run that stopped because its gradient vanished stays where it is
         if run.status == "converged":
-            np.testing.assert_allclose(result.history[n:, i], loss[-1], rtol=1e-12)
+            np.testing.assert_allclose(result.history[n:, i], loss[-1], rtol=rtol)
         if run.status == "diverged":
             assert np.all(np.isnan(result.history[n:, i]))
-        np.testing.assert_allclose(result.final_loss[i], run.final_loss, rtol=1e-12,
+        np.testing.assert_allclose(result.final_loss[i], run.final_loss, rtol=rtol,
                                    equal_nan=True)
-        np.testing.assert_allclose(result.best_loss[i], np.nanmin(loss), rtol=1e-12)
-        np.testing.assert_allclose(result.final_params[i], run.params[-1], rtol=1e-12,
+        np.testing.assert_allclose(result.best_loss[i], np.nanmin(loss), rtol=rtol)
+        np.testing.assert_allclose(result.final_params[i], run.params[-1], rtol=rtol,
                                    equal_nan=True)
         assert result.reached_at[i] == reached, (lr, result.reached_at[i], reached)
         assert result.diverged_at[i] == diverged, (lr, result.diverged_at[i], diverged)
