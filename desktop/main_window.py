@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
             Section("Optimizer", p.optimizer),
             Section("Steps and speed", p.run),
             Section("Schedule", p.schedule, expanded=False),
-            Section("Batches", p.batch, expanded=False),
+            Section("Batches and noise", p.batch, expanded=False),
             Section("Backend", p.backend, expanded=False),
             Section("Your formula", p.formula, expanded=False),
             Section("Your data", p.data, expanded=False),

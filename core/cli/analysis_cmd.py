@@ -39,6 +39,8 @@ def register(sub: Any) -> None:
     g.add_argument("--start", help="comma-separated, one per parameter, e.g. 3,4")
     g.add_argument("--batch", default="full", help="full, sample or a batch size")
     g.add_argument("--seed", default="0")
+    g.add_argument("--noise", default="0", help="standard deviation of Gaussian noise added "
+                   "to every gradient, drawn from --seed (default 0: none)")
     g.add_argument("--tol", help="'reached' means loss - min_loss <= tol "
                    "(default: the problem's tolerance)")
     A.add_optimizer_arguments(s)
@@ -79,7 +81,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     problem = resolve_problem(args)
     result = sweep(problem, lrs, steps=steps, optimizer=args.optimizer, start=_start(args),
                    batch=args.batch, seed=A.whole("--seed", args.seed), tol=tol,
-                   **A.hyper_from(args))
+                   noise=A.number("--noise", args.noise), **A.hyper_from(args))
     if out is None:
         result.to_csv(sys.stdout)
         return 0

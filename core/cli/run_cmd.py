@@ -31,6 +31,8 @@ def add_run_arguments(r: argparse.ArgumentParser) -> None:
     g.add_argument("--start", help="comma-separated, one per parameter, e.g. 3,4")
     g.add_argument("--batch", default="full", help="full, sample or a batch size")
     g.add_argument("--seed", default="0")
+    g.add_argument("--noise", default="0", help="standard deviation of Gaussian noise added "
+                   "to every gradient, drawn from --seed (default 0: none)")
     g.add_argument("--backend", default="numpy", help="numpy or torch")
     g.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (torch)")
     g.add_argument("--dtype", default="float64", help="float64 or float32 (torch)")
@@ -96,6 +98,7 @@ def config_from(args: argparse.Namespace, problem: Any) -> RunConfig:
         "start": A.numbers("--start", args.start) if args.start else None,
         "batch": args.batch,
         "seed": A.whole("--seed", args.seed),
+        "noise": A.number("--noise", args.noise),
         "backend": args.backend,
         "device": args.device,
         "dtype": args.dtype,

@@ -16,6 +16,7 @@ from typing import Any
 
 import core
 from core import ConfigError, Problem, RunConfig
+from core.run.config import RUN_FIELDS as RUN_CONFIG_FIELDS
 from core.session import ProblemRef
 from desktop.model.events import Event
 
@@ -29,7 +30,7 @@ TORCH_INSTALL_HINT = 'the torch backend needs PyTorch: pip install "lr-playgroun
 
 # the fields a change names; "problem" means a new problem and config altogether
 FIELDS = frozenset({"problem", "options", "lr", "optimizer", "start", "schedule", "batch",
-                    "seed", "steps", "backend", "speed", "axes"})
+                    "seed", "noise", "steps", "backend", "speed", "axes"})
 # the fields that make a different run (speed and the pair shown do not)
 RUN_FIELDS = FIELDS - {"speed", "axes"}
 
@@ -70,6 +71,7 @@ def default_config(problem: Problem, name: str, options: Mapping[str, Any],
         start=tuple(problem.start),
         batch=problem.default_batch,
         seed=keep.seed if keep else 0,
+        noise=keep.noise if keep else 0.0,
         backend=keep.backend if keep else "numpy",
         device=keep.device if keep else "auto",
         schedule=keep.schedule if keep else None,
@@ -161,11 +163,12 @@ def parse_knobs(knobs: Mapping[str, Any]) -> Restored:
             raise ConfigError("saved problem options are not a mapping")
         problem = core.get_problem(name, **options)
     base = default_config(problem, name, options)
-    fields = {k: knobs[k] for k in ("optimizer", "hyper", "lr", "steps", "batch", "seed",
-                                    "device", "schedule") if knobs.get(k) is not None}
+    saved = {k: v for k, v in knobs.items() if k in RUN_CONFIG_FIELDS and v is not None
+             and k != "backend"}
+    cfg = RunConfig.from_dict({**base.to_dict(), **saved}, problem=name, options=dict(options),
+                              tol=base.tol)
     if knobs.get("start") is not None:
-        fields["start"] = problem.check_start(knobs["start"])
-    cfg = base.with_(**fields)
+        cfg = cfg.with_(start=problem.check_start(knobs["start"]))
     check_trainable(problem, cfg)
     torch_device = cfg.device if (knobs.get("backend") == "torch"
                                   and core.torch_available()) else None
@@ -213,23 +216,12 @@ class KnobsModel:
     def to_dict(self) -> dict[str, Any]:
         """Everything the user set, as JSON-ready data (the settings file keeps it)."""
         cfg = self.config
-        hyper = {k: list(v) if isinstance(v, tuple) else v for k, v in cfg.hyper.items()}
-        out: dict[str, Any] = {
-            "problem": self.problem.name,
-            "options": dict(cfg.options),
-            "optimizer": cfg.optimizer,
-            "hyper": hyper,
-            "lr": float(cfg.lr),
-            "steps": int(cfg.steps),
-            "start": list(self.start),
-            "batch": cfg.batch,
-            "seed": int(cfg.seed),
-            "backend": cfg.backend,
-            "device": cfg.device,
-            "schedule": cfg.schedule,
-            "speed": float(self.speed),
-            "axes": list(self.axes),
-        }
+        # the run's own fields as every file writes them, then the window's
+        out: dict[str, Any] = {"problem": self.problem.name, "options": dict(cfg.options),
+                               **cfg.to_dict()}
+        out["start"] = list(self.start)
+        out["speed"] = float(self.speed)
+        out["axes"] = list(self.axes)
         if self.is_custom:
             out[REF_KEY] = self.problem_ref.to_dict()
         return out
@@ -260,6 +252,10 @@ class KnobsModel:
 
     def set_seed(self, seed: int) -> None:
         self._change({"seed"}, seed=seed)
+
+    def set_noise(self, noise: float) -> None:
+        """The scale of the Gaussian noise added to every gradient (0: none)."""
+        self._change({"noise"}, noise=noise)
 
     def set_backend(self, backend: str, device: str = "auto") -> None:
         if backend == "torch" and not core.torch_available():

@@ -182,11 +182,18 @@ class BatchPanel(QWidget):
         self.seed.setKeyboardTracking(False)
         self.seed.setAccessibleName("seed")
         self.seed.setToolTip("The seed that shuffles the examples into mini-batches each epoch.")
+        self.noise = FieldWithError(
+            "Gaussian noise added to every gradient: its standard deviation (0: the exact "
+            "gradient). It shows on a surface without data what mini-batches do to a data "
+            "problem; the table's gradient columns hold the gradient actually used.",
+            name="gradient noise")
         self.batch_error = ErrorLabel()
         form = _form(self)
         form.addRow("batch", row(self.batch, self.batch_size, stretch_last=True))
         form.addRow("seed", self.seed)
+        form.addRow("gradient noise", self.noise)
         form.addRow(self.batch_error)
+        self.noise.edited.connect(self._on_noise_edited)
         self.batch.currentIndexChanged.connect(self._on_batch_changed)
         self.batch_size.valueChanged.connect(self._on_batch_changed)
         self.seed.valueChanged.connect(self._on_seed_changed)
@@ -194,7 +201,7 @@ class BatchPanel(QWidget):
         self._show()
 
     def _on_knobs_changed(self, change: KnobsChange) -> None:
-        if change.fields & {"batch", "seed", "problem"}:
+        if change.fields & {"batch", "seed", "noise", "problem"}:
             self._show()
 
     def _show(self) -> None:
@@ -210,10 +217,12 @@ class BatchPanel(QWidget):
         self.seed.setValue(cfg.seed)
         for w in (self.batch, self.batch_size, self.seed):
             w.blockSignals(False)
+        self.noise.show_text(format_number(cfg.noise))
         has_data = problem.n_samples > 0
         self.batch.setEnabled(has_data)
         self.batch_size.setEnabled(has_data and key == "mini")
-        self.seed.setEnabled(has_data and key == "mini")
+        # the seed draws the mini-batches and the gradient noise
+        self.seed.setEnabled((has_data and key == "mini") or cfg.noise > 0)
         self.batch_error.clear_error()
 
     def _on_batch_changed(self, *_args: Any) -> None:
@@ -225,6 +234,14 @@ class BatchPanel(QWidget):
         except ConfigError as exc:
             self._show()  # back to the batches in force
             self.batch_error.show_error(str(exc))
+
+    def _on_noise_edited(self, text: str) -> None:
+        try:
+            self.m.knobs.set_noise(text)  # the config checks the text, as it checks a file
+        except ConfigError as exc:
+            self.noise.show_error(str(exc))
+        else:
+            self.noise.clear_error()
 
     def _on_seed_changed(self, seed: int) -> None:
         try:

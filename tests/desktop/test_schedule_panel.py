@@ -49,3 +49,23 @@ def test_a_word_the_schedule_does_not_know_is_refused_and_changes_nothing(qtbot,
     assert w.model.knobs.config.schedule == before
     assert "mode for the cyclic schedule must be one of triangular, triangular2, exp_range" \
         in panel.schedule_error.text()
+
+
+def test_gradient_noise_is_a_knob_the_run_and_its_saved_knobs_carry(qtbot, window):
+    w = window
+    panel = w.panels.batch
+    exact = np.array(w.model.table["grad_a"])
+    type_into(qtbot, panel.noise, "0.5")
+    settle(qtbot, w)
+    assert w.model.knobs.config.noise == 0.5
+    table = w.model.table
+    theta = np.column_stack([table["a"], table["b"]])
+    noisy = np.column_stack([table["grad_a"], table["grad_b"]])
+    true = w.model.knobs.problem.grad(theta)
+    assert not np.allclose(noisy, true) and len(table) > 1
+    assert not np.array_equal(table["grad_a"][: len(exact)], exact[: len(table)])
+    assert w.model.knobs_dict()["noise"] == 0.5
+    type_into(qtbot, panel.noise, "-1")
+    settle(qtbot, w)
+    assert w.model.knobs.config.noise == 0.5
+    assert "noise must be a number from 0 to" in panel.noise.error_text()
