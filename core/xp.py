@@ -92,8 +92,10 @@ NUMPY = SimpleNamespace(
     # the data helpers: a trailing axis so a parameter broadcasts against a data
     # column; mean and sum over that (data) axis; 1.0 where a condition holds
     col=lambda a: np.asarray(a)[..., None],
-    mean=lambda z: np.mean(z, axis=-1),
-    sum=lambda z: np.sum(z, axis=-1),
+    # np.mean's own arithmetic (a sum, then one division), without its Python
+    # wrapper, which costs more than a short data axis: a sweep calls it per step
+    mean=lambda z: np.add.reduce(z, axis=-1) / np.shape(z)[-1],
+    sum=lambda z: np.add.reduce(z, axis=-1),
     indicator=lambda cond: np.asarray(cond, dtype=np.float64),
     zeros_like=lambda a: np.zeros_like(a, dtype=np.float64),
     full_like=lambda a, value: np.full(np.shape(a), value, dtype=np.float64),

@@ -94,10 +94,12 @@ class NumpyBackend:
         """Full-data losses (R,) and the gradients the update uses (p, R)."""
         prob, n = self.prob, theta.shape[1]
         comps = tuple(theta)
-        value, g = prob.full_loss_grad_c(comps)
         if self.plan.uses_batches and prob.data is not None:
             # the step follows the batch's gradient; the row records the full loss
+            value = prob.full_loss_c(comps)
             g = prob.loss_grad_c(NUMPY, comps, prob.data.take(self.plan.indices(k)))[1]
+        else:
+            value, g = prob.full_loss_grad_c(comps)
         if type(value) is np.ndarray and value.shape == (n,):
             loss = value
         else:  # a loss that does not depend on the parameters comes back as a scalar
