@@ -2,7 +2,7 @@
 
 The order of `BUILTINS` is the order of `list_problems()`, and with it of the
 window's problem list: the classic surfaces first, then the seed articles'
-worked examples. A test pins it.
+worked examples, then the small networks. A test pins it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.errors import ConfigError
-from core.problems import classic, seeds
+from core.problems import classic, network, seeds
 from core.problems.base import Problem
 
 BUILTINS: dict[str, Callable[..., Problem]] = {
@@ -27,6 +27,10 @@ BUILTINS: dict[str, Callable[..., Problem]] = {
     "single-weight": seeds.single_weight,
     "and-gate": seeds.and_gate,
     "glasses-vs-ring": seeds.glasses_vs_ring,
+    "circle": network.factory("circle"),
+    "xor": network.factory("xor"),
+    "gaussians": network.factory("gaussians"),
+    "spiral": network.factory("spiral"),
 }
 
 

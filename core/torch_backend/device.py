@@ -120,6 +120,11 @@ def torch_loss(
     other axis for a sweep. The components are views of the one ``theta``
     tensor, so autograd gives the gradient with respect to ``theta`` itself.
     """
+    whole = getattr(problem, "torch_vector_loss", None)
+    if whole is not None and axis in (-1, theta.dim() - 1):
+        # a problem of many parameters (a network) takes its vector as it is:
+        # splitting a hundred weights into components costs more than the loss
+        return whole(theta, data)  # type: ignore[no-any-return]
     comps = theta.unbind(axis)
     loss = problem.loss_c(torch_namespace(), comps, data)
     if not isinstance(loss, torch.Tensor):  # a loss that ignores its parameters

@@ -132,4 +132,5 @@ def test_the_problem_list_is_a_fixed_table_in_display_order():
     assert core.list_problems() == [
         "rosenbrock", "quadratic", "himmelblau", "beale", "saddle", "rastrigin",
         "line-one-point", "house-prices", "single-weight", "and-gate", "glasses-vs-ring",
+        "circle", "xor", "gaussians", "spiral",
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.analysis_sharpness import finite_difference_hvp, lanczos, stability_limit
+from core.analysis.sharpness import finite_difference_hvp, lanczos, stability_limit
 from core.errors import ConfigError
 from core.problems import mlp, toy_data
 from core.problems.network import network_problem

@@ -21,11 +21,12 @@ from core.xp import NUMPY
 NAMES = list_problems()
 SEED_PROBLEMS = ("line-one-point", "single-weight", "and-gate", "glasses-vs-ring", "house-prices")
 CLASSIC = ("rosenbrock", "quadratic", "himmelblau", "beale", "saddle", "rastrigin")
+NETWORKS = ("circle", "xor", "gaussians", "spiral")
 EPS = np.finfo(np.float64).eps
 
 
 def test_the_designed_problems_are_all_registered():
-    assert set(NAMES) == set(SEED_PROBLEMS) | set(CLASSIC)
+    assert set(NAMES) == set(SEED_PROBLEMS) | set(CLASSIC) | set(NETWORKS)
     assert len(NAMES) == len(set(NAMES))
 
 
@@ -325,7 +326,9 @@ def test_default_run_reaches_the_tolerance(name):
     assert reached.size, f"{name}: final loss {losses[-1]} misses the tolerance"
     # visible progress: it takes a good part of the budget, not one or two steps
     assert reached[0] >= 5, (name, reached[0])
-    if problem.default_batch == "full":
+    # a network's loss may rise now and then at a good learning rate while it
+    # falls overall: its curvature grows to the edge of stability (2/lr)
+    if problem.default_batch == "full" and name not in NETWORKS:
         assert np.all(np.diff(losses) <= 1e-12 * (1 + np.abs(losses[:-1]))), name
 
 
