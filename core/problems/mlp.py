@@ -184,10 +184,8 @@ def _forward(layout: Layout, activation: str, theta: FloatArray,
         a += b
         if layer == len(layers) - 1:
             return a[..., 0], hs
-        if activation == "tanh":
-            h = np.tanh(a, out=a)  # in place: one array less to allocate per layer
-        else:
-            h = act(a)
+        # tanh in place: one array less to allocate per layer
+        h = np.tanh(a, out=a) if activation == "tanh" else act(a)
         hs.append(h)
     raise AssertionError("a layout has at least one layer")  # pragma: no cover
 
