@@ -119,7 +119,11 @@ def _range_text(v: float, low: float | None, high: float | None, low_open: bool,
 def check_whole(
     name: str, value: Any, *, low: int = 0, high: int | None = None, rule: str | None = None
 ) -> int:
-    """``value`` as an int in ``[low, high]``: an int, an integral float or integer text."""
+    """``value`` as an int in ``[low, high]``: an int, an integral float or integer text.
+
+    With ``rule`` every refusal reads ``"<name> must be <rule>, got <value>"``;
+    without it a value above ``high`` reads ``"<name> must be at most <high>"``.
+    """
     bad = ConfigError(f"{name} must be {rule or f'a whole number >= {low}'}, "
                       f"got {shown(value)}")
     if isinstance(value, bool | np.bool_):  # the message above shows the value as it was given
@@ -136,6 +140,8 @@ def check_whole(
     if not isinstance(value, int | np.integer) or value < low:
         raise bad
     if high is not None and value > high:
+        if rule is not None:
+            raise bad
         got = shown(int(value)) if int(value).bit_length() > 128 else f"{int(value):,}"
         raise ConfigError(f"{name} must be at most {high:,}, got {got}")
     return int(value)

@@ -89,13 +89,14 @@ def check_lrs(lrs: Any) -> FloatArray:
     return arr.copy()
 
 
-def check_work(count: int, steps: int, count_name: str = "learning rates") -> None:
+def check_work(count: int, steps: int, count_name: str = "learning rates",
+               steps_name: str = "steps") -> None:
     """Refuse a sweep of more than `MAX_SWEEP_WORK` rate-steps before it starts."""
     if count * steps > MAX_SWEEP_WORK:
         raise ConfigError(
             f"a sweep may take at most {MAX_SWEEP_WORK:,} steps in all ({count_name} × "
-            f"steps), got {count:,} × {steps:,} = {count * steps:,}; sweep fewer "
-            f"{count_name} or fewer steps"
+            f"{steps_name}), got {count:,} × {steps:,} = {count * steps:,}; sweep fewer "
+            f"learning rates or fewer steps"
         )
 
 

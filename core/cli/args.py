@@ -24,8 +24,12 @@ def numbers(name: str, text: str, count: int | None = None) -> tuple[float, ...]
     return tuple(number(name, p) for p in parts)
 
 
-def whole(name: str, text: str, low: int = 0) -> int:
-    return check_whole(name, text, low=low)
+def whole(name: str, text: str, low: int = 0, high: int | None = None,
+          rule: str | None = None) -> int:
+    """A whole-number flag from ``low`` to ``high`` (the message says the range)."""
+    if rule is None and high is not None:
+        rule = f"a whole number from {low:,} to {high:,}"
+    return check_whole(name, text, low=low, high=high, rule=rule)
 
 
 def option_value(text: str) -> Any:

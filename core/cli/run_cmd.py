@@ -8,6 +8,7 @@ from typing import Any
 
 from core.cli import args as A
 from core.errors import ConfigError
+from core.limits import MAX_STEPS
 from core.problems import get_problem, list_problems
 from core.run.config import RunConfig
 from core.run.dispatch import make_trainer
@@ -26,8 +27,10 @@ def register(sub: Any) -> None:
 
 def add_run_arguments(r: argparse.ArgumentParser) -> None:
     g = r.add_argument_group("run")
-    g.add_argument("--lr", default="0.1")
-    g.add_argument("--steps", default="100")
+    g.add_argument("--lr", default="0.1", help="learning rate, a finite number >= 0 "
+                   "(default 0.1)")
+    g.add_argument("--steps", default="100",
+                   help=f"updates, 0 to {MAX_STEPS:,} (default 100; the table gets one row more)")
     g.add_argument("--start", help="comma-separated, one per parameter, e.g. 3,4")
     g.add_argument("--batch", default="full", help="full, sample or a batch size")
     g.add_argument("--seed", default="0")
@@ -92,7 +95,7 @@ def config_from(args: argparse.Namespace, problem: Any) -> RunConfig:
         "optimizer": args.optimizer,
         "hyper": A.hyper_from(args),
         "lr": A.number("--lr", args.lr),
-        "steps": A.whole("--steps", args.steps),
+        "steps": A.whole("--steps", args.steps, high=MAX_STEPS),
         "start": A.numbers("--start", args.start) if args.start else None,
         "batch": args.batch,
         "seed": A.whole("--seed", args.seed),

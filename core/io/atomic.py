@@ -6,7 +6,10 @@ interrupted write never leaves a partial file nor destroys an existing one.
 target's folder and renames it on success. `atomic_open` opens that path for
 Python code; writers that want a file name (Qt's image, SVG and PDF writers)
 use `atomic_path` directly; `atomic_folder` does the same for a folder
-(an export bundle). OS errors become a `ConfigError` naming the target.
+(an export bundle). OS errors become a `ConfigError` naming the target. The
+temporary file or folder is removed on any way out of the block: an
+exception, Ctrl+C, or a signal the program turns into an exception (the
+command line does so for SIGTERM and SIGHUP).
 """
 
 from __future__ import annotations
@@ -51,12 +54,14 @@ def atomic_path(path: str | os.PathLike[str], *, require_data: bool = False) -> 
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}",
                                    dir=target.parent if str(target.parent) else ".")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {str(target)!r}: {describe_os_error(exc)}") from None
+    # from here on any ending removes the temporary file: an error, Ctrl+C (KeyboardInterrupt),
+    # or SIGTERM, which the command line turns into SystemExit
+    with _cleaned_up(target, lambda: _remove_quietly(tmp)):
         os.close(fd)
         # mkstemp makes the file private (0600); give it the usual permissions
         os.chmod(tmp, 0o666 & ~current_umask())
-    except OSError as exc:
-        raise ConfigError(f"cannot write {str(target)!r}: {describe_os_error(exc)}") from None
-    with _cleaned_up(target, lambda: _remove_quietly(tmp)):
         yield tmp
         if require_data and os.path.getsize(tmp) == 0:
             raise ConfigError(f"cannot write {str(target)!r}: the writer produced no data")
@@ -87,10 +92,10 @@ def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(path)
     try:
         work = tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-        os.chmod(work, 0o777 & ~current_umask())  # mkdtemp's folder is private (0700)
     except OSError as exc:
         raise ConfigError(f"cannot write {str(target)!r}: {describe_os_error(exc)}") from None
     with _cleaned_up(target, lambda: shutil.rmtree(work, ignore_errors=True)):
+        os.chmod(work, 0o777 & ~current_umask())  # mkdtemp's folder is private (0700)
         yield Path(work)
         os.rename(work, target)
 

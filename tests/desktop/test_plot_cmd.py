@@ -62,7 +62,11 @@ def test_plot_of_a_one_parameter_problem_and_a_formula(qapp, tmp_path):
 
 @pytest.mark.parametrize("extra, message", [
     (["--out", "fig.txt"], "must end in .png, .svg, .pdf"),
-    (["--out", "fig.png", "--width", "10"], "--width must be a whole number >= 200"),
+    # the help's range is the check's: 0.25x to 8x the figure's 1,100 pixels on screen
+    (["--out", "fig.png", "--width", "10"], "--width must be a whole number of pixels from "
+                                            "275 to 8,800, got '10'"),
+    (["--out", "fig.png", "--width", "274"], "from 275 to 8,800, got '274'"),
+    (["--out", "fig.png", "--width", "8801"], "from 275 to 8,800, got '8801'"),
     (["--out", "no/such/folder/fig.png"], "does not exist"),
     (["--out", "fig.png", "--lr", "-1"], "lr must be a number >= 0"),
 ])
