@@ -52,6 +52,11 @@ def shown(value: Any, limit: int = MAX_SHOWN) -> str:
     return f"{text[: limit - 3]}...{size}"
 
 
+def shown_path(path: Any) -> str:
+    """A file name quoted for a message (as `shown`, with room for a long folder)."""
+    return shown(os.fspath(path) if isinstance(path, os.PathLike) else path, 200)
+
+
 def _digits(value: int) -> int:
     # log10(2) digits per bit, exact enough for a message
     return int(abs(value).bit_length() * 0.30103) + 1

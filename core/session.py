@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.checks import check_path
+from core.checks import check_path, shown_path
 from core.errors import ConfigError
 from core.io.atomic import atomic_open
 from core.io.reading import open_regular, read_limited
@@ -203,8 +203,9 @@ def load_session(path: str | os.PathLike[str]) -> Session:
     device or a pipe is refused by its kind, without blocking).
     """
     where = check_path("the session file", path)
-    label = f"session file {where!r}"
-    with open_regular(where, label, missing=f"cannot open {where!r}: no such file") as handle:
+    label = f"session file {shown_path(where)}"
+    missing = f"cannot open {shown_path(where)}: no such file"
+    with open_regular(where, label, missing=missing) as handle:
         raw = read_limited(handle, MAX_SESSION_BYTES, label)
     try:
         text = raw.decode("utf-8")

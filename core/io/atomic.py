@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from core.checks import shown_path
 from core.errors import ConfigError
 
 
@@ -34,10 +35,11 @@ def check_target(path: str | os.PathLike[str]) -> Path:
     """Refuse a folder or a missing parent folder before any work is done."""
     target = Path(path)
     if target.is_dir():
-        raise ConfigError(f"cannot write {str(target)!r}: it is a folder")
+        raise ConfigError(f"cannot write {shown_path(target)}: it is a folder")
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise ConfigError(f"cannot write {str(target)!r}: folder {str(folder)!r} does not exist")
+        raise ConfigError(f"cannot write {shown_path(target)}: folder {shown_path(folder)} "
+                          "does not exist")
     return target
 
 
@@ -55,7 +57,7 @@ def atomic_path(path: str | os.PathLike[str], *, require_data: bool = False) -> 
         fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}",
                                    dir=target.parent if str(target.parent) else ".")
     except OSError as exc:
-        raise ConfigError(f"cannot write {str(target)!r}: {describe_os_error(exc)}") from None
+        raise ConfigError(f"cannot write {shown_path(target)}: {describe_os_error(exc)}") from None
     # from here on any ending removes the temporary file: an error, Ctrl+C (KeyboardInterrupt),
     # or SIGTERM, which the command line turns into SystemExit
     with _cleaned_up(target, lambda: _remove_quietly(tmp)):
@@ -64,7 +66,7 @@ def atomic_path(path: str | os.PathLike[str], *, require_data: bool = False) -> 
         os.chmod(tmp, 0o666 & ~current_umask())
         yield tmp
         if require_data and os.path.getsize(tmp) == 0:
-            raise ConfigError(f"cannot write {str(target)!r}: the writer produced no data")
+            raise ConfigError(f"cannot write {shown_path(target)}: the writer produced no data")
         os.replace(tmp, target)
 
 
@@ -93,7 +95,7 @@ def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         work = tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     except OSError as exc:
-        raise ConfigError(f"cannot write {str(target)!r}: {describe_os_error(exc)}") from None
+        raise ConfigError(f"cannot write {shown_path(target)}: {describe_os_error(exc)}") from None
     with _cleaned_up(target, lambda: shutil.rmtree(work, ignore_errors=True)):
         os.chmod(work, 0o777 & ~current_umask())  # mkdtemp's folder is private (0700)
         yield Path(work)
@@ -107,7 +109,7 @@ def _cleaned_up(target: Path, remove: Callable[[], None]) -> Iterator[None]:
         yield
     except OSError as exc:
         remove()
-        raise ConfigError(f"cannot write {str(target)!r}: {describe_os_error(exc)}") from None
+        raise ConfigError(f"cannot write {shown_path(target)}: {describe_os_error(exc)}") from None
     except BaseException:
         remove()
         raise

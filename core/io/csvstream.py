@@ -27,7 +27,7 @@ from core.errors import ConfigError
 from core.io.reading import too_large
 from core.limits import MAX_DATA_BYTES, MAX_DATA_LINE
 
-BLOCK_BYTES = 4 << 20
+BLOCK_BYTES = 1 << 20  # a block of lines: ~25,000 rows; its text and parse stay a few MiB
 _DELIMITER_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", None: "spaces"}
 
 

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from core.checks import check_path, shown
+from core.checks import check_path, shown, shown_path
 from core.errors import ConfigError
 from core.io.csvstream import Columns, TextBlocks, is_content, number, split_cells
 from core.io.reading import open_regular
@@ -88,15 +88,16 @@ def read_table(path: str | os.PathLike[str], x_column: int | str | None = None,
     columns are kept, so memory stays about one float64 pair per row.
     """
     name = check_path("data file", path)
-    label = repr(name)
+    label = shown_path(name)
     with open_regular(name, f"data file {label}", error=DataError) as handle:
         size = os.fstat(handle.fileno()).st_size
         source = TextBlocks(handle, label, DataError)
         blocks = iter(source)
         head, first, rest = _header(blocks, source, label)
         names = head.names
-        xi = _column_index(x_column, names, head.has_header, label, "x_column", default=0)
-        yi = _column_index(y_column, names, head.has_header, label, "y_column",
+        where = f"data file {label}"
+        xi = _column_index(x_column, names, head.has_header, where, "x_column", default=0)
+        yi = _column_index(y_column, names, head.has_header, where, "y_column",
                            default=len(names) - 1)
         if xi == yi:
             raise DataError(f"data file {label}: the input and the target are the same column "
@@ -120,7 +121,7 @@ def column_names(path: str | os.PathLike[str]) -> list[str]:
     raises `DataError` as `read_table` does.
     """
     name = check_path("data file", path)
-    with open_regular(name, f"data file {name!r}", error=DataError) as handle:
+    with open_regular(name, f"data file {shown_path(name)}", error=DataError) as handle:
         raw = handle.read(HEADER_BYTES)
     utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
     head = raw.decode("utf-16" if utf16 else "utf-8-sig", errors="replace")
@@ -177,6 +178,7 @@ def _sniff(line: str) -> str | None:
 
 def _column_index(spec: int | str | None, names: list[str], has_header: bool, label: str,
                   what: str, default: int) -> int:
+    """The 0-based index ``spec`` names; ``label`` names the source ("data file 'x.csv'")."""
     ncols = len(names)
     listing = ", ".join(f"{j}: {n!r}" for j, n in enumerate(names)) if has_header \
         else f"0 to {ncols - 1}"
@@ -192,13 +194,13 @@ def _column_index(spec: int | str | None, names: list[str], has_header: bool, la
         try:
             spec = int(text)
         except ValueError:
-            raise DataError(f"data file {label} has no column named {text!r} ({what}); "
+            raise DataError(f"{label} has no column named {shown(text)} ({what}); "
                             f"its columns are {listing}") from None
     if isinstance(spec, bool) or not isinstance(spec, int | np.integer):
-        raise DataError(f"{what} must be a column index or a header name, got {spec!r}")
+        raise DataError(f"{what} must be a column index or a header name, got {shown(spec)}")
     index = int(spec)
     if not -ncols <= index < ncols:
-        raise DataError(f"data file {label} has no column {index} ({what}); it has {ncols} "
+        raise DataError(f"{label} has no column {shown(index)} ({what}); it has {ncols} "
                         f"columns: {listing}")
     return index % ncols
 
@@ -224,8 +226,9 @@ def table_from_array(obj: Any, x_column: int | None = None,
                 raise DataError(f"a data array must have shape (n, 2) or (n, k) with k >= 2 "
                                 f"(one row per example), got shape {arr.shape}")
             names = [f"column {j}" for j in range(arr.shape[1])]
-            xi = _column_index(x_column, names, False, "array", "x_column", 0)
-            yi = _column_index(y_column, names, False, "array", "y_column", arr.shape[1] - 1)
+            where = "the data array"
+            xi = _column_index(x_column, names, False, where, "x_column", 0)
+            yi = _column_index(y_column, names, False, where, "y_column", arr.shape[1] - 1)
             if xi == yi:
                 raise DataError("the input and the target are the same column")
             x, y = arr[:, xi].copy(), arr[:, yi].copy()
