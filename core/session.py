@@ -204,7 +204,7 @@ def load_session(path: str | os.PathLike[str]) -> Session:
     """
     where = check_path("the session file", path)
     label = f"session file {shown_path(where)}"
-    missing = f"cannot open {shown_path(where)}: no such file"
+    missing = f"cannot open {label}: no such file"
     with open_regular(where, label, missing=missing) as handle:
         raw = read_limited(handle, MAX_SESSION_BYTES, label)
     try:
@@ -226,7 +226,9 @@ def parse_session(text: str, where: str = "session") -> Session:
         problem = ref.build(config.start)
         problem.check_start(config.start)
     except ConfigError as exc:
-        raise ConfigError(f"{where!r}: session field 'problem' or 'start': {exc}") from None
+        # a formula takes the start as its own, so its refusal of the start comes from build
+        field = "start" if str(exc).startswith("start") else "problem"
+        raise ConfigError(f"{where!r}: session field {field!r}: {exc}") from None
     pinned = tuple(PinnedRun.from_dict(item, i) for i, item in enumerate(doc.get("pinned") or []))
     return Session(ref, config, pinned)
 

@@ -3,11 +3,12 @@
 `read_document` turns the file's text into plain data without letting it do
 harm: the nesting depth is measured on the raw text before ``json`` recurses
 into it (100,000 ``[`` would exhaust Python's stack), numbers with absurdly
-many digits and numbers past float64 (``1e999``) are kept as markers instead
-of becoming an integer of 4,000 digits or ``inf``, and NaN / Infinity are
-refused. `check_document` then holds every field to its type and size, and
-names the field of the first refusal the way a reader finds it in the file:
-``pinned[2].lr``, ``problem.options.condition``. Ranges and names (a learning
+many digits, numbers past float64 (``1e999``) and NaN / Infinity are kept as
+markers instead of becoming an integer of 4,000 digits, ``inf`` or ``nan``,
+and the checks refuse them naming their field. `check_document` then holds
+every field to its type and size, and names the field of the first refusal
+the way a reader finds it in the file: ``pinned[2].lr``,
+``problem.options.condition``. Ranges and names (a learning
 rate >= 0, a known optimizer) are `RunConfig`'s and the problem's to check.
 
 Fields this version does not know are ignored, so a file from a later minor
@@ -34,12 +35,16 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
 class Unreadable:
-    """A number the file holds but float64 cannot: too many digits, or past 1.8e308."""
+    """A number the file holds but float64 cannot: too many digits, past 1.8e308,
+    or one of the constants NaN and ±Infinity (JavaScript's, not JSON's)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
 
     def __repr__(self) -> str:
+        if self.text in ("NaN", "Infinity", "-Infinity"):
+            return (f"{self.text} ({self.text} is not allowed in a session: numbers must be "
+                    "finite)")
         digits = sum(c.isdigit() for c in self.text)
         if digits > MAX_NUMBER_DIGITS:
             return f"a number of {digits:,} digits"
@@ -54,7 +59,7 @@ def read_document(text: str, where: str) -> Any:
         raise ConfigError(f"{where!r} is not a session file: its JSON is nested {depth:,} levels "
                           f"deep (a session has at most {MAX_SESSION_DEPTH})")
     try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_int=_integer,
+        return json.loads(text, parse_constant=_constant, parse_int=_integer,
                           parse_float=_real)
     except json.JSONDecodeError as exc:
         raise ConfigError(
@@ -74,8 +79,8 @@ def nesting_depth(text: str) -> int:
     return int(np.max(np.cumsum(step), initial=0))
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in a session (numbers must be finite)")
+def _constant(name: str) -> Any:
+    return Unreadable(name)  # refused, naming its field, by the checks below
 
 
 def _integer(text: str) -> Any:

@@ -26,7 +26,7 @@ import numpy as np
 from core.checks import check_whole, shown
 from core.errors import ConfigError
 from core.limits import MAX_SURFACE_POINTS
-from core.problems.base import Problem
+from core.problems.base import Problem, check_point
 from core.problems.catalogue import get_problem
 
 if TYPE_CHECKING:
@@ -116,7 +116,9 @@ def surface(problem: str | Problem, xs: Sequence[float] | FloatArray,
     y = _axis_values("ys", ys)
     _check_size(x, y)
     i, j = _check_axes(prob, axes)
-    point = np.asarray(prob.check_start(through), dtype=np.float64)
+    point = np.asarray(prob.start if through is None else
+                       check_point(through, prob.param_names, prob.name, what="through"),
+                       dtype=np.float64)
     if prob.n_params == 1:  # nothing varies along y: one curve, repeated
         return np.repeat(prob.loss(x[:, None])[None, :], y.size, axis=0)
     return _blocked_loss(prob, x, y, point, (i, j))

@@ -68,10 +68,13 @@ MAX_HISTORY_ELEMENTS = MAX_SWEEP_HISTORY  # keep_history: at most 800 MB of loss
 
 def check_lrs(lrs: Any) -> FloatArray:
     """A non-empty 1-D array of at most `MAX_LRS` finite learning rates >= 0."""
-    if isinstance(lrs, str | bytes | Mapping):
+    if isinstance(lrs, str | bytes | Mapping | bool | np.bool_) or (
+            isinstance(lrs, np.ndarray) and lrs.dtype.kind not in "iuf"):
         raise ConfigError(f"lrs must be a list of numbers, got {shown(lrs)}")
     if not isinstance(lrs, np.ndarray) and hasattr(lrs, "__len__") and len(lrs) > MAX_LRS:
         raise ConfigError(f"a sweep takes at most {MAX_LRS:,} learning rates, got {len(lrs):,}")
+    if isinstance(lrs, list | tuple) and any(isinstance(v, bool | np.bool_) for v in lrs):
+        raise ConfigError(f"lrs must be numbers (true is not 1), got {shown(lrs)}")
     try:
         arr = np.asarray(lrs, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):

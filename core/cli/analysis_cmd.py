@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
 
 
 def _start(args: argparse.Namespace) -> tuple[float, ...] | None:
-    return A.numbers("--start", args.start) if args.start else None
+    return A.numbers("--start", args.start) if args.start is not None else None
 
 
 def cmd_presets(args: argparse.Namespace) -> int:

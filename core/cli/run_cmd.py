@@ -73,9 +73,8 @@ def resolve_problem(args: argparse.Namespace) -> Any:
         from core.formula import formula_problem  # imported only when asked for
 
         start = getattr(args, "start", None)
-        return formula_problem(
-            formula, args.params, start=A.numbers("--start", start) if start else None
-        )
+        point = A.numbers("--start", start) if start is not None else None
+        return formula_problem(formula, args.params, start=point)
     if data is not None:
         from core.problems.data import data_problem  # imported only when asked for
 
@@ -96,7 +95,7 @@ def config_from(args: argparse.Namespace, problem: Any) -> RunConfig:
         "hyper": A.hyper_from(args),
         "lr": A.number("--lr", args.lr),
         "steps": A.whole("--steps", args.steps, high=MAX_STEPS),
-        "start": A.numbers("--start", args.start) if args.start else None,
+        "start": A.numbers("--start", args.start) if args.start is not None else None,
         "batch": args.batch,
         "seed": A.whole("--seed", args.seed),
         "backend": args.backend,
