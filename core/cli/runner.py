@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from core.checks import shown_path
 from core.errors import ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -74,7 +75,8 @@ def run_main(parse: Callable[[Sequence[str] | None], Any], argv: Sequence[str] |
             return _fail(name, int(exc.code))  # type: ignore[arg-type]
         except OSError as exc:
             if exc.filename is not None:  # a file the command read or wrote
-                return _fail(f"cannot use {exc.filename!r}: {_reason(exc)}", EXIT_BAD_INPUT)
+                return _fail(f"cannot use {shown_path(exc.filename)}: {_reason(exc)}",
+                             EXIT_BAD_INPUT)
             _detach_stdout()
             return _fail(f"cannot write the output: {_reason(exc)}", EXIT_BAD_INPUT)
         except MemoryError:

@@ -34,10 +34,10 @@ def describe_os_error(exc: OSError) -> str:
 def check_target(path: str | os.PathLike[str]) -> Path:
     """Refuse a folder or a missing parent folder before any work is done."""
     target = Path(path)
-    if target.is_dir():
+    if os.path.isdir(target):  # os.path's answer: False, not an error, for a name too long
         raise ConfigError(f"cannot write {shown_path(target)}: it is a folder")
     folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
+    if not os.path.isdir(folder):
         raise ConfigError(f"cannot write {shown_path(target)}: folder {shown_path(folder)} "
                           "does not exist")
     return target
