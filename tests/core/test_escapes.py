@@ -426,3 +426,16 @@ def test_a_session_file_past_the_limits_is_refused(tmp_path):
                       "pinned": [[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]})
     with pytest.raises(ConfigError, match="nested 18 levels deep"):
         core.session.parse_session(doc)
+
+
+def test_a_step_table_is_read_back_only_from_a_regular_file_of_numbers(tmp_path):
+    from core.run.table import StepTable
+
+    with pytest.raises(ConfigError, match="is a folder"):
+        StepTable.read_csv(tmp_path)
+    bad = tmp_path / "t.csv"
+    for text, words in (("", "is empty"), ("step,loss\n0,1\n1,x\n", "row 3: expected 2 numbers"),
+                        ("step,loss\n0\n", "row 2")):
+        bad.write_text(text)
+        with pytest.raises(ConfigError, match=words):
+            StepTable.read_csv(bad)
