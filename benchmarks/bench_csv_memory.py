@@ -59,13 +59,13 @@ def write_csv(path: Path, megabytes: float, wide: bool) -> int:
     target = int(megabytes * 1e6)
     written = 0
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write("name,size,note,price\n" if wide else "size,price\n")
+        handle.write("size,name,note,price\n" if wide else "size,price\n")
         while written < target:
             x = rng.uniform(0.5, 4.0, 200_000)
             y = 120.0 * x + rng.normal(0.0, 15.0, x.size)
             pairs = zip(x.tolist(), y.tolist(), strict=True)
             if wide:
-                lines = "".join(f"h{i},{a!r},\"ok\",{b!r}\n" for i, (a, b) in enumerate(pairs))
+                lines = "".join(f"{a!r},h{i},\"ok\",{b!r}\n" for i, (a, b) in enumerate(pairs))
             else:
                 lines = "".join(f"{a!r},{b!r}\n" for a, b in pairs)
             handle.write(lines)
