@@ -17,9 +17,9 @@ MAX_STEPS = 10_000_000
 # ------------------------------------------------------------------ sweeps
 MAX_SWEEP_LRS = 1_000_000  # learning rates of one core.sweep call
 MAX_SWEEP_COUNT = 100_000  # learning rates of `lr-playground-cli sweep --count`
-# learning rates × steps of one sweep: at the sweep's 30-60 ns per rate-step
-# (two parameters) 1e9 is 30-60 s, the same order as the longest single run
-# (MAX_STEPS × ~3 µs); a sweep is a quick picture, not an overnight job
+# learning rates × steps of one sweep: at the sweep's 40-70 ns per rate-step (two
+# parameters, benchmarks/bench_analysis.py) 1e9 is about a minute, the same order as
+# the longest single run (MAX_STEPS × ~3 µs); a sweep is a picture, not an overnight job
 MAX_SWEEP_WORK = 1_000_000_000
 MAX_SWEEP_HISTORY = 100_000_000  # keep_history: losses kept, 800 MB
 

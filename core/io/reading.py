@@ -121,6 +121,8 @@ def _open_error(name: str, label: str, exc: OSError, error: type[ConfigError],
     if isinstance(exc, IsADirectoryError):
         return error(f"{label} is a folder, not a file; give a regular file")
     if isinstance(exc, PermissionError):
+        if os.path.isdir(name):  # Windows refuses to open a folder as a file
+            return error(f"{label} is a folder, not a file; give a regular file")
         return error(f"cannot read {label}: permission denied")
     if exc.errno == errno.ENXIO:  # a socket (or a device without its driver)
         try:

@@ -305,7 +305,7 @@ def test_the_atomic_writer_removes_its_temporary_file_on_any_ending(tmp_path, en
 def test_a_signal_during_a_long_write_leaves_no_temporary_file(tmp_path, signum, status, line):
     proc = subprocess.Popen(
         [sys.executable, "-m", "core.cli", "run", "--problem", "rosenbrock", "--lr", "1e-5",
-         "--steps", "3000000", "--out", "x.csv"], cwd=tmp_path, stdout=subprocess.PIPE,
+         "--steps", "1000000", "--out", "x.csv"], cwd=tmp_path, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         deadline = time.monotonic() + HANG_GUARD_S
@@ -337,7 +337,7 @@ def test_a_full_standard_output_is_one_line_and_exit_2(tmp_path):
 def test_a_pipe_closed_by_its_reader_ends_quietly_with_141(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "core.cli", "run", "--problem", "rosenbrock", "--lr", "1e-5",
-         "--steps", "1000000"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+         "--steps", "300000"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.stdout is not None and proc.stdout.readline().startswith(b"step,")
     proc.stdout.close()  # as `| head -1` does
