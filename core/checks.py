@@ -14,12 +14,52 @@ with ``rule`` every failure reads ``"<name> must be <rule>, got <value>"``.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from core.errors import ConfigError
+from core.limits import MAX_SHOWN
+
+
+def shown(value: Any, limit: int = MAX_SHOWN) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for quoting in a message.
+
+    A refused value may be a 100,000-character string, a million-element list
+    or an integer too long for ``repr``; the message quotes its start and
+    says how long it was, so it stays one readable line.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"an integer of {_digits(value):,} digits"
+    try:
+        text = repr(value)
+    except Exception:  # a value whose repr fails is still named by its type
+        return f"a {type(value).__name__}"
+    text = " ".join(text.split())  # one line
+    if len(text) <= limit:
+        return text
+    size = ""
+    if isinstance(value, str | bytes):
+        size = f" ({len(value):,} characters)" if isinstance(value, str) else \
+            f" ({len(value):,} bytes)"
+    elif hasattr(value, "__len__"):
+        with contextlib.suppress(Exception):  # a length is only a courtesy here
+            size = f" ({len(value):,} items)"
+    return f"{text[: limit - 3]}...{size}"
+
+
+def shown_path(path: Any) -> str:
+    """A file name quoted for a message (as `shown`, with room for a long folder)."""
+    return shown(os.fspath(path) if isinstance(path, os.PathLike) else path, 200)
+
+
+def _digits(value: int) -> int:
+    # log10(2) digits per bit, exact enough for a message
+    return int(abs(value).bit_length() * 0.30103) + 1
 
 
 def check_number(
@@ -38,21 +78,38 @@ def check_number(
     """
 
     def fail(text: str) -> ConfigError:
-        return ConfigError(f"{name} must be {rule}, got {value!r}" if rule else f"{name} {text}")
+        return ConfigError(f"{name} must be {rule}, got {shown(value)}" if rule
+                           else f"{name} {text}")
 
-    if isinstance(value, bool):
-        raise fail(f"must be a number, got {value!r}")
+    if isinstance(value, bool | np.bool_) or not _number_like(value):
+        raise fail(f"must be a number, got {shown(value)}")
     try:
         v = float(value)
+    except OverflowError:  # an integer past float's range (1.8e308)
+        raise fail(f"must be a finite number, got {shown(value)}") from None
     except (TypeError, ValueError):
-        raise fail(f"must be a number, got {value!r}") from None
+        raise fail(f"must be a number, got {shown(value)}") from None
     if not math.isfinite(v):
-        raise fail(f"must be a finite number, got {value!r}")
+        raise fail(f"must be a finite number, got {shown(value)}")
     too_low = low is not None and (v <= low if low_open else v < low)
     too_high = high is not None and (v >= high if high_open else v > high)
     if too_low or too_high:
         raise fail(_range_text(v, low, high, low_open, high_open))
     return v
+
+
+def _number_like(value: Any) -> bool:
+    """Worth a try with ``float``: a number, numeric text or a one-value array.
+
+    Not a list or an array of several values (float() would take a
+    one-element one with a warning), not bytes, not a complex number.
+    """
+    if isinstance(value, str):
+        return len(value) <= 1000  # float() of a long text costs; no number is that long
+    if isinstance(value, np.ndarray):
+        return value.ndim == 0 and value.dtype.kind in "iuf"
+    return not isinstance(value, bytes | bytearray | complex | np.complexfloating | list
+                          | tuple | dict | set | frozenset | Mapping)
 
 
 def _range_text(v: float, low: float | None, high: float | None, low_open: bool,
@@ -67,11 +124,18 @@ def _range_text(v: float, low: float | None, high: float | None, low_open: bool,
 def check_whole(
     name: str, value: Any, *, low: int = 0, high: int | None = None, rule: str | None = None
 ) -> int:
-    """``value`` as an int in ``[low, high]``: an int, an integral float or integer text."""
-    bad = ConfigError(f"{name} must be {rule or f'a whole number >= {low}'}, got {value!r}")
-    if isinstance(value, bool):  # the message above shows the value as it was given
+    """``value`` as an int in ``[low, high]``: an int, an integral float or integer text.
+
+    With ``rule`` every refusal reads ``"<name> must be <rule>, got <value>"``;
+    without it a value above ``high`` reads ``"<name> must be at most <high>"``.
+    """
+    bad = ConfigError(f"{name} must be {rule or f'a whole number >= {low}'}, "
+                      f"got {shown(value)}")
+    if isinstance(value, bool | np.bool_):  # the message above shows the value as it was given
         raise bad
     if isinstance(value, str):
+        if len(value) > 1000:
+            raise bad
         try:
             value = int(value.strip())
         except ValueError:
@@ -81,14 +145,52 @@ def check_whole(
     if not isinstance(value, int | np.integer) or value < low:
         raise bad
     if high is not None and value > high:
-        raise ConfigError(f"{name} must be at most {high:,}, got {value:,}")
+        if rule is not None:
+            raise bad
+        got = shown(int(value)) if int(value).bit_length() > 128 else f"{int(value):,}"
+        raise ConfigError(f"{name} must be at most {high:,}, got {got}")
     return int(value)
 
 
 def check_flag(name: str, value: Any) -> bool:
     """``value`` if it is ``True`` or ``False`` (no truthy stand-ins)."""
-    if not isinstance(value, bool):
-        raise ConfigError(f"{name} must be true or false, got {value!r}")
+    if not isinstance(value, bool | np.bool_):
+        raise ConfigError(f"{name} must be true or false, got {shown(value)}")
+    return bool(value)
+
+
+def check_choice(name: str, value: Any, allowed: tuple[str, ...] | list[str]) -> str:
+    """``value`` if it is one of the names ``allowed`` (text only: no list, no array)."""
+    if not isinstance(value, str) or value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {shown(value)}")
+    return value
+
+
+def check_mapping(name: str, value: Any, what: str = "settings") -> dict[str, Any]:
+    """``value`` as a dict with text keys (None is an empty one)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{name} must be a mapping of {what} by name, got {shown(value)}")
+    bad = next((k for k in value if not isinstance(k, str)), None)
+    if bad is not None:
+        raise ConfigError(f"{name} must have names (text) as keys, got the key {shown(bad)}")
+    return dict(value)
+
+
+def check_path(name: str, value: Any) -> str:
+    """A file name given by a user: text (or a path object), without NUL characters."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise ConfigError(f"{name} must be a file name (text or a path), got {shown(value)}")
+    if not value:
+        raise ConfigError(f"{name} is empty; give a file name")
+    if "\0" in value:
+        raise ConfigError(f"{name} contains a NUL character, which no file name can hold")
+    if len(value) > 4096:
+        raise ConfigError(f"{name} is {len(value):,} characters long; a file name has at "
+                          "most 4,096")
     return value
 
 

@@ -17,15 +17,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.checks import check_path, shown_path
 from core.errors import ConfigError
 from core.io.atomic import atomic_open
+from core.io.reading import open_regular, read_limited
+from core.limits import MAX_SESSION_BYTES
 from core.problems.base import Problem
 from core.problems.catalogue import get_problem
 from core.run.config import RUN_FIELDS, RunConfig, plain_hyper
+from core.session_schema import check_document, integer, read_document
 
 FORMAT = "lr-playground-session"
 VERSION = 1
-MAX_SESSION_BYTES = 5 * 2**20  # a session is a few hundred bytes; refuse anything absurd
 
 
 @dataclass(frozen=True)
@@ -194,20 +197,16 @@ def session_for(
 
 # ------------------------------------------------------------------ loading
 def load_session(path: str | os.PathLike[str]) -> Session:
-    """Read and validate a session file; raise ConfigError naming the bad field."""
-    where = os.fspath(path)
-    try:
-        size = os.path.getsize(where)
-        if size > MAX_SESSION_BYTES:
-            raise ConfigError(f"{where!r} is not a session file: {size:,} bytes is far too large")
-        with open(where, "rb") as handle:
-            raw = handle.read()
-    except FileNotFoundError:
-        raise ConfigError(f"cannot open {where!r}: no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"cannot open {where!r}: it is a folder") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot open {where!r}: {exc.strerror or exc}") from None
+    """Read and validate a session file; raise ConfigError naming the bad field.
+
+    Only a regular file of at most `MAX_SESSION_BYTES` is read (a folder, a
+    device or a pipe is refused by its kind, without blocking).
+    """
+    where = check_path("the session file", path)
+    label = f"session file {shown_path(where)}"
+    missing = f"cannot open {label}: no such file"
+    with open_regular(where, label, missing=missing) as handle:
+        raw = read_limited(handle, MAX_SESSION_BYTES, label)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -227,40 +226,37 @@ def parse_session(text: str, where: str = "session") -> Session:
         problem = ref.build(config.start)
         problem.check_start(config.start)
     except ConfigError as exc:
-        raise ConfigError(f"{where!r}: session field 'problem' or 'start': {exc}") from None
+        # a formula takes the start as its own, so its refusal of the start comes from build
+        field = "start" if str(exc).startswith("start") else "problem"
+        raise ConfigError(f"{where!r}: session field {field!r}: {exc}") from None
     pinned = tuple(PinnedRun.from_dict(item, i) for i, item in enumerate(doc.get("pinned") or []))
     return Session(ref, config, pinned)
 
 
 def _document(text: str, where: str) -> dict[str, Any]:
-    """The JSON object of a session of this format and version, with its required fields."""
-    try:
-        doc = json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(
-            f"{where!r} is not a session file: not valid JSON "
-            f"(line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
-    except ValueError as exc:
-        raise ConfigError(f"{where!r} is not a session file: {exc}") from None
+    """The JSON object of a session of this format and version, every field of the
+    right type (`core.session_schema`), with its required fields."""
+    doc = read_document(text, where)
     if not isinstance(doc, dict):
         raise ConfigError(f"{where!r} is not a session file: expected a JSON object")
     if doc.get("format") != FORMAT:
         raise ConfigError(f"{where!r} is not a session file: field 'format' must be {FORMAT!r}")
     version = doc.get("version")
+    if version is not None:
+        try:
+            integer("version", version)  # true and 1.0 equal 1 in Python; not in a session
+        except ConfigError as exc:
+            raise ConfigError(f"{where!r}: {exc}") from None
     if version != VERSION:
         raise ConfigError(
             f"{where!r}: session version {version!r} is not supported "
             f"(this program reads version {VERSION})"
         )
+    check_document(doc, where)
     missing = [name for name in ("problem", "lr", "steps", "optimizer") if name not in doc]
     if missing:
         raise ConfigError(f"{where!r}: session field {missing[0]!r} is missing")
     return doc
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in a session (numbers must be finite)")
 
 
 def _field_hint(message: str) -> str:

@@ -10,13 +10,11 @@ figure is drawn.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 import core.cli
-from core.errors import ConfigError
+from core.cli.runner import run_main
 from desktop import plot_cmd
 
 
@@ -31,29 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``lr-playground-cli``; returns the exit status."""
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.handler(args) or 0)
-    except ConfigError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 2
-    except KeyboardInterrupt:
-        sys.stderr.write("error: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        # the reader went away (e.g. `| head`); not an error of ours
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
-    except Exception as exc:  # an internal bug: say so in one line, no traceback
-        if os.environ.get("LR_PLAYGROUND_DEBUG"):
-            raise
-        sys.stderr.write(
-            f"error: internal error ({type(exc).__name__}: {exc}); "
-            "set LR_PLAYGROUND_DEBUG=1 to see the traceback\n"
-        )
-        return 1
+    """Entry point of ``lr-playground-cli``; returns the exit status (as core's
+    commands: `core.cli.runner` maps every ending to a status and one line)."""
+    return run_main(build_parser().parse_args, argv)
 
 
 def run() -> NoReturn:

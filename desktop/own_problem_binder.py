@@ -131,7 +131,7 @@ class OwnProblemBinder(QObject):
             # restored from the settings or a session: read its columns
             try:
                 self._columns = column_names(ref.data)
-            except OSError as exc:
+            except (ConfigError, OSError) as exc:  # gone, or no longer a regular file
                 log.warning("cannot read the columns of %s: %s", ref.data, exc)
                 return
             self.data_path = ref.data

@@ -9,15 +9,20 @@ every other command stay free of it.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from typing import Any
 
 from core.cli import args as A
 from core.cli.run_cmd import add_run_arguments, config_from, resolve_problem
 from core.errors import ConfigError
+from core.limits import MAX_IMAGE_SCALE, MIN_IMAGE_SCALE
+from desktop.exports.figure import DEFAULT_WIDTH, FIGURE_SIZE
 
 PLOT_EXTENSIONS = (".png", ".svg", ".pdf")
-MIN_WIDTH, MAX_WIDTH = 200, 16_000
+# the figure is FIGURE_SIZE on screen; an export is a quarter to eight times that
+MIN_WIDTH = math.ceil(FIGURE_SIZE[0] * MIN_IMAGE_SCALE)
+MAX_WIDTH = math.floor(FIGURE_SIZE[0] * MAX_IMAGE_SCALE)
 
 
 def register(sub: Any) -> None:
@@ -29,16 +34,16 @@ def register(sub: Any) -> None:
     A.add_problem_arguments(p)
     add_run_arguments(p)
     p.add_argument("--out", required=True, help="output file: .png, .svg or .pdf")
-    p.add_argument("--width", default="1600",
-                   help="PNG width in pixels (the SVG's display width); default 1600")
+    p.add_argument("--width", default=str(DEFAULT_WIDTH),
+                   help=f"PNG width in pixels (the SVG's display width), {MIN_WIDTH:,} to "
+                        f"{MAX_WIDTH:,}; default {DEFAULT_WIDTH:,}")
     p.set_defaults(handler=cmd_plot)
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
     out = A.out_path(args.out, PLOT_EXTENSIONS)
-    width = A.whole("--width", args.width, low=MIN_WIDTH)
-    if width > MAX_WIDTH:
-        raise ConfigError(f"--width must be at most {MAX_WIDTH}, got {width}")
+    width = A.whole("--width", args.width, low=MIN_WIDTH, high=MAX_WIDTH,
+                    rule=f"a whole number of pixels from {MIN_WIDTH:,} to {MAX_WIDTH:,}")
     problem = resolve_problem(args)
     cfg = config_from(args, problem)
     figure = _figure_module()

@@ -90,7 +90,7 @@ class Settings:
             return default
         try:
             return json.loads(str(text))
-        except ValueError:
+        except (ValueError, RecursionError):  # a hand-edited settings file: not ours to trust
             log.warning("setting %s is not valid JSON; ignoring it", key)
             return default
 

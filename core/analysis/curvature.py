@@ -106,7 +106,8 @@ def nearest_minimum(problem: str | Problem,
         return None
     origin = np.asarray(prob.check_start(start))
     minima = np.asarray(prob.minima, dtype=np.float64)
-    i = int(np.argmin(np.sum((minima - origin) ** 2, axis=1)))
+    with np.errstate(over="ignore"):  # a start far out: every distance is inf, any will do
+        i = int(np.argmin(np.sum((minima - origin) ** 2, axis=1)))
     return tuple(float(v) for v in minima[i])
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.analysis.sweep import SweepResult, sweep
+from core.errors import ConfigError
 from core.optim import make_optimizer
 from core.run.batches import BatchPlan
 from core.run.dispatch import train
@@ -225,11 +226,33 @@ class PresetFinder:
     # ------------------------------------------------------------ report
     def find(self) -> dict[str, float]:
         """The three learning rates by name (nan where no rate behaves so)."""
+        self._check_start()
         lr_just = self._just_right()
         while math.isnan(lr_just) and self._widen(down=True):
             lr_just = self._just_right()
         if math.isnan(lr_just):
-            raise RuntimeError(f"every learning rate diverges on {self.prob.name!r}")
+            self._refuse_all_diverged()
         lr_big = self._too_big(lr_just)
         lr_small = self._too_small(lr_just)
         return {"too-small": lr_small, "just-right": lr_just, "too-big": lr_big}
+
+    # ------------------------------------------------------------ no presets
+    def _check_start(self) -> None:
+        """A start where the loss or its gradient is not finite diverges at step 0
+        at every learning rate: say so at once instead of sweeping further."""
+        r = self.res
+        if len(r) and bool(np.all(r.diverged_at == 0)):
+            point = ", ".join(f"{v:g}" for v in self.start)
+            raise ConfigError(
+                f"no presets for {self.prob.name!r} from the start ({point}): the loss there "
+                f"is {r.loss0:g} or its gradient is not finite, so every learning rate "
+                "diverges at step 0; choose a start where the loss is finite")
+
+    def _refuse_all_diverged(self) -> None:
+        r = self.res
+        hyper = "".join(f", {k}={v}" for k, v in self.hyper.items())
+        raise ConfigError(
+            f"no presets for {self.prob.name!r} with {self.optimizer}{hyper}: every learning "
+            f"rate diverged, all {len(r):,} from {float(r.lrs.min()):.3g} to "
+            f"{float(r.lrs.max()):.3g} (the first at step {int(r.diverged_at.min())}, the last "
+            f"at step {int(r.diverged_at.max())}); check the hyper-parameters and the start")

@@ -16,15 +16,17 @@ them; `contour_levels` ignores them.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.checks import check_whole
+from core.checks import check_whole, shown
 from core.errors import ConfigError
-from core.problems.base import Problem
+from core.limits import MAX_SURFACE_POINTS
+from core.problems.base import Problem, check_point
 from core.problems.catalogue import get_problem
 
 if TYPE_CHECKING:
@@ -39,7 +41,17 @@ MAX_ZOOM_OUT = 20.0
 
 
 def _axis_values(name: str, values: Any) -> FloatArray:
-    arr = np.asarray(values, dtype=np.float64)
+    if isinstance(values, str | bytes | Mapping):
+        raise ConfigError(f"{name} must be a list of numbers, got {shown(values)}")
+    if not isinstance(values, np.ndarray) and hasattr(values, "__len__") \
+            and len(values) > MAX_SURFACE_POINTS:
+        raise ConfigError(f"{name} may have at most {MAX_SURFACE_POINTS:,} values, got "
+                          f"{len(values):,}")
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"{name} must be a list of finite numbers, got {shown(values)}") \
+            from None
     if arr.ndim != 1 or arr.size == 0:
         raise ConfigError(f"{name} must be a non-empty list of numbers, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -47,18 +59,29 @@ def _axis_values(name: str, values: Any) -> FloatArray:
     return arr
 
 
+def _check_size(x: FloatArray, y: FloatArray) -> None:
+    """Refuse a grid past `MAX_SURFACE_POINTS` before anything is allocated."""
+    if x.size * y.size > MAX_SURFACE_POINTS:
+        raise ConfigError(
+            f"a surface grid may have at most {MAX_SURFACE_POINTS:,} points (4096 × 4096), "
+            f"got {x.size:,} × {y.size:,} = {x.size * y.size:,}; use fewer xs or ys"
+        )
+
+
 def _check_axes(problem: Problem, axes: Sequence[int]) -> tuple[int, int]:
     n = problem.n_params
+    if isinstance(axes, str | bytes | Mapping) or not hasattr(axes, "__iter__"):
+        raise ConfigError(f"axes must be two parameter indices, got {shown(axes)}")
     try:
-        i, j = (int(a) for a in axes)
-    except (TypeError, ValueError):
-        raise ConfigError(f"axes must be two parameter indices, got {axes!r}") from None
+        i, j = (check_whole("axes", a, low=0) for a in itertools.islice(axes, 3))
+    except (ConfigError, ValueError):  # not whole numbers, or not two of them
+        raise ConfigError(f"axes must be two parameter indices, got {shown(axes)}") from None
     if n == 1:
         return 0, 0
     if not (0 <= i < n and 0 <= j < n) or i == j:
         raise ConfigError(
             f"axes must be two different parameter indices from 0 to {n - 1} "
-            f"({', '.join(problem.param_names)}), got {tuple(axes)!r}"
+            f"({', '.join(problem.param_names)}), got {shown(tuple(axes))}"
         )
     return i, j
 
@@ -73,7 +96,8 @@ def surface(problem: str | Problem, xs: Sequence[float] | FloatArray,
     problem
         A `Problem` or a built-in name.
     xs, ys
-        Values of the parameters ``axes[0]`` and ``axes[1]``.
+        Values of the parameters ``axes[0]`` and ``axes[1]``; at most
+        `core.limits.MAX_SURFACE_POINTS` (4096 × 4096) points in all.
     through
         The point the slice passes through, one float per parameter; the
         parameters not on ``axes`` keep its values (default: the start).
@@ -90,25 +114,32 @@ def surface(problem: str | Problem, xs: Sequence[float] | FloatArray,
     prob = get_problem(problem)
     x = _axis_values("xs", xs)
     y = _axis_values("ys", ys)
+    _check_size(x, y)
     i, j = _check_axes(prob, axes)
-    point = np.asarray(prob.check_start(through), dtype=np.float64)
+    point = np.asarray(prob.start if through is None else
+                       check_point(through, prob.param_names, prob.name, what="through"),
+                       dtype=np.float64)
     if prob.n_params == 1:  # nothing varies along y: one curve, repeated
         return np.repeat(prob.loss(x[:, None])[None, :], y.size, axis=0)
-    grid = np.empty((y.size, x.size, prob.n_params))
-    grid[...] = point
-    grid[..., i] = x[None, :]
-    grid[..., j] = y[:, None]
-    return _blocked_loss(prob, grid)
+    return _blocked_loss(prob, x, y, point, (i, j))
 
 
-def _blocked_loss(prob: Problem, grid: FloatArray) -> FloatArray:
-    """``prob.loss`` on the grid: one call, or row blocks for per-example problems
-    on big data (bounded memory, a few calls)."""
+def _blocked_loss(prob: Problem, x: FloatArray, y: FloatArray, point: FloatArray,
+                  axes: tuple[int, int]) -> FloatArray:
+    """``prob.loss`` on the grid, in blocks of rows of at most `MAX_TERMS_PER_CALL`
+    (grid point × example) terms: one call for the usual sizes, and a working
+    memory of a few blocks for a big grid or a per-example problem on big data."""
     per_point = 1 if prob.full_data_path else max(1, prob.n_samples)
-    rows = max(1, MAX_TERMS_PER_CALL // (grid.shape[1] * per_point))
-    if rows >= grid.shape[0]:
-        return prob.loss(grid)
-    return np.concatenate([prob.loss(grid[r : r + rows]) for r in range(0, grid.shape[0], rows)])
+    rows = max(1, MAX_TERMS_PER_CALL // (x.size * per_point))
+    out = np.empty((y.size, x.size))
+    for r in range(0, y.size, rows):
+        block = y[r : r + rows]
+        grid = np.empty((block.size, x.size, prob.n_params))
+        grid[...] = point
+        grid[..., axes[0]] = x[None, :]
+        grid[..., axes[1]] = block[:, None]
+        out[r : r + block.size] = prob.loss(grid)
+    return out
 
 
 def contour_levels(Z: Any, n: int = 12) -> FloatArray:

@@ -41,15 +41,16 @@ few examples and may raise the full-data loss at any step size).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from core.analysis.sweep_loop import NumpyBackend, SweepLoop, SweepSetup
 from core.analysis.sweep_result import SweepResult
-from core.checks import check_lr, check_number
+from core.checks import check_flag, check_lr, check_number, shown
 from core.errors import ConfigError
+from core.limits import MAX_SWEEP_HISTORY, MAX_SWEEP_LRS, MAX_SWEEP_WORK
 from core.optim import make_optimizer
 from core.problems.catalogue import get_problem
 from core.run.batches import BatchPlan
@@ -59,18 +60,26 @@ if TYPE_CHECKING:
     from core._types import FloatArray
     from core.problems.base import Problem
 
-__all__ = ["SweepResult", "SweepSetup", "check_lrs", "prepare_sweep", "sweep"]
+__all__ = ["SweepResult", "SweepSetup", "check_lrs", "check_work", "prepare_sweep", "sweep"]
 
-MAX_LRS = 1_000_000
-MAX_HISTORY_ELEMENTS = 100_000_000  # keep_history: at most 800 MB of losses
+MAX_LRS = MAX_SWEEP_LRS
+MAX_HISTORY_ELEMENTS = MAX_SWEEP_HISTORY  # keep_history: at most 800 MB of losses
 
 
 def check_lrs(lrs: Any) -> FloatArray:
-    """A non-empty 1-D array of finite learning rates >= 0."""
+    """A non-empty 1-D array of at most `MAX_LRS` finite learning rates >= 0."""
+    if isinstance(lrs, str | bytes | Mapping | bool | np.bool_) or (
+            isinstance(lrs, np.ndarray) and lrs.dtype.kind not in "iuf"):
+        raise ConfigError(f"lrs must be a list of numbers, got {shown(lrs)}")
+    if not isinstance(lrs, np.ndarray) and hasattr(lrs, "__len__") and len(lrs) > MAX_LRS:
+        raise ConfigError(f"a sweep takes at most {MAX_LRS:,} learning rates, got {len(lrs):,}")
+    if isinstance(lrs, list | tuple) and any(isinstance(v, bool | np.bool_) for v in lrs):
+        raise ConfigError(f"lrs must be numbers (true is not 1), got {shown(lrs)}")
     try:
         arr = np.asarray(lrs, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ConfigError(f"lrs must be a list of numbers, got {lrs!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ConfigError(f"lrs must be a list of finite numbers >= 0, got {shown(lrs)}") \
+            from None
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1 or arr.size == 0:
@@ -81,6 +90,17 @@ def check_lrs(lrs: Any) -> FloatArray:
     if bad.any():
         check_lr(float(arr[np.flatnonzero(bad)[0]]))  # raises with the standard message
     return arr.copy()
+
+
+def check_work(count: int, steps: int, count_name: str = "learning rates",
+               steps_name: str = "steps") -> None:
+    """Refuse a sweep of more than `MAX_SWEEP_WORK` rate-steps before it starts."""
+    if count * steps > MAX_SWEEP_WORK:
+        raise ConfigError(
+            f"a sweep may take at most {MAX_SWEEP_WORK:,} steps in all ({count_name} × "
+            f"{steps_name}), got {count:,} × {steps:,} = {count * steps:,}; sweep fewer "
+            f"learning rates or fewer steps"
+        )
 
 
 def sweep(
@@ -147,6 +167,8 @@ def prepare_sweep(problem: str | Problem, lrs: Any, steps: Any, optimizer: str,
     plan = BatchPlan.make(batch, prob.n_samples, seed, prob.name)
     tol = check_number("tol", prob.tolerance if tol is None else tol, low=0.0,
                        rule="a finite number >= 0")
+    keep_history = check_flag("keep_history", keep_history)
+    check_work(lr.size, steps)
     if keep_history and (steps + 1) * lr.size > MAX_HISTORY_ELEMENTS:
         raise ConfigError(
             f"keep_history would hold {(steps + 1) * lr.size:,} losses "

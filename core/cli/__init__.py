@@ -2,20 +2,20 @@
 
 Bad input ends with exit status 2 and one line ``error: ...`` on stderr that
 says what was wrong and what is allowed; never a traceback, never a partial
-output file. Each sub-command lives in its own module with a ``register``
-function that adds its parser and sets its handler.
+output file (`core.cli.runner` says how every other ending is reported).
+Each sub-command lives in its own module with a ``register`` function that
+adds its parser and sets its handler.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from core.errors import ConfigError
+from core.cli.runner import run_main
 
 # modules that add sub-commands; each has register(subparsers)
 COMMAND_MODULES = ("core.cli.run_cmd", "core.cli.analysis_cmd")
@@ -48,30 +48,11 @@ def build_parser() -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``lr-playground-cli``; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.handler(args) or 0)
-    except ConfigError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 2
-    except KeyboardInterrupt:
-        sys.stderr.write("error: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        # the reader went away (e.g. `| head`); not an error of ours
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
-    except Exception as exc:  # an internal bug: say so in one line, no traceback
-        if os.environ.get("LR_PLAYGROUND_DEBUG"):
-            raise
-        sys.stderr.write(
-            f"error: internal error ({type(exc).__name__}: {exc}); "
-            "set LR_PLAYGROUND_DEBUG=1 to see the traceback\n"
-        )
-        return 1
+    """Entry point of ``lr-playground-cli``; returns the exit status.
+
+    How each way of ending maps to a status and a line is `core.cli.runner`'s.
+    """
+    return run_main(build_parser().parse_args, argv)
 
 
 def run() -> NoReturn:

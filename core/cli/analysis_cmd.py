@@ -10,12 +10,13 @@ from typing import Any
 import numpy as np
 
 from core.analysis.presets import preset_report
-from core.analysis.sweep import sweep
+from core.analysis.sweep import check_work, sweep
 from core.checks import check_number, check_whole
 from core.cli import args as A
 from core.cli.run_cmd import resolve_problem
+from core.limits import MAX_STEPS, MAX_SWEEP_COUNT, MAX_SWEEP_WORK
 
-MAX_COUNT = 100_000
+MAX_COUNT = MAX_SWEEP_COUNT
 
 
 def register(sub: Any) -> None:
@@ -35,7 +36,9 @@ def register(sub: Any) -> None:
     g.add_argument("--lr-max", required=True, help="largest learning rate (> lr-min)")
     g.add_argument("--count", default="50",
                    help=f"learning rates, log-spaced (2 to {MAX_COUNT:,}; default 50)")
-    g.add_argument("--steps", required=True, help="updates per run (>= 1)")
+    g.add_argument("--steps", required=True,
+                   help=f"updates per run, 1 to {MAX_STEPS:,}; --count × --steps at most "
+                        f"{MAX_SWEEP_WORK:,}")
     g.add_argument("--start", help="comma-separated, one per parameter, e.g. 3,4")
     g.add_argument("--batch", default="full", help="full, sample or a batch size")
     g.add_argument("--seed", default="0")
@@ -49,7 +52,7 @@ def register(sub: Any) -> None:
 
 
 def _start(args: argparse.Namespace) -> tuple[float, ...] | None:
-    return A.numbers("--start", args.start) if args.start else None
+    return A.numbers("--start", args.start) if args.start is not None else None
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
@@ -75,7 +78,8 @@ def sweep_lrs(lr_min_text: str, lr_max_text: str, count_text: str) -> np.ndarray
 def cmd_sweep(args: argparse.Namespace) -> int:
     out = A.out_path(args.out, allowed=(".csv",))
     lrs = sweep_lrs(args.lr_min, args.lr_max, args.count)
-    steps = A.whole("--steps", args.steps, low=1)
+    steps = A.whole("--steps", args.steps, low=1, high=MAX_STEPS)
+    check_work(lrs.size, steps, "--count", "--steps")
     tol = None if args.tol is None else check_number("--tol", args.tol, low=0.0,
                                                       rule="a number >= 0")
     problem = resolve_problem(args)
@@ -95,5 +99,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     edge_text = "" if edge is None or not math.isfinite(edge) else \
         f"; first diverging lr above it {edge:.4g}"
     sys.stdout.write(f"wrote {len(result)} learning rates to {out}: {counts}; "
-                     f"best lr {best_text}{edge_text}\n")
+                     f"best lr {best_text}{edge_text}{_diverged_text(result)}\n")
     return 0
+
+
+def _diverged_text(result: Any) -> str:
+    """Which learning rates diverged: "; diverged: lr 0.2 to 1" (the CSV has each)."""
+    diverged = result.lrs[result.status == "diverged"]
+    if diverged.size == 0:
+        return ""
+    low, high = float(diverged.min()), float(diverged.max())
+    span = f"lr {low:.4g}" if low == high else f"lr {low:.4g} to {high:.4g}"
+    return f"; diverged: {span}"

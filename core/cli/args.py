@@ -7,7 +7,7 @@ import os
 import re
 from typing import Any
 
-from core.checks import check_number, check_whole
+from core.checks import check_number, check_whole, shown, shown_path
 from core.errors import ConfigError
 
 TABLE_EXTENSIONS = (".csv", ".tsv", ".md", ".json")
@@ -20,12 +20,16 @@ def number(name: str, text: str) -> float:
 def numbers(name: str, text: str, count: int | None = None) -> tuple[float, ...]:
     parts = [p for p in text.replace(" ", "").split(",") if p != ""]
     if count is not None and len(parts) != count:
-        raise ConfigError(f"{name} must be {count} comma-separated numbers, got {text!r}")
+        raise ConfigError(f"{name} must be {count} comma-separated numbers, got {shown(text)}")
     return tuple(number(name, p) for p in parts)
 
 
-def whole(name: str, text: str, low: int = 0) -> int:
-    return check_whole(name, text, low=low)
+def whole(name: str, text: str, low: int = 0, high: int | None = None,
+          rule: str | None = None) -> int:
+    """A whole-number flag from ``low`` to ``high`` (the message says the range)."""
+    if rule is None and high is not None:
+        rule = f"a whole number from {low:,} to {high:,}"
+    return check_whole(name, text, low=low, high=high, rule=rule)
 
 
 def option_value(text: str) -> Any:
@@ -47,7 +51,7 @@ def problem_options(items: list[str] | None) -> dict[str, Any]:
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--option must look like key=value, got {item!r}")
+            raise ConfigError(f"--option must look like key=value, got {shown(item)}")
         out[key.strip()] = option_value(value.strip())
     return out
 
@@ -59,15 +63,18 @@ def out_path(text: str | None, allowed: tuple[str, ...] = TABLE_EXTENSIONS) -> s
     ext = os.path.splitext(text)[1].lower()
     if ext not in allowed:
         raise ConfigError(
-            f"cannot tell the format of {text!r}: the file name must end in " + ", ".join(allowed)
+            f"cannot tell the format of {shown_path(text)}: the file name must end in "
+            + ", ".join(allowed)
         )
     folder = os.path.dirname(os.path.abspath(text))
     if not os.path.isdir(folder):
-        raise ConfigError(f"cannot write {text!r}: folder {folder!r} does not exist")
+        raise ConfigError(f"cannot write {shown_path(text)}: folder {shown_path(folder)} "
+                          "does not exist")
     if os.path.isdir(text):
-        raise ConfigError(f"cannot write {text!r}: it is a folder")
+        raise ConfigError(f"cannot write {shown_path(text)}: it is a folder")
     if not os.access(folder, os.W_OK):
-        raise ConfigError(f"cannot write {text!r}: permission denied on folder {folder!r}")
+        raise ConfigError(f"cannot write {shown_path(text)}: permission denied on folder "
+                          f"{shown_path(folder)}")
     return text
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from core.cli import args as A
 from core.errors import ConfigError
+from core.limits import MAX_STEPS
 from core.problems import get_problem, list_problems
 from core.run.config import RunConfig
 from core.run.dispatch import make_trainer
@@ -26,8 +27,10 @@ def register(sub: Any) -> None:
 
 def add_run_arguments(r: argparse.ArgumentParser) -> None:
     g = r.add_argument_group("run")
-    g.add_argument("--lr", default="0.1")
-    g.add_argument("--steps", default="100")
+    g.add_argument("--lr", default="0.1", help="learning rate, a finite number >= 0 "
+                   "(default 0.1)")
+    g.add_argument("--steps", default="100",
+                   help=f"updates, 0 to {MAX_STEPS:,} (default 100; the table gets one row more)")
     g.add_argument("--start", help="comma-separated, one per parameter, e.g. 3,4")
     g.add_argument("--batch", default="full", help="full, sample or a batch size")
     g.add_argument("--seed", default="0")
@@ -72,9 +75,8 @@ def resolve_problem(args: argparse.Namespace) -> Any:
         from core.formula import formula_problem  # imported only when asked for
 
         start = getattr(args, "start", None)
-        return formula_problem(
-            formula, args.params, start=A.numbers("--start", start) if start else None
-        )
+        point = A.numbers("--start", start) if start is not None else None
+        return formula_problem(formula, args.params, start=point)
     if data is not None:
         from core.problems.data import data_problem  # imported only when asked for
 
@@ -94,8 +96,8 @@ def config_from(args: argparse.Namespace, problem: Any) -> RunConfig:
         "optimizer": args.optimizer,
         "hyper": A.hyper_from(args),
         "lr": A.number("--lr", args.lr),
-        "steps": A.whole("--steps", args.steps),
-        "start": A.numbers("--start", args.start) if args.start else None,
+        "steps": A.whole("--steps", args.steps, high=MAX_STEPS),
+        "start": A.numbers("--start", args.start) if args.start is not None else None,
         "batch": args.batch,
         "seed": A.whole("--seed", args.seed),
         "noise": A.number("--noise", args.noise),

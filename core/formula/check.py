@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from core.checks import shown
 from core.errors import ConfigError
 from core.formula.language import (
     AST_BINOPS,
@@ -41,23 +42,23 @@ def check_param_names(params: Sequence[str] | str | None) -> tuple[str, ...] | N
         try:
             items = [p.strip() if isinstance(p, str) else p for p in params]
         except TypeError:
-            raise ConfigError(f"params must be names such as a,b; got {params!r}") from None
+            raise ConfigError(f"params must be names such as a,b; got {shown(params)}") from None
     if not items or items == [""]:
         raise ConfigError("give at least one parameter name, e.g. a,b")
     if len(items) > MAX_PARAMS:
         raise ConfigError(f"at most {MAX_PARAMS} parameters are allowed, got {len(items)}")
     for name in items:
         if not isinstance(name, str) or not name:
-            raise ConfigError(f"parameter names must be non-empty text, got {name!r}")
+            raise ConfigError(f"parameter names must be non-empty text, got {shown(name)}")
         if name.startswith("_"):
-            raise ConfigError(f"parameter names must not start with '_', got {name!r}")
+            raise ConfigError(f"parameter names must not start with '_', got {shown(name)}")
         if not name.isidentifier() or keyword.iskeyword(name):
             raise ConfigError(
-                f"parameter name {name!r} is not a valid name (letters, digits and _, "
+                f"parameter name {shown(name)} is not a valid name (letters, digits and _, "
                 "starting with a letter)"
             )
         if name in FUNCTIONS or name in CONSTANTS:
-            raise ConfigError(f"{name!r} is a function or constant of the formula language; "
+            raise ConfigError(f"{shown(name)} is a function or constant of the formula language; "
                               "choose another parameter name")
     if len(set(items)) != len(items):
         raise ConfigError(f"parameter names must differ, got {', '.join(items)}")

@@ -7,13 +7,18 @@ import math
 from collections.abc import Sequence
 
 from core.errors import ConfigError
+from core.limits import (
+    MAX_FORMULA_DEPTH,
+    MAX_FORMULA_LENGTH,
+    MAX_FORMULA_OPERATIONS,
+    MAX_FORMULA_PARAMS,
+)
 
-MAX_LENGTH = 2_000  # characters
-MAX_DEPTH = 60  # nesting levels of operators, calls and parentheses
-MAX_PARAMS = 12
-# straight-line operations of a compiled gradient or Hessian; past this the
-# formula is refused rather than left to compile for seconds
-MAX_OPERATIONS = 20_000
+# the limits live with every other limit; the formula modules use these names
+MAX_LENGTH = MAX_FORMULA_LENGTH  # characters
+MAX_DEPTH = MAX_FORMULA_DEPTH  # nesting levels of operators, calls and parentheses
+MAX_PARAMS = MAX_FORMULA_PARAMS
+MAX_OPERATIONS = MAX_FORMULA_OPERATIONS  # straight-line operations of a compiled derivative
 
 FUNCTIONS: dict[str, int] = {  # name -> number of arguments
     "exp": 1, "log": 1, "sqrt": 1, "abs": 1, "sin": 1, "cos": 1, "tan": 1, "tanh": 1,

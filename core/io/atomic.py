@@ -6,7 +6,10 @@ interrupted write never leaves a partial file nor destroys an existing one.
 target's folder and renames it on success. `atomic_open` opens that path for
 Python code; writers that want a file name (Qt's image, SVG and PDF writers)
 use `atomic_path` directly; `atomic_folder` does the same for a folder
-(an export bundle). OS errors become a `ConfigError` naming the target.
+(an export bundle). OS errors become a `ConfigError` naming the target. The
+temporary file or folder is removed on any way out of the block: an
+exception, Ctrl+C, or a signal the program turns into an exception (the
+command line does so for SIGTERM and SIGHUP).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from core.checks import shown_path
 from core.errors import ConfigError
 
 
@@ -30,11 +34,12 @@ def describe_os_error(exc: OSError) -> str:
 def check_target(path: str | os.PathLike[str]) -> Path:
     """Refuse a folder or a missing parent folder before any work is done."""
     target = Path(path)
-    if target.is_dir():
-        raise ConfigError(f"cannot write {str(target)!r}: it is a folder")
+    if os.path.isdir(target):  # os.path's answer: False, not an error, for a name too long
+        raise ConfigError(f"cannot write {shown_path(target)}: it is a folder")
     folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise ConfigError(f"cannot write {str(target)!r}: folder {str(folder)!r} does not exist")
+    if not os.path.isdir(folder):
+        raise ConfigError(f"cannot write {shown_path(target)}: folder {shown_path(folder)} "
+                          "does not exist")
     return target
 
 
@@ -51,15 +56,17 @@ def atomic_path(path: str | os.PathLike[str], *, require_data: bool = False) -> 
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}",
                                    dir=target.parent if str(target.parent) else ".")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {shown_path(target)}: {describe_os_error(exc)}") from None
+    # from here on any ending removes the temporary file: an error, Ctrl+C (KeyboardInterrupt),
+    # or SIGTERM, which the command line turns into SystemExit
+    with _cleaned_up(target, lambda: _remove_quietly(tmp)):
         os.close(fd)
         # mkstemp makes the file private (0600); give it the usual permissions
         os.chmod(tmp, 0o666 & ~current_umask())
-    except OSError as exc:
-        raise ConfigError(f"cannot write {str(target)!r}: {describe_os_error(exc)}") from None
-    with _cleaned_up(target, lambda: _remove_quietly(tmp)):
         yield tmp
         if require_data and os.path.getsize(tmp) == 0:
-            raise ConfigError(f"cannot write {str(target)!r}: the writer produced no data")
+            raise ConfigError(f"cannot write {shown_path(target)}: the writer produced no data")
         os.replace(tmp, target)
 
 
@@ -87,10 +94,10 @@ def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
     target = Path(path)
     try:
         work = tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-        os.chmod(work, 0o777 & ~current_umask())  # mkdtemp's folder is private (0700)
     except OSError as exc:
-        raise ConfigError(f"cannot write {str(target)!r}: {describe_os_error(exc)}") from None
+        raise ConfigError(f"cannot write {shown_path(target)}: {describe_os_error(exc)}") from None
     with _cleaned_up(target, lambda: shutil.rmtree(work, ignore_errors=True)):
+        os.chmod(work, 0o777 & ~current_umask())  # mkdtemp's folder is private (0700)
         yield Path(work)
         os.rename(work, target)
 
@@ -102,7 +109,7 @@ def _cleaned_up(target: Path, remove: Callable[[], None]) -> Iterator[None]:
         yield
     except OSError as exc:
         remove()
-        raise ConfigError(f"cannot write {str(target)!r}: {describe_os_error(exc)}") from None
+        raise ConfigError(f"cannot write {shown_path(target)}: {describe_os_error(exc)}") from None
     except BaseException:
         remove()
         raise

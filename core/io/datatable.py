@@ -9,28 +9,31 @@ target column y are chosen (default: the first and the last). Other columns
 may hold anything, but every row must have the same number of cells.
 
 Reading is all or nothing: any problem raises a `DataError` (a `ConfigError`)
-that names the line and what is wrong, and nothing is kept. A well-formed
-file goes through numpy's C reader; if that fails, a line-by-line reader
-finds the exact line (or reads what numpy cannot: quotes around cells with a
-text column beside them, decimal commas, whitespace-only lines).
+that names the line and what is wrong, and nothing is kept. Only a regular
+file is read (`core.io.reading`), as a stream (`core.io.csvstream`): each
+block of lines goes through numpy's C reader when it is well formed, else a
+line-by-line reader finds the exact line (or reads what numpy cannot: quotes
+around cells with a text column beside them, decimal commas, whitespace-only
+lines), and only the two chosen columns are kept.
 """
 
 from __future__ import annotations
 
-import io
 import os
-import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 
+from core.checks import check_path, shown, shown_path
 from core.errors import ConfigError
+from core.io.csvstream import Columns, TextBlocks, is_content, number, split_cells
+from core.io.reading import open_regular
+from core.limits import MAX_DATA_BYTES
 
-MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_FILE_BYTES = MAX_DATA_BYTES
 HEADER_BYTES = 1 << 20  # `column_names` reads no further: the header is on the first lines
-_DELIMITER_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", None: "spaces"}
 
 
 class DataError(ConfigError):
@@ -76,38 +79,36 @@ def read_table(path: str | os.PathLike[str], x_column: int | str | None = None,
 
     ``x_column`` and ``y_column`` are a 0-based column index (negative counts
     from the end) or a header name; default: the first and the last column.
-    Raises `DataError` naming the line when the file is missing, a folder,
+    Raises `DataError` naming the line when the file is missing, not a
+    regular file (a folder, a device, a pipe), larger than `MAX_FILE_BYTES`,
     empty, not text, has non-numeric or non-finite cells in the chosen
     columns, ragged rows, fewer than two rows, or no such column.
+
+    The file is read as a stream (`core.io.csvstream`): only the two chosen
+    columns are kept, so memory stays about one float64 pair per row.
     """
-    name = os.fspath(path)
-    label = repr(name)
-    lines = _read_text(name).split("\n")
-    head = _header(lines, label)
-    names = head.names
-    xi = _column_index(x_column, names, head.has_header, label, "x_column", default=0)
-    yi = _column_index(y_column, names, head.has_header, label, "y_column",
-                       default=len(names) - 1)
-    if xi == yi:
-        raise DataError(f"data file {label}: the input and the target are the same column "
-                        f"({names[xi]!r}); choose two different columns")
-    data_start = head.line + 1 if head.has_header else head.line
-    arr = _fast_read(lines, data_start, head.delimiter, len(names))
-    if arr is None:
-        x, y, numbers = _slow_read(lines, data_start, head.line + 1, head.delimiter, names,
-                                   xi, yi, label)
-    else:
-        x, y, numbers = arr[:, xi].copy(), arr[:, yi].copy(), None
-    del arr
-
-    def where(i: int) -> str:
-        nonlocal numbers
-        if numbers is None:  # computed only for a message
-            numbers = [k + 1 for k in range(data_start, len(lines)) if _is_content(lines[k])]
-        return f"line {numbers[i]}"
-
+    name = check_path("data file", path)
+    label = shown_path(name)
+    with open_regular(name, f"data file {label}", error=DataError) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        source = TextBlocks(handle, label, DataError)
+        blocks = iter(source)
+        head, first, rest = _header(blocks, source, label)
+        names = head.names
+        where = f"data file {label}"
+        xi = _column_index(x_column, names, head.has_header, where, "x_column", default=0)
+        yi = _column_index(y_column, names, head.has_header, where, "y_column",
+                           default=len(names) - 1)
+        if xi == yi:
+            raise DataError(f"data file {label}: the input and the target are the same column "
+                            f"({names[xi]!r}); choose two different columns")
+        columns = Columns(label, names, head.delimiter, xi, yi, head.line + 1, size, DataError)
+        columns.add(first, rest)
+        for first, text in blocks:
+            columns.add(first, text)
+    x, y = columns.finish()
     table = DataTable(x, y, names[xi], names[yi], os.path.basename(name) or name, name,
-                      f"data file {label}", where)
+                      f"data file {label}", lambda i: f"line {columns.line_of(i)}")
     _check_rows(table, header_line=head.line + 1 if head.has_header else None)
     return table
 
@@ -116,82 +117,56 @@ def column_names(path: str | os.PathLike[str]) -> list[str]:
     """The names of a data file's columns, as `read_table` and its messages give them.
 
     "column j" where the file has no header. Only the start of the file is
-    read, so a big file costs nothing here.
+    read, so a big file costs nothing here; a path that is not a regular file
+    raises `DataError` as `read_table` does.
     """
-    with open(path, encoding="utf-8-sig", errors="replace") as handle:
-        head = handle.read(HEADER_BYTES)
+    name = check_path("data file", path)
+    with open_regular(name, f"data file {shown_path(name)}", error=DataError) as handle:
+        raw = handle.read(HEADER_BYTES)
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    head = raw.decode("utf-16" if utf16 else "utf-8-sig", errors="replace")
     lines = head.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    first = next((line for line in lines if _is_content(line)), "")
+    first = next((line for line in lines if is_content(line)), "")
     return _names(first)[1]
 
 
-def _header(lines: list[str], label: str) -> Header:
-    first = next((i for i, line in enumerate(lines) if _is_content(line)), None)
-    if first is None:
-        raise DataError(f"data file {label} is empty (no rows of numbers)")
-    delimiter, names, has_header = _names(lines[first])
-    if len(names) < 2:
-        raise DataError(
-            f"data file {label}, line {first + 1}: found one column only; the file needs an "
-            "input column and a target column separated by commas, semicolons or tabs",
-            first + 1,
-        )
-    return Header(first, delimiter, names, has_header)
+def _header(blocks: Iterator[tuple[int, str]], source: TextBlocks,
+            label: str) -> tuple[Header, int, str]:
+    """The first line with content, and the data lines of its block after it
+    (the header line itself where it holds numbers): ``(header, index of the
+    first of those lines, their text)``."""
+    for first, text in blocks:
+        pos = 0
+        while pos <= len(text):
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            line = text[pos:end]
+            if is_content(line):
+                index = first + text.count("\n", 0, pos)
+                delimiter, names, has_header = _names(line)
+                if len(names) < 2:
+                    raise DataError(
+                        f"data file {label}, line {index + 1}: found one column only; the file "
+                        "needs an input column and a target column separated by commas, "
+                        "semicolons or tabs", index + 1)
+                head = Header(index, delimiter, names, has_header)
+                if has_header:
+                    return head, index + 1, text[end + 1:]
+                return head, index, text[pos:]
+            pos = end + 1
+    # nothing but white space, or only comments
+    raise DataError(f"data file {label} is empty" + (" (no rows of numbers)" if source.saw_text
+                                                      else ""))
 
 
 def _names(line: str) -> tuple[str | None, list[str], bool]:
     """The delimiter, the column names and whether ``line`` is a header."""
     delimiter = _sniff(line)
-    cells = _split(line, delimiter)
-    has_header = not all(_number(c, delimiter) is not None for c in cells)
+    cells = split_cells(line, delimiter)
+    has_header = not all(number(c, delimiter) is not None for c in cells)
     if has_header:
         return delimiter, [c or f"column {j}" for j, c in enumerate(cells)], True
     return delimiter, [f"column {j}" for j in range(len(cells))], False
-
-
-def _read_text(name: str) -> str:
-    label = repr(name)
-    if not os.path.exists(name):
-        raise DataError(f"data file {label} does not exist")
-    if os.path.isdir(name):
-        raise DataError(f"{label} is a folder, not a data file")
-    try:
-        size = os.path.getsize(name)
-        if size > MAX_FILE_BYTES:
-            raise DataError(f"data file {label} is {size / 2**20:,.0f} MiB; at most "
-                            f"{MAX_FILE_BYTES // 2**20} MiB can be read")
-        with open(name, "rb") as handle:
-            raw = handle.read()
-    except PermissionError:
-        raise DataError(f"cannot read data file {label}: permission denied") from None
-    except OSError as exc:
-        raise DataError(f"cannot read data file {label}: {exc.strerror or exc}") from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
-        try:
-            raw = raw.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError:
-            raise DataError(f"data file {label} is not readable text (bad UTF-16)") from None
-    if not raw.strip():
-        raise DataError(f"data file {label} is empty")
-    nul = raw.find(b"\0")
-    if nul >= 0:
-        line = raw.count(b"\n", 0, nul) + 1
-        raise DataError(f"data file {label}, line {line}: this is not a text file (it contains "
-                        "binary data); give a CSV file of numbers", line)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise DataError(
-            f"data file {label}, line {line}: this is not UTF-8 text (byte "
-            f"0x{raw[exc.start]:02x}); save the file as UTF-8 CSV", line
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _is_content(line: str) -> bool:
-    s = line.strip()
-    return bool(s) and not s.startswith("#")
 
 
 def _sniff(line: str) -> str | None:
@@ -201,22 +176,9 @@ def _sniff(line: str) -> str | None:
     return None  # runs of whitespace
 
 
-def _split(line: str, delimiter: str | None) -> list[str]:
-    parts = line.split(delimiter) if delimiter is not None else line.split()
-    return [p.strip().strip('"').strip() for p in parts]
-
-
-def _number(cell: str, delimiter: str | None) -> float | None:
-    if delimiter not in (",", None) and "," in cell and "." not in cell:
-        cell = cell.replace(",", ".")  # decimal comma, as in "1,5;2,3"
-    try:
-        return float(cell)
-    except ValueError:
-        return None
-
-
 def _column_index(spec: int | str | None, names: list[str], has_header: bool, label: str,
                   what: str, default: int) -> int:
+    """The 0-based index ``spec`` names; ``label`` names the source ("data file 'x.csv'")."""
     ncols = len(names)
     listing = ", ".join(f"{j}: {n!r}" for j, n in enumerate(names)) if has_header \
         else f"0 to {ncols - 1}"
@@ -232,66 +194,15 @@ def _column_index(spec: int | str | None, names: list[str], has_header: bool, la
         try:
             spec = int(text)
         except ValueError:
-            raise DataError(f"data file {label} has no column named {text!r} ({what}); "
+            raise DataError(f"{label} has no column named {shown(text)} ({what}); "
                             f"its columns are {listing}") from None
     if isinstance(spec, bool) or not isinstance(spec, int | np.integer):
-        raise DataError(f"{what} must be a column index or a header name, got {spec!r}")
+        raise DataError(f"{what} must be a column index or a header name, got {shown(spec)}")
     index = int(spec)
     if not -ncols <= index < ncols:
-        raise DataError(f"data file {label} has no column {index} ({what}); it has {ncols} "
+        raise DataError(f"{label} has no column {shown(index)} ({what}); it has {ncols} "
                         f"columns: {listing}")
     return index % ncols
-
-
-def _fast_read(lines: list[str], start: int, delimiter: str | None,
-               ncols: int) -> np.ndarray | None:
-    """numpy's C reader on a well-formed file; None if anything is unusual."""
-    body = io.StringIO("\n".join(lines[start:]))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "input contained no data": we say so ourselves
-            arr = np.loadtxt(body, delimiter=delimiter, comments="#", ndmin=2, quotechar='"',
-                             dtype=np.float64)
-    except ValueError:
-        return None
-    if arr.shape[1] != ncols:  # e.g. a header with more names than data cells
-        return None
-    return arr
-
-
-def _slow_read(lines: list[str], start: int, shape_line: int, delimiter: str | None,
-               names: list[str], xi: int, yi: int,
-               label: str) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """Line by line: the exact line of the first problem, or the columns.
-
-    ``shape_line`` is the line whose cell count every row must have.
-    """
-    ncols = len(names)
-    xs: list[float] = []
-    ys: list[float] = []
-    numbers: list[int] = []
-    for k in range(start, len(lines)):
-        line = lines[k]
-        if not _is_content(line):
-            continue
-        cells = _split(line.split("#", 1)[0], delimiter)
-        if len(cells) != ncols:
-            raise DataError(
-                f"data file {label}, line {k + 1}: {len(cells)} cells where line {shape_line} "
-                f"has {ncols} (every row needs the same number of "
-                f"{_DELIMITER_NAMES[delimiter]}-separated cells)", k + 1)
-        pair = []
-        for j in (xi, yi):
-            value = _number(cells[j], delimiter)
-            if value is None:
-                what = "an empty cell" if cells[j] == "" else f"{cells[j]!r}"
-                raise DataError(f"data file {label}, line {k + 1}: {what} in column {j} "
-                                f"({names[j]!r}) is not a number", k + 1)
-            pair.append(value)
-        xs.append(pair[0])
-        ys.append(pair[1])
-        numbers.append(k + 1)
-    return np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64), numbers
 
 
 def table_from_array(obj: Any, x_column: int | None = None,
@@ -315,17 +226,19 @@ def table_from_array(obj: Any, x_column: int | None = None,
                 raise DataError(f"a data array must have shape (n, 2) or (n, k) with k >= 2 "
                                 f"(one row per example), got shape {arr.shape}")
             names = [f"column {j}" for j in range(arr.shape[1])]
-            xi = _column_index(x_column, names, False, "array", "x_column", 0)
-            yi = _column_index(y_column, names, False, "array", "y_column", arr.shape[1] - 1)
+            where = "the data array"
+            xi = _column_index(x_column, names, False, where, "x_column", 0)
+            yi = _column_index(y_column, names, False, where, "y_column", arr.shape[1] - 1)
             if xi == yi:
                 raise DataError("the input and the target are the same column")
             x, y = arr[:, xi].copy(), arr[:, yi].copy()
             names = [names[xi], names[yi]]
             xi, yi = 0, 1
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         if isinstance(exc, DataError):
             raise
-        raise DataError(f"data must be numbers: {exc}") from None
+        raise DataError("data must be numbers: an (n, k) array (one row per example) or an "
+                        f"(x, y) pair, got {shown(obj)}") from None
     table = DataTable(x, y, names[xi], names[yi], "array", None, "the data array",
                       lambda i: f"row {i}")
     _check_rows(table, header_line=None)

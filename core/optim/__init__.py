@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.checks import shown
 from core.errors import ConfigError
 from core.optim import adagrad, adam, rmsprop, sgd
 from core.optim.base import Optimizer, Rule
@@ -25,9 +26,10 @@ OPTIMIZERS: tuple[str, ...] = tuple(RULES)
 
 def get_rule(name: str) -> Rule:
     """The rule for an optimizer name (``sgd``, ``adam``, ...)."""
-    key = name.lower() if isinstance(name, str) else name
+    key = name.lower() if isinstance(name, str) else None
     if key not in RULES:
-        raise ConfigError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+        raise ConfigError(f"unknown optimizer {shown(name)}; choose one of: "
+                          f"{', '.join(OPTIMIZERS)}")
     return RULES[key]
 
 

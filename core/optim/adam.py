@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from core.checks import check_flag, check_number
+from core.checks import check_flag, check_number, shown
 from core.errors import ConfigError
 from core.optim.base import Rule
 
@@ -49,7 +49,7 @@ def check_betas(value: Any, optimizer: str) -> tuple[float, float]:
     if not pair_like or len(value) != 2:
         raise ConfigError(
             f"betas for {optimizer} must be a pair of numbers (beta1, beta2), "
-            f"each in [0, 1), got {value!r}"
+            f"each in [0, 1), got {shown(value)}"
         )
     b1, b2 = (
         check_number(f"betas[{i}] for {optimizer}", b, low=0.0, high=1.0, high_open=True)

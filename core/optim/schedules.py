@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from core.checks import check_number, check_whole
+from core.checks import check_number, check_whole, shown
 from core.errors import ConfigError
 
 
@@ -259,7 +259,8 @@ SCHEDULES: tuple[str, ...] = tuple(_KINDS)
 
 def _kind(name: Any) -> tuple[str, _Kind]:
     if not isinstance(name, str) or name.lower() not in _KINDS:
-        raise ConfigError(f"unknown schedule {name!r}; choose one of: {', '.join(SCHEDULES)}")
+        raise ConfigError(f"unknown schedule {shown(name)}; choose one of: "
+                          f"{', '.join(SCHEDULES)}")
     return name.lower(), _KINDS[name.lower()]
 
 
@@ -366,12 +367,12 @@ def make_schedule(spec: Any) -> Schedule:
         if "name" not in spec:
             names = ", ".join(SCHEDULES)
             raise ConfigError(
-                f"a schedule dict needs a 'name' (one of: {names}), got {dict(spec)!r}"
+                f"a schedule dict needs a 'name' (one of: {names}), got {shown(dict(spec))}"
             )
         rest = {k: v for k, v in spec.items() if k != "name"}
         return Schedule(spec["name"], rest)
     raise ConfigError(
-        f"a schedule must be None, a name, a dict with a 'name' or a Schedule, got {spec!r}"
+        f"a schedule must be None, a name, a dict with a 'name' or a Schedule, got {shown(spec)}"
     )
 
 

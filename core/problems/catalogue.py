@@ -11,6 +11,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from core.checks import shown
 from core.errors import ConfigError
 from core.problems import classic, network, seeds
 from core.problems.base import Problem
@@ -59,11 +60,15 @@ def get_problem(name: str | Problem, **options: Any) -> Problem:
     unknown = sorted(set(options) - set(allowed))
     if unknown:
         hint = ", ".join(allowed) if allowed else "none"
-        raise ConfigError(f"problem {name!r} has no option {unknown[0]!r} (its options: {hint})")
+        raise ConfigError(f"problem {name!r} has no option {shown(unknown[0])} "
+                          f"(its options: {hint})")
     return factory(**options)
 
 
 def _lookup(name: str) -> Callable[..., Problem]:
-    if not isinstance(name, str) or name not in BUILTINS:
-        raise ConfigError(f"unknown problem {name!r}; choose one of: {', '.join(BUILTINS)}")
+    if not isinstance(name, str):
+        raise ConfigError(f"problem must be a problem name (one of: {', '.join(BUILTINS)}) "
+                          f"or a Problem, got {shown(name)}")
+    if name not in BUILTINS:
+        raise ConfigError(f"unknown problem {shown(name)}; choose one of: {', '.join(BUILTINS)}")
     return BUILTINS[name]

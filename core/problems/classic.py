@@ -23,8 +23,11 @@ class Rosenbrock(Problem):
 
     def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         a, b = p
+        t = 1.0 - a
         u = b - a * a
-        return (1.0 - a) ** 2 + 100.0 * u * u
+        # products, not **: a Python float's ** raises OverflowError where * gives inf,
+        # and the single-run path computes on Python floats (inf is a divergence)
+        return t * t + 100.0 * u * u
 
     def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         a, b = p

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from core.errors import ConfigError
+from core.checks import check_choice, check_flag, check_path
 from core.io.datatable import DataError, DataTable, read_table, table_from_array
 from core.problems.base import Dataset, Problem
 from core.problems.logistic import LogisticRegression
@@ -24,6 +24,9 @@ from core.problems.regression import LinearRegression
 
 MODELS = ("linear", "logistic")
 DEFAULT_STEPS = 500
+# the largest |value| of a column: the regression sums squares of the values over
+# every row, and (1e100)² summed over any number of rows stays far from overflow
+MAX_VALUE = 1e100
 
 def data_problem(
     path_or_array: Any,
@@ -55,15 +58,19 @@ def data_problem(
         starting at (0, 0), default learning rate 1/λmax. Raises `DataError`
         (a `ConfigError`) naming the line and the problem.
     """
-    if model not in MODELS:
-        raise ConfigError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+    check_choice("model", model, MODELS)
+    normalize = check_flag("normalize", normalize)
     if isinstance(path_or_array, str | os.PathLike):
-        table = read_table(path_or_array, x_column, y_column)
+        table = read_table(check_path("data file", path_or_array), x_column, y_column)
     else:
         table = table_from_array(path_or_array, x_column, y_column)  # type: ignore[arg-type]
     x, mean, std = _standardised(table) if normalize else (table.x, None, None)
     if model == "logistic":
         _check_labels(table)
+    else:
+        _check_size(table, table.y, table.y_name, "")
+    if not normalize:
+        _check_size(table, x, table.x_name, ", or normalise x")
     kind = "Linear" if model == "linear" else "Logistic"
     options = {"source": table.source, "path": table.path, "model": model,
                "normalize": bool(normalize), "x_column": table.x_name,
@@ -89,13 +96,40 @@ def _description(table: DataTable, model: str, rows: int, mean: float | None,
 
 
 def _standardised(table: DataTable) -> tuple[np.ndarray, float, float]:
-    """x standardised to mean 0 and deviation 1, with the mean and deviation used."""
+    """x standardised to mean 0 and deviation 1, with the mean and deviation used.
+
+    Values so large that their squares overflow (|x| > `MAX_VALUE`) are
+    scaled by the largest first, so the mean and deviation come out finite.
+    """
     x = table.x
-    mean, std = float(np.mean(x)), float(np.std(x))
+    if x.size and float(np.max(np.abs(x))) > MAX_VALUE:
+        scale = float(np.max(np.abs(x)))
+        xs = x / scale
+        mean_s, std_s = float(np.mean(xs)), float(np.std(xs))
+        mean, std = mean_s * scale, std_s * scale
+        standardised = (xs - mean_s) / std_s if std_s > 0.0 else xs
+    else:
+        mean, std = float(np.mean(x)), float(np.std(x))
+        standardised = (x - mean) / std if std > 0.0 else x
     if not (std > 0.0 and math.isfinite(std)):
-        raise DataError(f"cannot normalise x: every value of column {table.x_name!r} in "
-                        f"{table.label} is {x[0]:g}, so its standard deviation is 0")
-    return (x - mean) / std, mean, std
+        if np.all(x == x[0]):
+            raise DataError(f"cannot normalise x: every value of column {table.x_name!r} in "
+                            f"{table.label} is {x[0]:g}, so its standard deviation is 0")
+        raise DataError(f"cannot normalise x: the values of column {table.x_name!r} in "
+                        f"{table.label} differ too little for float64 (standard deviation "
+                        f"{std:g})")
+    return standardised, mean, std
+
+
+def _check_size(table: DataTable, values: np.ndarray, name: str, hint: str) -> None:
+    """Refuse values whose squares would overflow the regression's sums."""
+    big = np.flatnonzero(np.abs(values) > MAX_VALUE)
+    if big.size:
+        i = int(big[0])
+        raise DataError(
+            f"{table.label}, {table.where(i)}: {values[i]:g} in column {name!r} is too large "
+            f"for regression in float64 (values up to ±{MAX_VALUE:g} can be fitted); rescale "
+            f"the column{hint}", table.line_of(i))
 
 
 def _check_labels(table: DataTable) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.checks import check_whole
+from core.checks import check_whole, shown
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class BatchPlan:
         mode = parse_batch(batch)
         if mode != "full" and n_samples == 0:
             raise ConfigError(
-                f"batch {mode!r} needs a data problem; {problem_name!r} is a function "
+                f"batch {shown(mode)} needs a data problem; {problem_name!r} is a function "
                 "of its parameters only, so use batch 'full'"
             )
         return cls(mode, n_samples, check_whole("seed", seed, low=0))

@@ -11,17 +11,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from core.checks import check_lr, check_number, check_whole
+from core.checks import check_choice, check_lr, check_mapping, check_number, check_whole, shown
 from core.errors import ConfigError
+from core.limits import MAX_STEPS
 from core.optim import make_optimizer
 from core.optim.schedules import make_schedule
-from core.problems.base import Problem
+from core.problems.base import Problem, check_point
 from core.run.batches import parse_batch
 
 BACKENDS = ("numpy", "torch")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("float64", "float32")
-MAX_STEPS = 10_000_000  # 10M rows is ~1 GB of table; beyond that, a sweep is the tool
 # the fields a person sets, in the order `to_dict` writes them
 RUN_FIELDS = ("optimizer", "hyper", "lr", "steps", "start", "batch", "seed", "noise",
               "backend", "device", "dtype", "schedule")
@@ -47,9 +47,7 @@ def plain_hyper(hyper: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _one_of(name: str, value: Any, allowed: Sequence[str]) -> str:
-    if value not in allowed:
-        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
-    return str(value)
+    return check_choice(name, value, tuple(allowed))
 
 
 @dataclass(frozen=True)
@@ -74,6 +72,11 @@ class RunConfig:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise values in place once
+        if not isinstance(self.problem, str | Problem):
+            raise ConfigError(f"problem must be a problem name or a Problem, got "
+                              f"{shown(self.problem)}")
+        set_(self, "hyper", check_mapping("hyper", self.hyper, "hyper-parameters"))
+        set_(self, "options", check_mapping("options", self.options, "problem options"))
         set_(self, "lr", check_lr(self.lr))
         set_(self, "steps", check_steps(self.steps))
         set_(self, "batch", parse_batch(self.batch))
@@ -81,7 +84,7 @@ class RunConfig:
                                          rule=f"a number from 0 to {MAX_NOISE:g} "
                                               "(the noise's standard deviation)"))
         if not isinstance(self.optimizer, str):
-            raise ConfigError(f"optimizer must be a name, got {self.optimizer!r}")
+            raise ConfigError(f"optimizer must be a name, got {shown(self.optimizer)}")
         set_(self, "optimizer", self.optimizer.lower())
         make_optimizer(self.optimizer, **self.hyper)  # validates the hyper-parameters
         _one_of("backend", self.backend, BACKENDS)
@@ -92,11 +95,7 @@ class RunConfig:
             set_(self, "tol", check_number("tol", self.tol, low=0.0,
                                            rule="a finite number >= 0"))
         if self.start is not None:
-            try:
-                start = tuple(float(v) for v in self.start)
-            except (TypeError, ValueError):
-                raise ConfigError(f"start must be a list of numbers, got {self.start!r}") from None
-            set_(self, "start", start)
+            set_(self, "start", _start_values(self.start))
 
     def with_(self, **changes: Any) -> RunConfig:
         """A copy with some fields changed (validated again)."""
@@ -141,16 +140,21 @@ class RunConfig:
         return cls(**run, **context)
 
 
+def _start_values(start: Any) -> tuple[float, ...]:
+    """A start point as finite floats (its length is checked against the problem later)."""
+    return check_point(start, None)
+
+
 def _check_types(run: Mapping[str, Any]) -> None:
     """Refuse JSON types that RunConfig would coerce silently (e.g. true as 1)."""
     for name in ("lr", "steps", "seed", "noise"):
         if name in run and (isinstance(run[name], bool) or not isinstance(run[name], int | float)):
-            raise ConfigError(f"{name} must be a number, got {run[name]!r}")
+            raise ConfigError(f"{name} must be a number, got {shown(run[name])}")
     if "hyper" in run and not isinstance(run["hyper"], Mapping):
-        raise ConfigError(f"hyper must be a mapping of hyper-parameters, got {run['hyper']!r}")
+        raise ConfigError(f"hyper must be a mapping of hyper-parameters, got {shown(run['hyper'])}")
     start = run.get("start")
     if start is not None and not isinstance(start, list | tuple):
-        raise ConfigError(f"start must be a list of numbers or null, got {start!r}")
+        raise ConfigError(f"start must be a list of numbers or null, got {shown(start)}")
     for name in ("optimizer", "backend", "device", "dtype"):
         if name in run and not isinstance(run[name], str):
-            raise ConfigError(f"{name} must be text, got {run[name]!r}")
+            raise ConfigError(f"{name} must be text, got {shown(run[name])}")

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from core import torch_backend
+from core.checks import shown
+from core.errors import ConfigError
+from core.problems.base import Problem
 from core.problems.catalogue import get_problem
 from core.run.config import RunConfig
 from core.run.trainer import Trainer
 
 if TYPE_CHECKING:
-    from core.problems.base import Problem
     from core.run.trainer import Run
 
 
@@ -24,7 +26,14 @@ def make_trainer(problem: str | Problem, cfg: RunConfig | None = None, **kwargs:
     """The trainer for a config on its backend (``kwargs``: `RunConfig` fields)."""
     if cfg is None:
         cfg = RunConfig(problem=problem, **kwargs)
+    elif not isinstance(cfg, RunConfig):
+        raise ConfigError(f"cfg must be a RunConfig or None, got {shown(cfg)}")
+    elif kwargs:
+        raise ConfigError(f"give either a RunConfig or its fields, not both (got "
+                          f"{', '.join(sorted(kwargs))} beside the RunConfig)")
     prob = get_problem(problem, **cfg.options) if isinstance(problem, str) else problem
+    if not isinstance(prob, Problem):
+        raise ConfigError(f"problem must be a problem name or a Problem, got {shown(problem)}")
     if cfg.backend == "torch":
         torch_backend.require()
         from core.torch_backend.trainer import TorchTrainer
@@ -70,8 +79,8 @@ def train(
     """
     cfg = RunConfig(
         problem=problem, optimizer=optimizer, lr=lr, steps=steps,
-        start=tuple(start) if start is not None else None, batch=batch, seed=seed,
+        start=start, batch=batch, seed=seed,
         backend=backend, device=device, dtype=dtype, schedule=schedule, hyper=hyper,
-        options=dict(options or {}), tol=tol, noise=noise,
+        options=options if options is not None else {}, tol=tol, noise=noise,
     )
     return make_trainer(problem, cfg).run()

@@ -16,8 +16,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.checks import shown_path
 from core.errors import ConfigError
 from core.io.atomic import write_to
+from core.io.reading import open_regular
 
 if TYPE_CHECKING:
     from core._types import FloatArray
@@ -232,13 +234,36 @@ class StepTable:
 
     @classmethod
     def read_csv(cls, source: str | os.PathLike[str] | IO[str], sep: str = ",") -> StepTable:
-        """Read back a table written by `to_csv` / `to_tsv` (round-trip)."""
+        """Read back a table written by `to_csv` / `to_tsv` (round-trip).
+
+        A path must name a regular file (`core.io.reading`); anything that is
+        not such a table raises a `ConfigError` naming the line.
+        """
         if hasattr(source, "read"):
             text = source.read()
+            label = "the step table"
         else:
-            with open(source, encoding="utf-8") as handle:
-                text = handle.read()
+            label = f"step table {shown_path(source)}"
+            with open_regular(source, label) as handle:
+                raw = handle.read()
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ConfigError(f"{label} is not UTF-8 text") from None
         lines = [line for line in text.splitlines() if line]
-        table = cls(lines[0].split(sep), capacity=len(lines))
-        table.append_block([[float(c) for c in line.split(sep)] for line in lines[1:]])
+        if not lines:
+            raise ConfigError(f"{label} is empty")
+        names = lines[0].split(sep)
+        rows = []
+        for k, line in enumerate(lines[1:], 2):
+            try:
+                row = [float(c) for c in line.split(sep)]
+            except ValueError:
+                row = []
+            if len(row) != len(names):
+                raise ConfigError(f"{label}, row {k}: expected {len(names)} numbers separated "
+                                  f"by {sep!r} (a table written by to_csv or to_tsv)")
+            rows.append(row)
+        table = cls(names, capacity=len(lines))
+        table.append_block(rows)
         return table

@@ -10,13 +10,11 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import ConfigError
-from core.io.atomic import describe_os_error
-from desktop.exports.files import current_umask, remove_tree_quietly
+from core.io.atomic import atomic_folder
 from desktop.exports.plot_export import export_plot
 
 if TYPE_CHECKING:
@@ -50,20 +48,8 @@ def write_bundle(parent: str | os.PathLike[str], problem: str, plots: dict[str, 
     if table is None or len(table) == 0:
         raise ConfigError("there is no run to bundle yet")
     final = _free_name(base, folder_name(problem, when))
-    try:
-        work = tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".part", dir=base)
-        os.chmod(work, 0o777 & ~current_umask())  # mkdtemp's folder is private (0700)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {str(final)!r}: {describe_os_error(exc)}") from None
-    try:
-        _fill(Path(work), plots, table, session, title)
-        os.rename(work, final)
-    except OSError as exc:
-        remove_tree_quietly(work)
-        raise ConfigError(f"cannot write {str(final)!r}: {describe_os_error(exc)}") from None
-    except BaseException:
-        remove_tree_quietly(work)
-        raise
+    with atomic_folder(final) as work:
+        _fill(work, plots, table, session, title)
     return final
 
 

@@ -17,6 +17,10 @@ shows; the canvas grows by the heading's height, never narrower plots.
   vectors, tick labels and the heading as <text>.
 - PDF: ``QPdfWriter``, one page exactly the size of the canvas.
 
+Each is encoded in memory and then written all-or-nothing by `core.atomic_open`:
+Qt's writers report a failed write (a full disk) not at all, or only as a
+library message, and Python's write raises with the reason.
+
 Both vector writers get the screen's logical DPI as their resolution:
 pyqtgraph's AxisItem replays a QPicture recorded at screen DPI, and any
 other resolution shrinks or blows up the axes.
@@ -25,7 +29,6 @@ other resolution shrinks or blows up the axes.
 from __future__ import annotations
 
 import contextlib
-import errno
 import math
 import os
 from collections.abc import Iterator
@@ -34,8 +37,10 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import (
+    QBuffer,
     QCoreApplication,
     QEvent,
+    QIODevice,
     QMarginsF,
     QPoint,
     QPointF,
@@ -49,12 +54,13 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from core.errors import ConfigError
-from desktop.exports.files import temp_path_beside
+from core.io.atomic import atomic_open, check_target
+from core.limits import MAX_IMAGE_SCALE, MAX_IMAGE_SIDE, MIN_IMAGE_SCALE
 from desktop.views import palette
 
 PLOT_FORMATS = ("png", "svg", "pdf")
-MIN_SCALE, MAX_SCALE = 0.25, 8.0
-MAX_PIXELS = 16_384  # per side: Qt's raster engine and most viewers stop around here
+MIN_SCALE, MAX_SCALE = MIN_IMAGE_SCALE, MAX_IMAGE_SCALE
+MAX_PIXELS = MAX_IMAGE_SIDE  # per side: Qt's raster engine and most viewers stop around here
 CREATOR = "LR Playground"
 HEADING_PAD = 6.0  # logical pixels above, below and beside the heading's text
 
@@ -145,11 +151,17 @@ def export_plot(widget: QWidget, path: str | os.PathLike[str], fmt: str | None =
     (SVG ``<title>``, PDF Title); without one the plots stand alone.
     """
     kind = plot_format(path, fmt)
+    check_target(path)  # a folder or a missing folder is refused before any painting
     regions, canvas, heading = _layout(widget, title)
     scale = _scale_for(canvas, scale, width)
-    writer = {"png": _write_png, "svg": _write_svg, "pdf": _write_pdf}[kind]
-    with temp_path_beside(path) as tmp:
-        writer(tmp, regions, canvas, scale, heading)
+    encode = {"png": _write_png, "svg": _write_svg, "pdf": _write_pdf}[kind]
+    # encoded in memory, then written by Python: a write that fails (a full disk)
+    # raises there and names the reason, where Qt's writers fail silently or half
+    data = encode(regions, canvas, scale, heading)
+    if not data:
+        raise ConfigError(f"cannot write {os.fspath(path)!r}: the writer produced no data")
+    with atomic_open(path, "wb") as handle:
+        handle.write(data)
 
 
 def render_image(widget: QWidget, scale: float = 1.0, width: int | None = None,
@@ -214,18 +226,28 @@ def _layout(widget: QWidget, title: str) -> tuple[list[Region], QSizeF, Heading 
 
 
 def _scale_for(canvas: QSizeF, scale: float, width: int | None) -> float:
+    low, high = width_range(canvas.width())
     if width is not None:
+        if not low <= width <= high:
+            raise ConfigError(f"the width must be {low:,} to {high:,} pixels here "
+                              f"({MIN_SCALE:g}x to {MAX_SCALE:g}x the size on screen), "
+                              f"got {width:,}")
         scale = float(width) / canvas.width()
     if not (math.isfinite(scale) and MIN_SCALE <= scale <= MAX_SCALE):
         raise ConfigError(
             f"the size must be between {MIN_SCALE:g}x and {MAX_SCALE:g}x the size on screen "
-            f"({round(canvas.width() * MIN_SCALE)} to {round(canvas.width() * MAX_SCALE)} "
-            f"pixels wide here), got {scale:.3g}x"
+            f"({low:,} to {high:,} pixels wide here), got {scale:g}x"
         )
     if max(canvas.width(), canvas.height()) * scale > MAX_PIXELS:
         raise ConfigError(f"the image would be larger than {MAX_PIXELS:,} pixels on a side; "
                           "choose a smaller size")
     return float(scale)
+
+
+def width_range(canvas_width: float) -> tuple[int, int]:
+    """The widths in pixels an export of a canvas this wide may have (whole pixels
+    within the scale limits)."""
+    return math.ceil(canvas_width * MIN_SCALE), math.floor(canvas_width * MAX_SCALE)
 
 
 def _dpi(regions: list[Region]) -> int:
@@ -284,7 +306,7 @@ def _export_mode(scene: Any, painter: QPainter, background: QColor) -> Iterator[
 
 def _begin(painter: QPainter, device: Any, what: str) -> None:
     if not painter.begin(device):
-        raise OSError(errno.EIO, f"Qt could not start writing the {what}")
+        raise ConfigError(f"Qt could not start writing the {what}")
 
 
 def _image(regions: list[Region], canvas: QSizeF, scale: float,
@@ -314,21 +336,39 @@ def _image(regions: list[Region], canvas: QSizeF, scale: float,
     return image
 
 
-def _write_png(tmp: str, regions: list[Region], canvas: QSizeF, scale: float,
-               heading: Heading | None) -> None:
+@contextlib.contextmanager
+def _memory() -> Iterator[QBuffer]:
+    """A QBuffer open for writing, for Qt's writers to fill in memory."""
+    buffer = QBuffer()
+    if not buffer.open(QIODevice.OpenModeFlag.WriteOnly):
+        raise ConfigError("not enough memory to encode the image")
+    yield buffer
+
+
+def _write_png(regions: list[Region], canvas: QSizeF, scale: float,
+               heading: Heading | None) -> bytes:
     image = _image(regions, canvas, scale, heading)
     if heading is not None:
         image.setText("Title", heading.text)
     image.setText("Software", CREATOR)
-    if not image.save(tmp, "PNG"):
-        raise OSError(errno.EIO, "Qt could not encode the PNG image")
+    with _memory() as buffer:
+        if not image.save(buffer, "PNG"):
+            raise ConfigError("Qt could not encode the PNG image")
+        return bytes(buffer.data())
 
 
-def _write_svg(tmp: str, regions: list[Region], canvas: QSizeF, scale: float,
+def _write_svg(regions: list[Region], canvas: QSizeF, scale: float,
+               heading: Heading | None) -> bytes:
+    with _memory() as buffer:
+        _paint_svg(buffer, regions, canvas, scale, heading)
+        return bytes(buffer.data())
+
+
+def _paint_svg(buffer: QBuffer, regions: list[Region], canvas: QSizeF, scale: float,
                heading: Heading | None) -> None:
     dpi = _dpi(regions)
     generator = QSvgGenerator()
-    generator.setFileName(tmp)
+    generator.setOutputDevice(buffer)
     generator.setSize(QSize(round(canvas.width() * scale), round(canvas.height() * scale)))
     generator.setViewBox(QRectF(QPointF(0, 0), canvas))
     generator.setResolution(dpi)
@@ -342,10 +382,17 @@ def _write_svg(tmp: str, regions: list[Region], canvas: QSizeF, scale: float,
         painter.end()
 
 
-def _write_pdf(tmp: str, regions: list[Region], canvas: QSizeF, _scale: float,
+def _write_pdf(regions: list[Region], canvas: QSizeF, scale: float,
+               heading: Heading | None) -> bytes:
+    with _memory() as buffer:
+        _paint_pdf(buffer, regions, canvas, scale, heading)
+        return bytes(buffer.data())
+
+
+def _paint_pdf(buffer: QBuffer, regions: list[Region], canvas: QSizeF, _scale: float,
                heading: Heading | None) -> None:
     dpi = _dpi(regions)
-    writer = QPdfWriter(tmp)
+    writer = QPdfWriter(buffer)
     writer.setResolution(dpi)
     points = QSizeF(canvas.width() * 72.0 / dpi, canvas.height() * 72.0 / dpi)
     writer.setPageSize(QPageSize(points, QPageSize.Unit.Point, "",

@@ -62,7 +62,11 @@ def test_plot_of_a_one_parameter_problem_and_a_formula(qapp, tmp_path):
 
 @pytest.mark.parametrize("extra, message", [
     (["--out", "fig.txt"], "must end in .png, .svg, .pdf"),
-    (["--out", "fig.png", "--width", "10"], "--width must be a whole number >= 200"),
+    # the help's range is the check's: 0.25x to 8x the figure's 1,100 pixels on screen
+    (["--out", "fig.png", "--width", "10"], "--width must be a whole number of pixels from "
+                                            "275 to 8,800, got '10'"),
+    (["--out", "fig.png", "--width", "274"], "from 275 to 8,800, got '274'"),
+    (["--out", "fig.png", "--width", "8801"], "from 275 to 8,800, got '8801'"),
     (["--out", "no/such/folder/fig.png"], "does not exist"),
     (["--out", "fig.png", "--lr", "-1"], "lr must be a number >= 0"),
 ])
@@ -133,3 +137,71 @@ def test_the_help_lists_plot_beside_cores_commands(capsys):
     out = capsys.readouterr().out
     for command in ("problems", "run", "presets", "sweep", "plot"):
         assert f"    {command} " in out
+
+
+# ---------------------------------------------------------------- nothing escapes
+PLOT_BAD = {  # flag: values that must be refused, and what the message names
+    "--width": (["nan", "inf", "1e309", "x", "", "1" * 5000, "274", "8801", "-1", "2.5",
+                 "1600,1", "true"], ("width",)),
+    "--out": (["x", "", "fig.txt", "/", "/no/such/folder/f.png", "1" * 5000 + ".png"],
+              ("write", "format", "folder", "long")),
+    "--lr": (["nan", "inf", "-1", "x", "1e309"], ("lr",)),
+    "--steps": (["-1", "nan", "x", "10000001", "2.5"], ("steps",)),
+    "--start": (["nan,1", "1", "x,1", "1,2,3", ""], ("start",)),
+    "--problem": (["x", "", "__import__('os')"], ("problem",)),
+}
+
+
+@pytest.mark.parametrize("flag", list(PLOT_BAD))
+def test_every_plot_flag_refuses_every_kind_of_bad_value(qapp, tmp_path, capsys, monkeypatch,
+                                                         flag):
+    monkeypatch.chdir(tmp_path)
+    values, names = PLOT_BAD[flag]
+    for value in values:
+        argv = ["plot", "--problem", "quadratic", "--steps", "5", "--out", "f.png"]
+        if flag in argv:
+            argv[argv.index(flag) + 1] = value
+        else:
+            argv += [flag, value]
+        code = main(argv)
+        err = capsys.readouterr().err
+        where = (flag, value[:30], err)
+        assert code == 2 and err.startswith("error: ") and err.count("\n") == 1, where
+        assert len(err) < 500 and any(n in err.lower() for n in names), where
+        assert os.listdir(tmp_path) == [], where
+
+
+def test_a_diverging_plot_is_a_result(qapp, tmp_path, capsys):
+    out = tmp_path / "d.png"
+    assert main(["plot", "--problem", "rosenbrock", "--lr", "1e300", "--steps", "5",
+                 "--out", str(out)]) == 0
+    stdout, err = capsys.readouterr()
+    assert err == "" and "diverged at step 1" in stdout and QImage(str(out)).width() == 1600
+
+
+@pytest.mark.parametrize("ext", ["png", "svg", "pdf"])
+def test_a_full_disk_is_one_line_and_no_file(qapp, tmp_path, capsys, monkeypatch, ext):
+    """The image is encoded in memory and written by Python, whose write says why it failed."""
+    import core.io.atomic
+
+    real_open = open
+
+    class FullDisk:
+        def __init__(self, *args, **kwargs):
+            self.handle = real_open(*args, **kwargs)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, _data):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(core.io.atomic, "open", FullDisk, raising=False)
+    out = tmp_path / f"fig.{ext}"
+    code = main(["plot", "--problem", "quadratic", "--steps", "5", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and err == f"error: cannot write {str(out)!r}: No space left on device\n"
+    assert os.listdir(tmp_path) == []

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -262,3 +263,102 @@ def test_a_session_on_the_command_line_opens_on_launch(tmp_path):
                          capture_output=True, text=True, env=env, timeout=120, cwd=ROOT)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "state quadratic 0.0123 rmsprop True" in out.stdout, (out.stdout, out.stderr[-2000:])
+
+
+# ---------------------------------------------------------------- hostile files
+def _hostile(tmp_path) -> dict[str, tuple[str, list[str]]]:
+    """The files a careless or hostile user may open as a session: (path, message words)."""
+    good = json.loads(core.session.session_for(
+        "quadratic", core.RunConfig(problem="quadratic", lr=0.1, start=(1.0, 1.0))).to_json())
+
+    def file(name: str, text: str) -> str:
+        path = tmp_path / name
+        path.write_text(text)
+        return str(path)
+
+    def changed(name: str, raw: str, **fields: object) -> str:
+        text = json.dumps({**good, **fields, "lr": "@LR@"}).replace('"@LR@"', raw)
+        return file(name, text)
+
+    data_pipe = tmp_path / "data.csv"
+    cases = {
+        "pinned 5": (changed("p5.json", "0.1", pinned=5), ["'pinned'", "list"]),
+        "pinned true": (changed("pt.json", "0.1", pinned=True), ["'pinned'", "true"]),
+        "pinned[2].lr": (changed("p2.json", "0.1", pinned=[{"lr": 0.1}, {"lr": 0.2},
+                                                          {"lr": "fast"}]),
+                         ["'pinned[2].lr'", "number"]),
+        "4,000 digits": (changed("digits.json", "9" * 4000), ["'lr'", "4,000 digits"]),
+        "1e999": (changed("e999.json", "1e999"), ["'lr'", "beyond float64"]),
+        "version true": (changed("vt.json", "0.1", version=True), ["'version'", "true"]),
+        "version 1.0": (changed("v1.json", "0.1", version=1.0), ["'version'", "1.0"]),
+        "nested": (file("deep.json", "[" * 100_000 + "]" * 100_000), ["nested", "100,000"]),
+        "a folder": (str(tmp_path), ["is a folder"]),
+    }
+    if Path("/dev/zero").exists():
+        cases["a device"] = ("/dev/zero", ["is a device"])
+    if hasattr(os, "mkfifo"):
+        fifo = tmp_path / "pipe.json"
+        os.mkfifo(fifo)
+        cases["a pipe"] = (str(fifo), ["is a pipe (FIFO)"])
+        os.mkfifo(data_pipe)
+        cases["data from a pipe"] = (
+            file("dp.json", json.dumps({**good, "problem": {"data": str(data_pipe)}})),
+            ["'problem'", "is a pipe (FIFO)"])
+    return cases
+
+
+def test_hostile_session_files_opened_from_the_menu_change_nothing(qtbot, window, tmp_path,
+                                                                   monkeypatch):
+    """File → Open session… on each: one message naming what is wrong, the window as it was.
+
+    A pipe that no one writes to would block a reader for ever; should the check
+    regress, a thread opens it for writing after a while, so the test fails
+    instead of hanging.
+    """
+    w = window
+    w.model.knobs.set_lr(0.05)
+    settle(qtbot, w)
+    before = snapshot(w)
+    runs = w.model.playback.runs_built
+    cases = _hostile(tmp_path)
+    unblock = _unblock_pipes_later([p for p, _ in cases.values()])
+    try:
+        for kind, (path, words) in cases.items():
+            monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                                staticmethod(lambda *a, p=path, **k: (p, "")))
+            count = len(w.errors)
+            w.actions["open"].trigger()
+            assert len(w.errors) == count + 1, kind
+            title, text = w.errors[-1]
+            assert title == "Cannot open the session", (kind, title)
+            assert "\n" not in text and len(text) < 500, (kind, text)
+            for word in words:
+                assert word in text, (kind, word, text)
+            assert same(before, snapshot(w)), kind
+    finally:
+        unblock.set()
+    assert w.model.playback.runs_built == runs
+    assert w.settings.recent_sessions() == []
+
+
+def _unblock_pipes_later(paths: list[str]):
+    """An event; unless it is set within 60 s, each pipe among ``paths`` is opened for
+    writing once (which wakes a reader blocked on it with an end of file)."""
+    import stat
+    import threading
+
+    done = threading.Event()
+    pipes = [p for p in paths if os.path.exists(p) and stat.S_ISFIFO(os.stat(p).st_mode)]
+
+    def wake() -> None:
+        if done.wait(60):
+            return
+        for pipe in pipes:
+            try:
+                fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:
+                continue
+            os.close(fd)
+
+    threading.Thread(target=wake, daemon=True).start()
+    return done
