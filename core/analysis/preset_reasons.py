@@ -10,7 +10,21 @@ from core.analysis.curvature import gauge_sentence
 if TYPE_CHECKING:
     from core.analysis.preset_finder import PresetFinder
 
-OPTIMIZER_WORDS = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
+OPTIMIZER_WORDS = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad",
+                   "nadam": "NAdam", "radam": "RAdam", "adamax": "Adamax",
+                   "adadelta": "Adadelta"}
+# how each adaptive optimizer sizes its steps, for the sentences about them
+STEP_WORDS = {
+    "radam": "takes its first steps with momentum alone and later ones of about lr whatever "
+             "the slope",
+    "adadelta": "multiplies lr by the running size of its past steps over that of the gradient",
+}
+DIVIDES = {
+    "radam": "takes its first few steps with momentum alone and then divides each step by a "
+             "running size of the gradient",
+    "adadelta": "scales each step by the running size of its past steps over that of the "
+                "gradient",
+}
 
 
 class PresetReasons:
@@ -106,5 +120,6 @@ class PresetReasons:
             return (f"with momentum {f.opt.hyper['momentum']:g} the steps build up speed and "
                     f"overshoot the valley, so {outcome}.{note}")
         who = OPTIMIZER_WORDS.get(f.optimizer, f.optimizer)
-        return (f"{who} takes steps of about lr whatever the "
-                f"slope, so steps of {lr:.3g} jump right across the valley, and {outcome}.{note}")
+        how = STEP_WORDS.get(f.optimizer, "takes steps of about lr whatever the slope")
+        return (f"{who} {how}, so steps at lr {lr:.3g} jump right across the valley, and "
+                f"{outcome}.{note}")

@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.analysis.curvature import curvature_report, gauge_sentence, sgd_lam_max, sgd_theory
 from core.analysis.preset_finder import PRESET_NAMES, STALLED, PresetFinder
-from core.analysis.preset_reasons import OPTIMIZER_WORDS, PresetReasons
+from core.analysis.preset_reasons import DIVIDES, OPTIMIZER_WORDS, PresetReasons
 from core.checks import check_lr
 from core.optim import make_optimizer
 from core.problems.catalogue import get_problem
@@ -133,7 +133,8 @@ def preset_report(problem: str | Problem, optimizer: str = "sgd",
     problem, start
         A `Problem` or a built-in name; the start point (default: its own).
     optimizer, **hyper
-        ``sgd``, ``adam``, ``adamw``, ``rmsprop`` or ``adagrad``, and its
+        ``sgd``, ``adam``, ``adamw``, ``rmsprop``, ``adagrad``, ``nadam``,
+        ``radam``, ``adamax`` or ``adadelta``, and its
         hyper-parameters (torch.optim's names).
 
     Returns
@@ -186,9 +187,9 @@ def describe_lr(problem: str | Problem, lr: float, optimizer: str = "sgd",
     lr = check_lr(lr)
     plain = gauge_sentence(lam, where, lr)
     if name != "sgd":
-        return (f"{OPTIMIZER_WORDS.get(name, name)} divides each step by a running size of the "
-                "gradient, so the 2/λmax rule of plain gradient descent does not apply to it. "
-                f"For plain gradient descent: {plain}")
+        how = DIVIDES.get(name, "divides each step by a running size of the gradient")
+        return (f"{OPTIMIZER_WORDS.get(name, name)} {how}, so the 2/λmax rule of plain "
+                f"gradient descent does not apply to it. For plain gradient descent: {plain}")
     mu = float(opt.hyper["momentum"])
     if mu == 0 or not (math.isfinite(lam) and lam > 0):
         return plain

@@ -107,7 +107,8 @@ def sweep(
     steps
         Updates per run; each run has ``steps + 1`` rows, as in `core.train`.
     optimizer, **hyper
-        ``sgd``, ``adam``, ``adamw``, ``rmsprop`` or ``adagrad``, and its
+        ``sgd``, ``adam``, ``adamw``, ``rmsprop``, ``adagrad``, ``nadam``,
+        ``radam``, ``adamax`` or ``adadelta``, and its
         hyper-parameters (torch.optim's names).
     start, batch, seed
         As for `core.train`; every run sees the same batches, so each equals

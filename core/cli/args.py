@@ -74,7 +74,8 @@ def out_path(text: str | None, allowed: tuple[str, ...] = TABLE_EXTENSIONS) -> s
 def add_optimizer_arguments(p: argparse.ArgumentParser) -> None:
     """torch.optim's hyper-parameters, as optional flags."""
     g = p.add_argument_group("optimizer")
-    g.add_argument("--optimizer", default="sgd", help="sgd, adam, adamw, rmsprop or adagrad")
+    g.add_argument("--optimizer", default="sgd",
+                   help="sgd, adam, adamw, rmsprop, adagrad, nadam, radam, adamax or adadelta")
     g.add_argument("--momentum")
     g.add_argument("--dampening")
     g.add_argument("--nesterov", action="store_true")
@@ -86,6 +87,9 @@ def add_optimizer_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--amsgrad", action="store_true")
     g.add_argument("--lr-decay")
     g.add_argument("--initial-accumulator-value")
+    g.add_argument("--momentum-decay", help="nadam")
+    g.add_argument("--decoupled-weight-decay", action="store_true", help="nadam, radam")
+    g.add_argument("--rho", help="adadelta")
 
 
 def hyper_from(args: argparse.Namespace) -> dict[str, Any]:
@@ -99,13 +103,15 @@ def hyper_from(args: argparse.Namespace) -> dict[str, Any]:
         "alpha",
         "lr_decay",
         "initial_accumulator_value",
+        "momentum_decay",
+        "rho",
     ):
         text = getattr(args, name, None)
         if text is not None:
             hyper[name] = number("--" + name.replace("_", "-"), text)
     if getattr(args, "betas", None) is not None:
         hyper["betas"] = numbers("--betas", args.betas, count=2)
-    for flag in ("nesterov", "centered", "amsgrad"):
+    for flag in ("nesterov", "centered", "amsgrad", "decoupled_weight_decay"):
         if getattr(args, flag, False):
             hyper[flag] = True
     return hyper

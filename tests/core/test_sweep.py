@@ -71,6 +71,10 @@ CASES = [
                                                           "momentum": 0.9}),
     ("single-weight", [0.0, 0.1, 0.2222222222222222, 0.5], 20, {}),
     ("beale", np.geomspace(1e-3, 0.1, 5), 200, {"optimizer": "adamw", "weight_decay": 0.1}),
+    ("rosenbrock", np.geomspace(1e-4, 1.0, 6), 300, {"optimizer": "nadam"}),
+    ("house-prices", np.geomspace(1e-3, 10.0, 5), 80, {"optimizer": "radam"}),
+    ("and-gate", np.geomspace(0.01, 10.0, 4), 120, {"batch": "sample", "optimizer": "adamax"}),
+    ("quadratic", np.geomspace(0.01, 100.0, 5), 100, {"optimizer": "adadelta", "rho": 0.8}),
 ]
 
 

@@ -44,13 +44,19 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("rmsprop", {"centered": True, "momentum": 0.9}),
     ("adagrad", {}),
     ("adagrad", {"lr_decay": 0.01}),
+    ("nadam", {}),
+    ("radam", {"decoupled_weight_decay": True, "weight_decay": 0.01}),
+    ("adamax", {}),
+    ("adadelta", {}),
 ]
 VARIANT_IDS = [name + "".join(f"-{k}={v}" for k, v in h.items()) for name, h in VARIANTS]
 
 
 def small_lr(problem: core.Problem, optimizer: str) -> float:
     """The problem's own lr for sgd; at most 0.01 for the adaptive ones, whose
-    step size is about lr whatever the gradient's scale."""
+    step size is about lr whatever the gradient's scale; Adadelta's own 1.0."""
+    if optimizer == "adadelta":  # its steps carry their own scale: torch's default lr 1.0
+        return 1.0
     return problem.default_lr if optimizer == "sgd" else min(problem.default_lr, 0.01)
 
 
