@@ -55,6 +55,7 @@ from core.analysis.preset_finder import PRESET_NAMES, STALLED, PresetFinder
 from core.analysis.preset_reasons import DIVIDES, OPTIMIZER_WORDS, PresetReasons
 from core.checks import check_lr
 from core.optim import make_optimizer
+from core.optim.schedules import make_schedule
 from core.problems.catalogue import get_problem
 
 if TYPE_CHECKING:
@@ -101,31 +102,39 @@ class PresetReport:
     optimizer: str = "sgd"
     hyper: dict[str, Any] = field(default_factory=dict)
     batch: str | int = "full"
+    schedule: dict[str, Any] | None = None  # the schedule every run used (None: constant)
 
     def describe(self) -> str:
         """The presets as plain text (what ``lr-playground-cli presets`` prints)."""
         hyper = "".join(f", {k}={v}" for k, v in self.hyper.items())
+        sched = ""
+        if self.schedule is not None:
+            sched = "; schedule " + make_schedule(self.schedule).describe() + \
+                ", lr below is its lr0"
         lines = [f"presets for {self.problem} ({self.optimizer}{hyper}; {self.budget} steps, "
-                 f"batch {self.batch}):"]
+                 f"batch {self.batch}{sched}):"]
         for name in PRESET_NAMES:
             lines.append(f"  {name:<10}  lr = {self.lrs[name]:<10.4g}  {self.reasons[name]}")
         if self.theory is not None:
-            lines.append(f"theory (plain gradient descent): {self.theory['summary']}")
+            at = ", at lr0" if self.schedule is not None else ""
+            lines.append(f"theory (plain gradient descent{at}): {self.theory['summary']}")
         return "\n".join(lines)
 
 
 def presets(problem: str | Problem, optimizer: str = "sgd",
-            start: Sequence[float] | None = None, **hyper: Any) -> dict[str, float]:
+            start: Sequence[float] | None = None, schedule: Any = None,
+            **hyper: Any) -> dict[str, float]:
     """``{"too-small": lr, "just-right": lr, "too-big": lr}`` for a problem.
 
     The ``lrs`` of `preset_report`, which takes the same arguments; the rules
     are in the module docstring.
     """
-    return preset_report(problem, optimizer, start=start, **hyper).lrs
+    return preset_report(problem, optimizer, start=start, schedule=schedule, **hyper).lrs
 
 
 def preset_report(problem: str | Problem, optimizer: str = "sgd",
-                  start: Sequence[float] | None = None, **hyper: Any) -> PresetReport:
+                  start: Sequence[float] | None = None, schedule: Any = None,
+                  **hyper: Any) -> PresetReport:
     """The presets, why each was chosen, the theory (plain SGD) and the sweep.
 
     Parameters
@@ -136,13 +145,16 @@ def preset_report(problem: str | Problem, optimizer: str = "sgd",
         ``sgd``, ``adam``, ``adamw``, ``rmsprop``, ``adagrad``, ``nadam``,
         ``radam``, ``adamax`` or ``adadelta``, and its
         hyper-parameters (torch.optim's names).
+    schedule
+        A learning-rate schedule every run follows (as for `core.train`); the
+        presets are then its base rate lr0.
 
     Returns
     -------
     PresetReport
         ``.lrs``, ``.reasons``, ``.theory``, ``.sweep``, ``.budget``, ``.outcomes``.
     """
-    finder = PresetFinder(get_problem(problem), optimizer, start, hyper)
+    finder = PresetFinder(get_problem(problem), optimizer, start, hyper, schedule)
     lrs = finder.find()
     theory = None
     if finder.optimizer == "sgd" and finder.opt.hyper["momentum"] == 0:
@@ -154,7 +166,7 @@ def preset_report(problem: str | Problem, optimizer: str = "sgd",
         sweep=finder.res, budget=finder.budget, outcomes=dict(finder.outcomes),
         runs={name: finder.run(lr) for name, lr in lrs.items() if not math.isnan(lr)},
         problem=finder.prob.name, optimizer=finder.optimizer, hyper=finder.hyper,
-        batch=finder.batch,
+        batch=finder.batch, schedule=finder.schedule,
     )
 
 

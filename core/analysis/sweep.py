@@ -51,6 +51,7 @@ from core.analysis.sweep_result import SweepResult
 from core.checks import check_lr, check_number
 from core.errors import ConfigError
 from core.optim import make_optimizer
+from core.optim.schedules import make_schedule
 from core.problems.catalogue import get_problem
 from core.run.batches import BatchPlan
 from core.run.config import check_steps
@@ -94,6 +95,7 @@ def sweep(
     seed: int = 0,
     tol: float | None = None,
     keep_history: bool = False,
+    schedule: Any = None,
     **hyper: Any,
 ) -> SweepResult:
     """Run every learning rate in ``lrs`` for ``steps`` updates, all at once.
@@ -118,6 +120,9 @@ def sweep(
         own tolerance).
     keep_history
         Also return every run's losses, shape (steps + 1, R).
+    schedule
+        A learning-rate schedule (name, dict or `Schedule`, as for `core.train`)
+        applied to every run, each from its own rate in ``lrs``.
 
     Returns
     -------
@@ -126,7 +131,7 @@ def sweep(
         diverged, and a status per learning rate.
     """
     setup = prepare_sweep(problem, lrs, steps, optimizer, start, batch, seed, tol,
-                          keep_history, hyper)
+                          keep_history, hyper, schedule)
     backend = NumpyBackend(setup.prob, setup.plan)
     return SweepLoop(setup, backend, keep_history).run(optimizer.lower())
 
@@ -134,7 +139,7 @@ def sweep(
 def prepare_sweep(problem: str | Problem, lrs: Any, steps: Any, optimizer: str,
                   start: Sequence[float] | None, batch: str | int, seed: int,
                   tol: float | None, keep_history: bool,
-                  hyper: dict[str, Any]) -> SweepSetup:
+                  hyper: dict[str, Any], schedule: Any = None) -> SweepSetup:
     """Check a sweep's inputs (the numpy and the torch sweep both); ConfigError."""
     prob = get_problem(problem)
     lr = check_lrs(lrs)
@@ -149,4 +154,6 @@ def prepare_sweep(problem: str | Problem, lrs: Any, steps: Any, optimizer: str,
             f"keep_history would hold {(steps + 1) * lr.size:,} losses "
             f"(at most {MAX_HISTORY_ELEMENTS:,}); sweep fewer steps or learning rates"
         )
-    return SweepSetup(prob, opt, plan, theta0, lr, steps, tol)
+    sched = make_schedule(schedule)
+    return SweepSetup(prob, opt, plan, theta0, lr, steps, tol,
+                      None if sched.name == "constant" else sched)

@@ -9,6 +9,7 @@ from typing import Any
 
 from core.checks import check_number, check_whole
 from core.errors import ConfigError
+from core.optim.schedules import SCHEDULES, check_rates, make_schedule, schedule_params
 
 TABLE_EXTENSIONS = (".csv", ".tsv", ".md", ".json")
 
@@ -115,6 +116,73 @@ def hyper_from(args: argparse.Namespace) -> dict[str, Any]:
         if getattr(args, flag, False):
             hyper[flag] = True
     return hyper
+
+
+def schedules_help() -> str:
+    """Each schedule and its options, as ``--help`` lists them (from the schedules
+    themselves, so a new schedule shows up here by itself)."""
+    parts = []
+    for name in SCHEDULES:
+        params = schedule_params(name)
+        opts = ", ".join(p if d is None else f"{p}={d:g}" for p, d in params.items())
+        parts.append(f"{name} ({opts})" if opts else name)
+    return "; ".join(parts)
+
+
+def add_schedule_arguments(p: argparse.ArgumentParser) -> None:
+    """The learning-rate schedule: the window's names, torch's lr_scheduler numbers."""
+    g = p.add_argument_group(
+        "schedule", "how the learning rate changes from update to update, as in the window's "
+        "Schedule section; each schedule is the torch.optim.lr_scheduler class of the same "
+        "numbers (update k = 0 is the first). Options without a default are required: "
+        + schedules_help().replace("%", "%%"))
+    g.add_argument("--schedule", metavar="NAME",
+                   help="constant (the default), " + ", ".join(SCHEDULES[1:]))
+    g.add_argument("--schedule-option", action="append", metavar="KEY=VALUE",
+                   help="one of the schedule's options, e.g. T_max=100 (repeatable)")
+
+
+def checked_schedule(args: argparse.Namespace, lrs: tuple[float, ...],
+                     steps: int) -> dict[str, Any] | None:
+    """`schedule_from`, refused (ConfigError) where it makes a learning rate of some
+    update negative or not finite for any base rate in ``lrs``."""
+    spec = schedule_from(args)
+    if spec is not None:
+        schedule = make_schedule(spec)
+        for lr0 in lrs:
+            check_rates(schedule, lr0, steps)
+    return spec
+
+
+def schedule_from(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The schedule the flags give, as a session file holds it (None: constant)."""
+    name = getattr(args, "schedule", None)
+    items = getattr(args, "schedule_option", None) or []
+    if name is None:
+        if items:
+            raise ConfigError("--schedule-option needs --schedule NAME (one of: "
+                              + ", ".join(SCHEDULES) + ")")
+        return None
+    allowed = schedule_params(name)  # an unknown name: a ConfigError listing the schedules
+    given: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ConfigError(f"--schedule-option must look like key=value, got {item!r}")
+        if key not in allowed:
+            listing = ", ".join(allowed) or "none"
+            raise ConfigError(f"the {name.lower()} schedule has no option {key!r} "
+                              f"(its options: {listing})")
+        if key in given:
+            raise ConfigError(f"--schedule-option {key} is given twice")
+        given[key] = option_value(value.strip())
+    for key, default in allowed.items():
+        if default is None and key not in given:
+            raise ConfigError(f"the {name.lower()} schedule needs {key}: add "
+                              f"--schedule-option {key}=VALUE")
+    schedule = make_schedule({"name": name, **given})
+    return None if schedule.name == "constant" else schedule.to_dict()
 
 
 def add_problem_arguments(p: argparse.ArgumentParser) -> None:

@@ -6,10 +6,11 @@ import argparse
 import sys
 from typing import Any
 
+from core.checks import check_lr, check_number
 from core.cli import args as A
 from core.errors import ConfigError
 from core.problems import get_problem, list_problems
-from core.run.config import RunConfig
+from core.run.config import RunConfig, check_steps
 from core.run.dispatch import make_trainer
 
 
@@ -34,7 +35,10 @@ def add_run_arguments(r: argparse.ArgumentParser) -> None:
     g.add_argument("--backend", default="numpy", help="numpy or torch")
     g.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (torch)")
     g.add_argument("--dtype", default="float64", help="float64 or float32 (torch)")
+    g.add_argument("--tol", help="stop as converged once loss - min_loss <= tol, as the "
+                   "window does at the problem's tolerance (default: run every step)")
     A.add_optimizer_arguments(r)
+    A.add_schedule_arguments(r)
 
 
 def cmd_problems(args: argparse.Namespace) -> int:
@@ -88,19 +92,23 @@ def resolve_problem(args: argparse.Namespace) -> Any:
 
 def config_from(args: argparse.Namespace, problem: Any) -> RunConfig:
     """The run's settings from the flags, through `RunConfig.from_dict` as any saved config."""
+    lr, steps = check_lr(A.number("--lr", args.lr)), check_steps(A.whole("--steps", args.steps))
     fields = {
         "optimizer": args.optimizer,
         "hyper": A.hyper_from(args),
-        "lr": A.number("--lr", args.lr),
-        "steps": A.whole("--steps", args.steps),
+        "lr": lr,
+        "steps": steps,
         "start": A.numbers("--start", args.start) if args.start else None,
         "batch": args.batch,
         "seed": A.whole("--seed", args.seed),
         "backend": args.backend,
         "device": args.device,
         "dtype": args.dtype,
+        "schedule": A.checked_schedule(args, (lr,), steps),
     }
-    return RunConfig.from_dict(fields, problem=problem)
+    tol = getattr(args, "tol", None)
+    tol = None if tol is None else check_number("--tol", tol, low=0.0, rule="a number >= 0")
+    return RunConfig.from_dict(fields, problem=problem, tol=tol)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

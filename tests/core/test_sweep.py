@@ -75,6 +75,14 @@ CASES = [
     ("house-prices", np.geomspace(1e-3, 10.0, 5), 80, {"optimizer": "radam"}),
     ("and-gate", np.geomspace(0.01, 10.0, 4), 120, {"batch": "sample", "optimizer": "adamax"}),
     ("quadratic", np.geomspace(0.01, 100.0, 5), 100, {"optimizer": "adadelta", "rho": 0.8}),
+    ("quadratic", np.geomspace(1e-3, 0.5, 7), 120,
+     {"schedule": {"name": "cosine", "T_max": 100, "eta_min": 0.001}}),
+    ("rosenbrock", np.geomspace(1e-4, 1e-2, 5), 200,
+     {"schedule": {"name": "step", "step_size": 30, "gamma": 0.5}, "momentum": 0.9}),
+    ("house-prices", np.geomspace(1e-2, 1.0, 5), 80,
+     {"schedule": {"name": "exponential", "gamma": 1.05}}),
+    ("and-gate", np.geomspace(0.1, 10.0, 4), 60,
+     {"schedule": "warmup", "batch": "sample", "optimizer": "adam"}),
 ]
 
 

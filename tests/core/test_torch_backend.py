@@ -375,6 +375,18 @@ def test_torch_sweep_equals_numpy_sweep(problem: str, gradient: str, optimizer: 
     assert_sweeps_match(ours, sweep(problem, lrs, **kw))
 
 
+@pytest.mark.parametrize("schedule", [{"name": "cosine", "T_max": 50, "eta_min": 1e-4},
+                                      {"name": "warmup", "total_iters": 20}])
+def test_torch_sweep_follows_the_schedule_as_numpy(schedule: dict[str, Any]) -> None:
+    from core.analysis.sweep import sweep
+    from core.torch_backend import torch_sweep
+
+    kw = {"steps": 80, "optimizer": "adam", "keep_history": True, "schedule": schedule}
+    lrs = np.geomspace(1e-3, 0.05, 6)
+    assert_sweeps_match(torch_sweep("rosenbrock", lrs, device="cpu", **kw),
+                        sweep("rosenbrock", lrs, **kw))
+
+
 @pytest.mark.parametrize("problem", ["line-one-point", "quadratic", "rosenbrock", "saddle",
                                      "single-weight", "house-prices"])
 @pytest.mark.parametrize(("optimizer", "hyper"), [("sgd", {}), ("sgd", {"momentum": 0.9})])
