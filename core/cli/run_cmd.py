@@ -1,4 +1,9 @@
-"""``problems`` and ``run``: list the problems; run one and write its step table."""
+"""``problems`` and ``run``: list the problems; run one and write its step table.
+
+A diverged run is a result, not an error: ``run`` writes its table, ends with
+the window's own sentence on why it diverged (`core.analysis.verdict`), the
+flag to try in place of the window's keys, and exits 0.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import argparse
 import sys
 from typing import Any
 
+from core.analysis.verdict import verdict_of
 from core.checks import check_lr, check_number
 from core.cli import args as A
 from core.errors import ConfigError
@@ -118,6 +124,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     run = make_trainer(problem, cfg).run()
     if out is None:
         run.table.to_csv(sys.stdout)
+        if run.status == "diverged":  # the table is on stdout: the reason goes beside it
+            sys.stderr.write(divergence_reason(run) + "\n")
         return 0
     run.table.save(out)
     where = f" at step {run.diverged_at}" if run.diverged_at is not None else ""
@@ -125,4 +133,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"wrote {len(run.table)} rows to {out}: {run.status}{where}, "
         f"final loss {run.final_loss:.6g}\n"
     )
+    if run.status == "diverged":
+        sys.stdout.write(divergence_reason(run) + "\n")
     return 0
+
+
+def divergence_reason(run: Any) -> str:
+    """The window's sentence on a diverged run, with the flag to try for its keys."""
+    half = float(run.config.lr) / 2
+    return verdict_of(run, halve=f"Halve the learning rate: --lr {half:.6g}.").text

@@ -15,8 +15,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from core import Theory
 from desktop.model import analysis
-from desktop.model.analysis import SurfaceData, Theory, Unavailable
+from desktop.model.analysis import SurfaceData, Unavailable
 from desktop.model.events import Event
 from desktop.model.jobs import JobRunner
 

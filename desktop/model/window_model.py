@@ -13,7 +13,7 @@ happens in the next ``frame()`` (the window's frame clock calls it at once
 when idle, else at the next frame, so a slider drag re-runs at most once per
 frame and the newest value wins). ``framed`` then tells the views to draw the
 run, the table and the status sentence, all from the same state. The status
-sentence is derived from the run on screen alone (`desktop.model.explain`),
+sentence is derived from the run on screen alone (`core.analysis.verdict`),
 and recomputed in every frame and after every change, so it never describes
 another run; while a long re-run catches up it says so instead of judging a
 partial run.
@@ -27,12 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core import ConfigError
+from core import ConfigError, Verdict
 from desktop.model import analysis
 from desktop.model.backend import BackendModel
 from desktop.model.compare import CompareModel
 from desktop.model.events import Event
-from desktop.model.explain import Verdict
 from desktop.model.insight import InsightModel
 from desktop.model.jobs import JobRunner, QueuedJobs
 from desktop.model.knobs import (

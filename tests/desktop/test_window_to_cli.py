@@ -1,5 +1,6 @@
-"""A scheduled run seen in the window, saved as a session, is the same run typed on the
-command line: the window model's own table, the session's and the CLI's, cell for cell."""
+"""What the window shows, the command line gives: a scheduled run saved as a session is
+the same table as the run typed (cell for cell), and a diverged run ends with the
+window's own sentence on why."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 import core
+from core.analysis.verdict import HALVE
 from core.cli import main
 from core.run.table import StepTable
 from core.session import load_session
@@ -49,3 +51,35 @@ def test_the_windows_scheduled_run_is_the_cli_run(tmp_path, capsys, spec, flags)
     assert typed[None].columns == saved.columns == list(on_screen.columns)
     np.testing.assert_array_equal(typed[None].block(), saved.block())
     np.testing.assert_array_equal(typed["0.001"].block(), on_screen.block())
+
+
+@pytest.mark.parametrize(("problem", "lr", "extra"), [
+    ("quadratic", 0.5, []),
+    ("house-prices", 0.7, []),
+    ("rosenbrock", 0.005, ["--momentum", "0.9"]),
+])
+def test_a_diverged_run_ends_with_the_windows_sentence(tmp_path, capsys, problem, lr, extra):
+    m = WindowModel()
+    m.knobs.set_problem(problem)
+    m.start(play=False)
+    m.settle()
+    if extra:
+        m.knobs.set_optimizer("sgd", momentum=0.9)
+    m.knobs.set_lr(lr)
+    m.settle()
+    assert m.trainer.status == "diverged"
+    window = m.status_model.verdict.text
+    assert window.endswith(HALVE)
+
+    out = tmp_path / "t.csv"
+    code = main(["run", "--problem", problem, "--lr", str(lr), "--steps", str(m.knobs.steps),
+                 *extra, "--tol", str(m.trainer.config.tol), "--out", str(out)])
+    stdout = capsys.readouterr().out
+    assert code == 0  # a diverged run is a result, not an error
+    lines = stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith(f"wrote {m.trainer.diverged_at + 1} rows")
+    assert f"diverged at step {m.trainer.diverged_at}" in lines[0]
+    # the same sentence; the flag to try stands where the window names its keys
+    assert lines[1] == window.replace(HALVE, f"Halve the learning rate: --lr {lr / 2:.6g}.")
+    if not extra:  # plain gradient descent: lr·λmax against 2
+        assert "lr·λmax = " in lines[1] and "> 2" in lines[1]
