@@ -50,7 +50,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from core.analysis.curvature import curvature_report, gauge_sentence, sgd_lam_max, sgd_theory
+from core.analysis.curvature import (
+    condition_sentence,
+    curvature,
+    curvature_report,
+    gauge_sentence,
+    sgd_lam_max,
+    sgd_theory,
+    valley_condition,
+)
 from core.analysis.preset_finder import PRESET_NAMES, STALLED, PresetFinder
 from core.analysis.preset_reasons import DIVIDES, OPTIMIZER_WORDS, PresetReasons
 from core.checks import check_lr
@@ -103,6 +111,8 @@ class PresetReport:
     hyper: dict[str, Any] = field(default_factory=dict)
     batch: str | int = "full"
     schedule: dict[str, Any] | None = None  # the schedule every run used (None: constant)
+    # the curvature at the start: lam_max, lam_min, condition (κ) and what κ means
+    curvature: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
         """The presets as plain text (what ``lr-playground-cli presets`` prints)."""
@@ -115,6 +125,13 @@ class PresetReport:
                  f"batch {self.batch}{sched}):"]
         for name in PRESET_NAMES:
             lines.append(f"  {name:<10}  lr = {self.lrs[name]:<10.4g}  {self.reasons[name]}")
+        if self.curvature:
+            c = self.curvature
+            kappa = c["condition"]
+            kappa_text = ("∞" if math.isinf(kappa) else "–" if math.isnan(kappa)
+                          else f"{kappa:.4g}")
+            lines.append(f"curvature at the start: λmax = {c['lam_max']:.4g}, "
+                         f"λmin = {c['lam_min']:.4g}, κ = {kappa_text}. {c['text']}")
         if self.theory is not None:
             at = ", at lr0" if self.schedule is not None else ""
             lines.append(f"theory (plain gradient descent{at}): {self.theory['summary']}")
@@ -161,12 +178,15 @@ def preset_report(problem: str | Problem, optimizer: str = "sgd",
         theory = sgd_theory(finder.prob, finder.start, lrs, finder.res.divergence_edge(),
                             weight_decay=finder.opt.hyper["weight_decay"])
     words = PresetReasons(finder, lrs, theory)
+    at_start = curvature(finder.prob, finder.start)
     return PresetReport(
         lrs=lrs, reasons={name: words.why(name) for name in PRESET_NAMES}, theory=theory,
         sweep=finder.res, budget=finder.budget, outcomes=dict(finder.outcomes),
         runs={name: finder.run(lr) for name, lr in lrs.items() if not math.isnan(lr)},
         problem=finder.prob.name, optimizer=finder.optimizer, hyper=finder.hyper,
         batch=finder.batch, schedule=finder.schedule,
+        curvature={"lam_max": at_start.lam_max, "lam_min": at_start.lam_min,
+                   "condition": valley_condition(at_start), "text": condition_sentence(at_start)},
     )
 
 

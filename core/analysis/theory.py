@@ -12,7 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from core.analysis.curvature import curvature, curvature_report
+from core.analysis.curvature import (
+    condition_sentence,
+    curvature,
+    curvature_report,
+    valley_condition,
+)
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -34,6 +39,10 @@ class Theory:
     lam_start: float
     lam_minimum: float | None
     plain_sgd: bool  # SGD without momentum: the 2/λmax rule is its own
+    # the start's flattest curvature, κ = λmax/λmin there and what κ means (one sentence)
+    lam_min_start: float = math.nan
+    condition: float = math.nan
+    condition_text: str = ""
 
     def ratio(self, lr: float) -> float:
         return float(lr) * self.lam_max
@@ -57,7 +66,8 @@ def theory_of(problem: Problem, start: Sequence[float], optimizer: str,
     if optimizer == "sgd":
         lam += float(hyper.get("weight_decay", 0.0) or 0.0)
     limit = 2.0 / lam if lam > 0 else math.inf
-    return Theory(lam, limit, where, lam_start, lam_min, plain)
+    return Theory(lam, limit, where, lam_start, lam_min, plain, float(at_start.lam_min),
+                  valley_condition(at_start), condition_sentence(at_start))
 
 
 def _eigen_at(problem: Problem, point: Any, which: str) -> float | None:
