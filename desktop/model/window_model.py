@@ -6,7 +6,8 @@ It is made of small sub-models, each with its own typed events:
 - ``playback`` (`PlaybackModel`): the run on screen, playing, catching up;
 - ``insight`` (`InsightModel`): curvature, gauge, presets, sweep, surface;
 - ``compare`` (`CompareModel`): preset runs compared, pinned runs;
-- ``selection`` (`SelectionModel`): the step picked in the table.
+- ``selection`` (`SelectionModel`): the step picked in the table;
+- ``gradcheck`` (`GradCheckModel`): the gradient check, at the point on screen.
 
 This class wires them: a knob that changes the run asks for a re-run, which
 happens in the next ``frame()`` (the window's frame clock calls it at once
@@ -32,6 +33,7 @@ from desktop.model import analysis
 from desktop.model.backend import BackendModel
 from desktop.model.compare import CompareModel
 from desktop.model.events import Event
+from desktop.model.gradcheck import GradCheckModel
 from desktop.model.insight import InsightModel
 from desktop.model.jobs import JobRunner, QueuedJobs
 from desktop.model.knobs import (
@@ -70,6 +72,7 @@ class WindowModel:
         self.selection = SelectionModel()
         self.status_model = StatusModel()
         self.backend = BackendModel(self.knobs, self.jobs)
+        self.gradcheck = GradCheckModel(self.jobs)
         self.framed: Event[Frame] = Event("model.framed")  # draw the run now
         self.error: Event[str] = Event("model.error")  # worth a message box
         self.frame_requested: Event[None] = Event("model.frame_requested")
@@ -315,6 +318,17 @@ class WindowModel:
     def select_step(self, step: int) -> None:
         self.selection.select(step, self.playback.rows)
 
+    def check_gradient(self) -> None:
+        """Check the gradient at the selected step, else at the newest row, else the start."""
+        n = self.playback.drawable_rows()
+        step = self.selection.step if 0 <= self.selection.step < n else n - 1
+        t, k = self.playback.trainer, self.knobs
+        if step < 0 or t is None:
+            self.gradcheck.request(k.problem, k.start, None)
+            return
+        row = t.table.row(step)
+        self.gradcheck.request(t.problem, tuple(row[p] for p in t.problem.param_names), step)
+
     def pin(self) -> None:
         self.compare.pin(self.playback.trainer)
 
@@ -385,6 +399,7 @@ class WindowModel:
         self.playback.pause()
         self.compare.forget()
         self.selection.clear()
+        self.gradcheck.clear()
         self.insight.forget()
         self._surface_path = None
         self.playback.clear()
@@ -426,6 +441,7 @@ class WindowModel:
     def _on_playback_replaced(self, trainer: Any) -> None:
         self._replaced = True
         self._moved = True
+        self.gradcheck.clear()  # its step belonged to the run that was replaced
         if trainer is not None and self.selection.step >= self.playback.target:
             self.selection.clear()  # the new run will not reach the selected step
 
