@@ -8,7 +8,7 @@ whole screen:
     DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python tools/screenshots.py OUT_DIR [SCENE ...]
 
 Scenes: launch, too-big, compare, data, reset, inspector, stability, gradcheck,
-nadam (default: all).
+nadam, article (default: all).
 Nothing here is a test; the pictures are for eyes.
 """
 
@@ -143,9 +143,19 @@ def main(argv: list[str]) -> int:
         show_section("Optimizer")
         shot("nadam")
 
+    def article() -> None:
+        model.knobs.set_problem("glasses-vs-ring")
+        wait(idle)
+        model.select_step(3)  # the last sample of epoch 0: the article's "Epoch 0" line
+        wait(idle)
+        table = window.plots.table
+        bar = table.horizontalScrollBar()
+        bar.setValue(bar.maximum())
+        shot("article")
+
     scenes = {"launch": launch, "too-big": too_big, "compare": compare, "data": data,
               "reset": reset, "inspector": inspector, "stability": stability,
-              "gradcheck": gradcheck, "nadam": nadam}
+              "gradcheck": gradcheck, "nadam": nadam, "article": article}
     for name in argv[1:] or list(scenes):
         scenes[name]()
     window.close()

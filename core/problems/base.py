@@ -76,6 +76,9 @@ class Problem:
     extra_columns: tuple[str, ...] = ()
     data: Dataset | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    # a seed article's per-sample loop prints a running epoch total of its own loss;
+    # this factor turns our per-sample loss into what it adds up (`core.run.article`)
+    article_loss_factor: float | None = None
 
     def __post_init__(self) -> None:
         """Subclasses precompute from their data here (the base does nothing)."""
