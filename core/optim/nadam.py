@@ -82,9 +82,13 @@ def update(grad: Any, state: NAdamState, params: Any, hyper: Mapping[str, Any], 
         params = params * (1.0 - lr * wd)
     elif wd:
         grad = grad + wd * params
-    mu, mu_next = momentum_at(hyper, t), momentum_at(hyper, t + 1)
+    # μ_t and μ_{t+1}, as `momentum_at` (written out: this runs once per parameter and step)
+    decay = hyper["momentum_decay"]
+    mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * decay)))
+    mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * decay)))
     # a float32 product of two float32 numbers: exact in float64, then rounded once
-    mu_product = to_float32(state.mu_product * to_float32(mu))
+    pack, unpack = _FLOAT32.pack, _FLOAT32.unpack
+    mu_product = unpack(pack(state.mu_product * unpack(pack(mu))[0]))[0]
     m = xp.lerp(state.exp_avg, grad, 1.0 - beta1)
     v = state.exp_avg_sq * beta2 + (1.0 - beta2) * grad * grad
     denom = xp.sqrt(v / bias_correction2) + hyper["eps"]
