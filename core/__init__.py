@@ -10,6 +10,8 @@ from core.analysis.gradcheck import GradCheck, gradient_check
 from core.analysis.presets import PresetReport, describe_lr, preset_report, presets
 from core.analysis.surface import contour_levels, surface, view_window
 from core.analysis.sweep import SweepResult, sweep
+from core.analysis.theory import Theory, theory_of
+from core.analysis.verdict import Verdict, verdict_of
 from core.checks import check_number, check_whole
 from core.errors import ConfigError
 from core.formula import FormulaError, formula_problem
@@ -45,7 +47,9 @@ __all__ = [
     "Session",
     "StepTable",
     "SweepResult",
+    "Theory",
     "Trainer",
+    "Verdict",
     "atomic_folder",
     "atomic_open",
     "atomic_path",
@@ -71,8 +75,10 @@ __all__ = [
     "read_table",
     "surface",
     "sweep",
+    "theory_of",
     "torch_available",
     "torch_sweep",
     "train",
+    "verdict_of",
     "view_window",
 ]

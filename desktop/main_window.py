@@ -40,6 +40,7 @@ from desktop.actions import PRESET_KEYS, build_actions
 from desktop.exports.actions import ExportActions
 from desktop.panels.data_panel import DataPanel
 from desktop.panels.formula_panel import FormulaPanel
+from desktop.panels.gradcheck_panel import GradCheckPanel
 from desktop.panels.lr_panel import StabilityDetails
 from desktop.panels.optimizer_panel import OptimizerPanel
 from desktop.panels.problem_panel import ProblemPanel
@@ -155,6 +156,7 @@ class MainWindow(QMainWindow):
             schedule=SchedulePanel(m),
             batch=BatchPanel(m),
             backend=BackendPanel(m, core.torch_available()),
+            gradcheck=GradCheckPanel(m),
             formula=FormulaPanel(),
             data=DataPanel(),
         )
@@ -169,6 +171,7 @@ class MainWindow(QMainWindow):
             Section("Schedule", p.schedule, expanded=False),
             Section("Batches and noise", p.batch, expanded=False),
             Section("Backend", p.backend, expanded=False),
+            Section("Gradient check", p.gradcheck, expanded=False),
             Section("Your formula", p.formula, expanded=False),
             Section("Your data", p.data, expanded=False),
         ]

@@ -7,7 +7,8 @@ whole screen:
 
     DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python tools/screenshots.py OUT_DIR [SCENE ...]
 
-Scenes: launch, too-big, compare, data, reset, inspector (default: all).
+Scenes: launch, too-big, compare, data, reset, inspector, stability, gradcheck,
+nadam, article (default: all).
 Nothing here is a test; the pictures are for eyes.
 """
 
@@ -108,8 +109,53 @@ def main(argv: list[str]) -> int:
         wait(idle)
         shot("inspector")
 
+    def show_section(title: str) -> None:
+        section = window.sections[title]
+        section.set_expanded(True)
+        for _ in range(5):
+            app.processEvents()
+        window.knobs_scroll.ensureWidgetVisible(section, 0, 0)
+        bar = window.knobs_scroll.verticalScrollBar()
+        bar.setValue(min(bar.maximum(), section.y()))
+
+    def stability() -> None:
+        model.knobs.set_problem("house-prices")
+        wait(idle)
+        show_section("Stability")
+        shot("stability")
+
+    def gradcheck() -> None:
+        model.knobs.set_problem("glasses-vs-ring")
+        wait(idle)
+        model.select_step(40)
+        show_section("Gradient check")
+        window.panels.gradcheck.button.click()
+        wait(lambda: model.gradcheck.answer is not None or bool(model.gradcheck.error))
+        wait(idle)
+        show_section("Gradient check")
+        shot("gradcheck")
+
+    def nadam() -> None:
+        model.knobs.set_problem("rosenbrock")
+        model.knobs.set_optimizer("nadam")
+        model.knobs.set_lr(0.03)
+        wait(idle)
+        show_section("Optimizer")
+        shot("nadam")
+
+    def article() -> None:
+        model.knobs.set_problem("glasses-vs-ring")
+        wait(idle)
+        model.select_step(3)  # the last sample of epoch 0: the article's "Epoch 0" line
+        wait(idle)
+        table = window.plots.table
+        bar = table.horizontalScrollBar()
+        bar.setValue(bar.maximum())
+        shot("article")
+
     scenes = {"launch": launch, "too-big": too_big, "compare": compare, "data": data,
-              "reset": reset, "inspector": inspector}
+              "reset": reset, "inspector": inspector, "stability": stability,
+              "gradcheck": gradcheck, "nadam": nadam, "article": article}
     for name in argv[1:] or list(scenes):
         scenes[name]()
     window.close()

@@ -257,3 +257,60 @@ def _gauge_clause(x: float, limit: float) -> str:
     return (f"lr·λmax = {x:.3g} > 2: each step overshoots the valley by more than it "
             f"corrects, so the zig-zag along the steepest direction grows {factor:.3g}x per "
             f"step (unstable above 2/λmax = {limit:.4g}).")
+
+
+# ------------------------------------------------------------- the condition number
+CRAWLS = 20.0  # from this κ on, the flattest direction needs at least ~10 steps an e-fold
+
+
+def valley_condition(curv: Curvature) -> float:
+    """κ = λmax/λmin where both walls curve upward; inf where λmin = 0 < λmax (a flat
+    direction); nan where the loss curves downward somewhere (κ is then no ratio of
+    walls, unlike ``Curvature.condition``, which is |λmax|/|λmin| always)."""
+    lo, hi = curv.lam_min, curv.lam_max
+    if hi > 0 and lo > 0:
+        return hi / lo
+    return math.inf if lo == 0 and hi > 0 else math.nan
+
+
+def condition_sentence(curv: Curvature) -> str:
+    """What κ = λmax/λmin means for plain gradient descent at this point, in one sentence.
+
+    Along an eigenvector with eigenvalue λ a step multiplies the error by
+    1 − lr·λ. A stable rate needs lr < 2/λmax, so along the flattest direction a
+    step removes at most lr·λmin < 2λmin/λmax = 2/κ of the error there: with a
+    large κ that direction crawls, needing at least 1/−ln(1 − 2/κ) ≈ κ/2 steps
+    for each e-fold, whatever the learning rate.
+    """
+    lam_max, lam_min = curv.lam_max, curv.lam_min
+    if not (math.isfinite(lam_max) and math.isfinite(lam_min)):
+        return "The curvature is not finite here, so there is no condition number to give."
+    if len(curv.eigenvalues) == 1:
+        if lam_max <= 0:
+            return (f"With one parameter there is one curvature, λ = {lam_max:.4g} ≤ 0: the "
+                    "loss curves downward here, so no step size is unstable.")
+        return (f"With one parameter there is one curvature, λ = {lam_max:.4g}, so κ = 1: "
+                f"one learning rate suits it, any below 2/λ = {2.0 / lam_max:.4g}.")
+    if lam_max <= 0:
+        return (f"λmax = {lam_max:.4g} ≤ 0: the loss curves downward in every direction here, "
+                "so there is no valley for κ to describe.")
+    if lam_min < 0:
+        return (f"λmin = {lam_min:.4g} < 0: the loss curves downward along one direction here "
+                "(it is saddle-shaped), so κ is no ratio of two valley walls: along that "
+                "direction each step carries the run further away, downhill.")
+    if lam_min == 0:
+        return ("λmin = 0: the loss is flat along one direction here, so κ is infinite: the "
+                "gradient has no pull that way here, whatever the learning rate.")
+    kappa = lam_max / lam_min
+    limit = 2.0 / lam_max
+    if kappa < 1.5:
+        return (f"κ = λmax/λmin ≈ {kappa:.3g}: the bowl is nearly round here, so one learning "
+                f"rate suits every direction: below 2/λmax = {limit:.4g} all of them shrink "
+                "about as fast.")
+    text = (f"κ = λmax/λmin ≈ {kappa:.3g}: the steep direction needs lr < 2/λmax = "
+            f"{limit:.4g}, while the flat one then closes at most 2/κ = {2.0 / kappa:.2g} of its "
+            "remaining distance per step")
+    if kappa < CRAWLS:
+        return text + "."
+    steps = math.floor(1.0 / -math.log1p(-2.0 / kappa))
+    return text + f", so it crawls: at least {steps} steps for each e-fold of its error."

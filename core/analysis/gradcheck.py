@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from core.problems.base import Problem
 
 COLUMNS = ("param", "hand", "autograd", "finite-diff", "|hand−autograd|", "|hand−fd|")
+AUTOGRAD_RTOL = 1e-10  # autograd repeats the same float64 arithmetic: agreement to rounding
+FD_RTOL = 1e-5  # central differences with h = 1e-6: truncation ~h², rounding ~ε/h
 
 
 def _rel(diff: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
@@ -63,6 +65,7 @@ class GradCheck:
     autograd_reason: str | None
     finite_diff: FloatArray
     steps: FloatArray
+    h: float = 1e-6
 
     # ---------------------------------------------------------- differences
     @property
@@ -99,18 +102,70 @@ class GradCheck:
     def max_rel_diff_fd(self) -> float:
         return float(np.max(self.rel_diff_fd))
 
-    def agrees(self, autograd_rtol: float = 1e-10, fd_rtol: float = 1e-5) -> bool:
+    def agrees(self, autograd_rtol: float = AUTOGRAD_RTOL, fd_rtol: float = FD_RTOL) -> bool:
         """Whether the hand gradient matches both others, relative to the gradient's size.
 
         Differences are scaled by the largest gradient component (at least 1e-300),
         so a component passing through zero does not count as a disagreement.
         """
-        scale = max(float(np.max(np.abs(self.hand))), 1e-300)
-        ok = float(np.max(self.abs_diff_fd)) <= fd_rtol * scale
-        d_auto = self.abs_diff_autograd
-        if d_auto is not None:
-            ok = ok and float(np.max(d_auto)) <= autograd_rtol * scale
-        return ok
+        return bool(np.all(self.passes(autograd_rtol, fd_rtol)))
+
+    @property
+    def scale(self) -> float:
+        """The largest entry of the hand gradient (at least 1e-300): what differences
+        are measured against."""
+        return max(float(np.max(np.abs(self.hand))), 1e-300)
+
+    def scaled_diff_fd(self) -> FloatArray:
+        """``|hand − finite_diff| / scale`` per parameter."""
+        return self.abs_diff_fd / self.scale
+
+    def scaled_diff_autograd(self) -> FloatArray | None:
+        """``|hand − autograd| / scale`` per parameter (None without autograd)."""
+        d = self.abs_diff_autograd
+        return None if d is None else d / self.scale
+
+    def largest_diff(self) -> FloatArray:
+        """Per parameter, the larger of the two differences, each over `scale`."""
+        auto = self.scaled_diff_autograd()
+        fd = self.scaled_diff_fd()
+        return fd if auto is None else np.fmax(fd, auto)
+
+    def passes(self, autograd_rtol: float = AUTOGRAD_RTOL,
+               fd_rtol: float = FD_RTOL) -> np.ndarray:
+        """Per parameter: within ``fd_rtol`` of the central difference and within
+        ``autograd_rtol`` of autograd (where there is autograd), both over `scale`."""
+        ok = self.scaled_diff_fd() <= fd_rtol
+        auto = self.scaled_diff_autograd()
+        return ok if auto is None else ok & (auto <= autograd_rtol)
+
+    def describe(self) -> str:
+        """The check as a plain-text table (what ``lr-playground-cli gradcheck`` prints)."""
+        at = ", ".join(f"{n}={v:.6g}" for n, v in zip(self.param_names, self.theta, strict=True))
+        head = ("parameter", "hand", "autograd", "central diff", "largest diff", "check")
+        rows = [head]
+        for i, (name, ok) in enumerate(zip(self.param_names, self.passes(), strict=True)):
+            auto = "—" if self.autograd is None else f"{self.autograd[i]:.12g}"
+            rows.append((name, f"{self.hand[i]:.12g}", auto, f"{self.finite_diff[i]:.12g}",
+                         f"{self.largest_diff()[i]:.2g}", "pass" if ok else "FAIL"))
+        widths = [max(len(r[j]) for r in rows) for j in range(len(head))]
+        lines = [f"gradient check of {self.problem} at {at} (loss {self.loss:.6g}):"]
+        lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                  for r in rows]
+        lines.append(self.legend())
+        verdict = ("the hand-derived gradient agrees with both" if self.autograd is not None
+                   else "the hand-derived gradient agrees with the central differences")
+        if not self.agrees():
+            verdict = "the hand-derived gradient DISAGREES"
+        return "\n".join([*lines, verdict + "."])
+
+    def legend(self) -> str:
+        """How to read the table: the differences, the tolerances, the autograd column."""
+        auto = (f"autograd: torch, float64, on the cpu (within {AUTOGRAD_RTOL:g} to pass)"
+                if self.autograd is not None else str(self.autograd_reason))
+        return (f"largest diff: |hand − other| over the largest gradient entry "
+                f"({self.scale:.4g}); central differences with steps h·max(1, |θ|), "
+                f"h = {self.h:g} (within {FD_RTOL:g} to pass); {auto}.")
 
     # -------------------------------------------------------------- display
     @property
@@ -197,4 +252,5 @@ def gradient_check(
         autograd_reason=reason,
         finite_diff=fd,
         steps=steps,
+        h=h,
     )

@@ -15,6 +15,7 @@ from core.analysis.sweep import SweepResult, sweep
 from core.errors import ConfigError
 from core.optim import make_optimizer
 from core.run.batches import BatchPlan
+from core.run.config import normalise_schedule
 from core.run.dispatch import train
 
 if TYPE_CHECKING:
@@ -41,9 +42,10 @@ class PresetFinder:
     """One preset computation: the sweep, the picks, and their check runs."""
 
     def __init__(self, prob: Problem, optimizer: str, start: Sequence[float] | None,
-                 hyper: dict[str, Any]) -> None:
+                 hyper: dict[str, Any], schedule: Any = None) -> None:
         self.prob = prob
         self.opt = make_optimizer(optimizer, **hyper)  # validates before any work
+        self.schedule = normalise_schedule(schedule)  # None, or the schedule as a dict
         self.optimizer = optimizer.lower()
         self.hyper = dict(hyper)
         self.start = prob.check_start(start)
@@ -61,7 +63,7 @@ class PresetFinder:
     # ------------------------------------------------------------ plumbing
     def _sweep(self, lrs: np.ndarray) -> SweepResult:
         return sweep(self.prob, lrs, steps=self.budget, optimizer=self.optimizer,
-                     start=self.start, batch=self.batch, **self.hyper)
+                     start=self.start, batch=self.batch, schedule=self.schedule, **self.hyper)
 
     def _widen(self, down: bool) -> bool:
         """Sweep the next stretch of decades below (or above) the swept range."""
@@ -86,7 +88,7 @@ class PresetFinder:
         if lr not in self._runs:
             self._runs[lr] = train(self.prob, optimizer=self.optimizer, lr=lr,
                                    steps=self.budget, start=self.start, batch=self.batch,
-                                   **self.hyper)
+                                   schedule=self.schedule, **self.hyper)
         return self._runs[lr]
 
     def _pick(self, candidates: Sequence[int], check: Callable[[Run, int], bool]) -> float:

@@ -5,12 +5,29 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from core.analysis.curvature import gauge_sentence
+from core.optim.schedules import make_schedule
 
 if TYPE_CHECKING:
     from core.analysis.preset_finder import PresetFinder
 
-OPTIMIZER_WORDS = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
+OPTIMIZER_WORDS = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad",
+                   "nadam": "NAdam", "radam": "RAdam", "adamax": "Adamax",
+                   "adadelta": "Adadelta"}
+# how each adaptive optimizer sizes its steps, for the sentences about them
+STEP_WORDS = {
+    "radam": "takes its first steps with momentum alone and later ones of about lr whatever "
+             "the slope",
+    "adadelta": "multiplies lr by the running size of its past steps over that of the gradient",
+}
+DIVIDES = {
+    "radam": "takes its first few steps with momentum alone and then divides each step by a "
+             "running size of the gradient",
+    "adadelta": "scales each step by the running size of its past steps over that of the "
+                "gradient",
+}
 
 
 class PresetReasons:
@@ -20,6 +37,17 @@ class PresetReasons:
                  theory: dict[str, Any] | None) -> None:
         self.f, self.lrs, self.theory = finder, lrs, theory
         self.lam = None if theory is None else float(theory["lam_max"])
+        self.schedule = None if finder.schedule is None else make_schedule(finder.schedule)
+
+    def _rates(self, lr: float, updates: int | None = None) -> tuple[float, float, int]:
+        """The smallest and the largest rate the schedule gives updates 0..updates-1
+        (all of the budget by default) from base rate ``lr``, and where the largest is."""
+        if self.schedule is None:
+            return lr, lr, 0
+        n = max(1, self.f.budget if updates is None else updates)
+        rates = np.broadcast_to(self.schedule.lr(lr, np.arange(n)), (n,))
+        k = int(np.argmax(rates))
+        return float(np.min(rates)), float(rates[k]), k
 
     def why(self, name: str) -> str:
         lr = self.lrs[name]
@@ -45,7 +73,9 @@ class PresetReasons:
             text = (f"{why}, so this is the "
                     f"learning rate that takes it lowest, from {r.loss0:.4g} to {final:.4g}, "
                     "while every step goes downhill and the run stays inside the window.")
-        if self.lam is not None and self.theory is not None:
+        if self.lam is not None and self.theory is not None and self.schedule is not None:
+            text += self._scheduled_just(lr)
+        elif self.lam is not None and self.theory is not None:
             x = lr * self.lam
             if x <= 2:
                 text += " " + gauge_sentence(self.lam, self.theory["where"], lr, short=True)
@@ -57,6 +87,16 @@ class PresetReasons:
                          f"ground where this step is stable{there}.")
         return text
 
+    def _scheduled_just(self, lr: float) -> str:
+        assert self.lam is not None and self.theory is not None
+        lo, hi, k = self._rates(lr)
+        head = f" With the schedule the rate runs from {lo:.4g} to {hi:.4g}"
+        if hi * self.lam <= 2:
+            return (f"{head}; at its largest, "
+                    + gauge_sentence(self.lam, self.theory["where"], hi, short=True))
+        return (f"{head}: lr·λmax = {hi * self.lam:.3g} at its largest (update {k}) is above 2 "
+                f"at the {self.theory['where']}, and {lo * self.lam:.3g} at its smallest.")
+
     def _small(self, lr: float) -> str:
         f = self.f
         lr_just = self.lrs["just-right"]
@@ -65,7 +105,12 @@ class PresetReasons:
         text = (f"{lr_just / lr:.3g}x smaller than just-right: {downhill}the steps are so "
                 f"short that after {f.budget} steps the loss is still {run.final_loss:.4g} "
                 f"(just-right gets to {just_run.final_loss:.4g}).")
-        if self.lam is not None and 0 < lr * self.lam < 1:
+        hi = self._rates(lr)[1]
+        if self.lam is not None and 0 < hi * self.lam < 1 and self.schedule is not None:
+            text += (f" lr·λmax is at most {hi * self.lam:.2g} (the schedule's largest rate): "
+                     f"each step removes at most {100 * hi * self.lam:.2g}% of the error along "
+                     "the steepest direction, and less along the flatter ones.")
+        elif self.lam is not None and 0 < lr * self.lam < 1:
             text += (f" lr·λmax = {lr * self.lam:.2g}: each step removes only "
                      f"{100 * lr * self.lam:.2g}% of the error along the steepest direction, "
                      "and less along the flatter ones.")
@@ -94,6 +139,16 @@ class PresetReasons:
             note = (f" (Every lr from {r.lrs[recover].min():.3g} to {r.lrs[recover].max():.3g} "
                     "also pushes the loss above its start at first, but recovers within the "
                     "budget.)")
+        if self.lam is not None and self.theory is not None and self.schedule is not None:
+            _, hi, k = self._rates(lr, run.diverged_at)
+            x = hi * self.lam
+            if x > 2:
+                return (f"lr·λmax reaches {x:.3g} > 2 (the schedule's rate of update {k}): "
+                        "steps that long overshoot the valley by more than they correct, so "
+                        f"{outcome}.{note}")
+            return (f"lr·λmax is at most {x:.3g}, not above 2 at the {self.theory['where']}, "
+                    "but steps this long leave the region where that curvature holds (the "
+                    f"slope changes under them), and {outcome}.{note}")
         if self.lam is not None and self.theory is not None:
             x = lr * self.lam
             if x > 2:
@@ -106,5 +161,6 @@ class PresetReasons:
             return (f"with momentum {f.opt.hyper['momentum']:g} the steps build up speed and "
                     f"overshoot the valley, so {outcome}.{note}")
         who = OPTIMIZER_WORDS.get(f.optimizer, f.optimizer)
-        return (f"{who} takes steps of about lr whatever the "
-                f"slope, so steps of {lr:.3g} jump right across the valley, and {outcome}.{note}")
+        how = STEP_WORDS.get(f.optimizer, "takes steps of about lr whatever the slope")
+        return (f"{who} {how}, so steps at lr {lr:.3g} jump right across the valley, and "
+                f"{outcome}.{note}")

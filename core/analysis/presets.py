@@ -50,11 +50,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from core.analysis.curvature import curvature_report, gauge_sentence, sgd_lam_max, sgd_theory
+from core.analysis.curvature import (
+    condition_sentence,
+    curvature,
+    curvature_report,
+    gauge_sentence,
+    sgd_lam_max,
+    sgd_theory,
+    valley_condition,
+)
 from core.analysis.preset_finder import PRESET_NAMES, STALLED, PresetFinder
-from core.analysis.preset_reasons import OPTIMIZER_WORDS, PresetReasons
+from core.analysis.preset_reasons import DIVIDES, OPTIMIZER_WORDS, PresetReasons
 from core.checks import check_lr
 from core.optim import make_optimizer
+from core.optim.schedules import make_schedule
 from core.problems.catalogue import get_problem
 
 if TYPE_CHECKING:
@@ -101,31 +110,48 @@ class PresetReport:
     optimizer: str = "sgd"
     hyper: dict[str, Any] = field(default_factory=dict)
     batch: str | int = "full"
+    schedule: dict[str, Any] | None = None  # the schedule every run used (None: constant)
+    # the curvature at the start: lam_max, lam_min, condition (κ) and what κ means
+    curvature: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
         """The presets as plain text (what ``lr-playground-cli presets`` prints)."""
         hyper = "".join(f", {k}={v}" for k, v in self.hyper.items())
+        sched = ""
+        if self.schedule is not None:
+            sched = "; schedule " + make_schedule(self.schedule).describe() + \
+                ", lr below is its lr0"
         lines = [f"presets for {self.problem} ({self.optimizer}{hyper}; {self.budget} steps, "
-                 f"batch {self.batch}):"]
+                 f"batch {self.batch}{sched}):"]
         for name in PRESET_NAMES:
             lines.append(f"  {name:<10}  lr = {self.lrs[name]:<10.4g}  {self.reasons[name]}")
+        if self.curvature:
+            c = self.curvature
+            kappa = c["condition"]
+            kappa_text = ("∞" if math.isinf(kappa) else "–" if math.isnan(kappa)
+                          else f"{kappa:.4g}")
+            lines.append(f"curvature at the start: λmax = {c['lam_max']:.4g}, "
+                         f"λmin = {c['lam_min']:.4g}, κ = {kappa_text}. {c['text']}")
         if self.theory is not None:
-            lines.append(f"theory (plain gradient descent): {self.theory['summary']}")
+            at = ", at lr0" if self.schedule is not None else ""
+            lines.append(f"theory (plain gradient descent{at}): {self.theory['summary']}")
         return "\n".join(lines)
 
 
 def presets(problem: str | Problem, optimizer: str = "sgd",
-            start: Sequence[float] | None = None, **hyper: Any) -> dict[str, float]:
+            start: Sequence[float] | None = None, schedule: Any = None,
+            **hyper: Any) -> dict[str, float]:
     """``{"too-small": lr, "just-right": lr, "too-big": lr}`` for a problem.
 
     The ``lrs`` of `preset_report`, which takes the same arguments; the rules
     are in the module docstring.
     """
-    return preset_report(problem, optimizer, start=start, **hyper).lrs
+    return preset_report(problem, optimizer, start=start, schedule=schedule, **hyper).lrs
 
 
 def preset_report(problem: str | Problem, optimizer: str = "sgd",
-                  start: Sequence[float] | None = None, **hyper: Any) -> PresetReport:
+                  start: Sequence[float] | None = None, schedule: Any = None,
+                  **hyper: Any) -> PresetReport:
     """The presets, why each was chosen, the theory (plain SGD) and the sweep.
 
     Parameters
@@ -133,27 +159,34 @@ def preset_report(problem: str | Problem, optimizer: str = "sgd",
     problem, start
         A `Problem` or a built-in name; the start point (default: its own).
     optimizer, **hyper
-        ``sgd``, ``adam``, ``adamw``, ``rmsprop`` or ``adagrad``, and its
+        ``sgd``, ``adam``, ``adamw``, ``rmsprop``, ``adagrad``, ``nadam``,
+        ``radam``, ``adamax`` or ``adadelta``, and its
         hyper-parameters (torch.optim's names).
+    schedule
+        A learning-rate schedule every run follows (as for `core.train`); the
+        presets are then its base rate lr0.
 
     Returns
     -------
     PresetReport
         ``.lrs``, ``.reasons``, ``.theory``, ``.sweep``, ``.budget``, ``.outcomes``.
     """
-    finder = PresetFinder(get_problem(problem), optimizer, start, hyper)
+    finder = PresetFinder(get_problem(problem), optimizer, start, hyper, schedule)
     lrs = finder.find()
     theory = None
     if finder.optimizer == "sgd" and finder.opt.hyper["momentum"] == 0:
         theory = sgd_theory(finder.prob, finder.start, lrs, finder.res.divergence_edge(),
                             weight_decay=finder.opt.hyper["weight_decay"])
     words = PresetReasons(finder, lrs, theory)
+    at_start = curvature(finder.prob, finder.start)
     return PresetReport(
         lrs=lrs, reasons={name: words.why(name) for name in PRESET_NAMES}, theory=theory,
         sweep=finder.res, budget=finder.budget, outcomes=dict(finder.outcomes),
         runs={name: finder.run(lr) for name, lr in lrs.items() if not math.isnan(lr)},
         problem=finder.prob.name, optimizer=finder.optimizer, hyper=finder.hyper,
-        batch=finder.batch,
+        batch=finder.batch, schedule=finder.schedule,
+        curvature={"lam_max": at_start.lam_max, "lam_min": at_start.lam_min,
+                   "condition": valley_condition(at_start), "text": condition_sentence(at_start)},
     )
 
 
@@ -186,9 +219,9 @@ def describe_lr(problem: str | Problem, lr: float, optimizer: str = "sgd",
     lr = check_lr(lr)
     plain = gauge_sentence(lam, where, lr)
     if name != "sgd":
-        return (f"{OPTIMIZER_WORDS.get(name, name)} divides each step by a running size of the "
-                "gradient, so the 2/λmax rule of plain gradient descent does not apply to it. "
-                f"For plain gradient descent: {plain}")
+        how = DIVIDES.get(name, "divides each step by a running size of the gradient")
+        return (f"{OPTIMIZER_WORDS.get(name, name)} {how}, so the 2/λmax rule of plain "
+                f"gradient descent does not apply to it. For plain gradient descent: {plain}")
     mu = float(opt.hyper["momentum"])
     if mu == 0 or not (math.isfinite(lam) and lam > 0):
         return plain

@@ -52,6 +52,7 @@ from core.checks import check_flag, check_lr, check_number, shown
 from core.errors import ConfigError
 from core.limits import MAX_SWEEP_HISTORY, MAX_SWEEP_LRS, MAX_SWEEP_WORK
 from core.optim import make_optimizer
+from core.optim.schedules import make_schedule
 from core.problems.catalogue import get_problem
 from core.run.batches import BatchPlan
 from core.run.config import MAX_NOISE, check_steps
@@ -115,6 +116,7 @@ def sweep(
     tol: float | None = None,
     keep_history: bool = False,
     noise: float = 0.0,
+    schedule: Any = None,
     **hyper: Any,
 ) -> SweepResult:
     """Run every learning rate in ``lrs`` for ``steps`` updates, all at once.
@@ -128,7 +130,8 @@ def sweep(
     steps
         Updates per run; each run has ``steps + 1`` rows, as in `core.train`.
     optimizer, **hyper
-        ``sgd``, ``adam``, ``adamw``, ``rmsprop`` or ``adagrad``, and its
+        ``sgd``, ``adam``, ``adamw``, ``rmsprop``, ``adagrad``, ``nadam``,
+        ``radam``, ``adamax`` or ``adadelta``, and its
         hyper-parameters (torch.optim's names).
     start, batch, seed
         As for `core.train`; every run sees the same batches, so each equals
@@ -141,6 +144,9 @@ def sweep(
     noise
         Scale of the Gaussian noise added to each gradient, as in `core.train`
         (every run gets the same noise, the noise its own run would get).
+    schedule
+        A learning-rate schedule (name, dict or `Schedule`, as for `core.train`)
+        applied to every run, each from its own rate in ``lrs``.
 
     Returns
     -------
@@ -149,7 +155,7 @@ def sweep(
         diverged, and a status per learning rate.
     """
     setup = prepare_sweep(problem, lrs, steps, optimizer, start, batch, seed, tol,
-                          keep_history, hyper, noise)
+                          keep_history, hyper, noise, schedule)
     backend = NumpyBackend(setup.prob, setup.plan)
     return SweepLoop(setup, backend, keep_history).run(optimizer.lower())
 
@@ -157,7 +163,8 @@ def sweep(
 def prepare_sweep(problem: str | Problem, lrs: Any, steps: Any, optimizer: str,
                   start: Sequence[float] | None, batch: str | int, seed: int,
                   tol: float | None, keep_history: bool,
-                  hyper: dict[str, Any], noise: float = 0.0) -> SweepSetup:
+                  hyper: dict[str, Any], noise: float = 0.0,
+                  schedule: Any = None) -> SweepSetup:
     """Check a sweep's inputs (the numpy and the torch sweep both); ConfigError."""
     prob = get_problem(problem)
     lr = check_lrs(lrs)
@@ -177,4 +184,6 @@ def prepare_sweep(problem: str | Problem, lrs: Any, steps: Any, optimizer: str,
     noise = check_number("noise", noise, low=0.0, high=MAX_NOISE,
                          rule=f"a number from 0 to {MAX_NOISE:g} (the noise's standard "
                               "deviation)")
-    return SweepSetup(prob, opt, plan, theta0, lr, steps, tol, noise, plan.seed)
+    sched = make_schedule(schedule)
+    return SweepSetup(prob, opt, plan, theta0, lr, steps, tol,
+                      None if sched.name == "constant" else sched, noise, plan.seed)

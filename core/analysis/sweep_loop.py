@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from core._types import FloatArray, IntArray
     from core.optim.base import Optimizer, Rule
+    from core.optim.schedules import Schedule
     from core.problems.base import Problem
     from core.run.batches import BatchPlan
 
@@ -53,6 +54,7 @@ class SweepSetup(NamedTuple):
     lr: FloatArray
     steps: int
     tol: float
+    schedule: Schedule | None = None  # None: every update at the run's own rate
     noise: float = 0.0
     seed: int = 0
 
@@ -71,6 +73,10 @@ class NumpyBackend:
 
     def init(self, rule: Rule, hyper: Mapping[str, Any], theta: FloatArray) -> Any:
         return rule.init(theta, hyper, NUMPY)
+
+    def rates(self, lrs: FloatArray) -> FloatArray:
+        """The learning rates of one update, shape (1, R) in numpy, in the backend's form."""
+        return lrs
 
     def update(self, rule: Rule, grad: FloatArray, state: Any, theta: FloatArray,
                hyper: Mapping[str, Any], lr: FloatArray) -> tuple[FloatArray, Any]:
@@ -192,6 +198,9 @@ class SweepLoop:
         rule, hyper = s.opt.rule, s.opt.hyper
         loss_grad, record, scalars, update = be.loss_grad, be.record, be.scalars, be.update
         theta, lr = be.start(s.theta0, s.lr)
+        # with a schedule, each update's rates come from the base rates of the working
+        # runs, computed as the trainer computes its own (`Schedule.lr`)
+        schedule, base = s.schedule, s.lr[None, :]
         state = be.init(rule, hyper, theta)
         limit, k0 = math.inf, 0  # k0: the first row held in the buffer
         idx, block_rows, steps = self.idx, self.block_rows, s.steps
@@ -216,6 +225,7 @@ class SweepLoop:
                 keep = self._drop_diverged(k, within_limits(loss, total, limit), loss, theta)
                 if keep is not None:
                     theta, grad, lr, loss, state = be.take((theta, grad, lr, loss, state), keep)
+                    base = base[:, be.numpy(keep)]
                     idx = self.idx
             last = k == steps or (idx is not None and idx.size == 0)
             if last or k - k0 == block_rows - 1:
@@ -223,7 +233,8 @@ class SweepLoop:
                 k0 = k0 if self.keep_history else k + 1
             if last:
                 break
-            theta, state = update(rule, grad, state, theta, hyper, lr)
+            rates = lr if schedule is None else be.rates(schedule.lr(base, k))
+            theta, state = update(rule, grad, state, theta, hyper, rates)
         alive = slice(None) if self.idx is None else self.idx
         self.final_loss[alive] = be.numpy(loss)
         self.final_params[alive] = be.params(theta)

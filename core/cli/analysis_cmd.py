@@ -27,6 +27,7 @@ def register(sub: Any) -> None:
     A.add_problem_arguments(p)
     p.add_argument("--start", help="comma-separated, one per parameter, e.g. 3,4")
     A.add_optimizer_arguments(p)
+    A.add_schedule_arguments(p)
     p.set_defaults(handler=cmd_presets)
 
     s = sub.add_parser("sweep", help="run many learning rates at once and write a CSV")
@@ -47,6 +48,7 @@ def register(sub: Any) -> None:
     g.add_argument("--tol", help="'reached' means loss - min_loss <= tol "
                    "(default: the problem's tolerance)")
     A.add_optimizer_arguments(s)
+    A.add_schedule_arguments(s)
     s.add_argument("--out", help="output .csv file (default: CSV on stdout)")
     s.set_defaults(handler=cmd_sweep)
 
@@ -57,7 +59,10 @@ def _start(args: argparse.Namespace) -> tuple[float, ...] | None:
 
 def cmd_presets(args: argparse.Namespace) -> int:
     problem = resolve_problem(args)
-    report = preset_report(problem, args.optimizer, start=_start(args), **A.hyper_from(args))
+    # the presets are base rates: the schedule's shape must stay finite and >= 0
+    schedule = A.checked_schedule(args, (1.0,), problem.default_steps)
+    report = preset_report(problem, args.optimizer, start=_start(args), schedule=schedule,
+                           **A.hyper_from(args))
     sys.stdout.write(report.describe() + "\n")
     return 0
 
@@ -83,9 +88,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     tol = None if args.tol is None else check_number("--tol", args.tol, low=0.0,
                                                       rule="a number >= 0")
     problem = resolve_problem(args)
+    schedule = A.checked_schedule(args, (float(lrs[0]), float(lrs[-1])), steps)
     result = sweep(problem, lrs, steps=steps, optimizer=args.optimizer, start=_start(args),
                    batch=args.batch, seed=A.whole("--seed", args.seed), tol=tol,
-                   noise=A.number("--noise", args.noise), **A.hyper_from(args))
+                   noise=A.number("--noise", args.noise), schedule=schedule,
+                   **A.hyper_from(args))
     if out is None:
         result.to_csv(sys.stdout)
         return 0

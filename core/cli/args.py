@@ -9,6 +9,7 @@ from typing import Any
 
 from core.checks import check_number, check_whole, shown, shown_path
 from core.errors import ConfigError
+from core.optim.schedules import SCHEDULES, check_rates, make_schedule, schedule_params
 
 TABLE_EXTENSIONS = (".csv", ".tsv", ".md", ".json")
 
@@ -81,7 +82,8 @@ def out_path(text: str | None, allowed: tuple[str, ...] = TABLE_EXTENSIONS) -> s
 def add_optimizer_arguments(p: argparse.ArgumentParser) -> None:
     """torch.optim's hyper-parameters, as optional flags."""
     g = p.add_argument_group("optimizer")
-    g.add_argument("--optimizer", default="sgd", help="sgd, adam, adamw, rmsprop or adagrad")
+    g.add_argument("--optimizer", default="sgd",
+                   help="sgd, adam, adamw, rmsprop, adagrad, nadam, radam, adamax or adadelta")
     g.add_argument("--momentum")
     g.add_argument("--dampening")
     g.add_argument("--nesterov", action="store_true")
@@ -93,6 +95,9 @@ def add_optimizer_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--amsgrad", action="store_true")
     g.add_argument("--lr-decay")
     g.add_argument("--initial-accumulator-value")
+    g.add_argument("--momentum-decay", help="nadam")
+    g.add_argument("--decoupled-weight-decay", action="store_true", help="nadam, radam")
+    g.add_argument("--rho", help="adadelta")
 
 
 def hyper_from(args: argparse.Namespace) -> dict[str, Any]:
@@ -106,16 +111,92 @@ def hyper_from(args: argparse.Namespace) -> dict[str, Any]:
         "alpha",
         "lr_decay",
         "initial_accumulator_value",
+        "momentum_decay",
+        "rho",
     ):
         text = getattr(args, name, None)
         if text is not None:
             hyper[name] = number("--" + name.replace("_", "-"), text)
     if getattr(args, "betas", None) is not None:
         hyper["betas"] = numbers("--betas", args.betas, count=2)
-    for flag in ("nesterov", "centered", "amsgrad"):
+    for flag in ("nesterov", "centered", "amsgrad", "decoupled_weight_decay"):
         if getattr(args, flag, False):
             hyper[flag] = True
     return hyper
+
+
+def _default_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
+
+
+def schedules_help() -> str:
+    """Each schedule and its options, as ``--help`` lists them (from the schedules
+    themselves, so a new schedule shows up here by itself)."""
+    parts = []
+    for name in SCHEDULES:
+        params = schedule_params(name)
+        opts = ", ".join(p if d is None else f"{p}={_default_text(d)}"
+                         for p, d in params.items())
+        parts.append(f"{name} ({opts})" if opts else name)
+    return "; ".join(parts)
+
+
+def add_schedule_arguments(p: argparse.ArgumentParser) -> None:
+    """The learning-rate schedule: the window's names, torch's lr_scheduler numbers."""
+    g = p.add_argument_group(
+        "schedule", "how the learning rate changes from update to update, as in the window's "
+        "Schedule section; each schedule is the torch.optim.lr_scheduler class of the same "
+        "numbers (update k = 0 is the first). Options without a default are required: "
+        + schedules_help().replace("%", "%%"))
+    g.add_argument("--schedule", metavar="NAME",
+                   help="constant (the default), " + ", ".join(SCHEDULES[1:]))
+    g.add_argument("--schedule-option", action="append", metavar="KEY=VALUE",
+                   help="one of the schedule's options, e.g. T_max=100 (repeatable)")
+
+
+def checked_schedule(args: argparse.Namespace, lrs: tuple[float, ...],
+                     steps: int) -> dict[str, Any] | None:
+    """`schedule_from`, refused (ConfigError) where it makes a learning rate of some
+    update negative or not finite for any base rate in ``lrs``."""
+    spec = schedule_from(args)
+    if spec is not None:
+        schedule = make_schedule(spec)
+        for lr0 in lrs:
+            check_rates(schedule, lr0, steps)
+    return spec
+
+
+def schedule_from(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The schedule the flags give, as a session file holds it (None: constant)."""
+    name = getattr(args, "schedule", None)
+    items = getattr(args, "schedule_option", None) or []
+    if name is None:
+        if items:
+            raise ConfigError("--schedule-option needs --schedule NAME (one of: "
+                              + ", ".join(SCHEDULES) + ")")
+        return None
+    allowed = schedule_params(name)  # an unknown name: a ConfigError listing the schedules
+    given: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ConfigError(f"--schedule-option must look like key=value, got {item!r}")
+        if key not in allowed:
+            listing = ", ".join(allowed) or "none"
+            raise ConfigError(f"the {name.lower()} schedule has no option {key!r} "
+                              f"(its options: {listing})")
+        if key in given:
+            raise ConfigError(f"--schedule-option {key} is given twice")
+        given[key] = option_value(value.strip())
+    for key, default in allowed.items():
+        if default is None and key not in given:
+            raise ConfigError(f"the {name.lower()} schedule needs {key}: add "
+                              f"--schedule-option {key}=VALUE")
+    schedule = make_schedule({"name": name, **given})
+    return None if schedule.name == "constant" else schedule.to_dict()
 
 
 def add_problem_arguments(p: argparse.ArgumentParser) -> None:

@@ -1,4 +1,9 @@
-"""``problems`` and ``run``: list the problems; run one and write its step table."""
+"""``problems`` and ``run``: list the problems; run one and write its step table.
+
+A diverged run is a result, not an error: ``run`` writes its table, ends with
+the window's own sentence on why it diverged (`core.analysis.verdict`), the
+flag to try in place of the window's keys, and exits 0.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,13 @@ import argparse
 import sys
 from typing import Any
 
+from core.analysis.verdict import verdict_of
+from core.checks import check_lr, check_number
 from core.cli import args as A
 from core.errors import ConfigError
 from core.limits import MAX_STEPS
 from core.problems import get_problem, list_problems
-from core.run.config import RunConfig
+from core.run.config import RunConfig, check_steps
 from core.run.dispatch import make_trainer
 
 
@@ -39,7 +46,10 @@ def add_run_arguments(r: argparse.ArgumentParser) -> None:
     g.add_argument("--backend", default="numpy", help="numpy or torch")
     g.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (torch)")
     g.add_argument("--dtype", default="float64", help="float64 or float32 (torch)")
+    g.add_argument("--tol", help="stop as converged once loss - min_loss <= tol, as the "
+                   "window does at the problem's tolerance (default: run every step)")
     A.add_optimizer_arguments(r)
+    A.add_schedule_arguments(r)
 
 
 def cmd_problems(args: argparse.Namespace) -> int:
@@ -92,11 +102,12 @@ def resolve_problem(args: argparse.Namespace) -> Any:
 
 def config_from(args: argparse.Namespace, problem: Any) -> RunConfig:
     """The run's settings from the flags, through `RunConfig.from_dict` as any saved config."""
+    lr, steps = check_lr(A.number("--lr", args.lr)), check_steps(A.whole("--steps", args.steps))
     fields = {
         "optimizer": args.optimizer,
         "hyper": A.hyper_from(args),
-        "lr": A.number("--lr", args.lr),
-        "steps": A.whole("--steps", args.steps, high=MAX_STEPS),
+        "lr": lr,
+        "steps": steps,
         "start": A.numbers("--start", args.start) if args.start is not None else None,
         "batch": args.batch,
         "seed": A.whole("--seed", args.seed),
@@ -104,8 +115,11 @@ def config_from(args: argparse.Namespace, problem: Any) -> RunConfig:
         "backend": args.backend,
         "device": args.device,
         "dtype": args.dtype,
+        "schedule": A.checked_schedule(args, (lr,), steps),
     }
-    return RunConfig.from_dict(fields, problem=problem)
+    tol = getattr(args, "tol", None)
+    tol = None if tol is None else check_number("--tol", tol, low=0.0, rule="a number >= 0")
+    return RunConfig.from_dict(fields, problem=problem, tol=tol)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -115,6 +129,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     run = make_trainer(problem, cfg).run()
     if out is None:
         run.table.to_csv(sys.stdout)
+        if run.status == "diverged":  # the table is on stdout: the reason goes beside it
+            sys.stderr.write(divergence_reason(run) + "\n")
         return 0
     run.table.save(out)
     where = f" at step {run.diverged_at}" if run.diverged_at is not None else ""
@@ -122,4 +138,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"wrote {len(run.table)} rows to {out}: {run.status}{where}, "
         f"final loss {run.final_loss:.6g}\n"
     )
+    if run.status == "diverged":
+        sys.stdout.write(divergence_reason(run) + "\n")
     return 0
+
+
+def divergence_reason(run: Any) -> str:
+    """The window's sentence on a diverged run, with the flag to try for its keys."""
+    half = float(run.config.lr) / 2
+    return verdict_of(run, halve=f"Halve the learning rate: --lr {half:.6g}.").text

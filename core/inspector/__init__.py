@@ -10,7 +10,8 @@ formula is rich text a Qt label renders (``<b> <i> <sub> <sup>``, unicode math).
 
 Problems describe their own step through `StepText` (`core.inspector.texts`
 says which one a problem gets); optimizers through
-`core.inspector.optimizer_text`.
+`core.inspector.optimizer_text` and `core.inspector.adaptive_text`
+(`core.inspector.optimizer_steps` picks one by name).
 """
 
 from __future__ import annotations

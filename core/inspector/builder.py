@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.inspector.model import Example, ParamUpdate, StepInspection, mark_changed
-from core.inspector.optimizer_text import OptimizerStep, StepContext, describe_optimizer
+from core.inspector.optimizer_steps import describe_optimizer
+from core.inspector.optimizer_text import OptimizerStep, StepContext
 from core.inspector.phases import (
     StepData,
     gradient_phase,

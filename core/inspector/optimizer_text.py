@@ -6,6 +6,10 @@ For every optimizer the inspector shows the state torch keeps
 and the step direction ``d`` with ``new = old − lr·d``. Each describer repeats
 its optimizer's arithmetic in the same order as `core.optim`, so the
 direction it shows is the one the run used, not a re-derivation.
+
+This module has the shared pieces and SGD, Adam, AdamW, RMSprop and Adagrad;
+`core.inspector.adaptive_text` NAdam, RAdam, Adamax and Adadelta;
+`core.inspector.optimizer_steps` picks one by the optimizer's name.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ class StepContext:
         """One line per parameter (``<key>.<name>``, ``symbol`` subscripted by the
         name); ``numbers(i)`` writes parameter i's arithmetic; ``note`` goes on the
         first line only."""
-        return [self.line(f"{key}.{n}", _sub(symbol, n), values[i], formula, numbers(i),
+        return [self.line(f"{key}.{n}", sub(symbol, n), values[i], formula, numbers(i),
                           note=note if i == 0 else "")
                 for i, n in enumerate(self.names)]
 
@@ -77,30 +81,30 @@ class OptimizerStep:
     update_numbers: tuple[str, ...]
 
 
-def _sub(symbol: str, name: str) -> str:
+def sub(symbol: str, name: str) -> str:
     return f"<i>{symbol}</i><sub>{name}</sub>"
 
 
-def _interleaved(*columns: list[Line]) -> list[Line]:
+def interleaved(*columns: list[Line]) -> list[Line]:
     """Lines grouped by parameter: the first parameter's of every column, then the next's."""
     return [line for group in zip(*(c for c in columns if c), strict=True) for line in group]
 
 
 def _plain_update(ctx: StepContext, d: FloatArray, symbol: str) -> tuple[tuple[str, ...], ...]:
     lr = constant(ctx.lr)
-    forms = tuple(f"<i>{n}</i> − lr·{_sub(symbol, n)}" for n in ctx.names)
+    forms = tuple(f"<i>{n}</i> − lr·{sub(symbol, n)}" for n in ctx.names)
     nums = tuple(f"{ctx.o(t)} − {lr} × {ctx.n(v)}" for t, v in zip(ctx.theta, d, strict=True))
     return forms, nums
 
 
-def _step(ctx: StepContext, lines: list[Line], d: Any, symbol: str) -> OptimizerStep:
+def plain_step(ctx: StepContext, lines: list[Line], d: Any, symbol: str) -> OptimizerStep:
     """``new = old − lr·d`` with ``d`` named ``symbol``."""
     d = np.asarray(d, dtype=np.float64)
     forms, nums = _plain_update(ctx, d, symbol)
     return OptimizerStep(tuple(lines), d, None, forms, nums)
 
 
-def _coupled_decay(ctx: StepContext, lines: list[Line]) -> FloatArray:
+def coupled_decay(ctx: StepContext, lines: list[Line]) -> FloatArray:
     """``g′ = g + weight_decay·θ`` (SGD, Adam, RMSprop, Adagrad: decay enters the gradient)."""
     wd = ctx.optimizer.hyper["weight_decay"]
     if not wd:
@@ -111,7 +115,7 @@ def _coupled_decay(ctx: StepContext, lines: list[Line]) -> FloatArray:
     return g
 
 
-def _moving_average(ctx: StepContext, field: str, symbol: str, coef: float, coef_symbol: str,
+def moving_average(ctx: StepContext, field: str, symbol: str, coef: float, coef_symbol: str,
                     gs: str, g: FloatArray, squared: bool = False) -> list[Line]:
     """``coef·prev + (1 − coef)·g`` (or ``g²``) for the state ``field``, per parameter."""
     sq = "²" if squared else ""
@@ -122,7 +126,7 @@ def _moving_average(ctx: StepContext, field: str, symbol: str, coef: float, coef
                               f"{constant(1.0 - coef)} × {ctx.n(g[i])}{sq}")
 
 
-def _step_count_line(ctx: StepContext, t: int) -> Line:
+def step_count_line(ctx: StepContext, t: int) -> Line:
     return ctx.line("state.step", "<i>t</i>", t, "<i>t</i><sub>prev</sub> + 1", f"{t - 1} + 1",
                     integer=True)
 
@@ -131,11 +135,11 @@ def _step_count_line(ctx: StepContext, t: int) -> Line:
 def describe_sgd(ctx: StepContext) -> OptimizerStep:
     h = ctx.optimizer.hyper
     lines: list[Line] = []
-    g = _coupled_decay(ctx, lines)
+    g = coupled_decay(ctx, lines)
     gs = "g′" if h["weight_decay"] else "g"
     mu = h["momentum"]
     if not mu:
-        return _step(ctx, lines, g, gs)
+        return plain_step(ctx, lines, g, gs)
     buf = ctx.after.momentum_buffer
     prev = ctx.before.momentum_buffer
     if prev is None:
@@ -147,12 +151,12 @@ def describe_sgd(ctx: StepContext) -> OptimizerStep:
             "state.momentum_buffer", "buf", buf, f"μ·buf<sub>prev</sub> + (1 − τ)·{gs}",
             lambda i: f"{constant(mu)} × {ctx.n(prev[i])} + {constant(damp)} × {ctx.n(g[i])}")
     if not h["nesterov"]:
-        return _step(ctx, lines, buf, "buf")
+        return plain_step(ctx, lines, buf, "buf")
     d = g + mu * buf
     lines += ctx.each("direction", "d", d, f"{gs} + μ·buf",
                       lambda i: f"{ctx.o(g[i])} + {constant(mu)} × {ctx.n(buf[i])}",
                       note="Nesterov looks ahead along the buffer")
-    return _step(ctx, lines, d, "d")
+    return plain_step(ctx, lines, d, "d")
 
 
 # --------------------------------------------------------------- Adam, AdamW
@@ -160,18 +164,24 @@ def describe_adam(ctx: StepContext) -> OptimizerStep:
     h = ctx.optimizer.hyper
     decoupled = ctx.optimizer.name == "adamw"
     lines: list[Line] = []
-    g = ctx.grad if decoupled else _coupled_decay(ctx, lines)
+    g = ctx.grad if decoupled else coupled_decay(ctx, lines)
     gs = "g′" if (h["weight_decay"] and not decoupled) else "g"
     t = ctx.after.step
-    lines.append(_step_count_line(ctx, t))
+    lines.append(step_count_line(ctx, t))
     lines += _adam_moments(ctx, g, gs)
     u = _adam_direction(ctx, lines, sym="u" if decoupled and h["weight_decay"] else "d")
-    wd = h["weight_decay"]
-    if not (decoupled and wd):
-        return _step(ctx, lines, u, "d")
+    return decoupled_step(ctx, lines, u) if decoupled else plain_step(ctx, lines, u, "d")
+
+
+def decoupled_step(ctx: StepContext, lines: list[Line], u: FloatArray) -> OptimizerStep:
+    """``new = old − lr·(λ·old + u)``: the decay applied to the weights themselves
+    (AdamW, and NAdam or RAdam with decoupled_weight_decay), ``u`` the rest."""
+    wd = ctx.optimizer.hyper["weight_decay"]
+    if not wd:
+        return plain_step(ctx, lines, u, "d")
     decay = wd * ctx.theta
     lr = constant(ctx.lr)
-    forms = tuple(f"<i>{n}</i> − lr·(λ·<i>{n}</i> + {_sub('u', n)})" for n in ctx.names)
+    forms = tuple(f"<i>{n}</i> − lr·(λ·<i>{n}</i> + {sub('u', n)})" for n in ctx.names)
     nums = tuple(
         f"{ctx.o(th)} − {lr} × ({constant(wd)} × {ctx.n(th)} + {ctx.n(ui)})"
         for th, ui in zip(ctx.theta, u, strict=True)
@@ -183,15 +193,15 @@ def _adam_moments(ctx: StepContext, g: FloatArray, gs: str) -> list[Line]:
     """m, v (and v_max with amsgrad), parameter by parameter."""
     beta1, beta2 = ctx.optimizer.hyper["betas"]
     before, after = ctx.before, ctx.after
-    m = _moving_average(ctx, "exp_avg", "m", beta1, "β<sub>1</sub>", gs, g)
-    v = _moving_average(ctx, "exp_avg_sq", "v", beta2, "β<sub>2</sub>", gs, g, squared=True)
+    m = moving_average(ctx, "exp_avg", "m", beta1, "β<sub>1</sub>", gs, g)
+    v = moving_average(ctx, "exp_avg_sq", "v", beta2, "β<sub>2</sub>", gs, g, squared=True)
     vmax: list[Line] = []
     if after.max_exp_avg_sq is not None:
         vmax = [ctx.line(f"state.max_exp_avg_sq.{n}", f"<i>v</i><sub>max,{n}</sub>",
                          after.max_exp_avg_sq[i], "max(<i>v</i><sub>max,prev</sub>, <i>v</i>)",
                          f"max({ctx.o(before.max_exp_avg_sq[i])}, {ctx.o(after.exp_avg_sq[i])})")
                 for i, n in enumerate(ctx.names)]
-    return _interleaved(m, v, vmax)
+    return interleaved(m, v, vmax)
 
 
 def _adam_direction(ctx: StepContext, lines: list[Line], sym: str) -> FloatArray:
@@ -222,7 +232,7 @@ def describe_rmsprop(ctx: StepContext) -> OptimizerStep:
     h = ctx.optimizer.hyper
     eps, mu = h["eps"], h["momentum"]
     lines: list[Line] = []
-    g = _coupled_decay(ctx, lines)
+    g = coupled_decay(ctx, lines)
     gs = "g′" if h["weight_decay"] else "g"
     lines += _rmsprop_averages(ctx, g, gs)
     v, gbar = ctx.after.square_avg, ctx.after.grad_avg
@@ -240,31 +250,31 @@ def describe_rmsprop(ctx: StepContext) -> OptimizerStep:
             f"μ·buf<sub>prev</sub> + {gs} / ({root} + ε)",
             lambda i: f"{constant(mu)} × {ctx.n(prev[i])} + "
                       f"{ctx.n(g[i])} / ({roots[i]} + {constant(eps)})")
-        return _step(ctx, lines, ctx.after.momentum_buffer, "buf")
+        return plain_step(ctx, lines, ctx.after.momentum_buffer, "buf")
     scaled = g / avg
     lines += ctx.each("direction", "d", scaled, f"{gs} / ({root} + ε)",
                       lambda i: f"{ctx.o(g[i])} / ({roots[i]} + {constant(eps)})")
-    return _step(ctx, lines, scaled, "d")
+    return plain_step(ctx, lines, scaled, "d")
 
 
 def _rmsprop_averages(ctx: StepContext, g: FloatArray, gs: str) -> list[Line]:
     """v (and ḡ when centered), parameter by parameter."""
     alpha = ctx.optimizer.hyper["alpha"]
-    v = _moving_average(ctx, "square_avg", "v", alpha, "α", gs, g, squared=True)
+    v = moving_average(ctx, "square_avg", "v", alpha, "α", gs, g, squared=True)
     gbar: list[Line] = []
     if ctx.after.grad_avg is not None:
-        gbar = _moving_average(ctx, "grad_avg", "ḡ", alpha, "α", gs, g)
-    return _interleaved(v, gbar)
+        gbar = moving_average(ctx, "grad_avg", "ḡ", alpha, "α", gs, g)
+    return interleaved(v, gbar)
 
 
 # ------------------------------------------------------------------ Adagrad
 def describe_adagrad(ctx: StepContext) -> OptimizerStep:
     h = ctx.optimizer.hyper
     lines: list[Line] = []
-    g = _coupled_decay(ctx, lines)
+    g = coupled_decay(ctx, lines)
     gs = "g′" if h["weight_decay"] else "g"
     t, s = ctx.after.step, ctx.after.sum
-    lines.append(_step_count_line(ctx, t))
+    lines.append(step_count_line(ctx, t))
     lines += ctx.each("state.sum", "s", s, f"s<sub>prev</sub> + {gs}²",
                       lambda i: f"{ctx.o(ctx.before.sum[i])} + {ctx.n(g[i])}²")
     decay = 1 + (t - 1) * h["lr_decay"]
@@ -277,7 +287,7 @@ def describe_adagrad(ctx: StepContext) -> OptimizerStep:
     else:
         lines += ctx.each("direction", "d", d, f"{gs} / (√s + ε)",
                           lambda i: f"{ctx.o(g[i])} / (√{ctx.n(s[i])} + {eps})")
-    return _step(ctx, lines, d, "d")
+    return plain_step(ctx, lines, d, "d")
 
 
 # ------------------------------------------------------------------ generic
@@ -286,23 +296,6 @@ def describe_generic(ctx: StepContext, new: FloatArray) -> OptimizerStep:
     lines: list[Line] = []
     for name, arr in ctx.optimizer.state_columns(ctx.after).items():
         for i, n in enumerate(ctx.names):
-            lines.append(ctx.line(f"state.{name}.{n}", _sub(name, n), float(arr[i])))
+            lines.append(ctx.line(f"state.{name}.{n}", sub(name, n), float(arr[i])))
     d = (ctx.theta - new) / ctx.lr if ctx.lr else np.zeros_like(ctx.theta)
-    return _step(ctx, lines, d, "d")
-
-
-DESCRIBERS: dict[str, Callable[[StepContext], OptimizerStep]] = {
-    "sgd": describe_sgd,
-    "adam": describe_adam,
-    "adamw": describe_adam,
-    "rmsprop": describe_rmsprop,
-    "adagrad": describe_adagrad,
-}
-
-
-def describe_optimizer(ctx: StepContext, new: FloatArray) -> OptimizerStep:
-    """The optimizer's lines and direction for this update."""
-    describer = DESCRIBERS.get(ctx.optimizer.name)
-    if describer is None:
-        return describe_generic(ctx, new)
-    return describer(ctx)
+    return plain_step(ctx, lines, d, "d")

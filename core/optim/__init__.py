@@ -1,4 +1,4 @@
-"""The five optimizers, with torch.optim's update rules, defaults and checks.
+"""The nine optimizers, with torch.optim's update rules, defaults and checks.
 
 Each is a `Rule` (a pure init/update pair, `core.optim.base`) in its own
 module; `make_optimizer` pairs one with validated hyper-parameters.
@@ -10,7 +10,7 @@ from typing import Any
 
 from core.checks import shown
 from core.errors import ConfigError
-from core.optim import adagrad, adam, rmsprop, sgd
+from core.optim import adadelta, adagrad, adam, adamax, nadam, radam, rmsprop, sgd
 from core.optim.base import Optimizer, Rule
 
 RULES: dict[str, Rule] = {
@@ -19,6 +19,10 @@ RULES: dict[str, Rule] = {
     "adamw": adam.ADAMW,
     "rmsprop": rmsprop.RULE,
     "adagrad": adagrad.RULE,
+    "nadam": nadam.RULE,
+    "radam": radam.RULE,
+    "adamax": adamax.RULE,
+    "adadelta": adadelta.RULE,
 }
 
 OPTIMIZERS: tuple[str, ...] = tuple(RULES)

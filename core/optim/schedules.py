@@ -350,6 +350,28 @@ def _missing_message(name: str, param: str) -> str:
     )
 
 
+def check_rates(schedule: Schedule, lr0: float, steps: int) -> None:
+    """Refuse a schedule whose learning rate of some update 0..steps is not a finite
+    number >= 0 when the base rate is ``lr0`` (a ConfigError saying where and why).
+
+    The engine itself runs such a schedule (an infinite rate diverges the run);
+    the command line refuses it up front, as it refuses such a ``--lr``.
+    """
+    ks = np.arange(steps + 1)
+    with np.errstate(all="ignore"):
+        lrs = np.broadcast_to(np.asarray(schedule.lr(lr0, ks), dtype=np.float64), ks.shape)
+    bad = ~(np.isfinite(lrs) & (lrs >= 0))
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        what = "negative" if lrs[k] < 0 else "not finite"
+        values = ", ".join(f"{p}={v:g}" for p, v in schedule.params.items())
+        raise ConfigError(
+            f"the {schedule.name} schedule ({values}) with base learning rate {lr0:g} gives "
+            f"update {k} a learning rate of {float(lrs[k])!r} ({what}); a learning rate must be a "
+            "finite number >= 0: change the schedule's numbers or take fewer steps"
+        )
+
+
 def make_schedule(spec: Any) -> Schedule:
     """Build a Schedule from None, a name, a dict with a ``name`` key, or a Schedule.
 
@@ -376,4 +398,4 @@ def make_schedule(spec: Any) -> Schedule:
     )
 
 
-__all__ = ["SCHEDULES", "Schedule", "make_schedule", "schedule_params"]
+__all__ = ["SCHEDULES", "Schedule", "check_rates", "make_schedule", "schedule_params"]

@@ -16,7 +16,6 @@ against a data column with ``xp.col(a) * data.x[:, 0]`` and reduce with
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -115,6 +114,9 @@ class Problem:
     extra_columns: tuple[str, ...] = ()
     data: Dataset | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    # a seed article's per-sample loop prints a running epoch total of its own loss;
+    # this factor turns our per-sample loss into what it adds up (`core.run.article`)
+    article_loss_factor: float | None = None
 
     def __post_init__(self) -> None:
         """Subclasses precompute from their data here (the base does nothing)."""

@@ -56,7 +56,8 @@ def train(
     problem
         A `Problem` or a built-in name (see `core.list_problems`).
     optimizer, lr, **hyper
-        ``sgd``, ``adam``, ``adamw``, ``rmsprop`` or ``adagrad``; the learning
+        ``sgd``, ``adam``, ``adamw``, ``rmsprop``, ``adagrad``, ``nadam``,
+        ``radam``, ``adamax`` or ``adadelta``; the learning
         rate (finite, >= 0); torch.optim's keyword names and defaults for the rest.
     steps, start
         Updates (the table gets ``steps + 1`` rows); one float per parameter.

@@ -28,6 +28,7 @@ from core.checks import check_lr
 from core.optim import make_optimizer
 from core.optim.schedules import make_schedule
 from core.problems.base import Problem
+from core.run.article import ARTICLE_COLUMN, article_factor, article_losses
 from core.run.batches import BatchPlan
 from core.run.config import RunConfig, check_steps
 from core.run.steppers import Chunk, Limits, Stop, make_stepper
@@ -61,12 +62,14 @@ class Run:
         return np.stack([self.table[n] for n in self.problem.param_names], axis=-1)
 
 
-def table_columns(problem: Problem, uses_batches: bool) -> list[str]:
+def table_columns(problem: Problem, uses_batches: bool, article: bool = False) -> list[str]:
     names = problem.param_names
     cols = ["step", "epoch", "lr", *names, "loss", *(f"grad_{n}" for n in names), "grad_norm"]
     cols += list(problem.extra_columns)
     if uses_batches:
         cols.append("batch_loss")
+    if article:
+        cols.append(ARTICLE_COLUMN)
     return cols
 
 
@@ -86,7 +89,8 @@ class Trainer:
         self.schedule = None if cfg.schedule is None else make_schedule(cfg.schedule)
         self.lr0 = cfg.lr
         self.steps = cfg.steps
-        columns = table_columns(problem, self.plan.uses_batches)
+        self._article = article_factor(problem, self.plan)
+        columns = table_columns(problem, self.plan.uses_batches, self._article is not None)
         self.table = StepTable(columns, capacity=min(cfg.steps + 1, 4096))
         self.status = "running"
         self.diverged_at: int | None = None
@@ -220,5 +224,8 @@ class Trainer:
         if self.plan.uses_batches:
             assert chunk.batch_loss is not None
             cols["batch_loss"] = chunk.batch_loss[:m]
+        if self._article is not None:  # from the chunk's parameters, after the loop
+            carry = float(self.table[ARTICLE_COLUMN][-1]) if k0 % self.plan.n else 0.0
+            cols[ARTICLE_COLUMN] = article_losses(problem, self._article, params, ks, carry)
         self.table.append_columns(cols, m)
         self._k = k0 + m

@@ -61,11 +61,11 @@ def torch_sweep(problem: str | Problem, lrs: Sequence[float] | FloatArray, *, st
                 optimizer: str = "sgd", device: str = "auto", dtype: str = "float64",
                 start: Sequence[float] | None = None, batch: str | int = "full", seed: int = 0,
                 tol: float | None = None, keep_history: bool = False, gradient: str = "hand",
-                noise: float = 0.0, **hyper: Any) -> SweepResult:
+                noise: float = 0.0, schedule: Any = None, **hyper: Any) -> SweepResult:
     """`core.sweep` computed in torch; see `core.torch_backend.torch_sweep`."""
     name = optimizer.lower() if isinstance(optimizer, str) else optimizer
     setup = prepare_sweep(problem, lrs, steps, name, start, batch, seed, tol, keep_history,
-                          hyper, noise)
+                          hyper, noise, schedule)
     if gradient not in GRADIENTS:
         raise ConfigError(f"gradient must be one of {', '.join(GRADIENTS)}, got {gradient!r}")
     backend = TorchBackend(setup.prob, setup.plan, resolve_device(device, dtype),
@@ -98,6 +98,10 @@ class TorchBackend:
         n, dev, dt = lrs.size, self.device, self.dtype
         theta = tuple(torch.full((n,), v, dtype=dt, device=dev) for v in theta0.tolist())
         return theta, to_tensor(lrs, dev, dt)
+
+    def rates(self, lrs: FloatArray) -> torch.Tensor:
+        """One update's learning rates (a (1, R) numpy array) as a tensor (R,)."""
+        return to_tensor(lrs[0], self.device, self.dtype)
 
     def init(self, rule: Rule, hyper: Mapping[str, Any], theta: Params) -> tuple[Any, ...]:
         return tuple(rule.init(row, hyper, self.xp) for row in theta)

@@ -6,11 +6,12 @@ each announce their own changes through typed `Event` s. The Qt side binds widge
 them and drives ``frame()`` from one frame clock.
 """
 
-from desktop.model.analysis import SurfaceData, Theory
+from core import Theory, Verdict
+from core.analysis.verdict import explain, facts_of, tail_trend
+from desktop.model.analysis import SurfaceData
 from desktop.model.backend import BackendModel
 from desktop.model.compare import ComparedRun, CompareModel
 from desktop.model.events import Event
-from desktop.model.explain import Verdict, explain, facts_of, tail_trend
 from desktop.model.insight import Gauge, InsightModel
 from desktop.model.jobs import JobRunner, QueuedJobs
 from desktop.model.knobs import KnobsChange, KnobsModel

@@ -47,26 +47,6 @@ class SurfaceData:
     through: tuple[float, ...] | None = None
 
 
-@dataclass(frozen=True)
-class Theory:
-    """Plain gradient descent's stability numbers for one problem, start and optimizer.
-
-    ``lam_max`` binds (the larger of the start's and the nearest minimum's,
-    plus SGD's weight decay); ``limit`` is 2/λmax (inf where the loss curves
-    downward). They do not depend on the learning rate.
-    """
-
-    lam_max: float
-    limit: float
-    where: str  # "start" or "minimum"
-    lam_start: float
-    lam_minimum: float | None
-    plain_sgd: bool  # SGD without momentum: the 2/λmax rule is its own
-
-    def ratio(self, lr: float) -> float:
-        return float(lr) * self.lam_max
-
-
 def compute_surface(problem: Problem, axes: tuple[int, int], through: tuple[float, ...] | None,
                     path: Any = None) -> SurfaceData:
     """The loss on a GRID x GRID mesh over ``axes`` (a slice through ``through``)."""
@@ -152,41 +132,8 @@ def import_torch_backend() -> bool:
 
 
 # ------------------------------------------------------------------ curvature
-def theory_of(problem: Problem, start: tuple[float, ...], optimizer: str,
-              hyper: dict[str, Any]) -> Theory | None:
-    """λmax at the start and at the nearest minimum, and 2/λmax (None if not finite)."""
-    report = core.curvature_report(problem, start)
-    at_start, at_min = report["start"], report.get("minimum")
-    lam_start = float(at_start.lam_max)
-    lam_min = None if at_min is None else float(at_min.lam_max)
-    if not math.isfinite(lam_start):
-        return None
-    lam, where = lam_start, "start"
-    if lam_min is not None and math.isfinite(lam_min) and lam_min > lam:
-        lam, where = lam_min, "minimum"
-    # plain gradient descent: SGD without momentum (momentum moves the limit)
-    plain = optimizer == "sgd" and not float(hyper.get("momentum", 0.0) or 0.0)
-    if optimizer == "sgd":
-        lam += float(hyper.get("weight_decay", 0.0) or 0.0)
-    limit = 2.0 / lam if lam > 0 else math.inf
-    return Theory(lam, limit, where, lam_start, lam_min, plain)
-
-
-def lam_max_at(problem: Problem, point: Any) -> float | None:
-    """λmax of the loss at ``point`` (None where the Hessian is not finite)."""
-    try:
-        lam = float(core.curvature(problem, tuple(float(v) for v in point)).lam_max)
-    except (core.ConfigError, ValueError, FloatingPointError):
-        return None
-    return lam if math.isfinite(lam) else None
-
-
-def lam_min_at(problem: Problem, point: Any) -> float | None:
-    try:
-        lam = float(core.curvature(problem, tuple(float(v) for v in point)).lam_min)
-    except (core.ConfigError, ValueError, FloatingPointError):
-        return None
-    return lam if math.isfinite(lam) else None
+# λmax, 2/λmax and where they bind (core's `Theory`), for the gauge
+theory_of = core.theory_of
 
 
 def describe_lr(problem: Problem, lr: float, optimizer: str, start: tuple[float, ...],

@@ -15,8 +15,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from core import Theory
 from desktop.model import analysis
-from desktop.model.analysis import SurfaceData, Theory, Unavailable
+from desktop.model.analysis import SurfaceData, Unavailable
 from desktop.model.events import Event
 from desktop.model.jobs import JobRunner
 
@@ -35,6 +36,11 @@ class Gauge:
     ratio: float | None  # lr·λmax
     ratio_minimum: float | None  # lr·λmax at the nearest minimum (where the run should end)
     reason: str
+    where: str = ""  # where λmax binds: "start" or "minimum"
+    lam_min: float | None = None  # the flattest curvature at the start
+    condition: float | None = None  # κ = λmax/λmin at the start (nan where λmin < 0)
+    condition_text: str = ""  # what κ means for this problem, one sentence
+    plain_sgd: bool = True  # the optimizer is plain gradient descent, whose rule κ speaks of
 
 
 class InsightModel:
@@ -97,7 +103,9 @@ class InsightModel:
         if th is None:
             self.gauge = Gauge(lr, None, None, None, None, reason)
         else:
-            self.gauge = Gauge(lr, th.lam_max, th.limit, th.ratio(lr), at_min, reason)
+            self.gauge = Gauge(lr, th.lam_max, th.limit, th.ratio(lr), at_min, reason,
+                               th.where, th.lam_min_start, th.condition, th.condition_text,
+                               th.plain_sgd)
         self.gauge_changed.emit(self.gauge)
 
     # ------------------------------------------------------------------ presets

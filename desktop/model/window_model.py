@@ -6,14 +6,15 @@ It is made of small sub-models, each with its own typed events:
 - ``playback`` (`PlaybackModel`): the run on screen, playing, catching up;
 - ``insight`` (`InsightModel`): curvature, gauge, presets, sweep, surface;
 - ``compare`` (`CompareModel`): preset runs compared, pinned runs;
-- ``selection`` (`SelectionModel`): the step picked in the table.
+- ``selection`` (`SelectionModel`): the step picked in the table;
+- ``gradcheck`` (`GradCheckModel`): the gradient check, at the point on screen.
 
 This class wires them: a knob that changes the run asks for a re-run, which
 happens in the next ``frame()`` (the window's frame clock calls it at once
 when idle, else at the next frame, so a slider drag re-runs at most once per
 frame and the newest value wins). ``framed`` then tells the views to draw the
 run, the table and the status sentence, all from the same state. The status
-sentence is derived from the run on screen alone (`desktop.model.explain`),
+sentence is derived from the run on screen alone (`core.analysis.verdict`),
 and recomputed in every frame and after every change, so it never describes
 another run; while a long re-run catches up it says so instead of judging a
 partial run.
@@ -27,12 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core import ConfigError
+from core import ConfigError, Verdict
 from desktop.model import analysis
 from desktop.model.backend import BackendModel
 from desktop.model.compare import CompareModel
 from desktop.model.events import Event
-from desktop.model.explain import Verdict
+from desktop.model.gradcheck import GradCheckModel
 from desktop.model.insight import InsightModel
 from desktop.model.jobs import JobRunner, QueuedJobs
 from desktop.model.knobs import (
@@ -71,6 +72,7 @@ class WindowModel:
         self.selection = SelectionModel()
         self.status_model = StatusModel()
         self.backend = BackendModel(self.knobs, self.jobs)
+        self.gradcheck = GradCheckModel(self.jobs)
         self.framed: Event[Frame] = Event("model.framed")  # draw the run now
         self.error: Event[str] = Event("model.error")  # worth a message box
         self.frame_requested: Event[None] = Event("model.frame_requested")
@@ -316,6 +318,17 @@ class WindowModel:
     def select_step(self, step: int) -> None:
         self.selection.select(step, self.playback.rows)
 
+    def check_gradient(self) -> None:
+        """Check the gradient at the selected step, else at the newest row, else the start."""
+        n = self.playback.drawable_rows()
+        step = self.selection.step if 0 <= self.selection.step < n else n - 1
+        t, k = self.playback.trainer, self.knobs
+        if step < 0 or t is None:
+            self.gradcheck.request(k.problem, k.start, None)
+            return
+        row = t.table.row(step)
+        self.gradcheck.request(t.problem, tuple(row[p] for p in t.problem.param_names), step)
+
     def pin(self) -> None:
         self.compare.pin(self.playback.trainer)
 
@@ -386,6 +399,7 @@ class WindowModel:
         self.playback.pause()
         self.compare.forget()
         self.selection.clear()
+        self.gradcheck.clear()
         self.insight.forget()
         self._surface_path = None
         self.playback.clear()
@@ -427,6 +441,7 @@ class WindowModel:
     def _on_playback_replaced(self, trainer: Any) -> None:
         self._replaced = True
         self._moved = True
+        self.gradcheck.clear()  # its step belonged to the run that was replaced
         if trainer is not None and self.selection.step >= self.playback.target:
             self.selection.clear()  # the new run will not reach the selected step
 

@@ -189,17 +189,29 @@ class StabilityGauge(QWidget):
 
 
 class StabilityDetails(QWidget):
-    """λmax, 2/λmax, lr·λmax and core's sentence about this learning rate."""
+    """λmax, λmin and κ, 2/λmax, lr·λmax, what κ means here and core's sentence about
+    this learning rate."""
 
     def __init__(self, model: WindowModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setToolTip("The numbers behind the gauge: the curvature of the loss and the "
                         "largest stable learning rate of plain gradient descent.")
         self.lam = QLabel("–")
+        self.lam_min = QLabel("–")
+        self.kappa = QLabel("–")
         self.limit = QLabel("–")
         self.ratio = QLabel("–")
-        self.lam.setToolTip("λmax: the steepest curvature of the loss at the start point "
-                            "(the largest eigenvalue of the Hessian).")
+        self.lam.setToolTip("λmax: the steepest curvature of the loss (the largest eigenvalue "
+                            "of the Hessian), at the start or at the minimum, whichever is "
+                            "larger.")
+        self.lam_min.setToolTip("λmin: the flattest curvature of the loss at the start point "
+                                "(the smallest eigenvalue of the Hessian).")
+        self.kappa.setToolTip("κ = λmax/λmin at the start point, the condition number: how "
+                              "much steeper the steepest direction is than the flattest.")
+        self.condition = QLabel()
+        self.condition.setWordWrap(True)
+        self.condition.setAccessibleName("What κ means here")
+        self.condition.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.limit.setToolTip("2/λmax: plain gradient descent is stable only for learning "
                               "rates below this.")
         self.ratio.setToolTip("lr·λmax: below 2 each step shrinks the error along the "
@@ -209,23 +221,45 @@ class StabilityDetails(QWidget):
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reason.setMinimumHeight(REASON_LINES * self.reason.fontMetrics().lineSpacing())
         form = QFormLayout()
-        for label, value in (("λmax", self.lam), ("2/λmax", self.limit),
+        for label, value in (("λmax", self.lam), ("λmin at the start", self.lam_min),
+                             ("κ at the start", self.kappa), ("2/λmax", self.limit),
                              ("lr·λmax", self.ratio)):
             value.setAccessibleName(label)
             form.addRow(label, value)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         layout.addLayout(form)
+        layout.addWidget(self.condition)
         layout.addWidget(self.reason)
         model.insight.gauge_changed.connect(self.show_gauge)
         self.show_gauge(model.insight.gauge)
 
     def show_gauge(self, gauge: Gauge) -> None:
         self.lam.setText(_fmt(gauge.lam_max))
+        where = f"at the {gauge.where}: " if gauge.where else ""
+        self.lam.setToolTip(f"λmax, {where}the steepest curvature of the loss (the largest "
+                            "eigenvalue of the Hessian), the larger of the start's and the "
+                            "minimum's.")
+        self.lam_min.setText(_fmt(gauge.lam_min))
+        self.kappa.setText(_kappa(gauge.condition, gauge.lam_min))
+        rule = "" if gauge.plain_sgd else ", for plain gradient descent"
+        self.condition.setText(f"At the start{rule}: {gauge.condition_text}"
+                               if gauge.condition_text else "")
+        self.condition.setVisible(bool(gauge.condition_text))
         self.limit.setText(_fmt(gauge.limit))
         self.ratio.setText(_fmt(gauge.ratio))
         self.reason.setText(gauge.reason)
         self.reason.setToolTip(gauge.reason or "What this learning rate does on this problem.")
+
+
+def _kappa(kappa: float | None, lam_min: float | None) -> str:
+    if kappa is None or lam_min is None:
+        return "–"
+    if math.isinf(kappa):
+        return "∞ (λmin = 0)"
+    if math.isnan(kappa):
+        return "– (λmin < 0)" if lam_min < 0 else "–"
+    return f"{kappa:.4g}"
 
 
 def _fmt(value: float | None) -> str:

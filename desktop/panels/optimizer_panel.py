@@ -1,4 +1,4 @@
-"""The optimizer: the five optimizers, each with only its own hyper-parameters, bound to
+"""The optimizer: the nine optimizers, each with only its own hyper-parameters, bound to
 ``model.knobs`` both ways (torch.optim's keyword names)."""
 
 from __future__ import annotations
@@ -29,6 +29,13 @@ OPTIMIZER_TIPS = {
     "adamw": "AdamW: Adam with the weight decay applied to the weights directly.",
     "rmsprop": "RMSprop: divides each weight's step by the running size of its gradient.",
     "adagrad": "Adagrad: each weight's step shrinks as its squared gradients add up.",
+    "nadam": "NAdam: Adam whose momentum looks one step ahead (Nesterov).",
+    "radam": "RAdam: Adam that takes its first steps with momentum alone, until the "
+             "running size of the gradient can be trusted.",
+    "adamax": "Adamax: Adam that divides by the largest recent gradient size instead of "
+              "its running average.",
+    "adadelta": "Adadelta: each step is scaled by the running size of the past steps over "
+                "that of the gradients (torch's own lr is 1.0).",
 }
 HYPER_TIPS = {
     "momentum": "How much of the previous step each step keeps (0 is plain gradient descent).",
@@ -43,6 +50,10 @@ HYPER_TIPS = {
     "centered": "Divide by the gradient's running spread instead of its running size.",
     "lr_decay": "Shrink the learning rate a little after every step.",
     "initial_accumulator_value": "The sum of squared gradients Adagrad starts from.",
+    "momentum_decay": "How fast NAdam's momentum warms up towards beta1.",
+    "decoupled_weight_decay": "Apply the weight decay to the weights directly, as AdamW "
+                              "does, instead of adding it to the gradient.",
+    "rho": "How slowly Adadelta's running averages forget (at most 1).",
 }
 
 

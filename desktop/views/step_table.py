@@ -30,6 +30,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QTableView
 
 from core.numfmt import format_compact
+from core.run.article import ARTICLE_COLUMN, ARTICLE_DESCRIPTION
 from core.run.table import INTEGER_COLUMNS, format_exact
 
 if TYPE_CHECKING:
@@ -225,6 +226,9 @@ class StepTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
+        if role == _TOOLTIP and orientation == Qt.Orientation.Horizontal:
+            name = self._columns[section] if 0 <= section < len(self._columns) else None
+            return ARTICLE_DESCRIPTION if name == ARTICLE_COLUMN else None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:

@@ -72,6 +72,24 @@ def test_run_passes_every_option_through(capsys, tmp_path):
     np.testing.assert_array_equal(ours.block(), ref.table.block())
 
 
+@pytest.mark.parametrize(("flags", "hyper"), [
+    (["--optimizer", "nadam", "--momentum-decay", "0.01", "--decoupled-weight-decay",
+      "--weight-decay", "0.1"],
+     {"optimizer": "nadam", "momentum_decay": 0.01, "decoupled_weight_decay": True,
+      "weight_decay": 0.1}),
+    (["--optimizer", "radam", "--betas", "0.8,0.9"], {"optimizer": "radam", "betas": (0.8, 0.9)}),
+    (["--optimizer", "adamax", "--eps", "1e-3"], {"optimizer": "adamax", "eps": 1e-3}),
+    (["--optimizer", "adadelta", "--rho", "0.5"], {"optimizer": "adadelta", "rho": 0.5}),
+])
+def test_run_takes_the_newer_optimizers_and_their_flags(capsys, tmp_path, flags, hyper):
+    out = tmp_path / "t.csv"
+    code, _, err = run_cli(capsys, "run", "--problem", "rosenbrock", "--lr", "0.01",
+                           "--steps", "30", *flags, "--out", str(out))
+    assert code == 0, err
+    ref = core.train("rosenbrock", lr=0.01, steps=30, **hyper)
+    np.testing.assert_array_equal(StepTable.read_csv(out).block(), ref.table.block())
+
+
 def test_run_without_out_prints_csv(capsys):
     code, out, _ = run_cli(capsys, "run", "--problem", "line-one-point", "--steps", "2")
     assert code == 0
@@ -99,6 +117,9 @@ BAD = [
     (["--out", "/no/such/folder/t.csv"], "does not exist"),
     (["--out", "t.xlsx"], r"\.csv"),
     (["--backend", "jax"], "backend"),
+    (["--optimizer", "adadelta", "--rho", "1.5"], "rho for adadelta"),
+    (["--optimizer", "nadam", "--momentum-decay", "-1"], "momentum_decay for nadam"),
+    (["--decoupled-weight-decay"], "no hyper-parameter 'decoupled_weight_decay'"),
     (["--bogus"], "unrecognized"),
 ]
 

@@ -124,6 +124,10 @@ def torch_states(optimizer, steps, **hyper):
         "adamw": torch.optim.AdamW,
         "rmsprop": torch.optim.RMSprop,
         "adagrad": torch.optim.Adagrad,
+        "nadam": torch.optim.NAdam,
+        "radam": torch.optim.RAdam,
+        "adamax": torch.optim.Adamax,
+        "adadelta": torch.optim.Adadelta,
     }[optimizer]
     opt = cls([theta], lr=hyper.pop("lr"), foreach=False, **hyper)
     out = []
@@ -179,6 +183,11 @@ def test_house_prices_momentum_buffer_and_update_equal_torch_sgd():
         ("rmsprop", {"centered": True, "momentum": 0.5}),
         ("adagrad", {"lr_decay": 0.01}),
         ("sgd", {"momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+        ("nadam", {}),
+        ("nadam", {"weight_decay": 0.1, "decoupled_weight_decay": True}),
+        ("radam", {"weight_decay": 0.1}),
+        ("adamax", {"weight_decay": 0.1}),
+        ("adadelta", {"rho": 0.8}),
     ],
 )
 def test_shown_state_equals_torch_optim_state(optimizer, hyper):
@@ -191,7 +200,7 @@ def test_shown_state_equals_torch_optim_state(optimizer, hyper):
         params, state = theirs[k]
         assert_state_matches(s.state, state, rtol=1e-10)
         np.testing.assert_allclose([s.params_after["w"], s.params_after["b"]], params, rtol=1e-10)
-    if optimizer.startswith("adam"):
+    if optimizer in ("adam", "adamw"):
         s = inspector.inspect(3)
         assert s.line("state.step").value_text == "4"
         assert s.line("state.bias_correction1").value == pytest.approx(1 - 0.9**4, rel=1e-15)
@@ -211,6 +220,14 @@ OPTIMIZERS = [
     ("rmsprop", {"centered": True, "momentum": 0.9, "weight_decay": 0.01}),
     ("adagrad", {}),
     ("adagrad", {"lr_decay": 0.1, "weight_decay": 0.1, "initial_accumulator_value": 0.5}),
+    ("nadam", {}),
+    ("nadam", {"weight_decay": 0.1, "decoupled_weight_decay": True, "momentum_decay": 0.01}),
+    ("radam", {}),
+    ("radam", {"betas": (0.5, 0.9), "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("adamax", {}),
+    ("adamax", {"weight_decay": 0.1, "eps": 1e-3}),
+    ("adadelta", {}),
+    ("adadelta", {"rho": 0.5, "weight_decay": 0.1}),
 ]
 RUNS = [
     ("house-prices", {"lr": 0.01, "steps": 12}),
@@ -551,3 +568,25 @@ def test_a_typed_formula_problem_shows_the_typed_text():
     assert s.line("loss").value == pytest.approx(
         (1 - s.params["a"]) ** 2 + 100 * (s.params["b"] - s.params["a"] ** 2) ** 2, rel=1e-12
     )
+
+
+def test_every_optimizer_has_its_own_step_text():
+    from core.inspector.optimizer_steps import DESCRIBERS
+
+    assert set(DESCRIBERS) == set(core.OPTIMIZERS)
+
+
+@pytest.mark.parametrize("optimizer", ["nadam", "radam", "adamax", "adadelta"])
+def test_the_newer_optimizers_name_their_own_quantities(optimizer):
+    run = core.train("rosenbrock", optimizer=optimizer, lr=1e-3, steps=8)
+    text = inspect_step(run, 6).text()
+    expected = {"nadam": ["μ_t+1", "Π", "Nesterov"], "radam": ["ρ_t", "r ="],
+                "adamax": ["u_a", "max("], "adadelta": ["a_a", "√(v + ε)"]}[optimizer]
+    for piece in expected:
+        assert piece in text, piece
+
+
+def test_radam_says_when_it_starts_to_divide():
+    run = core.train("rosenbrock", optimizer="radam", lr=1e-3, steps=8)
+    assert "momentum alone" in inspect_step(run, 0).text()
+    assert "enough gradients to divide" in inspect_step(run, 6).text()

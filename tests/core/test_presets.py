@@ -15,6 +15,9 @@ OPTIMIZERS = [
     ("rmsprop", {}),
 ]
 PAIRS = [(name, opt, hyper) for name in core.list_problems() for opt, hyper in OPTIMIZERS]
+# the newer optimizers on a bowl, a valley, a seed regression, a seed neuron and a saddle
+PAIRS += [(name, opt, {}) for opt in ("nadam", "radam", "adamax", "adadelta")
+          for name in ("quadratic", "rosenbrock", "house-prices", "glasses-vs-ring", "saddle")]
 
 
 def pair_id(pair):

@@ -44,6 +44,10 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("rmsprop", {"centered": True, "momentum": 0.9}),
     ("adagrad", {}),
     ("adagrad", {"lr_decay": 0.01}),
+    ("nadam", {}),
+    ("radam", {"decoupled_weight_decay": True, "weight_decay": 0.01}),
+    ("adamax", {}),
+    ("adadelta", {}),
 ]
 VARIANT_IDS = [name + "".join(f"-{k}={v}" for k, v in h.items()) for name, h in VARIANTS]
 
@@ -53,13 +57,15 @@ NETWORKS = ("circle", "xor", "gaussians", "spiral")
 
 def small_lr(problem: core.Problem, optimizer: str) -> float:
     """The problem's own lr for sgd; at most 0.01 for the adaptive ones, whose
-    step size is about lr whatever the gradient's scale.
+    step size is about lr whatever the gradient's scale; Adadelta's own 1.0.
 
     A network at its own learning rate sits at the edge of stability, where
     the loss bounces and any two correct implementations part ways within a
     few hundred steps (torch's tanh and numpy's differ in the last bit): its
     runs are compared a fifth of the way below it.
     """
+    if optimizer == "adadelta":  # its steps carry their own scale: torch's default lr 1.0
+        return 1.0
     lr = problem.default_lr / 5 if problem.name in NETWORKS else problem.default_lr
     return lr if optimizer == "sgd" else min(lr, 0.01)
 
@@ -391,6 +397,18 @@ def test_torch_sweep_equals_numpy_sweep(problem: str, gradient: str, optimizer: 
     ours = torch_sweep(problem, lrs, device="cpu", gradient=gradient, **kw)
     assert isinstance(ours, SweepResult)
     assert_sweeps_match(ours, sweep(problem, lrs, **kw))
+
+
+@pytest.mark.parametrize("schedule", [{"name": "cosine", "T_max": 50, "eta_min": 1e-4},
+                                      {"name": "warmup", "total_iters": 20}])
+def test_torch_sweep_follows_the_schedule_as_numpy(schedule: dict[str, Any]) -> None:
+    from core.analysis.sweep import sweep
+    from core.torch_backend import torch_sweep
+
+    kw = {"steps": 80, "optimizer": "adam", "keep_history": True, "schedule": schedule}
+    lrs = np.geomspace(1e-3, 0.05, 6)
+    assert_sweeps_match(torch_sweep("rosenbrock", lrs, device="cpu", **kw),
+                        sweep("rosenbrock", lrs, **kw))
 
 
 @pytest.mark.parametrize("problem", ["line-one-point", "quadratic", "rosenbrock", "saddle",

@@ -1,6 +1,7 @@
 """The status sentence, from real runs of `core.train` at the learning rates a learner
 tried: a bounce is too big, a run still falling at its budget is told so, a red start
-that still converges says the curvature fell. Pure functions: no Qt, no model."""
+that still converges says the curvature fell. Pure functions of core
+(`core.analysis.verdict`): no Qt, no model."""
 
 from __future__ import annotations
 
@@ -8,8 +9,14 @@ import numpy as np
 import pytest
 
 import core
-from desktop.model import analysis
-from desktop.model.explain import Verdict, explain, facts_of, tail_trend, two_step_cycle
+from core.analysis.verdict import (
+    Verdict,
+    explain,
+    facts_of,
+    tail_trend,
+    two_step_cycle,
+    verdict_of,
+)
 from desktop.model.knobs import default_config
 
 
@@ -18,18 +25,7 @@ def verdict(name: str, lr: float, playing: bool = False, **hyper) -> Verdict:
     cfg = default_config(problem, name, {}).with_(lr=lr, hyper=hyper)
     trainer = core.make_trainer(problem, cfg)
     trainer.run()
-    start = tuple(problem.start)
-    theory = analysis.theory_of(problem, start, cfg.optimizer, hyper)
-
-    def curvature_at(row):
-        point = [trainer.table[p][row] for p in problem.param_names]
-        lam, low = analysis.lam_max_at(problem, point), analysis.lam_min_at(problem, point)
-        return None if lam is None else (lam, low)
-
-    return explain(facts_of(trainer), playing=playing, theory=theory,
-                   lr_sentence=lambda r: analysis.describe_lr(problem, r, cfg.optimizer, start,
-                                                              hyper),
-                   curvature_at=curvature_at)
+    return verdict_of(trainer, playing=playing)
 
 
 def test_a_bounded_bounce_is_called_too_big():
