@@ -117,4 +117,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"wrote {len(run.table)} rows to {out}: {run.status}{where}, "
         f"final loss {run.final_loss:.6g}\n"
     )
+    write_units(run)
     return 0
+
+
+def write_units(run: Any) -> None:
+    """With normalised data: say that a, b are per standard deviation of x, and give the
+    last drawable row's fit in the data's own units (the table's a_orig, b_orig)."""
+    from core.problems.units import fit_sentence, units_note
+
+    note = units_note(run.problem)
+    n = run.diverged_at if run.diverged_at is not None else len(run.table)
+    if note is None or n == 0:
+        return
+    theta = [run.table[name][n - 1] for name in run.problem.param_names]
+    sys.stdout.write(f"{note}; {fit_sentence(run.problem, theta)} (columns a_orig, b_orig)\n")
