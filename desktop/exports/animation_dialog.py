@@ -93,6 +93,9 @@ class AnimationExport(QObject):
         if job is None:
             self._timer.stop()
             return
+        if self.progress is not None and self.progress.wasCanceled():
+            self.cancel()
+            return
         try:
             job.render(FRAMES_PER_TICK)
             if self.progress is not None:
