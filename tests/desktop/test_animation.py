@@ -106,7 +106,7 @@ def test_cancel_and_a_full_disk_leave_no_file(qapp, tmp_path, monkeypatch):
 
 def test_bad_paths_and_options_are_refused_before_any_work(qapp, tmp_path):
     run = core.train("quadratic", lr=0.1, steps=5)
-    with pytest.raises(ConfigError, match="must end in .gif or .mp4"):
+    with pytest.raises(ConfigError, match=r"must end in \.gif or \.mp4"):
         Animation(run, tmp_path / "x.avi")
     with pytest.raises(ConfigError, match="does not exist"):
         Animation(run, tmp_path / "no" / "x.gif")
@@ -137,7 +137,7 @@ def test_cli_animate_writes_a_gif(qapp, tmp_path, capsys):
 def test_cli_animate_bad_input_is_one_error_line(qapp, tmp_path, capsys, extra, words):
     out = tmp_path / "r.gif"
     assert main(["animate", *RUN, "--out", str(out), *extra]) == 2
-    stdout, stderr = capsys.readouterr()
+    _, stderr = capsys.readouterr()
     assert stderr.startswith("error: ") and stderr.count("\n") == 1, stderr
     assert words in stderr
     assert _leftovers(tmp_path) == []
