@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
 
 import numpy as np
 import pytest
@@ -60,14 +61,12 @@ def test_mp4_is_h264_with_the_frames(qapp, tmp_path):
     run = core.train("rosenbrock", lr=1e-3, steps=80)
     path = tmp_path / "run.mp4"
     write_animation(run, path, fps=12, width=500, max_frames=12)
-    reader = imageio_ffmpeg.read_frames(str(path))
-    try:
-        meta = reader.__next__()
-        frames = sum(1 for _ in reader)
-    finally:
-        reader.close()
-    assert meta["codec"] == "h264" and meta["fps"] == 12.0
-    assert frames == 12
+    # (not read_frames: it leaves its pipes open once ffmpeg has exited)
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(path))
+    assert frames == 12 and seconds == pytest.approx(1.0)
+    probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+                           capture_output=True, text=True, check=False)
+    assert "Video: h264" in probe.stderr and "yuv420p" in probe.stderr
     assert _leftovers(tmp_path) == ["run.mp4"]
 
 
