@@ -97,13 +97,13 @@ def caption(problem: Any, theta: np.ndarray, k: int, batched: bool, which: str) 
     """The data view's line: the step, its parameters, and the fit in the data's own units."""
     params = ", ".join(f"{n} = {_number(v)}"
                        for n, v in zip(problem.param_names, theta, strict=True))
-    text = f"Step {k}{f' ({which})' if which else ''}: {params}"
+    lines = [f"Step {k}{f' ({which})' if which else ''}: {params}"]
     if batched:
-        text += f" · ringed: the examples update {k} uses"
+        lines.append(f"ringed: the examples update {k} uses")
     note = units_note(problem)
     if note is not None:
-        text += f"\n{note}; {fit_sentence(problem, theta)}"
-    return text
+        lines += [note, fit_sentence(problem, theta)]
+    return "\n".join(lines)
 
 
 def draw_data_row(view: Any, problem: Any, table: Any, plan: Any, k: int, *,

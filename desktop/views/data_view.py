@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 
 from desktop.views import palette
 from desktop.views._axes import ReadableAxis
@@ -180,8 +180,20 @@ class DataView(ExportEntry, pg.PlotWidget):
         """A line (or two) above the plot: the step shown and the fit in words."""
         if text == self.caption:
             return
+        lines = text.count("\n") + 1 if text else 0
+        relayout = lines != (self.caption.count("\n") + 1 if self.caption else 0)
         self.caption = text
-        self.getPlotItem().setTitle(text.replace("\n", "<br>") if text else None, size="9pt")
+        plot = self.getPlotItem()
+        plot.setTitle(text.replace("\n", "<br>") if text else None, size="9pt")
+        if text:
+            # pyqtgraph gives a title one 30-pixel row; a caption of several lines needs more
+            font = QFont(self.font())
+            font.setPointSizeF(9)
+            height = lines * QFontMetricsF(font).lineSpacing() + 10
+            plot.titleLabel.setMaximumHeight(height)
+            plot.layout.setRowFixedHeight(0, height)
+            if relayout:
+                plot.layout.invalidate()
 
     # ------------------------------------------------------------ for tests
     def curve_data(self) -> tuple[np.ndarray, np.ndarray]:

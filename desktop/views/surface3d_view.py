@@ -20,8 +20,10 @@ import logging
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from core.numfmt import format_compact
 from desktop.views import palette
 
 log = logging.getLogger(__name__)
@@ -109,7 +111,12 @@ class Surface3DView(QWidget):
             return
         self.gl.setCameraPosition(distance=4.2, elevation=28, azimuth=-60)
         self.gl.setAccessibleName("3-D surface")
-        layout.addWidget(self.gl)
+        self.caption = QLabel()
+        self.caption.setObjectName("surface3d-caption")
+        self.caption.setWordWrap(True)
+        self.caption.setAccessibleName("3-D axes")
+        layout.addWidget(self.caption)
+        layout.addWidget(self.gl, 1)
 
     @property
     def available(self) -> bool:
@@ -140,7 +147,7 @@ class Surface3DView(QWidget):
             self.gl.addItem(item)
         for key, pos in (("x", (1.25, -1.1, 0.0)), ("y", (-1.1, 1.25, 0.0)),
                          ("z", (-1.1, -1.1, HEIGHT + 0.1))):
-            label = gl.GLTextItem(pos=pos, text=key, color=(0, 0, 0, 255))
+            label = gl.GLTextItem(pos=pos, text=key, color=QColor(palette.FOREGROUND))
             self.items[f"label-{key}"] = label
             self.gl.addItem(label)
         self.gl.setBackgroundColor(palette.BACKGROUND)
@@ -174,9 +181,12 @@ class Surface3DView(QWidget):
         z01 = (h - lo) / (hi - lo) if hi > lo else np.zeros_like(h)
         colours = _colours(z01)
         self.items["surface"].setData(x=self._nx(xs), y=self._ny(ys), z=HEIGHT * z01.T,
-                                      colors=np.ascontiguousarray(colours.transpose(1, 0, 2)))
+                                      colors=colours.transpose(1, 0, 2).reshape(-1, 4))
         for key, text in (("x", names[0]), ("y", names[1]), ("z", "log loss")):
             self.items[f"label-{key}"].setData(text=text)
+        self.caption.setText(f"Across: {names[0]} and {names[1]}; up: log₁₀(loss − "
+                             f"{format_compact(self._floor, 4)} + ε), the surface's colours as "
+                             "on the contour map. Drag to rotate, wheel to zoom.")
 
     def set_path(self, x, y, loss, current: int | None = None) -> None:
         """The run's rows (``loss`` their loss); the point at row ``current`` (None: last)."""
