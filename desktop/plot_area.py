@@ -66,6 +66,7 @@ class PlotArea(QSplitter):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("plot-tabs")
         self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setAccessibleName("Plot: Surface, Data, 3-D")
         self.tabs.addTab(self.stack, TABS[0][1])
         for _key, label in TABS[1:]:
             self.tabs.addTab(_Placeholder(760, 560), label)

@@ -93,7 +93,6 @@ class Surface3DView(QWidget):
         self.message.setObjectName("surface3d-message")
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setAccessibleName("3-D view")
         self.message.hide()
         layout.addWidget(self.message)
         self.failure: str | None = None
@@ -114,7 +113,6 @@ class Surface3DView(QWidget):
         self.caption = QLabel()
         self.caption.setObjectName("surface3d-caption")
         self.caption.setWordWrap(True)
-        self.caption.setAccessibleName("3-D axes")
         layout.addWidget(self.caption)
         layout.addWidget(self.gl, 1)
 
