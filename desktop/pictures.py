@@ -93,13 +93,14 @@ def grid_points(scene: DataScene) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return gx, gy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
-def caption(problem: Any, theta: np.ndarray, k: int, batched: bool, which: str) -> str:
+def caption(problem: Any, theta: np.ndarray, k: int, batched: int, which: str) -> str:
     """The data view's line: the step, its parameters, and the fit in the data's own units."""
     params = ", ".join(f"{n} = {_number(v)}"
                        for n, v in zip(problem.param_names, theta, strict=True))
     lines = [f"Step {k}{f' ({which})' if which else ''}: {params}"]
     if batched:
-        lines.append(f"ringed: the examples update {k} uses")
+        what = "the example" if batched == 1 else f"the {batched} examples"
+        lines.append(f"ringed: {what} update {k} uses")
     note = units_note(problem)
     if note is not None:
         lines += [note, fit_sentence(problem, theta)]
@@ -121,7 +122,7 @@ def draw_data_row(view: Any, problem: Any, table: Any, plan: Any, k: int, *,
     batch = np.arange(plan.n)[plan.indices(k)] if plan is not None and plan.uses_batches \
         else None
     view.set_batch(batch)
-    view.set_caption(caption(problem, theta, k, batch is not None, which))
+    view.set_caption(caption(problem, theta, k, 0 if batch is None else len(batch), which))
 
 
 class PictureBinder:

@@ -150,7 +150,7 @@ class Animation:
             from PIL import Image
 
             self._frames.append(Image.fromarray(rgb, "RGB").quantize(
-                colors=255, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE))
+                colors=255, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE))
             return
         if self._encoder is None:
             import imageio_ffmpeg

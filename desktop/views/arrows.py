@@ -57,6 +57,12 @@ class ArrowsItem(pg.GraphicsObject):
         self.setVisible(bool(kept))
         self.update()
 
+    def label(self, key: str) -> str:
+        """The words at an arrow's tip: what it is and its real length (the drawn length
+        is to the common scale, so a tiny gradient still shows)."""
+        v = self._vectors[key]
+        return f"{LABELS[key]} ({format_compact(float(np.hypot(*v[:2])), 3)})"
+
     def arrows(self) -> dict[str, np.ndarray]:
         """The vectors shown (data units), by name (empty: none)."""
         return dict(self._vectors)
@@ -110,9 +116,10 @@ class ArrowsItem(pg.GraphicsObject):
             colour = QColor(GRADIENT_COLOUR if key == "gradient" else UPDATE_COLOUR)
             _arrow(p, dx, dy, colour)
             p.setPen(colour)
+            text = self.label(key)
+            width = p.fontMetrics().horizontalAdvance(text)
             tip = QPointF(dx, dy)
-            p.drawText(tip + QPointF(4 if dx >= 0 else -4 - 7 * len(LABELS[key]), -4),
-                       LABELS[key])
+            p.drawText(tip + QPointF(4 if dx >= 0 else -4 - width, -4), text)
 
 
 def _arrow(p: QPainter, dx: float, dy: float, colour: QColor) -> None:

@@ -118,6 +118,10 @@ def test_normalised_data_speaks_in_original_units(qtbot, window, tmp_path):
     np.testing.assert_allclose(cy, a_o * cx + b_o, rtol=1e-9, atol=1e-9)
     assert "per standard deviation of x" in view.caption
     assert "in your units" in view.caption
+    table = w.plots.model
+    column = m.table.columns.index("a_orig")
+    tip = table.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "per standard deviation" in tip
 
 
 def test_data_tab_is_off_for_a_function_and_3d_for_one_parameter(qtbot, window):
