@@ -18,6 +18,7 @@ window can show progress and stay responsive between them.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,9 @@ def check_options(path: str | os.PathLike[str], fps: int, width: int, frames: in
     if ext not in FORMATS:
         raise ConfigError(f"cannot tell the format of {str(path)!r}: the file name must end "
                           "in .gif or .mp4")
+    if ext == ".mp4" and importlib.util.find_spec("imageio_ffmpeg") is None:
+        raise ConfigError("MP4 needs the imageio-ffmpeg package (pip install imageio-ffmpeg); "
+                          "GIF works without it")
     for name, value, (lo, hi) in (("fps", fps, FPS_RANGE), ("width", width, WIDTH_RANGE),
                                   ("frames", frames, FRAMES_RANGE)):
         if not lo <= int(value) <= hi:

@@ -220,3 +220,15 @@ def test_window_cancel_leaves_nothing(qtbot, tmp_path, monkeypatch):
         assert "cancelled" in w.model.status
     finally:
         close_window(w)
+
+
+def test_mp4_without_imageio_ffmpeg_says_what_to_install(qapp, tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "imageio_ffmpeg" else real(name, *a))
+    run = core.train("quadratic", lr=0.1, steps=5)
+    with pytest.raises(ConfigError, match="pip install imageio-ffmpeg"):
+        Animation(run, tmp_path / "x.mp4")
+    assert _leftovers(tmp_path) == []

@@ -215,3 +215,15 @@ def test_3d_view_without_a_gl_context_falls_back(qtbot, window):
         pytest.skip("OpenGL started on this platform: the Xvfb test checks the items")
     assert view.message.text().startswith("3-D view unavailable: OpenGL could not start")
     assert view.message.isVisible()
+
+
+def test_one_parameter_arrows_lie_along_the_weight(qtbot, window):
+    w = window("single-weight")
+    m = w.model
+    m.select_step(2)
+    arrows = w.plots.line.arrows
+    got = arrows.arrows()
+    np.testing.assert_allclose(got["gradient"], [-m.table["grad_w"][2], 0.0], rtol=1e-15)
+    assert "update" not in got  # plain SGD: the step is −lr·gradient, the same direction
+    assert arrows.origin == (m.table["w"][2], m.table["loss"][2])
+    assert arrows.label("gradient").startswith("−gradient (")
