@@ -33,6 +33,7 @@ VALUE_COLOUR = "#2166ac"  # a regression's examples
 MODEL_COLOUR = "#000000"
 BATCH_COLOUR = palette.CURRENT  # the current update's examples: ringed in orange
 _NONE = np.empty(0)
+_FOREGROUND = QColor(palette.FOREGROUND).name(QColor.NameFormat.HexArgb)
 
 
 @dataclass(frozen=True)
@@ -177,14 +178,26 @@ class DataView(ExportEntry, pg.PlotWidget):
             self._batch.setData(scene.x[rows, 0], scene.y[rows])
 
     def set_caption(self, text: str) -> None:
-        """A line (or two) above the plot: the step shown and the fit in words."""
+        """A line (or a few) above the plot: the step shown and the fit in words.
+
+        Only a change in the number of lines re-lays the plot out: otherwise the
+        title's text is replaced in place (its row keeps its height, the text is
+        left-aligned so it needs no re-centring), because a re-layout of the whole
+        plot every frame would cost more than everything else the view draws.
+        """
         if text == self.caption:
             return
         lines = text.count("\n") + 1 if text else 0
         relayout = lines != (self.caption.count("\n") + 1 if self.caption else 0)
         self.caption = text
         plot = self.getPlotItem()
-        plot.setTitle(text.replace("\n", "<br>") if text else None, size="9pt")
+        html = text.replace("\n", "<br>")
+        if not relayout:
+            label = plot.titleLabel
+            label.text = html
+            label.item.setHtml(f"<span style='color: {_FOREGROUND}; font-size: 9pt'>{html}</span>")
+            return
+        plot.setTitle(html if text else None, size="9pt", justify="left")
         if text:
             # pyqtgraph gives a title one 30-pixel row; a caption of several lines needs more
             font = QFont(self.font())
@@ -192,8 +205,7 @@ class DataView(ExportEntry, pg.PlotWidget):
             height = lines * QFontMetricsF(font).lineSpacing() + 10
             plot.titleLabel.setMaximumHeight(height)
             plot.layout.setRowFixedHeight(0, height)
-            if relayout:
-                plot.layout.invalidate()
+            plot.layout.invalidate()
 
     # ------------------------------------------------------------ for tests
     def curve_data(self) -> tuple[np.ndarray, np.ndarray]:
