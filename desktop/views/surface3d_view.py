@@ -20,7 +20,7 @@ import logging
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.numfmt import format_compact
@@ -145,7 +145,8 @@ class Surface3DView(QWidget):
             self.gl.addItem(item)
         for key, pos in (("x", (1.25, -1.1, 0.0)), ("y", (-1.1, 1.25, 0.0)),
                          ("z", (-1.1, -1.1, HEIGHT + 0.1))):
-            label = gl.GLTextItem(pos=pos, text=key, color=QColor(palette.FOREGROUND))
+            label = gl.GLTextItem(pos=pos, text=key, color=QColor(palette.FOREGROUND),
+                                  font=QFont(self.font().family(), 11))
             self.items[f"label-{key}"] = label
             self.gl.addItem(label)
         self.gl.setBackgroundColor(palette.BACKGROUND)
@@ -245,8 +246,6 @@ def _inside(x: np.ndarray, y: np.ndarray, loss: np.ndarray,
 
 
 def _rgba(hex_colour: str) -> tuple[float, float, float, float]:
-    from PySide6.QtGui import QColor
-
     c = QColor(hex_colour)
     return (c.redF(), c.greenF(), c.blueF(), 1.0)
 
