@@ -43,6 +43,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("export", "file", "Export…", "Ctrl+E",
                "Export a plot (PNG, SVG, PDF) or the step table (CSV, TSV, Markdown, JSON).",
                separator_before=True),
+    ActionSpec("animate", "file", "Export run as animation…", "",
+               "Write the run as an animated GIF or MP4: the contour with the growing path "
+               "beside the loss curve."),
     ActionSpec("bundle", "file", "Export bundle…", "",
                "Write the plots, the step table and the session into one folder."),
     ActionSpec("quit", "file", "Quit", "Ctrl+Q", "Close the window.", separator_before=True),
@@ -54,6 +57,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("step", "run", "One step", "Right",
                "Take a single step: predict, measure the loss, take the gradient, update "
                "the weights (→)."),
+    ActionSpec("step-back", "run", "Step back", "Left",
+               "Show the step before, from the run already computed (←); → goes forward "
+               "again."),
     ActionSpec("reset", "run", "Reset", "R",
                "Go back to the start point and forget the steps taken (R)."),
     ActionSpec("too-small", "run", "Too small", "1",
@@ -74,6 +80,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Remove the compared and pinned runs from the plots."),
     ActionSpec("log", "view", "Log loss axis", "", "Show the loss on a log scale.",
                checkable=True),
+    ActionSpec("arrows", "view", "Show arrows", "",
+               "Arrows at the current point of the contour: the negative gradient and the "
+               "update actually taken.", checkable=True),
     ActionSpec("help", "help", "Short help", "F1", "What the window shows and which keys do what."),
 )
 

@@ -1,4 +1,5 @@
-"""``lr-playground-cli``: core's commands, plus ``plot``, which draws with the window's views.
+"""``lr-playground-cli``: core's commands, plus ``plot`` and ``animate``, which draw with the
+window's views.
 
 core's command line (``python -m core.cli``) knows every command but
 ``plot`` and never loads Qt. This is the installed console script: the same
@@ -15,7 +16,7 @@ from typing import NoReturn
 
 import core.cli
 from core.cli.runner import run_main
-from desktop import plot_cmd
+from desktop import animate_cmd, plot_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     # add_subparsers() returned, found among the parser's actions
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     plot_cmd.register(sub)
+    animate_cmd.register(sub)
     return parser
 
 

@@ -38,6 +38,7 @@ from desktop import errors
 from desktop import help as short_help
 from desktop.actions import PRESET_KEYS, build_actions
 from desktop.exports.actions import ExportActions
+from desktop.exports.animation_dialog import AnimationExport
 from desktop.panels.data_panel import DataPanel
 from desktop.panels.formula_panel import FormulaPanel
 from desktop.panels.gradcheck_panel import GradCheckPanel
@@ -47,6 +48,7 @@ from desktop.panels.problem_panel import ProblemPanel
 from desktop.panels.run_panel import RunPanel
 from desktop.panels.schedule_panel import BackendPanel, BatchPanel, SchedulePanel
 from desktop.panels.widgets import KeyGuard, Section, WheelGuard
+from desktop.pictures import PictureBinder
 from desktop.plot_area import PlotArea
 from desktop.run_renderer import RunRenderer
 from desktop.runtime import Runtime
@@ -105,6 +107,8 @@ class MainWindow(QMainWindow):
         self._finish_menus()
         self.renderer = RunRenderer(self.model, self.plots, self.runtime.clock.now)
         self.runtime.clock.want_frames(self.renderer.wants_frames)
+        self.pictures = PictureBinder(self.model, self.plots)  # data, 3-D, arrows
+        self.animation = AnimationExport(self)  # File → Export run as animation…
         self.extras = WindowExtras(self)  # formula, data, inspector, lessons (before _restore)
         self._guard_controls()
         self._connect()
@@ -123,12 +127,15 @@ class MainWindow(QMainWindow):
             "copy": self.exports.copy_rows,
             "play": m.toggle_play,
             "step": m.step,
+            "step-back": self._on_step_back_triggered,
             "reset": m.reset,
             "halve": m.halve_lr,
             "compare": m.compare_presets,
             "pin": m.pin,
             "clear": m.clear_compare,
             "log": self.plots.set_loss_log,
+            "arrows": self._on_arrows_toggled,
+            "animate": self._on_animate_triggered,
             "help": self._on_help_triggered,
         }
         for key in PRESET_KEYS:
@@ -225,6 +232,9 @@ class MainWindow(QMainWindow):
         self.exports.attach_copy_action(self.actions["copy"])  # Ctrl+C on the step table
         with QSignalBlocker(self.actions["log"]):
             self.actions["log"].setChecked(self.plots.loss_log())
+        arrows = self.settings.get_bool("view/arrows", True)
+        with QSignalBlocker(self.actions["arrows"]):
+            self.actions["arrows"].setChecked(arrows)
         view = self.menus["view"]
         view.addSeparator()
         view.addAction(self.knobs_dock.toggleViewAction())
@@ -233,6 +243,9 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         m = self.model
         m.status_changed.connect(self.status_label.setText)
+        self.pictures.set_arrows(self.actions["arrows"].isChecked())
+        m.framed.connect(self._on_model_framed)
+        m.selection.changed.connect(self._on_selection_changed)
         m.error.connect(self._on_model_error)
         m.knobs.changed.connect(self._on_knobs_changed)
         self.plots.on_built("contour", self._on_plots_contour_built)
@@ -310,6 +323,7 @@ class MainWindow(QMainWindow):
         except Exception:  # saving settings must never keep the window from closing
             log.exception("could not save the settings")
         self._closed = True
+        self.animation.stop()
         self.runtime.shutdown()
         self.extras.stop()
         if self.help_box is not None:
@@ -337,6 +351,23 @@ class MainWindow(QMainWindow):
 
     def _on_section_toggled(self, _expanded: bool) -> None:
         self._guard_controls()
+
+    def _on_model_framed(self, _frame: Any) -> None:
+        self.actions["step-back"].setEnabled(self.model.can_step_back())
+
+    def _on_selection_changed(self, _step: int) -> None:
+        self.actions["step-back"].setEnabled(self.model.can_step_back())
+
+    def _on_step_back_triggered(self) -> None:
+        self.model.step_back()
+        self.plots.table.show_row(self.model.selection.step)
+
+    def _on_arrows_toggled(self, on: bool) -> None:
+        self.settings.set_bool("view/arrows", on)
+        self.pictures.set_arrows(on)
+
+    def _on_animate_triggered(self) -> None:
+        self.animation.export_interactive()
 
     def _on_open_data_triggered(self) -> None:
         self.sections["Your data"].set_expanded(True)

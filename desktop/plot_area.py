@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import QSplitter, QStackedWidget, QTabWidget, QWidget
 
 from desktop.views.contour_view import ContourView
 from desktop.views.line_view import LineView
@@ -30,7 +30,13 @@ TIPS = {
     "loss": "The loss after each step; the dashed line is the tolerance.",
     "sweep": "The final loss for many learning rates at once; click to use that "
              "learning rate.",
+    "data": "The examples and the model's prediction at the step shown, in the data's own "
+            "units; ringed: the examples the update uses.",
+    "surface3d": "The loss over the two plotted weights in 3-D, with the path and the current "
+                 "point; drag to rotate, wheel to zoom.",
 }
+# the tabs of the left-hand plot: the surface (contour or 1-D curve), the data, 3-D
+TABS = (("surface", "Surface"), ("data", "Data"), ("surface3d", "3-D"))
 
 
 class _Placeholder(QWidget):
@@ -52,12 +58,25 @@ class PlotArea(QSplitter):
         self.setObjectName("plots")
         self._views: dict[str, Any] = {}
         self._on_built: dict[str, list[Callable[[Any], None]]] = {}
+        self._on_shown: list[Callable[[str], None]] = []
         self.stack = QStackedWidget()
         self.stack.addWidget(_Placeholder(760, 560))
+        # the data and 3-D views are built when their tab is first opened: hidden,
+        # they cost nothing
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("plot-tabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabBar().setAccessibleName("Plot: Surface, Data, 3-D")
+        self.tabs.addTab(self.stack, TABS[0][1])
+        for _key, label in TABS[1:]:
+            self.tabs.addTab(_Placeholder(760, 560), label)
+        for i, (key, _label) in enumerate(TABS):
+            self.tabs.setTabToolTip(i, TIPS.get(key, TIPS["contour"]))
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.right = QSplitter(Qt.Orientation.Vertical)
         self.right.addWidget(_Placeholder(560, 320))  # the loss view's place
         self.right.addWidget(_Placeholder(560, 320))  # the sweep's
-        self.addWidget(self.stack)
+        self.addWidget(self.tabs)
         self.addWidget(self.right)
         self.setStretchFactor(0, 3)
         self.setStretchFactor(1, 2)
@@ -104,15 +123,48 @@ class PlotArea(QSplitter):
     def sweep(self) -> SweepView:
         return self._view("sweep")
 
+    @property
+    def data(self) -> Any:
+        return self._view("data")
+
+    @property
+    def surface3d(self) -> Any:
+        return self._view("surface3d")
+
+    def _make(self, name: str) -> Any:
+        if name == "data":
+            from desktop.views.data_view import DataView
+
+            return DataView()
+        if name == "surface3d":
+            from desktop.views.surface3d_view import Surface3DView
+
+            return Surface3DView()
+        return {"contour": ContourView, "line": LineView, "loss": LossView,
+                "sweep": SweepView}[name]()
+
     def _view(self, name: str) -> Any:
         view = self._views.get(name)
         if view is not None:
             return view
-        view = {"contour": ContourView, "line": LineView, "loss": LossView,
-                "sweep": SweepView}[name]()
+        view = self._make(name)
         view.setToolTip(TIPS[name])
         self._views[name] = view
-        if name == "contour":
+        if name in ("data", "surface3d"):
+            index = [key for key, _label in TABS].index(name)
+            placeholder = self.tabs.widget(index)
+            current = self.tabs.currentIndex()
+            enabled = self.tabs.isTabEnabled(index)
+            tip = self.tabs.tabToolTip(index)
+            self.tabs.blockSignals(True)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, view, TABS[index][1])
+            self.tabs.setTabEnabled(index, enabled)
+            self.tabs.setTabToolTip(index, tip)
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(False)
+            placeholder.deleteLater()
+        elif name == "contour":
             placeholder = self.stack.widget(0)
             self.stack.insertWidget(0, view)
             self.stack.removeWidget(placeholder)
@@ -129,6 +181,35 @@ class PlotArea(QSplitter):
         for callback in self._on_built.pop(name, []):
             callback(view)
         return view
+
+    # ------------------------------------------------------------ tabs
+    def tab_shown(self) -> str:
+        """Which tab of the left-hand plot is in front: "surface", "data" or "surface3d"."""
+        return TABS[self.tabs.currentIndex()][0]
+
+    def show_tab(self, key: str) -> None:
+        """Bring tab ``key`` to the front (its view is built on first use)."""
+        self.tabs.setCurrentIndex([k for k, _label in TABS].index(key))
+
+    def set_tab_enabled(self, key: str, enabled: bool, reason: str = "") -> None:
+        """Allow a tab or not (a problem without data has no Data tab); the tip says why.
+        A disabled tab in front gives its place to the surface."""
+        index = [k for k, _label in TABS].index(key)
+        self.tabs.setTabEnabled(index, enabled)
+        self.tabs.setTabToolTip(index, TIPS[key] if enabled else reason)
+        if not enabled and self.tabs.currentIndex() == index:
+            self.tabs.setCurrentIndex(0)
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        key = TABS[index][0]
+        if key != "surface" and key not in self._views:
+            self._view(key)  # built now; its callbacks draw it
+        for callback in list(self._on_shown):
+            callback(key)
+
+    def on_tab_shown(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback(key)`` whenever a tab comes to the front."""
+        self._on_shown.append(callback)
 
     # ------------------------------------------------------------ helpers
     def show_one_d(self, one_d: bool) -> None:

@@ -37,7 +37,25 @@ def register(sub: Any) -> None:
     p.add_argument("--width", default=str(DEFAULT_WIDTH),
                    help=f"PNG width in pixels (the SVG's display width), {MIN_WIDTH:,} to "
                         f"{MAX_WIDTH:,}; default {DEFAULT_WIDTH:,}")
+    p.add_argument("--view", default="contour,loss",
+                   help="which plots: contour, loss, sweep, data, surface3d or all (contour, "
+                        "loss, sweep and, for a data problem, data), comma-separated; "
+                        "default contour,loss")
     p.set_defaults(handler=cmd_plot)
+
+
+def parse_views(text: str, has_data: bool) -> tuple[str, ...]:
+    """``--view``'s plots in order, or a ConfigError naming the allowed ones."""
+    from desktop.exports.figure import VIEWS
+
+    names = [t.strip().lower() for t in str(text).split(",") if t.strip()]
+    if names == ["all"]:
+        return ("contour", "loss", "sweep", *(("data",) if has_data else ()))
+    bad = [n for n in names if n not in VIEWS]
+    if bad or not names:
+        raise ConfigError(f"--view must be {', '.join(VIEWS)} or all (comma-separated), "
+                          f"got {text!r}")
+    return tuple(dict.fromkeys(names))
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
@@ -47,7 +65,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
     problem = resolve_problem(args)
     cfg = config_from(args, problem)
     figure = _figure_module()
-    run = figure.write_figure(problem, cfg, out, width=width)
+    views = parse_views(args.view, problem.data is not None and problem.output_kind is not None)
+    run = figure.write_figure(problem, cfg, out, width=width, views=views)
     where = f" at step {run.diverged_at}" if run.diverged_at is not None else ""
     sys.stdout.write(f"wrote {out}: {len(run.table)} rows, {run.status}{where}, "
                      f"final loss {run.final_loss:.6g}\n")

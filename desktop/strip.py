@@ -46,6 +46,7 @@ class Strip(QWidget):
         self.actions = actions
         self.play = strip_button(actions["play"])
         self.step = strip_button(actions["step"])
+        self.back = strip_button(actions["step-back"])
         self.reset = strip_button(actions["reset"])
         self.lr = LearningRateControl(model)
         self.presets = {key: strip_button(actions[key]) for key in PRESET_KEYS}
@@ -57,7 +58,7 @@ class Strip(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.setSpacing(4)
-        for button in (self.play, self.step, self.reset):
+        for button in (self.play, self.back, self.step, self.reset):
             layout.addWidget(button)
         layout.addWidget(_separator())
         layout.addWidget(self.lr, 3)

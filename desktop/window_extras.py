@@ -64,7 +64,11 @@ class WindowExtras(QObject):
         self.own.stop()
 
     def _on_step_triggered(self, _checked: bool = False) -> None:
-        self.inspector_binder.follow_newest()
+        # a step forward through rows already computed keeps its selection
+        if self.w.model.selection.step < 0:
+            self.inspector_binder.follow_newest()
+        else:
+            self.w.plots.table.show_row(self.w.model.selection.step)
 
     def _on_inspector_dock_visibility_changed(self, visible: bool) -> None:
         if visible:

@@ -8,7 +8,7 @@ whole screen:
     DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python tools/screenshots.py OUT_DIR [SCENE ...]
 
 Scenes: launch, too-big, compare, data, reset, inspector, stability, gradcheck,
-nadam, article (default: all).
+nadam, article, fit, neuron, units, surface3d, arrows (default: all).
 Nothing here is a test; the pictures are for eyes.
 """
 
@@ -153,9 +153,63 @@ def main(argv: list[str]) -> int:
         bar.setValue(bar.maximum())
         shot("article")
 
+    def fit() -> None:  # the data view: house prices, the line being fitted
+        model.knobs.set_problem("house-prices")
+        wait(idle)
+        window.plots.show_tab("data")
+        model.select_step(12)
+        wait(idle)
+        shot("fit")
+        model.select_step(-1)
+        wait(idle)
+        shot("fit-end")
+
+    def neuron() -> None:  # two inputs: the shaded output and the decision boundary
+        model.knobs.set_problem("and-gate")
+        wait(idle)
+        window.plots.show_tab("data")
+        model.select_step(201)
+        wait(idle)
+        shot("neuron")
+
+    def units() -> None:  # a CSV of your own with "normalise x"
+        folder = Path(tempfile.mkdtemp())
+        csv = folder / "sizes.csv"
+        xs = [0.8, 1.1, 1.5, 1.9, 2.2, 2.6, 3.0, 3.4]
+        csv.write_text("size,price\n" + "".join(
+            f"{x},{3 * x + 2 + 0.2 * ((i * 7) % 5 - 2)}\n" for i, x in enumerate(xs)))
+        window.extras.own.load_data(str(csv), {"model": "linear", "normalize": True,
+                                               "x_column": None, "y_column": None})
+        wait(idle)
+        window.plots.show_tab("data")
+        wait(idle)
+        shot("units")
+
+    def surface3d() -> None:
+        model.knobs.set_problem("rosenbrock")
+        wait(presets_known)
+        model.apply_preset("just-right")
+        wait(idle)
+        window.plots.show_tab("surface3d")
+        wait(lambda: window.plots.surface3d._checked or not window.plots.surface3d.available)
+        model.select_step(400)
+        wait(idle)
+        shot("surface3d")
+
+    def arrows() -> None:
+        window.plots.show_tab("surface")
+        model.knobs.set_problem("quadratic")
+        model.knobs.set_optimizer("sgd", momentum=0.9)
+        wait(idle)
+        model.select_step(6)
+        window.actions["step-back"].trigger()
+        wait(idle)
+        shot("arrows")
+
     scenes = {"launch": launch, "too-big": too_big, "compare": compare, "data": data,
               "reset": reset, "inspector": inspector, "stability": stability,
-              "gradcheck": gradcheck, "nadam": nadam, "article": article}
+              "gradcheck": gradcheck, "nadam": nadam, "article": article, "fit": fit,
+              "neuron": neuron, "units": units, "surface3d": surface3d, "arrows": arrows}
     for name in argv[1:] or list(scenes):
         scenes[name]()
     window.close()

@@ -140,6 +140,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     if run.status == "diverged":
         sys.stdout.write(divergence_reason(run) + "\n")
+    write_units(run)
     return 0
 
 
@@ -147,3 +148,16 @@ def divergence_reason(run: Any) -> str:
     """The window's sentence on a diverged run, with the flag to try for its keys."""
     half = float(run.config.lr) / 2
     return verdict_of(run, halve=f"Halve the learning rate: --lr {half:.6g}.").text
+
+
+def write_units(run: Any) -> None:
+    """With normalised data: say that a, b are per standard deviation of x, and give the
+    last drawable row's fit in the data's own units (the table's a_orig, b_orig)."""
+    from core.problems.units import fit_sentence, units_note
+
+    note = units_note(run.problem)
+    n = run.diverged_at if run.diverged_at is not None else len(run.table)
+    if note is None or n == 0:
+        return
+    theta = [run.table[name][n - 1] for name in run.problem.param_names]
+    sys.stdout.write(f"{note}; {fit_sentence(run.problem, theta)} (columns a_orig, b_orig)\n")

@@ -28,6 +28,7 @@ from core.inspector.model import (
 )
 from core.inspector.problem_text import Quantity, StepText, fill
 from core.inspector.texts import register_step_text, step_text
+from core.run.vectors import StepVectors, step_vectors
 
 __all__ = [
     "MAX_EXAMPLES",
@@ -40,9 +41,11 @@ __all__ = [
     "StepInspection",
     "StepInspector",
     "StepText",
+    "StepVectors",
     "fill",
     "inspect_step",
     "plain",
     "register_step_text",
     "step_text",
+    "step_vectors",
 ]

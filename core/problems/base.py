@@ -94,6 +94,10 @@ class Problem:
     # statistics, its own blocking over the data): its cost does not grow with
     # the grid's points x examples, so a surface is one call
     full_data_path = False  # a class attribute, not a field
+    # what `predict` gives at an input: "value" (a regression's y), "probability"
+    # (P(y = 1), or a prediction clipped to [0, 1]); None: the problem has no model of
+    # data to predict with (a class attribute, not a field)
+    output_kind = None  # type: str | None
 
     name: str
     title: str
@@ -213,6 +217,11 @@ class Problem:
         """Analytic Hessian rows, or None to use central differences of `grad`."""
         return None
 
+    def predict_c(self, xp: Any, p: Comps, x: FloatArray) -> Num:
+        """The model's output at the inputs ``x`` ``(m, d)`` as the model sees them
+        (standardised when the data is): shape ``(..., m)``. Data problems only."""
+        raise NotImplementedError(f"problem {self.name!r} has no model of data")
+
     # ------------------------------------------------------------ metadata
     @property
     def n_params(self) -> int:
@@ -285,6 +294,43 @@ class Problem:
             name: np.broadcast_to(np.asarray(v, dtype=np.float64), p[0].shape).copy()
             for name, v in zip(self.extra_columns, values, strict=True)
         }
+
+    def model_inputs(self, x: Any) -> FloatArray:
+        """Inputs in the data's own units ``(m,)`` or ``(m, d)`` -> as the model sees them
+        ``(m, d)``: standardised when the problem normalised its data (see `units`)."""
+        arr = np.asarray(x, dtype=np.float64)
+        arr = arr[:, None] if arr.ndim == 1 else arr
+        mean, std = self.options.get("x_mean"), self.options.get("x_std")
+        if mean is not None and std is not None:
+            arr = (arr - float(mean)) / float(std)
+        return arr
+
+    def original_inputs(self) -> FloatArray:
+        """The data's inputs ``(n, d)`` in the data's own units (before any normalising)."""
+        if self.data is None:
+            return np.empty((0, 0))
+        x = np.asarray(self.data.x, dtype=np.float64)
+        mean, std = self.options.get("x_mean"), self.options.get("x_std")
+        if mean is not None and std is not None:
+            x = x * float(std) + float(mean)
+        return x
+
+    def predict(self, theta: Any, x: Any) -> FloatArray:
+        """The model's output at inputs ``x`` in the data's own units, vectorised:
+        ``theta (..., p)``, ``x (m,)`` or ``(m, d)`` -> ``(..., m)``.
+
+        A regression's prediction of y, or P(y = 1) for a classifier
+        (`output_kind` says which). Raises NotImplementedError for a problem
+        without data.
+        """
+        if self.output_kind is None:
+            raise NotImplementedError(f"problem {self.name!r} has no model of data")
+        p = self.split(theta)
+        xs = self.model_inputs(x)
+        with np.errstate(all="ignore"):
+            out = self.predict_c(NUMPY, p, xs)
+        return np.broadcast_to(np.asarray(out, dtype=np.float64),
+                               (*p[0].shape, xs.shape[0])).copy()
 
     def hessian(self, theta: Any, h: float = 1e-5) -> FloatArray:
         """Hessian ``(..., p) -> (..., p, p)``: analytic if given, else central

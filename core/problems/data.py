@@ -21,6 +21,7 @@ from core.io.datatable import DataError, DataTable, read_table, table_from_array
 from core.problems.base import Dataset, Problem
 from core.problems.logistic import LogisticRegression
 from core.problems.regression import LinearRegression
+from core.problems.units import ORIGINAL_COLUMNS
 
 MODELS = ("linear", "logistic")
 DEFAULT_STEPS = 500
@@ -81,6 +82,8 @@ def data_problem(
         "description": _description(table, model, x.size, mean, std),
         "default_steps": DEFAULT_STEPS, "data": Dataset(x[:, None], table.y),
         "options": options,
+        # normalised: the table also gives the fit in the data's own units
+        "extra_columns": ORIGINAL_COLUMNS if normalize else (),
     }
     return _linear(common, table.y) if model == "linear" else _logistic(common)
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.problems.base import Dataset, Problem
+from core.problems.units import ORIGINAL_COLUMNS, original_c
 from core.xp import NUMPY
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class LogisticRegression(Problem):
     """``loss = mean(softplus(z) − y·z)``, ``z = a·x + b``, labels 0/1."""
 
     full_data_path = True
+    output_kind = "probability"
 
     def __post_init__(self) -> None:
         assert self.data is not None
@@ -89,6 +91,15 @@ class LogisticRegression(Problem):
             w = w * w_data
             hxx, hx, h1 = np.sum(w * x * x, axis=-1), np.sum(w * x, axis=-1), np.sum(w, axis=-1)
         return ((hxx, hx), (hx, h1))
+
+    def predict_c(self, xp: Any, p: Comps, x: Any) -> Num:
+        a, b = p
+        return xp.sigmoid(xp.col(a) * x[:, 0] + xp.col(b))
+
+    def extras_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
+        if self.extra_columns == ORIGINAL_COLUMNS:  # normalised data: the fit in its units
+            return original_c(p[0], p[1], self.options["x_mean"], self.options["x_std"])
+        return ()
 
     # -------------------------------------------------- full data, numpy
     def full_loss_grad_c(self, p: Comps) -> tuple[Num, Comps]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.problems.base import Dataset, Problem
+from core.problems.units import ORIGINAL_COLUMNS, original_c
 
 if TYPE_CHECKING:
     from core._types import Comps, Num, Rows
@@ -25,6 +26,7 @@ class LinearRegression(Problem):
     """``loss = mean((a·x + b − y)²)`` over a one-column data set."""
 
     full_data_path = True
+    output_kind = "value"
 
     def __post_init__(self) -> None:
         assert self.data is not None
@@ -84,9 +86,15 @@ class LinearRegression(Problem):
         mx = float(np.mean(x))
         return ((2.0 * mxx, 2.0 * mx), (2.0 * mx, 2.0))
 
+    def predict_c(self, xp: Any, p: Comps, x: Any) -> Num:
+        a, b = p
+        return xp.col(a) * x[:, 0] + xp.col(b)
+
     def extras_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         if not self.extra_columns:
             return ()
+        if self.extra_columns == ORIGINAL_COLUMNS:  # normalised data: the fit in its units
+            return original_c(p[0], p[1], self.options["x_mean"], self.options["x_std"])
         # one-point regression (seed 003) shows the prediction and the error
         a, b = p
         assert data is not None

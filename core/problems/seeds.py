@@ -64,6 +64,12 @@ def house_prices() -> LinearRegression:
 class OneWeight(Problem):
     """``output = w·x`` with squared error, ``loss = mean((w·x − y)²)``."""
 
+    output_kind = "value"
+
+    def predict_c(self, xp: Any, p: Comps, x: Any) -> Num:
+        (w,) = p
+        return xp.col(w) * x[:, 0]
+
     def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         (w,) = p
         assert data is not None
@@ -119,6 +125,13 @@ class TwoInputNeuron(Problem):
     Subclasses give the activation ``f`` with its first two derivatives. The
     half makes the gradient ``(pred − y)·f′(z)·x``, the articles' update rule.
     """
+
+    output_kind = "probability"  # the prediction lies in [0, 1], read as a class
+
+    def predict_c(self, xp: Any, p: Comps, x: Any) -> Num:
+        w1, w2, b = p
+        z = xp.col(w1) * x[:, 0] + xp.col(w2) * x[:, 1] + xp.col(b)
+        return self.activation(xp, z, 0)[0]
 
     def activation(self, xp: Any, z: Num, order: int) -> Comps:
         """``f(z)`` and its derivatives up to ``order`` (at most 2)."""

@@ -274,14 +274,49 @@ class WindowModel:
             self.play()
 
     def step(self) -> None:
-        """One step, paused. At the end of a run it says so."""
+        """One step, paused. At the end of a run it says so.
+
+        With an earlier row selected (after Step back), the next row of the run
+        already computed is selected instead: no new step is taken until the
+        selection reaches the newest row.
+        """
         self._action()
         self.settle_rerun()
+        k = self.selection.step
+        if 0 <= k < self.playback.drawable_rows() - 1:
+            self.playback.pause()
+            self.select_step(k + 1)
+            self._request_frame()
+            return
+        if k >= 0:
+            self.selection.clear()  # a new step: follow the newest row again
         if self.playback.finished:
             self.playback.pause()
             self.show_message("The run has ended: Reset (R) to step through it again.")
             return
         self.playback.step()
+        self._update_status()
+        self._request_frame()
+
+    def can_step_back(self) -> bool:
+        """A row before the one shown exists (the selected row, else the newest)."""
+        k = self.selection.step
+        return k > 0 if k >= 0 else self.playback.drawable_rows() >= 2
+
+    def step_back(self) -> None:
+        """Select the row before the one shown, through the run already computed (paused).
+
+        At the newest row the first Step back selects the row before it; at
+        row 0 it does nothing.
+        """
+        if not self.can_step_back():
+            return
+        self._action()
+        self.playback.pause()
+        k = self.selection.step
+        if k < 0:
+            k = self.playback.drawable_rows() - 1
+        self.select_step(k - 1)
         self._update_status()
         self._request_frame()
 

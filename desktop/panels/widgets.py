@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QSizePolicy,
     QSlider,
+    QTabBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -286,7 +287,7 @@ _NAVIGATION = {Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down
 
 
 _KEYED_WIDGETS = (QAbstractSlider, QAbstractItemView, QAbstractSpinBox, QComboBox,
-                  QAbstractButton)
+                  QAbstractButton, QTabBar)
 
 
 class KeyGuard(QObject):
@@ -321,7 +322,7 @@ def _wants_key(widget: QObject, event: QKeyEvent) -> bool:
         return False
     key = Qt.Key(event.key())
     typed = bool(event.text()) and event.text().isprintable()
-    if isinstance(widget, (QAbstractSlider, QAbstractItemView)):
+    if isinstance(widget, (QAbstractSlider, QAbstractItemView, QTabBar)):
         return key in _NAVIGATION or (isinstance(widget, QAbstractItemView)
                                       and key == Qt.Key.Key_Space)
     if isinstance(widget, (QAbstractSpinBox, QComboBox, QLineEdit)):

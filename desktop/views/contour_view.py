@@ -39,6 +39,7 @@ from desktop.views._bands import Band, Key
 from desktop.views._items import PixelPoints
 from desktop.views._menu import ExportEntry
 from desktop.views._path import COMPARE_Z, MARKER_Z, ExitMarker, StepPath, step_shades
+from desktop.views.arrows import ArrowsItem
 from desktop.views.colour_scale import colour_scale
 
 # above this many path points the per-step dots are left out: they would
@@ -180,6 +181,9 @@ class ContourView(ExportEntry, pg.PlotWidget):
             item.setZValue(MARKER_Z)
             plot.addItem(item, ignoreBounds=True)
         self._exit = ExitMarker(plot, "the map")
+        # the negative gradient and the update taken at the current point (`PictureBinder`)
+        self.arrows = ArrowsItem()
+        plot.addItem(self.arrows, ignoreBounds=True)
         self.band = Band(plot)  # the legend, above the map
         # pyqtgraph's automatic SI prefix rescales the tick labels and adds
         # "(x0.001)" to the title; parameters read better as plain numbers

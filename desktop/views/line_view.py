@@ -27,6 +27,7 @@ from desktop.views._bands import Band, Key
 from desktop.views._items import PixelPoints
 from desktop.views._menu import ExportEntry
 from desktop.views._path import COMPARE_Z, MARKER_Z, ExitMarker, StepPath, step_shades
+from desktop.views.arrows import ArrowsItem
 
 # paths are cut at this many curve-extents away (see clip_polyline)
 CLIP_EXTENTS = 100.0
@@ -83,6 +84,9 @@ class LineView(ExportEntry, pg.PlotWidget):
             plot.addItem(item, ignoreBounds=True)
         self._exit = ExitMarker(plot, "the plot")
         self._exit_map: tuple[float, float, float, float] | None = None  # the range it watches
+        # the negative gradient and the update taken at the current point (`PictureBinder`)
+        self.arrows = ArrowsItem()
+        plot.addItem(self.arrows, ignoreBounds=True)
         self.band = Band(plot)  # the legend, above the plot
         # pyqtgraph's automatic SI prefix rescales the tick labels and adds
         # "(x0.001)" to the title; weights and losses read better as plain numbers

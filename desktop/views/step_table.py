@@ -67,6 +67,13 @@ def display_order(columns: Sequence[str]) -> list[int]:
 # and comparing PySide enum members costs more than the lookup itself
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+# what a column means where its name alone could mislead
+HEADER_TIPS = {
+    "a_orig": "The slope in your data's own units: a is per standard deviation of x "
+              "(normalise x), a_orig = a / σ.",
+    "b_orig": "The intercept in your data's own units: b_orig = b − a·μ / σ (the same line "
+              "as a, b on the standardised x).",
+}
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 
@@ -226,12 +233,13 @@ class StepTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
-        if role == _TOOLTIP and orientation == Qt.Orientation.Horizontal:
-            name = self._columns[section] if 0 <= section < len(self._columns) else None
-            return ARTICLE_DESCRIPTION if name == ARTICLE_COLUMN else None
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == _TOOLTIP and horizontal and 0 <= section < len(self._columns):
+            name = self._columns[section]
+            return ARTICLE_DESCRIPTION if name == ARTICLE_COLUMN else HEADER_TIPS.get(name)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        if orientation == Qt.Orientation.Horizontal:
+        if horizontal:
             return self._columns[section] if 0 <= section < len(self._columns) else None
         return str(section)
 

@@ -590,3 +590,34 @@ def test_radam_says_when_it_starts_to_divide():
     run = core.train("rosenbrock", optimizer="radam", lr=1e-3, steps=8)
     assert "momentum alone" in inspect_step(run, 0).text()
     assert "enough gradients to divide" in inspect_step(run, 6).text()
+
+
+# ------------------------------------------------------------ arrows (step_vectors)
+@pytest.mark.parametrize("optimizer, hyper", [("sgd", {}), ("sgd", {"momentum": 0.9}),
+                                              ("adam", {})])
+def test_step_vectors_are_the_inspectors_numbers(optimizer, hyper):
+    from core.inspector import StepInspector, step_vectors
+
+    cfg = core.RunConfig(problem="rosenbrock", optimizer=optimizer, lr=1e-3, steps=40,
+                         hyper=hyper)
+    trainer = core.make_trainer("rosenbrock", cfg)
+    trainer.advance(12)  # paused mid-run: the newest row's update is not recorded yet
+    inspector = StepInspector(trainer)
+    for k in (0, 5, 11):
+        v = step_vectors(trainer, k)
+        seen = inspector.inspect(k)
+        names = ("a", "b")
+        np.testing.assert_allclose(v.gradient, [seen.grad[n] for n in names], rtol=1e-15)
+        taken = [seen.params_after[n] - seen.params[n] for n in names]
+        np.testing.assert_allclose(v.update, taken, rtol=1e-12, atol=1e-300)
+        assert v.plain == (optimizer == "sgd" and not hyper)
+    assert len(trainer.table) == 12  # the vectors needed no extra row
+
+
+def test_step_vectors_no_update_where_the_run_diverged():
+    from core.inspector import step_vectors
+
+    run = core.train("quadratic", lr=5.0, steps=50)
+    assert run.diverged_at is not None
+    assert step_vectors(run, run.diverged_at).update is None
+    assert step_vectors(run, 0).update is not None
