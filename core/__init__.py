@@ -6,7 +6,9 @@ says where each lives and which way the imports run.
 """
 
 from core.analysis.curvature import Curvature, curvature, curvature_report
+from core.analysis.directions import Plane, axes_plane, pca_plane, random_plane
 from core.analysis.gradcheck import GradCheck, gradient_check
+from core.analysis.lr_range import RangeTest, lr_range_test
 from core.analysis.presets import PresetReport, describe_lr, preset_report, presets
 from core.analysis.surface import contour_levels, surface, view_window
 from core.analysis.sweep import SweepResult, sweep
@@ -22,6 +24,7 @@ from core.problems import Dataset, Problem, get_problem, list_problems, problem_
 from core.problems.data import data_problem
 from core.run.config import RunConfig
 from core.run.dispatch import make_trainer, train
+from core.run.sharpness import Sharpness, sharpness, stability_limit
 from core.run.table import StepTable
 from core.run.trainer import Run, Trainer
 from core.session import ProblemRef, Session, load_session
@@ -39,12 +42,15 @@ __all__ = [
     "Dataset",
     "FormulaError",
     "GradCheck",
+    "Plane",
     "PresetReport",
     "Problem",
     "ProblemRef",
+    "RangeTest",
     "Run",
     "RunConfig",
     "Session",
+    "Sharpness",
     "StepTable",
     "SweepResult",
     "Theory",
@@ -53,6 +59,7 @@ __all__ = [
     "atomic_folder",
     "atomic_open",
     "atomic_path",
+    "axes_plane",
     "check_number",
     "check_whole",
     "column_names",
@@ -66,13 +73,18 @@ __all__ = [
     "gradient_check",
     "list_problems",
     "load_session",
+    "lr_range_test",
     "make_optimizer",
     "make_trainer",
     "optimizer_defaults",
+    "pca_plane",
     "preset_report",
     "presets",
     "problem_options",
+    "random_plane",
     "read_table",
+    "sharpness",
+    "stability_limit",
     "surface",
     "sweep",
     "theory_of",

@@ -212,6 +212,7 @@ RUN = {
     "batch": either("'full', 'sample' or a whole number", text, whole),
     "seed": whole,
     "noise": number,
+    "sharpness_every": whole,
     "backend": text,
     "device": text,
     "dtype": text,

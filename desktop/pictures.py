@@ -93,10 +93,16 @@ def grid_points(scene: DataScene) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return gx, gy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
+CAPTION_PARAMS = 4  # parameters the caption names one by one
+
+
 def caption(problem: Any, theta: np.ndarray, k: int, batched: int, which: str) -> str:
     """The data view's line: the step, its parameters, and the fit in the data's own units."""
-    params = ", ".join(f"{n} = {_number(v)}"
-                       for n, v in zip(problem.param_names, theta, strict=True))
+    if len(theta) > CAPTION_PARAMS:  # a network's hundred weights would not fit a line
+        params = f"{len(theta)} weights and biases (the step table has each)"
+    else:
+        params = ", ".join(f"{n} = {_number(v)}"
+                           for n, v in zip(problem.param_names, theta, strict=True))
     lines = [f"Step {k}{f' ({which})' if which else ''}: {params}"]
     if batched:
         what = "the example" if batched == 1 else f"the {batched} examples"

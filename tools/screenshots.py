@@ -8,7 +8,7 @@ whole screen:
     DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python tools/screenshots.py OUT_DIR [SCENE ...]
 
 Scenes: launch, too-big, compare, data, reset, inspector, stability, gradcheck,
-nadam, article, fit, neuron, units, surface3d, arrows (default: all).
+nadam, article, fit, neuron, network, units, surface3d, arrows (default: all).
 Nothing here is a test; the pictures are for eyes.
 """
 
@@ -172,6 +172,13 @@ def main(argv: list[str]) -> int:
         wait(idle)
         shot("neuron")
 
+    def network() -> None:  # a small network learning the spiral: its decision boundary
+        model.knobs.set_problem("spiral")
+        wait(idle, 120)
+        window.plots.show_tab("data")
+        wait(idle)
+        shot("network")
+
     def units() -> None:  # a CSV of your own with "normalise x"
         folder = Path(tempfile.mkdtemp())
         csv = folder / "sizes.csv"
@@ -209,7 +216,7 @@ def main(argv: list[str]) -> int:
     scenes = {"launch": launch, "too-big": too_big, "compare": compare, "data": data,
               "reset": reset, "inspector": inspector, "stability": stability,
               "gradcheck": gradcheck, "nadam": nadam, "article": article, "fit": fit,
-              "neuron": neuron, "units": units, "surface3d": surface3d, "arrows": arrows}
+              "neuron": neuron, "network": network, "units": units, "surface3d": surface3d, "arrows": arrows}
     for name in argv[1:] or list(scenes):
         scenes[name]()
     window.close()

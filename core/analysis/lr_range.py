@@ -19,10 +19,11 @@ does (both on the smoothed curve without its first 10 % and last 5 points):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.checks import check_number, check_whole
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 
 BETA = 0.98
 STOP_FACTOR = 4.0
+MAX_RANGE_STEPS = 100_000
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,16 @@ class RangeTest:
     stopped_at: int | None
     steep: float | None
     valley: float | None
+
+    def summary(self) -> str:
+        """The suggestions and where the test stopped, in one line."""
+        def lr(v: float | None) -> str:
+            return "none (the loss never fell)" if v is None else f"{v:.3g}"
+
+        end = (f"stopped at lr {self.lrs[-1]:.3g}: the smoothed loss passed {STOP_FACTOR:g}x "
+               "its best" if self.stopped_at is not None else
+               f"ran to lr {self.lrs[-1]:.3g} without the loss taking off")
+        return f"suggested lr: valley {lr(self.valley)}, steepest {lr(self.steep)}; {end}"
 
 
 def ramp(lr_min: float, lr_max: float, steps: int) -> FloatArray:
@@ -128,3 +140,32 @@ def analyse(lrs: FloatArray, losses: FloatArray) -> RangeTest:
     finite = np.isfinite(smooth[lo:hi])
     sl, ss = lrs[lo:hi][finite], smooth[lo:hi][finite]
     return RangeTest(lrs, losses, smooth, stop, steepest(sl, ss), valley(sl, ss))
+
+
+DEFAULT_RANGE = (1e-6, 10.0)
+DEFAULT_STEPS = 100
+
+
+def lr_range_test(problem: Any, *, lr_min: float = DEFAULT_RANGE[0],
+                  lr_max: float = DEFAULT_RANGE[1], steps: int = DEFAULT_STEPS,
+                  optimizer: str = "sgd", start: Any = None, batch: Any = "full", seed: int = 0,
+                  **hyper: Any) -> RangeTest:
+    """One run whose learning rate grows from ``lr_min`` to ``lr_max`` over ``steps``.
+
+    The run is `core.train` with the ``exponential`` schedule (lr0 = lr_min,
+    gamma = (lr_max/lr_min)^(1/(steps−1))), so the window, the command line
+    and this function take the very same steps; it ends at the divergence
+    rule or at the last step, and `analyse` reads the curve off its losses
+    (the batch's loss when the updates follow batches, as fastai's does).
+    """
+    from core.run.dispatch import train  # the range test is a run: built on the engine
+
+    check_whole("steps", steps, low=2, high=MAX_RANGE_STEPS)
+    lo = check_number("lr_min", lr_min, low=0.0, low_open=True)
+    hi = check_number("lr_max", lr_max, low=lo, low_open=True,
+                      rule=f"a finite number above lr_min ({lo:g})")
+    gamma = (hi / lo) ** (1.0 / (steps - 1))
+    run = train(problem, optimizer=optimizer, lr=lo, steps=steps - 1, start=start, batch=batch,
+                seed=seed, schedule={"name": "exponential", "gamma": gamma}, **hyper)
+    column = "batch_loss" if "batch_loss" in run.table.columns else "loss"
+    return analyse(run.table["lr"], run.table[column])

@@ -88,7 +88,8 @@ def _check_axes(problem: Problem, axes: Sequence[int]) -> tuple[int, int]:
 
 def surface(problem: str | Problem, xs: Sequence[float] | FloatArray,
             ys: Sequence[float] | FloatArray, *, through: Sequence[float] | None = None,
-            axes: Sequence[int] = (0, 1)) -> FloatArray:
+            axes: Sequence[int] = (0, 1),
+            directions: Sequence[Sequence[float]] | None = None) -> FloatArray:
     """The full-data loss on the grid ``xs × ys``.
 
     Parameters
@@ -103,6 +104,11 @@ def surface(problem: str | Problem, xs: Sequence[float] | FloatArray,
         parameters not on ``axes`` keep its values (default: the start).
     axes
         The two parameters on the x and y axis (ignored for one parameter).
+    directions
+        Instead of two parameters, two directions ``(d1, d2)`` in parameter
+        space, one float per parameter each: the loss at ``through + x·d1 +
+        y·d2`` (a slice of a network's loss along random or principal
+        directions, `core.analysis.directions`). ``axes`` is then not used.
 
     Returns
     -------
@@ -119,9 +125,39 @@ def surface(problem: str | Problem, xs: Sequence[float] | FloatArray,
     point = np.asarray(prob.start if through is None else
                        check_point(through, prob.param_names, prob.name, what="through"),
                        dtype=np.float64)
+    if directions is not None:
+        return _plane_loss(prob, x, y, point, _check_directions(prob, directions))
     if prob.n_params == 1:  # nothing varies along y: one curve, repeated
         return np.repeat(prob.loss(x[:, None])[None, :], y.size, axis=0)
     return _blocked_loss(prob, x, y, point, (i, j))
+
+
+def _check_directions(prob: Problem, directions: Any) -> tuple[FloatArray, FloatArray]:
+    """Two finite directions of one float per parameter each, or a ConfigError."""
+    try:
+        arr = np.asarray(directions, dtype=np.float64)
+    except (TypeError, ValueError):
+        arr = np.empty(0)
+    if arr.shape != (2, prob.n_params) or not np.all(np.isfinite(arr)):
+        raise ConfigError(f"directions must be two lists of {prob.n_params} finite numbers "
+                          f"(one per parameter of {prob.name!r})")
+    if not (arr[0].any() and arr[1].any()):
+        raise ConfigError("directions must not be zero: a slice needs two ways to move")
+    return arr[0], arr[1]
+
+
+def _plane_loss(prob: Problem, x: FloatArray, y: FloatArray, point: FloatArray,
+                dirs: tuple[FloatArray, FloatArray]) -> FloatArray:
+    """The loss on ``point + x·d1 + y·d2``, in blocks as `_blocked_loss`."""
+    per_point = 1 if prob.full_data_path else max(1, prob.n_samples)
+    rows = max(1, MAX_TERMS_PER_CALL // (x.size * per_point * max(1, prob.n_params // 8)))
+    d1, d2 = dirs
+    out = np.empty((y.size, x.size))
+    for r in range(0, y.size, rows):
+        block = y[r : r + rows]
+        grid = point + x[None, :, None] * d1 + block[:, None, None] * d2
+        out[r : r + block.size] = prob.loss(grid)
+    return out
 
 
 def _blocked_loss(prob: Problem, x: FloatArray, y: FloatArray, point: FloatArray,

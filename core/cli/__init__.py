@@ -18,7 +18,8 @@ from typing import NoReturn
 from core.cli.runner import run_main
 
 # modules that add sub-commands; each has register(subparsers)
-COMMAND_MODULES = ("core.cli.run_cmd", "core.cli.analysis_cmd", "core.cli.gradcheck_cmd")
+COMMAND_MODULES = ("core.cli.run_cmd", "core.cli.analysis_cmd", "core.cli.gradcheck_cmd",
+                   "core.cli.range_cmd")
 
 
 class Parser(argparse.ArgumentParser):

@@ -332,6 +332,21 @@ class Problem:
         return np.broadcast_to(np.asarray(out, dtype=np.float64),
                                (*p[0].shape, xs.shape[0])).copy()
 
+    @property
+    def has_analytic_hessian(self) -> bool:
+        """Whether `hessian_c` gives the Hessian itself (else `hessian` differences the
+        gradient)."""
+        cached = self.__dict__.get("_analytic_hessian")
+        if cached is None:
+            probe = tuple(float(v) for v in self.start)
+            with np.errstate(all="ignore"):
+                try:
+                    cached = self.hessian_c(NUMPY, probe, self.data) is not None
+                except (ArithmeticError, ValueError):
+                    cached = False
+            self.__dict__["_analytic_hessian"] = cached
+        return bool(cached)
+
     def hessian(self, theta: Any, h: float = 1e-5) -> FloatArray:
         """Hessian ``(..., p) -> (..., p, p)``: analytic if given, else central
         differences of the analytic gradient (symmetrised)."""

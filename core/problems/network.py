@@ -51,6 +51,8 @@ DEFAULTS = {  # shape: (lr, steps, tolerance, noise)
 class NetworkProblem(Problem):
     """A multi-layer perceptron's binary cross-entropy on a toy set's training points."""
 
+    output_kind = "probability"  # the data view shades P(label 1) and draws its 0.5 line
+
     layout: mlp.Layout = field(default_factory=lambda: mlp.Layout((2, 8, 8, 1)))
     activation: str = "tanh"
     validation: Dataset | None = None

@@ -24,7 +24,7 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 DTYPES = ("float64", "float32")
 # the fields a person sets, in the order `to_dict` writes them
 RUN_FIELDS = ("optimizer", "hyper", "lr", "steps", "start", "batch", "seed", "noise",
-              "backend", "device", "dtype", "schedule")
+              "backend", "device", "dtype", "schedule", "sharpness_every")
 MAX_NOISE = 1e6  # a gradient noise scale far past any gradient on screen
 
 
@@ -62,6 +62,7 @@ class RunConfig:
     batch: str | int = "full"
     seed: int = 0
     noise: float = 0.0  # scale of the Gaussian noise added to each gradient (0: none)
+    sharpness_every: int = 0  # λmax of the Hessian every this many steps, a column (0: none)
     backend: str = "numpy"
     device: str = "auto"
     dtype: str = "float64"
@@ -80,6 +81,8 @@ class RunConfig:
         set_(self, "lr", check_lr(self.lr))
         set_(self, "steps", check_steps(self.steps))
         set_(self, "batch", parse_batch(self.batch))
+        set_(self, "sharpness_every", check_whole("sharpness_every", self.sharpness_every,
+                                                  low=0, high=MAX_STEPS))
         set_(self, "noise", check_number("noise", self.noise, low=0.0, high=MAX_NOISE,
                                          rule=f"a number from 0 to {MAX_NOISE:g} "
                                               "(the noise's standard deviation)"))
@@ -116,6 +119,7 @@ class RunConfig:
             "device": self.device,
             "dtype": self.dtype,
             "schedule": self.schedule,
+            "sharpness_every": self.sharpness_every,
         }
 
     @classmethod
@@ -147,7 +151,7 @@ def _start_values(start: Any) -> tuple[float, ...]:
 
 def _check_types(run: Mapping[str, Any]) -> None:
     """Refuse JSON types that RunConfig would coerce silently (e.g. true as 1)."""
-    for name in ("lr", "steps", "seed", "noise"):
+    for name in ("lr", "steps", "seed", "noise", "sharpness_every"):
         if name in run and (isinstance(run[name], bool) or not isinstance(run[name], int | float)):
             raise ConfigError(f"{name} must be a number, got {shown(run[name])}")
     if "hyper" in run and not isinstance(run["hyper"], Mapping):

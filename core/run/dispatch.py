@@ -47,7 +47,7 @@ def train(
     start: Sequence[float] | None = None, batch: str | int = "full", seed: int = 0,
     backend: str = "numpy", device: str = "auto", dtype: str = "float64", schedule: Any = None,
     tol: float | None = None, options: dict[str, Any] | None = None, noise: float = 0.0,
-    **hyper: Any,
+    sharpness_every: int = 0, **hyper: Any,
 ) -> Run:
     """Run gradient descent on ``problem`` and return the `Run`.
 
@@ -67,6 +67,9 @@ def train(
     noise
         Scale (standard deviation) of Gaussian noise added to every gradient,
         drawn from ``seed``: the gradient columns record the gradient used.
+    sharpness_every
+        Record λmax of the loss's Hessian at every this many steps in a
+        ``sharpness`` column (nan between; 0: no column).
     backend, device, dtype
         ``numpy`` (hand-derived gradients) or ``torch`` (autograd, torch.optim).
     schedule, tol, options
@@ -83,5 +86,6 @@ def train(
         start=start, batch=batch, seed=seed,
         backend=backend, device=device, dtype=dtype, schedule=schedule, hyper=hyper,
         options=options if options is not None else {}, tol=tol, noise=noise,
+        sharpness_every=sharpness_every,
     )
     return make_trainer(problem, cfg).run()

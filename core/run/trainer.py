@@ -31,6 +31,7 @@ from core.problems.base import Problem
 from core.run.article import ARTICLE_COLUMN, article_factor, article_losses
 from core.run.batches import BatchPlan
 from core.run.config import RunConfig, check_steps
+from core.run.sharpness import sharpness_along
 from core.run.steppers import Chunk, Limits, Stop, make_stepper
 from core.run.stopping import reached, within_limits
 from core.run.table import StepTable
@@ -62,7 +63,8 @@ class Run:
         return np.stack([self.table[n] for n in self.problem.param_names], axis=-1)
 
 
-def table_columns(problem: Problem, uses_batches: bool, article: bool = False) -> list[str]:
+def table_columns(problem: Problem, uses_batches: bool, article: bool = False,
+                  sharpness: bool = False) -> list[str]:
     names = problem.param_names
     cols = ["step", "epoch", "lr", *names, "loss", *(f"grad_{n}" for n in names), "grad_norm"]
     cols += list(problem.extra_columns)
@@ -70,6 +72,8 @@ def table_columns(problem: Problem, uses_batches: bool, article: bool = False) -
         cols.append("batch_loss")
     if article:
         cols.append(ARTICLE_COLUMN)
+    if sharpness:
+        cols.append("sharpness")
     return cols
 
 
@@ -90,7 +94,8 @@ class Trainer:
         self.lr0 = cfg.lr
         self.steps = cfg.steps
         self._article = article_factor(problem, self.plan)
-        columns = table_columns(problem, self.plan.uses_batches, self._article is not None)
+        columns = table_columns(problem, self.plan.uses_batches, self._article is not None,
+                                cfg.sharpness_every > 0)
         self.table = StepTable(columns, capacity=min(cfg.steps + 1, 4096))
         self.status = "running"
         self.diverged_at: int | None = None
@@ -227,5 +232,11 @@ class Trainer:
         if self._article is not None:  # from the chunk's parameters, after the loop
             carry = float(self.table[ARTICLE_COLUMN][-1]) if k0 % self.plan.n else 0.0
             cols[ARTICLE_COLUMN] = article_losses(problem, self._article, params, ks, carry)
+        if self.config.sharpness_every:  # λmax at every k-th row, nan between
+            every = self.config.sharpness_every
+            lam = np.full(m, np.nan)
+            at, values = sharpness_along(problem, params, ks, every)
+            lam[(at - k0).astype(int)] = values
+            cols["sharpness"] = lam
         self.table.append_columns(cols, m)
         self._k = k0 + m

@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.analysis.sharpness import finite_difference_hvp, lanczos, stability_limit
+import core
 from core.errors import ConfigError
 from core.problems import mlp, toy_data
 from core.problems.network import network_problem
+from core.run.sharpness import finite_difference_hvp, lanczos, stability_limit
 
 SHAPES = toy_data.SHAPES
 
@@ -180,3 +181,91 @@ def test_stability_limit_is_where_momentum_starts_to_diverge(momentum, nesterov)
 
     assert not grows(0.99 * limit)
     assert grows(1.01 * limit)
+
+
+# ------------------------------------------------------------------ slices
+def test_a_slice_along_two_directions_is_the_loss_on_that_plane():
+    problem = core.get_problem("xor")
+    theta = np.asarray(problem.start)
+    plane = core.random_plane(theta, problem.filters(), seed=2)
+    xs, ys = np.linspace(-1, 1, 7), np.linspace(-0.5, 0.5, 5)
+    z = core.surface(problem, xs, ys, through=theta, directions=(plane.d1, plane.d2))
+    for i, j in [(0, 0), (4, 6), (2, 3)]:
+        assert z[i, j] == pytest.approx(problem.loss(theta + xs[j] * plane.d1 + ys[i] * plane.d2),
+                                        rel=1e-13)
+    with pytest.raises(ConfigError, match="two lists of 105 finite numbers"):
+        core.surface(problem, xs, ys, directions=(plane.d1, plane.d2[:3]))
+
+
+def test_random_directions_are_normalised_filter_by_filter_without_biases():
+    problem = core.get_problem("circle")
+    theta = np.asarray(problem.start) + 0.3
+    plane = core.random_plane(theta, problem.filters(), seed=0)
+    for idx in problem.filters():
+        assert np.linalg.norm(plane.d1[idx]) == pytest.approx(np.linalg.norm(theta[idx]))
+    biases = [i for i, n in enumerate(problem.param_names) if n.startswith("b")]
+    assert not plane.d1[biases].any() and not plane.d2[biases].any()
+
+
+def test_principal_directions_hold_the_paths_variance_and_project_it_back():
+    run = core.train("gaussians", lr=0.5, steps=200)
+    path = run.params
+    plane = core.pca_plane(path, path[-1])
+    # the shares are those of the centred path's singular values
+    centred = path - path.mean(axis=0)
+    sv = np.linalg.svd(centred, compute_uv=False)
+    assert plane.explained == pytest.approx(tuple(sv[:2] ** 2 / np.sum(sv**2)), rel=1e-10)
+    assert abs(plane.d1 @ plane.d2) < 1e-12
+    # points on the plane come back to their coordinates
+    coords = np.array([[0.3, -1.2], [2.0, 0.5]])
+    np.testing.assert_allclose(plane.project(plane.points(coords[:, 0], coords[:, 1])), coords,
+                               atol=1e-12)
+
+
+# ------------------------------------------------------------------ sharpness column
+def test_the_sharpness_column_is_lambda_max_every_k_steps():
+    run = core.train("rosenbrock", lr=1e-3, steps=40, sharpness_every=10)
+    t = run.table
+    rows = np.flatnonzero(~np.isnan(t["sharpness"]))
+    assert t["step"][rows].tolist() == [0, 10, 20, 30, 40]
+    theta = np.column_stack([t["a"], t["b"]])
+    exact = [np.linalg.eigvalsh(run.problem.hessian(theta[r]))[-1] for r in rows]
+    np.testing.assert_allclose(t["sharpness"][rows], exact, rtol=1e-12)
+    net = core.train("circle", lr=0.5, steps=20, sharpness_every=20)
+    lam = net.table["sharpness"][[0, 20]]
+    theta = np.asarray(net.problem.start)
+    assert lam[0] == pytest.approx(np.linalg.eigvalsh(_torch_hessian(net.problem, theta))[-1],
+                                   rel=1e-5)
+
+
+# ------------------------------------------------------------------ range test
+def test_the_range_test_is_one_run_on_an_exponential_ramp_read_as_fastai_does():
+    from core.analysis import lr_range
+
+    test = core.lr_range_test("quadratic", lr_min=1e-4, lr_max=10.0, steps=80)
+    ramp = lr_range.ramp(1e-4, 10.0, 80)
+    np.testing.assert_allclose(test.lrs, ramp[: len(test.lrs)], rtol=1e-12)
+    # fastai's debiased moving average, written out
+    avg, smooth = 0.0, []
+    for i, loss in enumerate(test.losses):
+        avg = 0.98 * avg + 0.02 * loss
+        smooth.append(avg / (1 - 0.98 ** (i + 1)))
+    np.testing.assert_allclose(test.smooth, smooth, rtol=1e-12)
+    # it stopped where the smoothed loss first passed 4x its best before
+    stop = test.stopped_at
+    assert stop is not None and smooth[stop] > 4 * min(smooth[:stop])
+    assert all(s <= 4 * min(smooth[: i + 1]) for i, s in enumerate(smooth[:stop]))
+    assert test.valley is not None and test.steep is not None
+    assert 1e-4 < test.valley < test.lrs[stop]
+
+
+def test_the_range_test_on_the_command_line(tmp_path):
+    from core.cli import main
+
+    out = tmp_path / "r.csv"
+    assert main(["lr-range-test", "--problem", "quadratic", "--steps", "60", "--out",
+                 str(out)]) == 0
+    rows = out.read_text().splitlines()
+    assert rows[0] == "lr,loss,smoothed_loss" and len(rows) > 10
+    assert main(["lr-range-test", "--problem", "quadratic", "--lr-min", "1",
+                 "--lr-max", "0.1"]) == 2

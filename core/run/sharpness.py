@@ -1,4 +1,4 @@
-"""Sharpness: the largest eigenvalue λmax of the loss's Hessian, from Hessian-vector products.
+"""Sharpness: the largest eigenvalue λmax of the loss's Hessian, the run's optional column.
 
 For plain gradient descent a quadratic valley is stable only while
 ``lr·λmax < 2``; with heavy-ball momentum β the limit is ``lr·λmax < 2(1+β)``.
@@ -20,12 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:
     from core._types import FloatArray
+    from core.problems.base import Problem
 
 HVP = Callable[["FloatArray"], "FloatArray"]
 
@@ -106,3 +107,37 @@ def stability_limit(lr: float, momentum: float = 0.0, nesterov: bool = False) ->
     if nesterov:
         return (2.0 + 2.0 * momentum) / ((1.0 + 2.0 * momentum) * lr)
     return 2.0 * (1.0 + momentum) / lr
+
+
+EXACT_PARAMS = 64  # up to this many parameters an analytic Hessian is formed and solved
+
+
+def sharpness(problem: Problem, theta: Any, products: int = 20, seed: int = 0) -> Sharpness:
+    """λmax (and the Krylov space's λmin) of the loss's Hessian at ``theta``.
+
+    Exact where the problem has an analytic Hessian and few parameters (the
+    eigenvalues of the matrix itself); otherwise `products` Hessian-vector
+    products by central differences of the hand-derived gradient, and Lanczos.
+    """
+    point = np.asarray(theta, dtype=np.float64)
+    n = problem.n_params
+    if n <= EXACT_PARAMS and problem.has_analytic_hessian:
+        with np.errstate(all="ignore"):
+            eig = np.linalg.eigvalsh(problem.hessian(point))
+        return Sharpness(float(eig[-1]), float(eig[0]), 0)
+    with np.errstate(all="ignore"):
+        return lanczos(finite_difference_hvp(problem.grad, point), n, k=products, seed=seed)
+
+
+def sharpness_along(problem: Problem, params: FloatArray, steps: FloatArray, every: int,
+                    products: int = 20) -> tuple[FloatArray, FloatArray]:
+    """λmax at the rows whose step is a multiple of ``every``: (their steps, λmax).
+
+    Rows that are not finite (a diverged run's last) give nan.
+    """
+    rows = np.flatnonzero(np.asarray(steps) % max(1, int(every)) == 0)
+    lam = np.full(rows.size, np.nan)
+    for i, r in enumerate(rows):
+        if np.all(np.isfinite(params[r])):
+            lam[i] = sharpness(problem, params[r], products).lam_max
+    return np.asarray(steps)[rows], lam
