@@ -216,7 +216,8 @@ def main(argv: list[str]) -> int:
     scenes = {"launch": launch, "too-big": too_big, "compare": compare, "data": data,
               "reset": reset, "inspector": inspector, "stability": stability,
               "gradcheck": gradcheck, "nadam": nadam, "article": article, "fit": fit,
-              "neuron": neuron, "network": network, "units": units, "surface3d": surface3d, "arrows": arrows}
+              "neuron": neuron, "network": network, "units": units, "surface3d": surface3d,
+              "arrows": arrows}
     for name in argv[1:] or list(scenes):
         scenes[name]()
     window.close()
