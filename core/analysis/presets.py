@@ -59,9 +59,9 @@ from core.analysis.curvature import (
     sgd_theory,
     valley_condition,
 )
-from core.analysis.preset_table import known_presets
 from core.analysis.preset_finder import PRESET_NAMES, STALLED, PresetFinder
 from core.analysis.preset_reasons import DIVIDES, OPTIMIZER_WORDS, PresetReasons
+from core.analysis.preset_table import known_presets
 from core.checks import check_lr
 from core.optim import make_optimizer
 from core.optim.schedules import make_schedule
