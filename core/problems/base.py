@@ -301,8 +301,8 @@ class Problem:
         arr = np.asarray(x, dtype=np.float64)
         arr = arr[:, None] if arr.ndim == 1 else arr
         mean, std = self.options.get("x_mean"), self.options.get("x_std")
-        if mean is not None and std is not None:
-            arr = (arr - float(mean)) / float(std)
+        if mean is not None and std is not None:  # one mean and deviation per input column
+            arr = (arr - np.asarray(mean, dtype=np.float64)) / np.asarray(std, dtype=np.float64)
         return arr
 
     def original_inputs(self) -> FloatArray:
@@ -312,7 +312,7 @@ class Problem:
         x = np.asarray(self.data.x, dtype=np.float64)
         mean, std = self.options.get("x_mean"), self.options.get("x_std")
         if mean is not None and std is not None:
-            x = x * float(std) + float(mean)
+            x = x * np.asarray(std, dtype=np.float64) + np.asarray(mean, dtype=np.float64)
         return x
 
     def predict(self, theta: Any, x: Any) -> FloatArray:
