@@ -315,6 +315,16 @@ class Problem:
             x = x * np.asarray(std, dtype=np.float64) + np.asarray(mean, dtype=np.float64)
         return x
 
+    def input_means(self) -> FloatArray:
+        """The mean of each input ``(d,)`` in the data's own units (made once): where a
+        picture varies one input, it holds the others here."""
+        cached = self.__dict__.get("_input_means")
+        if cached is None:
+            x = self.original_inputs()
+            cached = np.array([np.mean(x[:, j]) for j in range(x.shape[1])])
+            self.__dict__["_input_means"] = cached
+        return cached  # type: ignore[no-any-return]
+
     def predict(self, theta: Any, x: Any) -> FloatArray:
         """The model's output at inputs ``x`` in the data's own units, vectorised:
         ``theta (..., p)``, ``x (m,)`` or ``(m, d)`` -> ``(..., m)``.
