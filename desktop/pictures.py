@@ -148,7 +148,7 @@ def caption(problem: Any, theta: np.ndarray, k: int, batched: int, which: str) -
     if problem.data is not None and _sliced(problem):
         lines.append(f"the line: {_input_names(problem)[0]} varies, the other inputs are "
                      "held at their means")
-    note = units_note(problem)
+    note = units_note(problem, detail=False)
     if note is not None:
         lines += [note, fit_sentence(problem, theta)]
     return "\n".join(lines)

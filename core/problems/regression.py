@@ -88,7 +88,7 @@ class LinearRegression(Problem):
             r = dx @ self.weights - (y[lo:lo + BLOCK_ROWS] - self.y_mean)
             total += float(r @ r)
         self.residual = total / n  # Rmin, the lowest loss
-        # the float path's copies: a Python float times a numpy scalar costs more
+        # as Python floats: a float times a numpy scalar costs more than the arithmetic
         self._floats = (self.x_means.tolist(), self.weights.tolist(), scatter.tolist())
 
     def least_squares(self) -> tuple[float, ...] | None:
@@ -125,26 +125,30 @@ class LinearRegression(Problem):
         return loss, (2.0 * m * self.x_mean + 2.0 * self.x_var * da, 2.0 * m)
 
     def _full_several(self, p: Comps) -> tuple[Num, Comps]:
-        """``m² + (w − w*)ᵀS(w − w*) + Rmin`` and its gradient ``(2m·x̄ + 2S(w − w*), 2m)``."""
+        """``m² + (w − w*)ᵀS(w − w*) + Rmin`` and its gradient ``(2m·x̄ + 2S(w − w*), 2m)``.
+
+        Written component by component, so the same lines serve one point of Python
+        floats (the single run) and arrays of any shape (a surface, a sweep): for up
+        to a few dozen inputs k² multiply-adds of whole arrays beat stacking them
+        into a matrix first.
+        """
         *w, b = p
-        if isinstance(b, float):  # one point of Python floats: the single run
-            means, best, rows = self._floats
-            m = b - self.y_mean
-            for wi, mi in zip(w, means, strict=True):
-                m += wi * mi
-            d = [wi - bi for wi, bi in zip(w, best, strict=True)]
-            sd = [sum(sij * dj for sij, dj in zip(row, d, strict=True)) for row in rows]
-            quad = sum(di * si for di, si in zip(d, sd, strict=True))
-            grads = [2.0 * m * mi + 2.0 * si for mi, si in zip(means, sd, strict=True)]
-            return m * m + quad + self.residual, (*grads, 2.0 * m)
-        arrays = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in p))
-        weights = np.stack(arrays[:-1], axis=-1)  # (..., k)
-        m = weights @ self.x_means + arrays[-1] - self.y_mean
-        d = weights - self.weights
-        sd = d @ self.scatter  # S is symmetric: (S·d) for every leading index
-        loss = m * m + np.einsum("...i,...i->...", d, sd) + self.residual
-        g = 2.0 * m[..., None] * self.x_means + 2.0 * sd
-        return loss, (*(g[..., i] for i in range(self.inputs)), 2.0 * m)
+        means, best, rows = self._floats
+        m = b - self.y_mean
+        for wi, mi in zip(w, means, strict=True):
+            m = m + wi * mi
+        d = [wi - bi for wi, bi in zip(w, best, strict=True)]
+        sd = []  # S·d, one component per input
+        for row in rows:
+            acc = row[0] * d[0]
+            for sij, dj in zip(row[1:], d[1:], strict=True):
+                acc = acc + sij * dj
+            sd.append(acc)
+        quad = d[0] * sd[0]
+        for di, si in zip(d[1:], sd[1:], strict=True):
+            quad = quad + di * si
+        grads = [2.0 * m * mi + 2.0 * si for mi, si in zip(means, sd, strict=True)]
+        return m * m + quad + self.residual, (*grads, 2.0 * m)
 
     def hessian_c(self, xp: Any, p: Comps, data: Dataset | None) -> Rows:
         if data is self.data:

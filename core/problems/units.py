@@ -160,8 +160,9 @@ def fit_sentence(problem: Any, theta: Any) -> str | None:
     return f"y ≈ {form} in your units"
 
 
-def units_note(problem: Any) -> str | None:
-    """What the weights mean when x is normalised (None when it is not)."""
+def units_note(problem: Any, detail: bool = True) -> str | None:
+    """What the weights mean when x is normalised (None when it is not); with several
+    inputs and ``detail`` False, without each input's mean and deviation (a caption)."""
     scale = x_scale(problem)
     if scale is None:
         return None
@@ -170,10 +171,13 @@ def units_note(problem: Any) -> str | None:
                 f"{_number(scale.std)}")
     k = len(scale.means)
     weights = ", ".join(f"w{i + 1}" for i in range(k)) if k <= NOTE_INPUTS else f"w1..w{k}"
+    if not detail:
+        return f"{weights} are per standard deviation of their inputs (normalise x)"
     if k > NOTE_INPUTS:
         return (f"{weights} are per standard deviation of their inputs: each input is "
                 "standardised, x̃ᵢ = (xᵢ − μᵢ) / σᵢ")
-    each = ", ".join(f"x̃{i + 1} = ({name} − {_number(m)}) / {_number(s)}"
+    each = ", ".join(f"x̃{i + 1} = ({name} {'+' if m < 0 else '−'} {_number(abs(m))}) / "
+                     f"{_number(s)}"
                      for i, (name, m, s) in enumerate(zip(scale.names, scale.means,
                                                           scale.stds, strict=True)))
     return f"{weights} are per standard deviation of their inputs: {each}"
