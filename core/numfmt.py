@@ -72,6 +72,20 @@ def _outside(value: float, digits: int) -> bool:
     return rounded >= min(SCI_ABOVE, 10.0 ** max(digits, 1)) or rounded < SCI_BELOW
 
 
+def _settled(value: float, integer: bool, digits: int) -> str | None:
+    """The text of a value that needs no fixed-point layout (inf, nan, a whole
+    number asked for as one, a magnitude outside fixed point); None: it does."""
+    special = _special(value)
+    if special is not None:
+        return special
+    whole = _integer(value, integer)
+    if whole is not None:
+        return whole
+    if _outside(value, digits):
+        return _scientific(value, digits)
+    return None
+
+
 def _integer(value: float, integer: bool) -> str | None:
     if integer and value == int(value) and abs(value) < _INTEGER_LIMIT:
         return str(int(value))
@@ -86,16 +100,11 @@ def format_compact(value: float, digits: int = 6, *, integer: bool = False) -> s
     ``float("inf")`` -> ``"inf"``; with ``integer=True``, ``12.0`` -> ``"12"``.
     """
     value = float(value)
-    special = _special(value)
-    if special is not None:
-        return special
-    whole = _integer(value, integer)
-    if whole is not None:
-        return whole
-    if value == 0:
+    if value == 0 and not integer:
         return "0"
-    if _outside(value, digits):
-        return _scientific(value, digits)
+    settled = _settled(value, integer, digits)
+    if settled is not None:
+        return settled
     # fixed point with enough decimals for ``digits`` significant figures
     exponent = math.floor(math.log10(abs(float(f"{value:.{max(digits, 1) - 1}e}"))))
     decimals = max(digits - 1 - exponent, 0)
@@ -114,14 +123,9 @@ def format_decimals(value: float, decimals: int = 4, *, integer: bool = False,
     negative number that rounds to zero is ``"0.0000"``, never ``"-0.0000"``.
     """
     value = float(value)
-    special = _special(value)
-    if special is not None:
-        return special
-    whole = _integer(value, integer)
-    if whole is not None:
-        return whole
-    if _outside(value, digits):
-        return _scientific(value, digits)
+    settled = _settled(value, integer, digits)
+    if settled is not None:
+        return settled
     text = f"{value:.{decimals}f}"
     # "-0.0000" reads as a sign error; a tiny negative rounds to plain zero
     return text[1:] if text.startswith("-") and float(text) == 0.0 else text

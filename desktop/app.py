@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         import multiprocessing
 
         multiprocessing.freeze_support()
-    guard_std_streams()  # a Windows gui-script has no stderr (PITFALLS §4)
+    guard_std_streams()  # a Windows gui-script has no stderr: pythonw gives it none
     argv = list(sys.argv if argv is None else argv)
     handled = _launcher_flags(argv[1:])
     if handled is not None:

@@ -1,6 +1,6 @@
 """Errors never end silently: a message box saying what to do, and a log file.
 
-A gui-script on Windows has ``sys.stderr`` set to None (PITFALLS §4), so
+A gui-script on Windows has ``sys.stderr`` set to None (pythonw runs it with no console), so
 nothing here writes to stderr unless it exists; the log goes to
 ``<user data folder>/lr-playground.log``.
 """

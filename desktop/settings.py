@@ -2,8 +2,9 @@
 
 QSettings hands back strings from an INI file in a fresh process, and
 PySide6 6.11 round-trips ``value(key, type=float)`` through float32
-(PITFALLS §6), so every value is stored as text we write ourselves: floats as
-``repr``, structures as JSON, and parsed back here with a fallback default.
+(a float typed in comes back with other digits), so every value is stored
+as text we write ourselves: floats as ``repr``, structures as JSON, and
+parsed back here with a fallback default.
 Tests pass ``QSettings(path, IniFormat)`` so they never touch the user's file.
 """
 

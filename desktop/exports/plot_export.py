@@ -154,7 +154,8 @@ def export_plot(widget: QWidget, path: str | os.PathLike[str], fmt: str | None =
     check_target(path)  # a folder or a missing folder is refused before any painting
     regions, canvas, heading = _layout(widget, title)
     scale = _scale_for(canvas, scale, width)
-    encode = {"png": _write_png, "svg": _write_svg, "pdf": _write_pdf}[kind]
+    encode = {"png": _write_png, "svg": _vector_writer(_paint_svg),
+              "pdf": _vector_writer(_paint_pdf)}[kind]
     # encoded in memory, then written by Python: a write that fails (a full disk)
     # raises there and names the reason, where Qt's writers fail silently or half
     data = encode(regions, canvas, scale, heading)
@@ -357,11 +358,14 @@ def _write_png(regions: list[Region], canvas: QSizeF, scale: float,
         return bytes(buffer.data())
 
 
-def _write_svg(regions: list[Region], canvas: QSizeF, scale: float,
-               heading: Heading | None) -> bytes:
-    with _memory() as buffer:
-        _paint_svg(buffer, regions, canvas, scale, heading)
-        return bytes(buffer.data())
+def _vector_writer(paint: Any) -> Any:
+    """An encoder that paints into memory through ``paint(buffer, ...)`` (SVG, PDF)."""
+    def write(regions: list[Region], canvas: QSizeF, scale: float,
+              heading: Heading | None) -> bytes:
+        with _memory() as buffer:
+            paint(buffer, regions, canvas, scale, heading)
+            return bytes(buffer.data())
+    return write
 
 
 def _paint_svg(buffer: QBuffer, regions: list[Region], canvas: QSizeF, scale: float,
@@ -380,13 +384,6 @@ def _paint_svg(buffer: QBuffer, regions: list[Region], canvas: QSizeF, scale: fl
         paint_regions(painter, regions, canvas, heading)
     finally:
         painter.end()
-
-
-def _write_pdf(regions: list[Region], canvas: QSizeF, scale: float,
-               heading: Heading | None) -> bytes:
-    with _memory() as buffer:
-        _paint_pdf(buffer, regions, canvas, scale, heading)
-        return bytes(buffer.data())
 
 
 def _paint_pdf(buffer: QBuffer, regions: list[Region], canvas: QSizeF, _scale: float,

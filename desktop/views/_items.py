@@ -18,8 +18,10 @@ import pyqtgraph as pg
 from pyqtgraph import Qt as pg_qt
 from pyqtgraph import functions as fn
 from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol, renderSymbol
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QImage, QPaintEngine, QPainter, QPainterPath, QPixmap, QTransform
+
+from desktop.views._raster import RasterCachedItem, finite_bounds, padded, union
 
 _EMPTY = np.empty(0)
 # lines with more path elements than this are drawn from a picture of themselves
@@ -117,7 +119,7 @@ class PixelPoints(pg.GraphicsObject):
         # Qt asks many times per frame; the padding needs the pixel size (slow)
         if self._rect is None:
             b = self._data_bounds()
-            self._rect = QRectF() if b is None else _padded(self, b, self._reach)
+            self._rect = QRectF() if b is None else padded(self, b, self._reach)
         return QRectF(self._rect)
 
     def viewTransformChanged(self) -> None:  # pyqtgraph's hook: zoom, resize
@@ -167,7 +169,7 @@ class PixelPoints(pg.GraphicsObject):
         p.drawPixmapFragments(*self._fragments.drawargs(), self._pixmap)
 
 
-class PolylineItem(pg.GraphicsObject):
+class PolylineItem(RasterCachedItem):
     """A line through points (a NaN row breaks it) whose Qt path grows with the data.
 
     ``PlotCurveItem`` rebuilds its whole ``QPainterPath`` from the arrays on
@@ -193,11 +195,6 @@ class PolylineItem(pg.GraphicsObject):
         self._x = _EMPTY
         self._y = _EMPTY
         self._path = QPainterPath()
-        self._bounds: tuple[float, float, float, float] | None = None
-        self._rect: QRectF | None = None  # boundingRect, until the data or the zoom changes
-        self._raster: QImage | None = None  # the line as drawn on the screen (long lines)
-        self._raster_key: tuple | None = None  # the device transform and size it was drawn for
-        self._pending: list[QPainterPath] = []  # pieces appended since the picture was drawn
 
     def name(self) -> str | None:
         return self._name
@@ -250,10 +247,10 @@ class PolylineItem(pg.GraphicsObject):
             piece = fn.arrayToQPath(x[m - 1 :], y[m - 1 :], connect="finite")
             self._path.addPath(piece)
             self._pending.append(piece)
-            self._bounds = _union(self._bounds, _finite_bounds(x[m:], y[m:]))
+            self._bounds = union(self._bounds, finite_bounds(x[m:], y[m:]))
         else:
             self._path = fn.arrayToQPath(x, y, connect="finite") if n else QPainterPath()
-            self._bounds = _finite_bounds(x, y)
+            self._bounds = finite_bounds(x, y)
             self._raster, self._pending = None, []
         self.prepareGeometryChange()
         self._x, self._y = x, y
@@ -264,63 +261,21 @@ class PolylineItem(pg.GraphicsObject):
     def getData(self) -> tuple[np.ndarray, np.ndarray]:
         return self._x, self._y
 
-    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):
-        b = self._bounds
-        if b is None:
-            return None
-        return (b[0], b[1]) if ax == 0 else (b[2], b[3])
-
     def pixelPadding(self) -> float:
         return max(self._pen.widthF(), 1.0)
 
-    def boundingRect(self) -> QRectF:
-        if self._rect is None:
-            b = self._bounds
-            self._rect = QRectF() if b is None else _padded(self, b, 2.0)
-        return QRectF(self._rect)
+    def _is_empty(self) -> bool:
+        return self._path.isEmpty()
 
-    def viewTransformChanged(self) -> None:
-        self.prepareGeometryChange()
-        self._rect = None
-        super().viewTransformChanged()
+    def _wants_picture(self) -> bool:
+        return self._path.elementCount() >= RASTER_FROM
 
-    def paint(self, p: QPainter, *_args) -> None:
-        if self._path.isEmpty():
-            return
-        exporting = self._exportOpts is not False
-        engine = p.paintEngine()
-        device = p.device()
-        if (
-            exporting
-            or device is None
-            or engine is None
-            or engine.type() != QPaintEngine.Type.Raster
-            or self._path.elementCount() < RASTER_FROM
-        ):
-            aa = self._exportOpts.get("antialias", True) if exporting else False
-            p.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
-            p.setPen(self._pen)
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawPath(self._path)
-            return
-        tr = p.transform()
-        dpr = float(device.devicePixelRatioF())
-        key = (tr.m11(), tr.m12(), tr.m21(), tr.m22(), tr.m31(), tr.m32(),
-               device.width(), device.height(), dpr)
-        if self._raster is None or key != self._raster_key:
-            w, h = max(1, round(device.width() * dpr)), max(1, round(device.height() * dpr))
-            image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-            image.setDevicePixelRatio(dpr)
-            image.fill(Qt.GlobalColor.transparent)
-            self._raster, self._raster_key = image, key
-            self._draw_into(image, tr, [self._path])
-        elif self._pending:
-            self._draw_into(self._raster, tr, self._pending)
-        self._pending = []
-        p.save()
-        p.resetTransform()
-        p.drawImage(QPointF(0.0, 0.0), self._raster)
-        p.restore()
+    def _stroke(self, p: QPainter) -> None:
+        p.setPen(self._pen)
+        p.drawPath(self._path)
+
+    def _all_pieces(self) -> list[QPainterPath]:
+        return [self._path]
 
     def _draw_into(self, image: QImage, tr, paths: list[QPainterPath]) -> None:
         q = QPainter(image)
@@ -333,184 +288,3 @@ class PolylineItem(pg.GraphicsObject):
                 q.drawPath(path)
         finally:
             q.end()
-
-
-def _padded(item: pg.GraphicsObject, b: tuple[float, float, float, float], pixels: float) -> QRectF:
-    """Data bounds ``(x0, x1, y0, y1)`` grown by ``pixels`` screen pixels each way."""
-    if not all(np.isfinite(b)):
-        return QRectF()
-    px, py = item.pixelVectors()
-    try:
-        dx = 0.0 if px is None else px.length() * pixels
-        dy = 0.0 if py is None else py.length() * pixels
-    except OverflowError:
-        dx = dy = 0.0
-    x0, x1, y0, y1 = b
-    return QRectF(x0 - dx, y0 - dy, (x1 - x0) + 2 * dx, (y1 - y0) + 2 * dy)
-
-
-def _finite_bounds(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float] | None:
-    ok = np.isfinite(x) & np.isfinite(y)
-    if not ok.any():
-        return None
-    if ok.all():
-        return float(x.min()), float(x.max()), float(y.min()), float(y.max())
-    fx, fy = x[ok], y[ok]
-    return float(fx.min()), float(fx.max()), float(fy.min()), float(fy.max())
-
-
-def _union(a, b):
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3])
-
-
-class LayeredLines(pg.GraphicsObject):
-    """Finished polylines, each with its own (translucent) pen, drawn as one picture.
-
-    What a growing path's finished pieces need (see ``_path.StepPath``): they
-    only ever get one more line on top (`add_layer`, drawn into the picture
-    as it is) until they are replaced as a whole (`set_layers`), so however
-    many there are, a repaint copies one picture of the viewport (drawn
-    again for a new zoom, size or device).
-
-    On screen the picture is drawn with Qt's "source" composition: a pixel
-    takes the newest layer's colour, alpha included, instead of blending it
-    over the older ones. Blending a translucent pen is Qt's slow path (about
-    14 times slower for long lines, a zig-zag's chords across the map),
-    replacing is its fast one; one blend of the finished picture onto the
-    plot then gives each layer its transparency. A layer may come with a
-    ready picture of itself (the live piece's, drawn opaque while it grew):
-    it is then copied in, not stroked again. Exports and other vector devices
-    get the paths themselves, the oldest first.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._layers: list[tuple[QPainterPath, pg.QtGui.QPen]] = []
-        self._bounds: tuple[float, float, float, float] | None = None
-        self._rect: QRectF | None = None
-        self._raster: QImage | None = None
-        self._raster_key: tuple | None = None
-        # added since the picture was drawn: (path, pen, its own picture or None)
-        self._pending: list[tuple[QPainterPath, pg.QtGui.QPen, tuple | None]] = []
-
-    def set_layers(self, layers: list[tuple[QPainterPath, pg.QtGui.QPen]],
-                   bounds: tuple[float, float, float, float] | None) -> None:
-        """The lines (Qt paths with their pens, bottom first) and their data bounds."""
-        self.prepareGeometryChange()
-        self._layers = list(layers)
-        self._bounds = bounds
-        self._rect = None
-        self._raster, self._pending = None, []
-        self.update()
-        self.informViewBoundsChanged()
-
-    def add_layer(self, path: QPainterPath, pen: pg.QtGui.QPen,
-                  bounds: tuple[float, float, float, float] | None,
-                  picture: tuple[QImage, tuple] | None = None) -> None:
-        """One more line on top; a picture already drawn only gets this line added.
-
-        ``picture`` is ``(image, key)`` from `PolylineItem.picture`: the line
-        drawn opaque on the same view, copied in with the pen's opacity.
-        """
-        self.prepareGeometryChange()
-        self._layers.append((path, pen))
-        self._bounds = _union(self._bounds, bounds)
-        self._pending.append((path, pen, picture))
-        self._rect = None
-        self.update()
-        self.informViewBoundsChanged()
-
-    def layers(self) -> list[tuple[QPainterPath, pg.QtGui.QPen]]:
-        return list(self._layers)
-
-    def dataBounds(self, ax: int, frac: float = 1.0, orthoRange=None):
-        b = self._bounds
-        if b is None:
-            return None
-        return (b[0], b[1]) if ax == 0 else (b[2], b[3])
-
-    def pixelPadding(self) -> float:
-        return 1.0
-
-    def boundingRect(self) -> QRectF:
-        if self._rect is None:
-            b = self._bounds
-            self._rect = QRectF() if b is None else _padded(self, b, 2.0)
-        return QRectF(self._rect)
-
-    def viewTransformChanged(self) -> None:
-        self.prepareGeometryChange()
-        self._rect = None
-        super().viewTransformChanged()
-
-    def paint(self, p: QPainter, *_args) -> None:
-        if not self._layers:
-            return
-        exporting = self._exportOpts is not False
-        engine = p.paintEngine()
-        device = p.device()
-        if exporting or device is None or engine is None or (
-                engine.type() != QPaintEngine.Type.Raster):
-            aa = self._exportOpts.get("antialias", True) if exporting else False
-            p.setRenderHint(QPainter.RenderHint.Antialiasing, aa)
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            for path, pen in self._layers:
-                p.setPen(pen)
-                p.drawPath(path)
-            return
-        tr = p.transform()
-        key = _device_key(tr, device)
-        if self._raster is None or key != self._raster_key:
-            self._raster, self._raster_key = _blank(device), key
-            self._draw_into(self._raster, tr, [(path, pen, None) for path, pen in self._layers])
-        elif self._pending:
-            self._draw_into(self._raster, tr, self._pending)
-        self._pending = []
-        p.save()
-        p.resetTransform()
-        p.drawImage(QPointF(0.0, 0.0), self._raster)
-        p.restore()
-
-    def _draw_into(self, image: QImage, tr, layers) -> None:
-        q = QPainter(image)
-        try:
-            q.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            q.setBrush(Qt.BrushStyle.NoBrush)
-            for path, pen, picture in layers:
-                if picture is not None and picture[1] == self._raster_key:
-                    # the layer's own opaque picture: clear what it covers, then
-                    # lay it in with the pen's opacity (the same pixels as stroking)
-                    q.resetTransform()
-                    q.setOpacity(1.0)
-                    q.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationOut)
-                    q.drawImage(QPointF(0.0, 0.0), picture[0])
-                    q.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
-                    q.setOpacity(pen.color().alphaF())
-                    q.drawImage(QPointF(0.0, 0.0), picture[0])
-                    q.setOpacity(1.0)
-                    continue
-                q.setTransform(tr)
-                q.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-                q.setPen(pen)
-                q.drawPath(path)
-        finally:
-            q.end()
-
-
-def _device_key(tr, device) -> tuple:
-    """What a picture of the viewport depends on: the transform and the device's size."""
-    return (tr.m11(), tr.m12(), tr.m21(), tr.m22(), tr.m31(), tr.m32(),
-            device.width(), device.height(), float(device.devicePixelRatioF()))
-
-
-def _blank(device) -> QImage:
-    dpr = float(device.devicePixelRatioF())
-    w, h = max(1, round(device.width() * dpr)), max(1, round(device.height() * dpr))
-    image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
-    image.setDevicePixelRatio(dpr)
-    image.fill(Qt.GlobalColor.transparent)
-    return image

@@ -39,20 +39,11 @@ from PySide6.QtGui import QColor, QPainterPath
 
 from core.numfmt import format_compact
 from desktop.views import palette
-from desktop.views._arrays import (
-    LastInside,
-    LiveLine,
-    clip_polyline,
-    edge_crossing,
-    thin_path,
-)
-from desktop.views._items import (
-    LayeredLines,
-    PixelPoints,
-    PolylineItem,
-    _finite_bounds,
-    _union,
-)
+from desktop.views._arrays import clip_polyline, edge_crossing
+from desktop.views._growing import LastInside, LiveLine, thin_path
+from desktop.views._items import PixelPoints, PolylineItem
+from desktop.views._layered import LayeredLines
+from desktop.views._raster import finite_bounds, union
 
 BINS = 8
 # the oldest steps' opacity: faint enough to tell from the newest, strong
@@ -234,7 +225,7 @@ class StepPath:
         lx, ly = np.asarray(lx), np.asarray(ly)
         self._drawn[b] = (lx, ly)
         self._paths[b] = fn.arrayToQPath(lx, ly, connect="finite") if lx.size else QPainterPath()
-        self._bounds[b] = _finite_bounds(lx, ly) if lx.size else None
+        self._bounds[b] = finite_bounds(lx, ly) if lx.size else None
 
     def _merge(self) -> None:
         """Join finished pieces pairwise: half as many pieces, twice the steps each."""
@@ -245,7 +236,7 @@ class StepPath:
             path.addPath(self._paths[b])
             self._drawn[j] = _join(self._drawn[a], self._drawn[b])
             self._paths[j] = path
-            self._bounds[j] = _union(self._bounds[a], self._bounds[b])
+            self._bounds[j] = union(self._bounds[a], self._bounds[b])
         for b in range(half, self._bins):
             self._drawn[b], self._paths[b], self._bounds[b] = (_NONE, _NONE), QPainterPath(), None
         self._w *= 2
@@ -259,7 +250,7 @@ class StepPath:
         layers = [(self._paths[b], pg.mkPen(shades[b], width=1)) for b in range(finished)]
         bounds = None
         for b in range(finished):
-            bounds = _union(bounds, self._bounds[b])
+            bounds = union(bounds, self._bounds[b])
         self.frozen.set_layers(layers, bounds)
         if shades:
             self.live.setPen(pg.mkPen(shades[-1], width=1))

@@ -26,16 +26,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from desktop.views import palette
-from desktop.views._arrays import (
-    GrowingRows,
-    as_float,
-    clip_polyline,
-    finite_prefix,
-    row_index,
-    thin_path,
-)
+from desktop.views._arrays import as_float, clip_polyline, finite_prefix, row_index
 from desktop.views._axes import ReadableAxis, fit_axis_label, label_choices
 from desktop.views._bands import Band, Key
+from desktop.views._growing import GrowingRows, thin_path
 from desktop.views._items import PixelPoints
 from desktop.views._menu import ExportEntry
 from desktop.views._path import COMPARE_Z, MARKER_Z, ExitMarker, StepPath, step_shades

@@ -35,8 +35,6 @@ from PySide6.QtCore import QRectF, QTimer
 
 from desktop.views import palette
 from desktop.views._arrays import (
-    GrowingRows,
-    PeakReducer,
     as_float,
     finite_prefix,
     nice_ceil,
@@ -46,6 +44,7 @@ from desktop.views._arrays import (
 )
 from desktop.views._axes import ReadableAxis, fit_axis_label
 from desktop.views._bands import Band, Key
+from desktop.views._growing import GrowingRows, PeakReducer
 from desktop.views._items import PixelPoints
 from desktop.views._menu import ExportEntry
 

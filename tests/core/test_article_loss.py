@@ -7,10 +7,9 @@ article (its printed numbers are not what its code prints).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
+from seed_loops import and_gate_loop
 
 import core
 from core.run.article import ARTICLE_COLUMN
@@ -39,36 +38,6 @@ def glasses_loop(epochs: int) -> tuple[list[float], dict[int, float]]:
     return running, printed
 
 
-def and_gate_loop(epochs: int) -> tuple[list[float], dict[int, float]]:
-    """Seed 002's loop: the running ``total_loss/4`` after each sample, and what it prints."""
-    def sigmoid(x):
-        return 1 / (1 + math.exp(-x))
-
-    def sigmoid_deriv(s):
-        return s * (1 - s)
-
-    data = [([0, 0], 0), ([0, 1], 0), ([1, 0], 0), ([1, 1], 1)]
-    w = [0.1, -0.2]
-    b = 0.0
-    lr = 0.5
-    running, printed = [], {}
-    for epoch in range(epochs):
-        total_loss = 0
-        for inputs, target in data:
-            raw = sum(wi * xi for wi, xi in zip(w, inputs, strict=True)) + b
-            pred = sigmoid(raw)
-            err = pred - target
-            total_loss += err ** 2
-            running.append(total_loss / 4)
-            delta = err * sigmoid_deriv(pred)
-            for i in range(len(w)):
-                w[i] -= lr * delta * inputs[i]
-            b -= lr * delta
-        if epoch % 1000 == 0:
-            printed[epoch] = total_loss / 4
-    return running, printed
-
-
 def test_glasses_vs_ring_reads_next_to_seed_001_line_by_line():
     running, printed = glasses_loop(100)
     run = core.train("glasses-vs-ring", lr=0.1, steps=400, batch="sample")
@@ -84,7 +53,8 @@ def test_glasses_vs_ring_reads_next_to_seed_001_line_by_line():
 
 
 def test_and_gate_reads_next_to_seed_002_line_by_line():
-    running, printed = and_gate_loop(4001)
+    trace = and_gate_loop(4001)
+    running, printed = trace.running, trace.printed
     run = core.train("and-gate", lr=0.5, steps=4 * 4001, batch="sample")
     column = run.table[ARTICLE_COLUMN]
     np.testing.assert_allclose(column[:-1], running, rtol=1e-12, atol=0)

@@ -7,10 +7,9 @@ computed here; none is copied from the articles (some of theirs are wrong).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
+from seed_loops import and_gate_loop
 
 import core
 
@@ -73,28 +72,8 @@ def test_single_weight_is_seed_002s_train_one_neuron():
 
 
 def test_and_gate_is_seed_002s_per_sample_loop():
-    def sigmoid(x):
-        return 1 / (1 + math.exp(-x))
-
-    def sigmoid_deriv(s):
-        return s * (1 - s)
-
-    data = [([0, 0], 0), ([0, 1], 0), ([1, 0], 0), ([1, 1], 1)]
-    w = [0.1, -0.2]
-    b = 0.0
-    lr = 0.5
-    after, squared_errors = [], []
-    for _ in range(50):
-        for inputs, target in data:
-            raw = sum(wi * xi for wi, xi in zip(w, inputs, strict=True)) + b
-            pred = sigmoid(raw)
-            err = pred - target
-            squared_errors.append(err**2)
-            delta = err * sigmoid_deriv(pred)
-            for i in range(len(w)):
-                w[i] -= lr * delta * inputs[i]
-            b -= lr * delta
-            after.append((w[0], w[1], b))
+    trace = and_gate_loop(50)
+    after, squared_errors = trace.after, trace.squared_errors
 
     run = core.train("and-gate", lr=0.5, steps=200, batch="sample")
     table = run.table

@@ -52,7 +52,12 @@ def settle(qtbot, w: MainWindow) -> None:
 
 
 def wait_presets(qtbot, w: MainWindow) -> None:
-    qtbot.waitUntil(lambda: w.strip.presets["just-right"].isEnabled(), timeout=WAIT_MS)
+    """The buttons enabled and the worked-out report in (the shipped numbers come first,
+    the report with each preset's reason follows from the background)."""
+    insight = w.model.insight
+    qtbot.waitUntil(lambda: w.strip.presets["just-right"].isEnabled()
+                    and (insight.presets is not None or bool(insight.presets_failed)),
+                    timeout=WAIT_MS)
 
 
 def type_into(qtbot, field, text: str) -> None:

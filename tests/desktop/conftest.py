@@ -23,7 +23,8 @@ _HERE = Path(__file__).resolve().parent
 
 # The offscreen platform plugin warns "This plugin does not support
 # propagateSizeHints()" whenever a widget with a layout is shown; harmless
-# (PITFALLS §3), but qt_log_level_fail = WARNING would fail every window test.
+# (the window still lays out and draws), but qt_log_level_fail = WARNING
+# would fail every window test.
 _OFFSCREEN_NOTICE = r"This plugin does not support propagateSizeHints\(\)"
 
 

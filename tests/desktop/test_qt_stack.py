@@ -2,7 +2,8 @@
 
 PySide6 6.12.0 on Python 3.11 drops a reference to True on each emit and to
 None on each void Qt call, and aborts the interpreter after a few hundred
-(PITFALLS §0). The abort kills the process, so the check runs in a child.
+(a known reference-count bug of that release). The abort kills the
+process, so the check runs in a child.
 """
 
 import os

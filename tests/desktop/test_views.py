@@ -29,17 +29,9 @@ from desktop.views import (
     SweepView,
     palette,
 )
-from desktop.views._arrays import (
-    GrowingRows,
-    PathThinner,
-    PeakReducer,
-    clip_polyline,
-    drop_same_pixel,
-    nice_ceil,
-    peak_reduce,
-    thin_path,
-)
+from desktop.views._arrays import clip_polyline, drop_same_pixel, nice_ceil, peak_reduce
 from desktop.views._axes import ReadableAxis
+from desktop.views._growing import GrowingRows, PathThinner, PeakReducer, thin_path
 from desktop.views.colour_scale import colour_scale
 from desktop.views.contour_view import THIS_RUN as CONTOUR_THIS_RUN
 from desktop.views.line_view import THIS_RUN as LINE_THIS_RUN
