@@ -43,6 +43,9 @@ def add_run_arguments(r: argparse.ArgumentParser) -> None:
     g.add_argument("--seed", default="0")
     g.add_argument("--noise", default="0", help="standard deviation of Gaussian noise added "
                    "to every gradient, drawn from --seed (default 0: none)")
+    g.add_argument("--sharpness-every", default="0",
+                   help="add the column sharpness: λmax of the loss's Hessian every this many "
+                        "steps (default 0: none; the stability limit is 2/lr)")
     g.add_argument("--backend", default="numpy", help="numpy or torch")
     g.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (torch)")
     g.add_argument("--dtype", default="float64", help="float64 or float32 (torch)")
@@ -112,6 +115,7 @@ def config_from(args: argparse.Namespace, problem: Any) -> RunConfig:
         "batch": args.batch,
         "seed": A.whole("--seed", args.seed),
         "noise": A.number("--noise", args.noise),
+        "sharpness_every": A.whole("--sharpness-every", args.sharpness_every),
         "backend": args.backend,
         "device": args.device,
         "dtype": args.dtype,

@@ -269,3 +269,29 @@ def test_the_range_test_on_the_command_line(tmp_path):
     assert rows[0] == "lr,loss,smoothed_loss" and len(rows) > 10
     assert main(["lr-range-test", "--problem", "quadratic", "--lr-min", "1",
                  "--lr-max", "0.1"]) == 2
+
+
+def test_the_cli_records_the_sharpness_every_k_steps(capsys, tmp_path):
+    """``run --sharpness-every 25``: λmax at rows 0, 25, 50, checked against the
+    eigenvalues of a Hessian built from central differences of the hand gradient."""
+    from cli_run import run_cli
+
+    out = tmp_path / "s.csv"
+    code, _, err = run_cli(capsys, "run", "--problem", "xor", "--option", "hidden=4",
+                           "--lr", "0.5", "--steps", "50", "--sharpness-every", "25",
+                           "--out", str(out))
+    assert code == 0 and err == ""
+    rows = np.genfromtxt(out, delimiter=",", names=True)
+    problem = core.get_problem("xor", hidden=(4,))
+    names = problem.param_names
+    for k in (0, 25, 50):
+        theta = np.array([rows[n][k] for n in names])
+        h = 1e-5
+        cols = [(problem.grad(theta + h * e) - problem.grad(theta - h * e)) / (2 * h)
+                for e in np.eye(len(theta))]
+        hess = np.array(cols)
+        lam = np.linalg.eigvalsh((hess + hess.T) / 2)[-1]
+        assert rows["sharpness"][k] == pytest.approx(lam, rel=1e-5)
+    assert np.isnan(rows["sharpness"][1])  # not recorded between
+    code, _, err = run_cli(capsys, "run", "--problem", "xor", "--sharpness-every", "-1")
+    assert code == 2 and "--sharpness-every must be a whole number >= 0" in err
