@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -23,3 +24,20 @@ def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     out += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(out)
+
+
+def markdown_table(rows: list[tuple[str, ...]], header: tuple[str, ...],
+                   text_columns: int = 1) -> str:
+    """A GitHub table: the first ``text_columns`` columns left-aligned, the rest (numbers)
+    right-aligned."""
+    align = [":---" if i < text_columns else "---:" for i in range(len(header))]
+    out = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def machine_note() -> str:
+    """CPUs and load average now, for a results header."""
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+    return (f"{os.cpu_count()} CPUs, load average {load[0]:.2f} / {load[1]:.2f} / "
+            f"{load[2]:.2f} (1 / 5 / 15 min)")
