@@ -74,6 +74,14 @@ def data_problem(
     else:
         table = table_from_array(path_or_array, x_column, y_column)
     _check_rows_for(table)
+    x, mean, std = _checked_inputs(table, model, normalize)
+    common = _common(table, model, x, mean, std)
+    return _linear(common, table.y) if model == "linear" else _logistic(common)
+
+
+def _checked_inputs(table: DataTable, model: str, normalize: bool) -> tuple[Any, Any, Any]:
+    """The inputs the model sees (standardised with "normalise x") with their means and
+    deviations (None without), once the values are known to be fit for the model."""
     x, mean, std = _standardised(table) if normalize else (table.inputs, None, None)
     if model == "logistic":
         _check_labels(table)
@@ -82,16 +90,22 @@ def data_problem(
     if not normalize:
         for j, name in enumerate(table.x_names):
             _check_size(table, x[:, j], name, ", or normalise x")
+    return x, mean, std
+
+
+def _common(table: DataTable, model: str, x: Any, mean: Any, std: Any) -> dict[str, Any]:
+    """What a linear and a logistic regression on ``table`` have in common."""
     k = table.n_inputs
     names = ("a", "b") if k == 1 else (*(f"w{j + 1}" for j in range(k)), "b")
     kind = "Linear" if model == "linear" else "Logistic"
+    normalize = mean is not None
     options = {"source": table.source, "path": table.path, "model": model,
-               "normalize": bool(normalize),
+               "normalize": normalize,
                # one input: its name and one mean and deviation, as ever; several: lists
                "x_column": table.x_names[0] if k == 1 else list(table.x_names),
                "x_columns": list(table.x_names), "y_column": table.y_name,
                "x_mean": mean, "x_std": std}
-    common: dict[str, Any] = {
+    return {
         "name": "data", "title": f"{kind} regression on {table.source}",
         "param_names": names, "start": (0.0,) * (k + 1),
         "description": _description(table, model, mean, std),
@@ -100,7 +114,6 @@ def data_problem(
         # normalised: the table also gives the fit in the data's own units
         "extra_columns": original_columns(names) if normalize else (),
     }
-    return _linear(common, table.y) if model == "linear" else _logistic(common)
 
 
 def _check_rows_for(table: DataTable) -> None:

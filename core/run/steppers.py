@@ -130,9 +130,7 @@ class FloatStepper(_Stepper):
         problem, plan, n = self.problem, self.plan, self.problem.n_params
         source, batches, whole = self.source, plan.uses_batches, self.whole
         rows_of = plan.rows
-        rule, hyper = self.optimizer.rule, self.optimizer.hyper
-        plain, update = self.optimizer.plain, rule.update
-        begin, apply = rule.begin, rule.apply
+        plain, step = self.optimizer.plain, self._float_update
         noise = self.noise_rows(k0, len(lrs))
         shake = None if noise is None else noise.tolist()
         fine, limit, tol, min_loss = within_limits, lim.limit, lim.tol, lim.min_loss
@@ -169,18 +167,7 @@ class FloatStepper(_Stepper):
                 new, new_states = tuple([pi - lr * gi for pi, gi in zip(p, g, strict=True)]), \
                     states
             else:
-                try:
-                    if apply is not None:  # the step's shared numbers once, then each entry
-                        c = begin(states[0], hyper, lr)
-                        new, new_states = zip(*[apply(gi, si, pi, c, FLOATS) for gi, si, pi
-                                                in zip(g, states, p, strict=True)],
-                                              strict=True)
-                    else:
-                        new, new_states = zip(*[update(gi, si, pi, hyper, lr, FLOATS) for
-                                                gi, si, pi in zip(g, states, p, strict=True)],
-                                              strict=True)
-                except (ArithmeticError, ValueError):
-                    new, new_states = self._numpy_update(update, hyper, p, g, states, lr)
+                new, new_states = step(p, g, states, lr)
             if whole and not any(g) and new == p:
                 stop = Stop("converged", k)
                 break
@@ -191,10 +178,21 @@ class FloatStepper(_Stepper):
         self.p, self.states = p, states
         if not batches and k0 == 0 and out:
             lim.first_row(out[n])
-        rec = np.fromiter(out, np.float64, count=len(out)).reshape(-1, 2 * n + 1)
-        loss_col = rec[:, n]
-        return Chunk(rec[:, :n], rec[:, n + 1 :], None if batches else loss_col,
-                     loss_col if batches else None, stop)
+        return _chunk(out, n, batches, stop)
+
+    def _float_update(self, p: tuple[float, ...], g: Sequence[float], states: tuple[Any, ...],
+                      lr: float) -> tuple[Any, Any]:
+        """The optimizer's update on floats, entry by entry; numpy where floats fail."""
+        rule, hyper = self.optimizer.rule, self.optimizer.hyper
+        try:
+            if rule.apply is not None:  # the step's shared numbers once, then each entry
+                c = rule.begin(states[0], hyper, lr)
+                return tuple(zip(*[rule.apply(gi, si, pi, c, FLOATS) for gi, si, pi
+                                   in zip(g, states, p, strict=True)], strict=True))
+            return tuple(zip(*[rule.update(gi, si, pi, hyper, lr, FLOATS) for gi, si, pi
+                               in zip(g, states, p, strict=True)], strict=True))
+        except (ArithmeticError, ValueError):
+            return self._numpy_update(rule.update, hyper, p, g, states, lr)
 
     @staticmethod
     def _numpy_update(update: Any, hyper: Any, p: tuple[float, ...], g: Sequence[float],
@@ -260,3 +258,12 @@ class VectorStepper(_Stepper):
         loss_col = losses[:rows]
         return Chunk(params[:rows], grads[:rows], None if batches else loss_col,
                      loss_col if batches else None, stop)
+
+
+def _chunk(out: list[float], n: int, batches: bool, stop: Stop | None) -> Chunk:
+    """The rows recorded flat (θ, loss, g per row) as a `Chunk`: the loss is the batch's
+    when batches are used (the full-data loss is filled in afterwards)."""
+    rec = np.fromiter(out, np.float64, count=len(out)).reshape(-1, 2 * n + 1)
+    loss_col = rec[:, n]
+    return Chunk(rec[:, :n], rec[:, n + 1 :], None if batches else loss_col,
+                 loss_col if batches else None, stop)
