@@ -78,3 +78,20 @@ def close_window(w: MainWindow) -> None:
     assert not w.runtime.clock.running, "the frame clock outlived the window"
     leaked = running_timers(w)
     assert not leaked, f"QTimers still running after close: {leaked}"
+
+
+def window_factory(qtbot, tmp_path, **defaults):
+    """``make(problem=None, **kwargs)`` opening windows (`open_window`) that are closed
+    when the test ends; ``make.errors`` collects the error messages shown."""
+    windows: list[MainWindow] = []
+    errors: list[str] = []
+
+    def make(problem: str | None = None, **kwargs) -> MainWindow:
+        w = open_window(qtbot, tmp_path, problem=problem, errors=errors,
+                        **{**defaults, **kwargs})
+        windows.append(w)
+        return w
+
+    make.errors = errors  # type: ignore[attr-defined]
+    make.windows = windows  # type: ignore[attr-defined]
+    return make, windows

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from _window import WAIT_MS, close_window, open_window, settle
+from _window import WAIT_MS, close_window, settle, window_factory
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog
 
@@ -20,15 +20,7 @@ ROSENBROCK = "(1-a)**2 + 100*(b-a**2)**2"
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    windows: list[MainWindow] = []
-    errors: list[str] = []
-
-    def make(problem: str | None = None) -> MainWindow:
-        w = open_window(qtbot, tmp_path, problem=problem, size=(1300, 850), errors=errors)
-        windows.append(w)
-        return w
-
-    make.errors = errors  # type: ignore[attr-defined]
+    make, windows = window_factory(qtbot, tmp_path, size=(1300, 850))
     yield make
     for w in windows:
         close_window(w)

@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from _window import close_window, open_window
+from _window import close_window, window_factory
 from _window import settle as settle_run
 from PySide6.QtCore import Qt
 
@@ -18,13 +18,7 @@ WAIT_MS = 20_000
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    windows: list[MainWindow] = []
-
-    def make(problem: str) -> MainWindow:
-        w = open_window(qtbot, tmp_path, problem=problem, size=(1300, 850))
-        windows.append(w)
-        return w
-
+    make, windows = window_factory(qtbot, tmp_path, size=(1300, 850))
     yield make
     for w in windows:
         close_window(w)

@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from _window import WAIT_MS, close_window, open_window, settle, type_into, wait_presets
+from _window import WAIT_MS, close_window, settle, type_into, wait_presets, window_factory
 from PySide6.QtCore import QSettings, Qt, QTimer
 
 import core
@@ -38,17 +38,7 @@ def highlight_data(w: MainWindow) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    windows: list[MainWindow] = []
-    errors: list[str] = []
-
-    def make(problem: str | None = None, settings_file: str = "settings.ini",
-             **kwargs) -> MainWindow:
-        w = open_window(qtbot, tmp_path, problem=problem, settings_file=settings_file,
-                        errors=errors, **kwargs)
-        windows.append(w)
-        return w
-
-    make.errors = errors  # type: ignore[attr-defined]
+    make, windows = window_factory(qtbot, tmp_path)
     yield make
     for w in windows:
         close_window(w)
