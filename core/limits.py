@@ -43,6 +43,12 @@ MAX_FORMULA_OPERATIONS = 20_000
 # ------------------------------------------------------------------ files
 MAX_DATA_BYTES = 512 * 2**20  # a data file (CSV)
 MAX_DATA_LINE = 2**20  # one line of a data file: rows of numbers are short
+# input columns of one regression: each step of a single run costs O(k²) Python
+# float operations (the k × k scatter matrix of the full-data loss): at 32 inputs
+# about 0.2 ms a step against 5 µs at one, so 1,000 steps no longer fit a frame
+# but still take a blink; the step inspector writes each term of
+# w1·x1 + ... + wk·xk out, and the step table gets 2k + 6 columns and more
+MAX_DATA_INPUTS = 32
 MAX_SESSION_BYTES = 5 * 2**20  # a session is a few hundred bytes; refuse anything absurd
 # nesting of a session's JSON: the deepest real field is pinned[i].hyper.betas (4)
 MAX_SESSION_DEPTH = 16

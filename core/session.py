@@ -42,8 +42,13 @@ class ProblemRef:
     data: str | None = None
     model: str = "linear"
     normalize: bool = False
-    x_column: int | str | None = None
+    # one input column, or several (a tuple; a session file holds them as a list)
+    x_column: int | str | tuple[int | str, ...] | None = None
     y_column: int | str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.x_column, list):  # a list from JSON: kept hashable, as a tuple
+            object.__setattr__(self, "x_column", tuple(self.x_column))
 
     def build(self, start: tuple[float, ...] | None = None) -> Problem:
         """The problem; a formula gets ``start`` as its own start, since its
@@ -55,8 +60,10 @@ class ProblemRef:
         if self.data is not None:
             from core.problems.data import data_problem
 
+            x = self.x_column
             return data_problem(self.data, model=self.model, normalize=self.normalize,
-                                x_column=self.x_column, y_column=self.y_column)
+                                x_column=list(x) if isinstance(x, tuple) else x,
+                                y_column=self.y_column)
         if self.name is None:
             raise ConfigError("session field 'problem' names no problem, formula or data file")
         return get_problem(self.name, **self.options)
@@ -71,7 +78,8 @@ class ProblemRef:
         elif self.data is not None:
             out.update(data=self.data, model=self.model, normalize=self.normalize)
             if self.x_column is not None:
-                out["x_column"] = self.x_column
+                x = self.x_column
+                out["x_column"] = list(x) if isinstance(x, tuple) else x
             if self.y_column is not None:
                 out["y_column"] = self.y_column
         else:
@@ -120,8 +128,12 @@ def _check_ref_types(value: Mapping[str, Any]) -> None:
             raise ConfigError(f"session field 'problem.{key}' must be text")
     for key in ("x_column", "y_column"):
         col = value.get(key)
-        if col is not None and (isinstance(col, bool) or not isinstance(col, int | str)):
-            raise ConfigError(f"session field 'problem.{key}' must be a column number or name")
+        several = key == "x_column" and isinstance(col, list)
+        for item in (col if several else [col]):
+            if item is not None and (isinstance(item, bool) or not isinstance(item, int | str)):
+                rule = "a column number or name" + (", or a list of them"
+                                                    if key == "x_column" else "")
+                raise ConfigError(f"session field 'problem.{key}' must be {rule}")
     if not isinstance(value.get("normalize", False), bool):
         raise ConfigError("session field 'problem.normalize' must be true or false")
 

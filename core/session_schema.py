@@ -227,7 +227,10 @@ PROBLEM = fields({
     "data": optional(text),
     "model": optional(text),
     "normalize": flag,
-    "x_column": optional(either("a column number or name", whole, text)),
+    # one input column, or a list of them (several inputs: parameters w1..wk, b)
+    "x_column": optional(either("a column number or name, or a list of them", whole, text,
+                                list_of(either("a column number or name", whole, text),
+                                        "a list of column numbers or names"))),
     "y_column": optional(either("a column number or name", whole, text)),
 }, "an object with 'name', 'formula' or 'data'")
 PINNED = fields({"label": optional(text), **RUN}, "an object with at least 'lr'")

@@ -77,6 +77,10 @@ class OwnProblemBinder(QObject):
 
     def load_data(self, path: str, choice: dict[str, Any]) -> str:
         """Build and install the data problem; the error message, or "" if it worked."""
+        if choice["x_column"] == []:  # every input deselected: nothing to fit
+            message = "Choose at least one x column: the input the model fits y with."
+            self.data.show_error(message)
+            return message
         try:
             problem = core.data_problem(path, model=choice["model"],
                                         normalize=bool(choice["normalize"]),
@@ -86,7 +90,9 @@ class OwnProblemBinder(QObject):
             x = choice["x_column"] if choice["x_column"] is not None else 0
             y = choice["y_column"] if choice["y_column"] is not None else last
             ref = ProblemRef(data=path, model=choice["model"],
-                             normalize=bool(choice["normalize"]), x_column=x, y_column=y)
+                             normalize=bool(choice["normalize"]),
+                             x_column=tuple(x) if isinstance(x, list | tuple) else x,
+                             y_column=y)
             self._loading = True
             self.m.knobs.set_custom_problem(problem, ref)
         except (ConfigError, OSError) as exc:
@@ -110,9 +116,14 @@ class OwnProblemBinder(QObject):
 
     def _show_data(self, ref: ProblemRef, problem: Any, keep_error: bool = False) -> None:
         message = self.data.error.text() if keep_error else ""
+        options = problem.options
+        specs = ref.x_column if isinstance(ref.x_column, tuple) else (ref.x_column,)
+        names = options.get("x_columns") or [options.get("x_column")]
+        x = [_index(spec, name, self._columns) for spec, name in zip(specs, names, strict=False)]
+        y = _index(ref.y_column, options.get("y_column"), self._columns)
         self.data.show_data(os.path.basename(ref.data or ""), self._columns, ref.model,
-                            int(ref.x_column or 0), int(ref.y_column or 0), ref.normalize,
-                            problem.n_samples)
+                            x[0] if len(x) == 1 else x, y, ref.normalize, problem.n_samples,
+                            problem.param_names)
         if message:
             self.data.show_error(message)
 
@@ -146,3 +157,12 @@ class OwnProblemBinder(QObject):
 
     def stop(self) -> None:
         self.formula.stop()
+
+
+def _index(spec: Any, name: Any, columns: list[str]) -> int:
+    """The list position of a column the problem was built on: ``spec`` as the
+    reference gives it (an index, or a name from a session), ``name`` as core read it."""
+    if isinstance(spec, int) and not isinstance(spec, bool) and -len(columns) <= spec < len(
+            columns):
+        return spec % len(columns)
+    return columns.index(name) if name in columns else 0

@@ -63,22 +63,60 @@ def _with_zero(lo: float, hi: float) -> tuple[float, float]:
 
 
 def scene_for(problem: Any) -> DataScene | None:
-    """What the data view shows of ``problem`` (None: it has no data)."""
+    """What the data view shows of ``problem`` (None: it has no data).
+
+    A classifier on two inputs is drawn in their plane; any other model on
+    several inputs (a regression on two or more, a classifier on three or more)
+    as a slice along its first input, the others held at their means.
+    """
     if problem.data is None or problem.output_kind is None:
         return None
     x = problem.original_inputs()
     y = np.asarray(problem.data.y, dtype=np.float64)
     kind = problem.output_kind
     names = AXIS_NAMES.get(problem.name)
+    inputs = _input_names(problem)
     if names is None:
         opts = problem.options
-        names = (str(opts.get("x_column") or "x"), str(opts.get("y_column") or "y"))
-    if x.shape[1] == 2:
+        names = (inputs[0] if x.shape[1] > 1 else str(opts.get("x_column") or "x"),
+                 str(opts.get("y_column") or "y"))
+    if x.shape[1] == 2 and not _sliced(problem):
+        if problem.name == "data":
+            names = (inputs[0], inputs[1])
         window = (_span(*_range(x[:, 0]), 0.25), _span(*_range(x[:, 1]), 0.25))
         return DataScene(x, y, kind, names, window)
+    x = x[:, :1]  # one input, or the slice along the first of several
     xr = _span(*_with_zero(*_range(x[:, 0])), 0.08)
     yr = (-0.1, 1.1) if kind == "probability" else _span(*_with_zero(*_range(y)), 0.12)
     return DataScene(x, y, kind, names, (xr, yr))
+
+
+def _sliced(problem: Any) -> bool:
+    """Whether the data view shows a slice along the first of several inputs: every
+    model on several inputs but a two-input classifier (and the seeds' neurons),
+    which are drawn in the plane of their inputs."""
+    d = problem.data.x.shape[1]
+    plane = d == 2 and (problem.output_kind == "probability" or problem.name != "data")
+    return d > 1 and not plane
+
+
+def _input_names(problem: Any) -> tuple[str, ...]:
+    """A data problem's input columns by name (x1, x2, ... where it has none)."""
+    names = problem.options.get("x_columns")
+    if names:
+        return tuple(str(n) for n in names)
+    return tuple(f"x{j + 1}" for j in range(problem.data.x.shape[1]))
+
+
+def slice_inputs(problem: Any, xs: np.ndarray) -> np.ndarray:
+    """Points ``(m, d)`` along the first input at ``xs``, the other inputs at their means
+    (one input: ``xs`` as it is)."""
+    d = problem.data.x.shape[1]
+    if d == 1:
+        return xs
+    points = np.repeat(problem.input_means()[None, :], xs.size, axis=0)
+    points[:, 0] = xs
+    return points
 
 
 def _range(v: np.ndarray) -> tuple[float, float]:
@@ -107,7 +145,10 @@ def caption(problem: Any, theta: np.ndarray, k: int, batched: int, which: str) -
     if batched:
         what = "the example" if batched == 1 else f"the {batched} examples"
         lines.append(f"ringed: {what} update {k} uses")
-    note = units_note(problem)
+    if problem.data is not None and _sliced(problem):
+        lines.append(f"the line: {_input_names(problem)[0]} varies, the other inputs are "
+                     "held at their means")
+    note = units_note(problem, detail=False)
     if note is not None:
         lines += [note, fit_sentence(problem, theta)]
     return "\n".join(lines)
@@ -121,7 +162,7 @@ def draw_data_row(view: Any, problem: Any, table: Any, plan: Any, k: int, *,
     theta = np.array([table[n][k] for n in problem.param_names], dtype=np.float64)
     if scene.inputs == 1:
         xs = np.linspace(*scene.window[0], CURVE_POINTS)
-        view.set_curve(xs, problem.predict(theta, xs))
+        view.set_curve(xs, problem.predict(theta, slice_inputs(problem, xs)))
     else:
         gx, gy, points = grid if grid is not None else grid_points(scene)
         view.set_field(gx, gy, problem.predict(theta, points).reshape(GRID, GRID))

@@ -61,6 +61,7 @@ from core.analysis.curvature import (
 )
 from core.analysis.preset_finder import PRESET_NAMES, STALLED, PresetFinder
 from core.analysis.preset_reasons import DIVIDES, OPTIMIZER_WORDS, PresetReasons
+from core.analysis.preset_table import known_presets
 from core.checks import check_lr
 from core.optim import make_optimizer
 from core.optim.schedules import make_schedule
@@ -144,8 +145,12 @@ def presets(problem: str | Problem, optimizer: str = "sgd",
     """``{"too-small": lr, "just-right": lr, "too-big": lr}`` for a problem.
 
     The ``lrs`` of `preset_report`, which takes the same arguments; the rules
-    are in the module docstring.
+    are in the module docstring. A built-in problem at its defaults answers
+    at once from the shipped table (`core.analysis.preset_table`).
     """
+    known = known_presets(problem, optimizer, start, schedule, **hyper)
+    if known is not None:
+        return known
     return preset_report(problem, optimizer, start=start, schedule=schedule, **hyper).lrs
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from core.checks import check_number, check_whole, shown, shown_path
 from core.errors import ConfigError
+from core.limits import MAX_DATA_INPUTS
 from core.optim.schedules import SCHEDULES, check_rates, make_schedule, schedule_params
 
 TABLE_EXTENSIONS = (".csv", ".tsv", ".md", ".json")
@@ -221,11 +222,29 @@ def _add_data_arguments(g: Any) -> None:
     g.add_argument("--model", choices=("linear", "logistic"), help="with --data: linear "
                    "(mean squared error, the default) or logistic (0/1 targets)")
     g.add_argument("--normalize", action="store_true",
-                   help="with --data: standardise the input column (z-score)")
-    g.add_argument("--x-column", metavar="COL", help="with --data: input column, 0-based "
-                   "index or header name (default: first)")
+                   help="with --data: standardise each input column (z-score)")
+    g.add_argument("--x-column", metavar="COL", action="append",
+                   help="with --data: input column, 0-based index or header name (default: "
+                   "first); several input columns comma-separated or with --x-column "
+                   f"repeated (at most {MAX_DATA_INPUTS}): parameters w1..wk and b instead "
+                   "of a and b")
     g.add_argument("--y-column", metavar="COL", help="with --data: target column, 0-based "
                    "index or header name (default: last)")
+
+
+def x_columns(items: list[str] | None) -> str | list[str] | None:
+    """``--x-column`` as `core.data_problem` takes it: one column as it was typed, or
+    the list of columns that several flags or commas give (a header name that holds a
+    comma can be given by its number)."""
+    if not items:
+        return None
+    parts = [part.strip() for item in items for part in item.split(",")]
+    if len(parts) == 1:
+        return items[0]
+    if "" in parts:
+        raise ConfigError(f"--x-column has an empty column name in {shown(','.join(items))}; "
+                          "give names or numbers separated by commas")
+    return parts
 
 
 # "-1", "-.5", "-1,1", "-1e-3,2": numbers and number lists, never flags

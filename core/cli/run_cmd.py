@@ -91,7 +91,7 @@ def resolve_problem(args: argparse.Namespace) -> Any:
         from core.problems.data import data_problem  # imported only when asked for
 
         return data_problem(data, model=args.model or "linear", normalize=args.normalize,
-                            x_column=args.x_column, y_column=args.y_column)
+                            x_column=A.x_columns(args.x_column), y_column=args.y_column)
     if not args.problem:
         raise ConfigError(
             "give --problem NAME, --formula EXPR or --data FILE; the problems are: "
@@ -151,8 +151,9 @@ def divergence_reason(run: Any) -> str:
 
 
 def write_units(run: Any) -> None:
-    """With normalised data: say that a, b are per standard deviation of x, and give the
-    last drawable row's fit in the data's own units (the table's a_orig, b_orig)."""
+    """With normalised data: say that a, b (w1..wk) are per standard deviation of their
+    input, and give the last drawable row's fit in the data's own units (the table's
+    a_orig, b_orig, or w1_orig..wk_orig, b_orig)."""
     from core.problems.units import fit_sentence, units_note
 
     note = units_note(run.problem)
@@ -160,4 +161,5 @@ def write_units(run: Any) -> None:
     if note is None or n == 0:
         return
     theta = [run.table[name][n - 1] for name in run.problem.param_names]
-    sys.stdout.write(f"{note}; {fit_sentence(run.problem, theta)} (columns a_orig, b_orig)\n")
+    columns = ", ".join(run.problem.extra_columns)
+    sys.stdout.write(f"{note}; {fit_sentence(run.problem, theta)} (columns {columns})\n")

@@ -24,8 +24,11 @@ if TYPE_CHECKING:
 
 # ------------------------------------------------------------ data problems
 def _line_text(problem: Problem) -> StepText:
-    """Squared error of a line through the data: ŷ = a·x + b, or w·x without an intercept."""
+    """Squared error of a line through the data: ŷ = a·x + b, or w·x without an intercept
+    (several inputs: ŷ = w1·x1 + .. + wk·xk + b)."""
     names = problem.param_names
+    if isinstance(problem, LinearRegression) and len(names) > 2:
+        return _inputs_text(problem, logistic=False)
     slope, intercept = names if len(names) == 2 else (names[0], None)
 
     def values(p: Mapping[str, float], x: Any, y: Any) -> dict[str, float]:
@@ -99,7 +102,50 @@ def _neuron_text(problem: Problem) -> StepText:
     )
 
 
+def _inputs_text(problem: Problem, logistic: bool) -> StepText:
+    """A regression on k input columns, every term written out: z = w1·x1 + .. + wk·xk + b,
+    then ŷ = z (squared error) or ŷ = σ(z) (cross-entropy)."""
+    names = problem.param_names
+    weights, intercept = names[:-1], names[-1]
+    xs = tuple(f"x{j + 1}" for j in range(len(weights)))
+
+    def values(p: Mapping[str, float], x: Any, y: Any) -> dict[str, float]:
+        # same summation order as the problem: ((w1·x1 + w2·x2) + ...) + b
+        z = p[weights[0]] * x[0]
+        for j in range(1, len(weights)):
+            z = z + p[weights[j]] * x[j]
+        z = z + p[intercept]
+        yhat = float(NUMPY.sigmoid(z)) if logistic else z
+        return {**dict(zip(xs, x, strict=True)), "y": y, "z": z, "yhat": yhat,
+                "err": yhat - y}
+
+    form = " + ".join(f"{{{w}}}·{{{x}}}" for w, x in zip(weights, xs, strict=True))
+    form += f" + {{{intercept}}}"
+    if logistic:
+        predict = (Quantity("z", "<i>z</i>", form),
+                   Quantity("yhat", "probability <i>ŷ</i>", "σ({z})"))
+        loss, title, factor = ("−({y}·log {yhat} + (1 − {y})·log(1 − {yhat}))",
+                               "cross-entropy", "")
+    else:
+        predict = (Quantity("yhat", "prediction <i>ŷ</i>", form),)
+        loss, title, factor = "({yhat} − {y})²", "squared error", "2·"
+    grads = {w: f"{factor}{{err}}·{{{x}}}" for w, x in zip(weights, xs, strict=True)}
+    return StepText(
+        kind="data",
+        values=values,
+        predict=(*predict, Quantity("err", "error <i>e</i>", "{yhat} − {y}")),
+        loss_term=loss,
+        # the derivative of either loss in the prediction's linear part is a multiple of e
+        grad_terms={**grads, intercept: f"{factor}{{err}}"},
+        symbols={**italic(names), "yhat": "<i>ŷ</i>", "err": "<i>e</i>",
+                 **{x: f"<i>x</i><sub>{x[1:]}</sub>" for x in xs}},
+        loss_title=title,
+    )
+
+
 def _logistic_text(problem: Problem) -> StepText:
+    if len(problem.param_names) > 2:
+        return _inputs_text(problem, logistic=True)
     a, b = problem.param_names
 
     def values(p: Mapping[str, float], x: Any, y: Any) -> dict[str, float]:

@@ -1,15 +1,15 @@
-"""A data file read as a stream: text in blocks of whole lines, two columns kept.
+"""A data file read as a stream: text in blocks of whole lines, the chosen columns kept.
 
 The file is read a few MiB at a time (never past `MAX_DATA_BYTES`, whatever
 its size claims), decoded (UTF-8, or UTF-16 with its byte-order mark) and cut
 into blocks of whole lines with ``\\n`` line ends. Each block is parsed on its
 own: numpy's C reader when the block is well formed, else line by line (which
 names the exact line of a problem, or reads what numpy cannot: quotes around
-cells beside a text column, decimal commas). Only the two chosen columns are
-kept, in float arrays that grow in place; the row -> line map that messages
-need is kept only for blocks with blank or comment lines. So a file is held
-about once, as its two columns of float64, and never as text or as a list of
-Python floats.
+cells beside a text column, decimal commas). Only the chosen columns are
+kept (the input columns and the target), in float arrays that grow in place;
+the row -> line map that messages need is kept only for blocks with blank or
+comment lines. So a file is held about once, as its chosen columns of float64,
+and never as text or as a list of Python floats.
 """
 
 from __future__ import annotations
@@ -143,17 +143,21 @@ def number(cell: str, delimiter: str | None) -> float | None:
 
 # ------------------------------------------------------------------ columns
 class Columns:
-    """The two chosen columns, read block by block into arrays that grow in place."""
+    """The chosen columns, read block by block into arrays that grow in place.
 
-    def __init__(self, label: str, names: list[str], delimiter: str | None, xi: int, yi: int,
-                 shape_line: int, size_hint: int,
+    ``xis`` are the input columns (one or several, kept side by side as the
+    rows of ``x``, shape ``(n, k)``), ``yi`` the target column.
+    """
+
+    def __init__(self, label: str, names: list[str], delimiter: str | None,
+                 xis: tuple[int, ...], yi: int, shape_line: int, size_hint: int,
                  error: Callable[[str, int | None], ConfigError]) -> None:
         self.label, self.names, self.delimiter = label, names, delimiter
-        self.xi, self.yi, self.shape_line = xi, yi, shape_line
+        self.xis, self.yi, self.shape_line = tuple(xis), yi, shape_line
         self.size_hint = size_hint  # the file's size in bytes, to size the arrays once
         self.error = error
         self.n = 0
-        self.x = np.empty(0)
+        self.x = np.empty((0, len(self.xis)))
         self.y = np.empty(0)
         # row -> line: segment i starts at row seg_rows[i]; its rows lie on the lines
         # seg_first[i], seg_first[i] + 1, ... or, where the block had blank or comment
@@ -166,8 +170,9 @@ class Columns:
         """Parse the lines ``text`` (the first is line index ``first``) and keep their rows."""
         arr = self._fast(text)
         lines = text.count("\n") + 1
+        xis = list(self.xis)
         if arr is not None and arr.shape[0] == lines:
-            self._append(arr[:, self.xi], arr[:, self.yi], first, None, len(text))
+            self._append(arr[:, xis], arr[:, self.yi], first, None, len(text))
             return
         numbers = None
         if arr is not None:  # blank or comment lines in the block: find the rows' lines
@@ -178,11 +183,12 @@ class Columns:
             xs, ys, numbers = self._slow(first, text)
             self._append(xs, ys, first, numbers, len(text))
         else:
-            self._append(arr[:, self.xi], arr[:, self.yi], first, numbers, len(text))
+            self._append(arr[:, xis], arr[:, self.yi], first, numbers, len(text))
 
     def finish(self) -> tuple[np.ndarray, np.ndarray]:
-        """The columns, trimmed to their rows (in place: no second copy)."""
-        self.x.resize(self.n, refcheck=False)
+        """The inputs ``(n, k)`` and the target ``(n,)``, trimmed to their rows (in place:
+        no second copy; rows are contiguous, so trimming keeps each row whole)."""
+        self.x.resize((self.n, len(self.xis)), refcheck=False)
         self.y.resize(self.n, refcheck=False)
         return self.x, self.y
 
@@ -212,8 +218,8 @@ class Columns:
     def _slow(self, first: int, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Line by line: the exact line of the first problem, or the columns."""
         ncols = len(self.names)
-        xs: list[float] = []
-        ys: list[float] = []
+        wanted = (*self.xis, self.yi)
+        rows: list[list[float]] = []
         numbers: list[int] = []
         for k, line in enumerate(text.split("\n")):
             if not is_content(line):
@@ -225,19 +231,18 @@ class Columns:
                     f"data file {self.label}, line {at}: {len(cells)} cells where line "
                     f"{self.shape_line} has {ncols} (every row needs the same number of "
                     f"{_DELIMITER_NAMES[self.delimiter]}-separated cells)", at)
-            pair = []
-            for j in (self.xi, self.yi):
+            row = []
+            for j in wanted:
                 value = number(cells[j], self.delimiter)
                 if value is None:
                     what = "an empty cell" if cells[j] == "" else f"{cells[j][:40]!r}"
                     raise self.error(f"data file {self.label}, line {at}: {what} in column {j} "
                                      f"({self.names[j]!r}) is not a number", at)
-                pair.append(value)
-            xs.append(pair[0])
-            ys.append(pair[1])
+                row.append(value)
+            rows.append(row)
             numbers.append(at - 1)
-        return (np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64),
-                np.asarray(numbers, dtype=np.int64))
+        arr = np.asarray(rows, dtype=np.float64).reshape(len(rows), len(wanted))
+        return arr[:, :-1], arr[:, -1], np.asarray(numbers, dtype=np.int64)
 
     # ------------------------------------------------------------ storage
     def _append(self, xs: np.ndarray, ys: np.ndarray, first: int, numbers: np.ndarray | None,
@@ -262,5 +267,6 @@ class Columns:
         else:
             estimate = int(self.x.shape[0] * 1.25)
         capacity = max(self.n + m, estimate)
-        self.x.resize(capacity, refcheck=False)
+        # row-major: growing the first axis in place keeps every row where it was
+        self.x.resize((capacity, len(self.xis)), refcheck=False)
         self.y.resize(capacity, refcheck=False)

@@ -4,9 +4,9 @@ The file may have a header row or not (a first row with any cell that is not a
 number is a header); its delimiter is sniffed from the first row (tab, then
 semicolon, then comma, then runs of spaces); blank lines and lines starting
 with ``#`` are skipped; cells may be quoted; with a semicolon or tab delimiter
-a decimal comma (``1,5``) is read as ``1.5``. One input column x and one
-target column y are chosen (default: the first and the last). Other columns
-may hold anything, but every row must have the same number of cells.
+a decimal comma (``1,5``) is read as ``1.5``. One input column x, or several,
+and one target column y are chosen (default: the first and the last). Other
+columns may hold anything, but every row must have the same number of cells.
 
 Reading is all or nothing: any problem raises a `DataError` (a `ConfigError`)
 that names the line and what is wrong, and nothing is kept. Only a regular
@@ -14,15 +14,16 @@ file is read (`core.io.reading`), as a stream (`core.io.csvstream`): each
 block of lines goes through numpy's C reader when it is well formed, else a
 line-by-line reader finds the exact line (or reads what numpy cannot: quotes
 around cells with a text column beside them, decimal commas, whitespace-only
-lines), and only the two chosen columns are kept.
+lines), and only the chosen columns are kept.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 import numpy as np
 
@@ -30,9 +31,13 @@ from core.checks import check_path, shown, shown_path
 from core.errors import ConfigError
 from core.io.csvstream import Columns, TextBlocks, is_content, number, split_cells
 from core.io.reading import open_regular
-from core.limits import MAX_DATA_BYTES
+from core.limits import MAX_DATA_BYTES, MAX_DATA_INPUTS
 
 MAX_FILE_BYTES = MAX_DATA_BYTES
+# one column (a 0-based index, negative from the end, or a header name); several
+# input columns are a list of them
+Column: TypeAlias = int | str
+XColumns: TypeAlias = "Column | Sequence[Column] | None"
 HEADER_BYTES = 1 << 20  # `column_names` reads no further: the header is on the first lines
 
 
@@ -46,17 +51,35 @@ class DataError(ConfigError):
 
 @dataclass(frozen=True)
 class DataTable:
-    """The chosen columns of a data source, checked: finite, two rows or more."""
+    """The chosen columns of a data source, checked: finite, two rows or more.
 
-    x: np.ndarray
+    ``inputs`` has one column per input column chosen, in the order chosen
+    (``x_names``); ``x`` and ``x_name`` are the one-input view of it.
+    """
+
+    inputs: np.ndarray  # (n, k)
     y: np.ndarray
-    x_name: str
+    x_names: tuple[str, ...]
     y_name: str
     source: str  # the file name, or "array"
     path: str | None  # the file as given (None for an array)
     label: str  # how messages name it: "data file 'path/x.csv'" or "the data array"
     # where row i came from, for messages: "line 7" (file) or "row 6" (array)
     where: Callable[[int], str]
+
+    @property
+    def n_inputs(self) -> int:
+        return len(self.x_names)
+
+    @property
+    def x(self) -> np.ndarray:
+        """The input column ``(n,)`` with one input; the inputs ``(n, k)`` with several."""
+        return self.inputs[:, 0] if self.n_inputs == 1 else self.inputs
+
+    @property
+    def x_name(self) -> str:
+        """The input column's name (several: their names, comma-separated)."""
+        return ", ".join(self.x_names)
 
     def line_of(self, i: int) -> int | None:
         """The file line of row ``i`` (None for an array)."""
@@ -73,19 +96,21 @@ class Header(NamedTuple):
     has_header: bool
 
 
-def read_table(path: str | os.PathLike[str], x_column: int | str | None = None,
-               y_column: int | str | None = None) -> DataTable:
+def read_table(path: str | os.PathLike[str], x_column: XColumns = None,
+               y_column: Column | None = None) -> DataTable:
     """Read the input and target columns of a CSV file.
 
     ``x_column`` and ``y_column`` are a 0-based column index (negative counts
     from the end) or a header name; default: the first and the last column.
+    ``x_column`` may also be a list of them: several input columns (at most
+    `MAX_DATA_INPUTS`, each once, the target not among them).
     Raises `DataError` naming the line when the file is missing, not a
     regular file (a folder, a device, a pipe), larger than `MAX_FILE_BYTES`,
     empty, not text, has non-numeric or non-finite cells in the chosen
     columns, ragged rows, fewer than two rows, or no such column.
 
-    The file is read as a stream (`core.io.csvstream`): only the two chosen
-    columns are kept, so memory stays about one float64 pair per row.
+    The file is read as a stream (`core.io.csvstream`): only the chosen
+    columns are kept, so memory stays about one float64 per chosen cell.
     """
     name = check_path("data file", path)
     label = shown_path(name)
@@ -96,21 +121,60 @@ def read_table(path: str | os.PathLike[str], x_column: int | str | None = None,
         head, first, rest = _header(blocks, source, label)
         names = head.names
         where = f"data file {label}"
-        xi = _column_index(x_column, names, head.has_header, where, "x_column", default=0)
-        yi = _column_index(y_column, names, head.has_header, where, "y_column",
-                           default=len(names) - 1)
-        if xi == yi:
-            raise DataError(f"data file {label}: the input and the target are the same column "
-                            f"({names[xi]!r}); choose two different columns")
-        columns = Columns(label, names, head.delimiter, xi, yi, head.line + 1, size, DataError)
+        xis, yi = _chosen(x_column, y_column, names, head.has_header, where)
+        columns = Columns(label, names, head.delimiter, xis, yi, head.line + 1, size, DataError)
         columns.add(first, rest)
         for first, text in blocks:
             columns.add(first, text)
     x, y = columns.finish()
-    table = DataTable(x, y, names[xi], names[yi], os.path.basename(name) or name, name,
-                      f"data file {label}", lambda i: f"line {columns.line_of(i)}")
+    table = DataTable(x, y, tuple(names[j] for j in xis), names[yi],
+                      os.path.basename(name) or name, name, f"data file {label}",
+                      lambda i: f"line {columns.line_of(i)}")
     _check_rows(table, header_line=head.line + 1 if head.has_header else None)
     return table
+
+
+def _chosen(x_column: XColumns, y_column: Column | None, names: list[str], has_header: bool,
+            where: str) -> tuple[tuple[int, ...], int]:
+    """The input columns' and the target column's 0-based indices, checked."""
+    xis = _input_indices(x_column, names, has_header, where)
+    yi = _column_index(y_column, names, has_header, where, "y_column",
+                       default=len(names) - 1)
+    if len(xis) == 1 and xis[0] == yi:
+        raise DataError(f"{where}: the input and the target are the same column "
+                        f"({names[yi]!r}); choose two different columns")
+    if yi in xis:
+        default = ", the last column by default" if y_column is None else ""
+        raise DataError(f"{where}: column {names[yi]!r} is both an input (x_column) and the "
+                        f"target (y_column{default}); the target cannot be an input")
+    return xis, yi
+
+
+def _input_indices(spec: XColumns, names: list[str], has_header: bool,
+                   where: str) -> tuple[int, ...]:
+    """The input columns ``spec`` names: one column, or a list of distinct columns."""
+    if not isinstance(spec, list | tuple | np.ndarray):
+        return (_column_index(spec, names, has_header, where, "x_column", default=0),)
+    # a long list is refused without reading it all
+    specs = list(itertools.islice(iter(spec), MAX_DATA_INPUTS + 1))
+    if not specs:
+        raise DataError("x_column must name at least one input column, got an empty list")
+    if len(specs) > MAX_DATA_INPUTS:
+        raise DataError(f"x_column names more than {MAX_DATA_INPUTS} input columns; at most "
+                        f"{MAX_DATA_INPUTS} can be fitted")
+    out: list[int] = []
+    for item in specs:
+        if isinstance(item, list | tuple | np.ndarray):
+            raise DataError(f"x_column must be a list of column indices or header names, "
+                            f"got {shown(spec)}")
+        index = _column_index(item, names, has_header, where, "x_column", default=0)
+        if index in out:
+            before = specs[out.index(index)]
+            also = f" (as {shown(before)} and {shown(item)})" if before != item else ""
+            raise DataError(f"x_column names column {names[index]!r} twice{also}; give each "
+                            "input column once")
+        out.append(index)
+    return tuple(out)
 
 
 def column_names(path: str | os.PathLike[str]) -> list[str]:
@@ -176,7 +240,7 @@ def _sniff(line: str) -> str | None:
     return None  # runs of whitespace
 
 
-def _column_index(spec: int | str | None, names: list[str], has_header: bool, label: str,
+def _column_index(spec: Column | None, names: list[str], has_header: bool, label: str,
                   what: str, default: int) -> int:
     """The 0-based index ``spec`` names; ``label`` names the source ("data file 'x.csv'")."""
     ncols = len(names)
@@ -205,48 +269,57 @@ def _column_index(spec: int | str | None, names: list[str], has_header: bool, la
     return index % ncols
 
 
-def table_from_array(obj: Any, x_column: int | None = None,
-                     y_column: int | None = None) -> DataTable:
-    """The columns of an ``(n, k)`` array (rows of examples) or an ``(x, y)`` tuple."""
+def table_from_array(obj: Any, x_column: XColumns = None,
+                     y_column: Column | None = None) -> DataTable:
+    """The columns of an ``(n, k)`` array (rows of examples) or an ``(x, y)`` tuple
+    (``x`` one input ``(n,)``, or several ``(n, k)``, named x1..xk)."""
     try:
         if isinstance(obj, tuple) and len(obj) == 2:
-            x = np.asarray(obj[0], dtype=np.float64)
+            x, names = _pair_inputs(obj)
             y = np.asarray(obj[1], dtype=np.float64)
-            if x.ndim != 1 or y.ndim != 1 or x.shape != y.shape:
-                raise DataError(f"an (x, y) pair needs two 1-D sequences of equal length, got "
-                                f"shapes {x.shape} and {y.shape}")
-            names = ["x", "y"]
-            xi, yi = 0, 1
+            if y.ndim != 1 or x.shape[0] != y.shape[0]:
+                raise DataError(f"an (x, y) pair needs two sequences of equal length (x of "
+                                f"shape (n,) or (n, k), y of shape (n,)), got shapes "
+                                f"{np.shape(obj[0])} and {y.shape}")
             if x_column is not None or y_column is not None:
                 raise DataError("x_column and y_column apply to files and (n, k) arrays, "
                                 "not to an (x, y) pair")
+            y_name = "y"
         else:
             arr = np.asarray(obj, dtype=np.float64)
             if arr.ndim != 2 or arr.shape[1] < 2:
                 raise DataError(f"a data array must have shape (n, 2) or (n, k) with k >= 2 "
                                 f"(one row per example), got shape {arr.shape}")
-            names = [f"column {j}" for j in range(arr.shape[1])]
-            where = "the data array"
-            xi = _column_index(x_column, names, False, where, "x_column", 0)
-            yi = _column_index(y_column, names, False, where, "y_column", arr.shape[1] - 1)
-            if xi == yi:
-                raise DataError("the input and the target are the same column")
-            x, y = arr[:, xi].copy(), arr[:, yi].copy()
-            names = [names[xi], names[yi]]
-            xi, yi = 0, 1
+            columns = [f"column {j}" for j in range(arr.shape[1])]
+            xis, yi = _chosen(x_column, y_column, columns, False, "the data array")
+            x, y = arr[:, list(xis)].copy(), arr[:, yi].copy()
+            names, y_name = tuple(columns[j] for j in xis), columns[yi]
     except (TypeError, ValueError, OverflowError) as exc:
         if isinstance(exc, DataError):
             raise
         raise DataError("data must be numbers: an (n, k) array (one row per example) or an "
                         f"(x, y) pair, got {shown(obj)}") from None
-    table = DataTable(x, y, names[xi], names[yi], "array", None, "the data array",
+    table = DataTable(x, y, names, y_name, "array", None, "the data array",
                       lambda i: f"row {i}")
     _check_rows(table, header_line=None)
     return table
 
 
+def _pair_inputs(pair: tuple[Any, Any]) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The inputs of an ``(x, y)`` pair as ``(n, k)``, and their names."""
+    x = np.asarray(pair[0], dtype=np.float64)
+    if x.ndim == 1:
+        return x[:, None].copy(), ("x",)
+    if x.ndim != 2 or not 1 <= x.shape[1] <= MAX_DATA_INPUTS:
+        raise DataError(f"an (x, y) pair needs x of shape (n,) or (n, k) with k from 1 to "
+                        f"{MAX_DATA_INPUTS}, got shape {x.shape}")
+    if x.shape[1] == 1:
+        return np.ascontiguousarray(x), ("x",)
+    return np.ascontiguousarray(x), tuple(f"x{j + 1}" for j in range(x.shape[1]))
+
+
 def _check_rows(table: DataTable, header_line: int | None) -> None:
-    n = table.x.size
+    n = table.y.size
     if n < 2:
         if n == 0 and header_line is not None:
             raise DataError(f"{table.label} has a header (line {header_line}) but no data "
@@ -255,7 +328,8 @@ def _check_rows(table: DataTable, header_line: int | None) -> None:
             raise DataError(f"{table.label} has no rows; at least two are needed")
         raise DataError(f"{table.label} has one row only ({table.where(0)}); at least two "
                         "are needed", table.line_of(0))
-    for values, name in ((table.x, table.x_name), (table.y, table.y_name)):
+    columns = [(table.inputs[:, j], name) for j, name in enumerate(table.x_names)]
+    for values, name in (*columns, (table.y, table.y_name)):
         bad = np.flatnonzero(~np.isfinite(values))
         if bad.size:
             i = int(bad[0])

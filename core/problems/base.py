@@ -301,8 +301,8 @@ class Problem:
         arr = np.asarray(x, dtype=np.float64)
         arr = arr[:, None] if arr.ndim == 1 else arr
         mean, std = self.options.get("x_mean"), self.options.get("x_std")
-        if mean is not None and std is not None:
-            arr = (arr - float(mean)) / float(std)
+        if mean is not None and std is not None:  # one mean and deviation per input column
+            arr = (arr - np.asarray(mean, dtype=np.float64)) / np.asarray(std, dtype=np.float64)
         return arr
 
     def original_inputs(self) -> FloatArray:
@@ -312,8 +312,18 @@ class Problem:
         x = np.asarray(self.data.x, dtype=np.float64)
         mean, std = self.options.get("x_mean"), self.options.get("x_std")
         if mean is not None and std is not None:
-            x = x * float(std) + float(mean)
+            x = x * np.asarray(std, dtype=np.float64) + np.asarray(mean, dtype=np.float64)
         return x
+
+    def input_means(self) -> FloatArray:
+        """The mean of each input ``(d,)`` in the data's own units (made once): where a
+        picture varies one input, it holds the others here."""
+        cached = self.__dict__.get("_input_means")
+        if cached is None:
+            x = self.original_inputs()
+            cached = np.array([np.mean(x[:, j]) for j in range(x.shape[1])])
+            self.__dict__["_input_means"] = cached
+        return cached  # type: ignore[no-any-return]
 
     def predict(self, theta: Any, x: Any) -> FloatArray:
         """The model's output at inputs ``x`` in the data's own units, vectorised:

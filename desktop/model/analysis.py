@@ -213,6 +213,17 @@ def describe_lr(problem: Problem, lr: float, optimizer: str, start: tuple[float,
         return ""
 
 
+def known_presets(problem: Any, optimizer: str, start: Any, **hyper: Any) -> dict[str, float] | None:
+    """The shipped presets of a built-in problem at its defaults (None otherwise): core's
+    table, so the buttons need not wait for the sweep."""
+    from core.analysis.preset_table import known_presets as lookup
+
+    try:
+        return lookup(problem, optimizer, start, **hyper)
+    except Exception:  # the table is a shortcut: the worked-out report still comes
+        return None
+
+
 def preset_lrs(report: Any) -> dict[str, float]:
     return {k: float(v) for k, v in dict(getattr(report, "lrs", {}) or {}).items()
             if v is not None and math.isfinite(float(v))}

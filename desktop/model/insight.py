@@ -58,6 +58,7 @@ class InsightModel:
         self._theory_key: Any = None
         self.gauge_changed: Event[Gauge] = Event("insight.gauge_changed")
         self.presets_changed: Event[Any] = Event("insight.presets_changed")
+        self.known: dict[str, float] | None = None  # the shipped presets, when the knobs allow
         self.surface_changed: Event[SurfaceData | None] = Event("insight.surface_changed")
         self.message: Event[str] = Event("insight.message")  # something to tell the user
 
@@ -66,7 +67,11 @@ class InsightModel:
         return getattr(self.presets, "sweep", None)
 
     def preset_lrs(self) -> dict[str, float]:
-        return analysis.preset_lrs(self.presets) if self.presets is not None else {}
+        """The presets' learning rates: the worked-out report's, or until it comes, the
+        shipped ones of a built-in problem at its defaults (the same numbers)."""
+        if self.presets is not None:
+            return analysis.preset_lrs(self.presets)
+        return dict(self.known or {})
 
     # ------------------------------------------------------------------ a new problem
     def forget(self) -> None:
@@ -76,6 +81,7 @@ class InsightModel:
         self.theory, self._theory_key = None, None
         self.surface = None
         self.presets_failed = ""
+        self.known = None
         if self.presets is not None:
             self.presets = None
             self.presets_changed.emit(None)
@@ -120,9 +126,12 @@ class InsightModel:
     def request_presets(self, problem: Any, cfg: Any, start: tuple[float, ...]) -> None:
         ref = analysis.problem_ref(problem, dict(cfg.options))
         self.presets_failed = ""
-        if self.presets is not None:
-            self.presets = None
-            self.presets_changed.emit(None)  # the buttons wait for the new numbers
+        own_start = tuple(start) == tuple(problem.start)
+        self.known = analysis.known_presets(problem, cfg.optimizer,
+                                            None if own_start else start, **dict(cfg.hyper))
+        self.presets = None
+        # the buttons show the shipped numbers at once, or wait for the worked-out ones
+        self.presets_changed.emit(None)
         self.jobs.submit("presets", analysis.compute_presets, self._on_presets_done,
                          self._on_presets_failed,
                          args=(ref, cfg.optimizer, start, dict(cfg.hyper)), in_process=True)

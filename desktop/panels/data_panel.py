@@ -1,19 +1,27 @@
 """Your own data: a CSV file as a linear or logistic regression, and the "normalise x" toggle.
 
-The panel only shows and emits choices; the binder asks core to build the
-problem. Its curvature line repeats the stability gauge's numbers right
-beside the toggle, so switching normalisation shows at once what scaling
-does to λmax and to the largest stable learning rate.
+The input columns are a list in which one column or several are chosen (a
+click selects or deselects a column; with several the parameters are w1..wk
+and b). The panel only shows and emits choices; the binder asks core to build
+the problem, and a choice core refuses (no input, the target among the
+inputs) is said under the panel while the data in force stays. Its curvature
+line repeats the stability gauge's numbers right beside the toggle, so
+switching normalisation shows at once what scaling does to λmax and to the
+largest stable learning rate.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from collections.abc import Sequence
+
+from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QLabel,
+    QListWidget,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -24,6 +32,7 @@ from desktop.panels.widgets import ErrorLabel
 MODELS = (("linear", "linear: a·x + b, MSE"),
           ("logistic", "logistic: σ(a·x + b), cross-entropy"))
 COMBO_CHARS = 14  # header names can be long: the knobs dock must not grow with them
+LIST_ROWS = 5  # rows of the input list shown at once; more columns scroll
 
 
 def _fmt(value: float | None) -> str:
@@ -31,8 +40,8 @@ def _fmt(value: float | None) -> str:
 
 
 class DataPanel(QWidget):
-    """Emits ``openClicked()`` and ``dataEdited(dict)`` with model, x_column, y_column
-    (0-based indices) and normalize."""
+    """Emits ``openClicked()`` and ``dataEdited(dict)`` with model, x_column (a 0-based
+    index, or a list of them when several inputs are chosen), y_column and normalize."""
 
     openClicked = Signal()
     dataEdited = Signal(object)
@@ -41,8 +50,8 @@ class DataPanel(QWidget):
         super().__init__(parent)
         self.open = QPushButton("Open data…")
         self.open.setAccessibleName("Open data…")
-        self.open.setToolTip("Load a CSV file of numbers: one input column and one target "
-                             "column (File → Open data…).")
+        self.open.setToolTip("Load a CSV file of numbers: one input column or several, and "
+                             "one target column (File → Open data…).")
         self.file = QLabel("No file yet.")
         self.file.setWordWrap(True)
         self.model = QComboBox()
@@ -50,16 +59,23 @@ class DataPanel(QWidget):
             self.model.addItem(text, key)
         self.model.setToolTip("Fit a straight line (linear regression) or a 0/1 "
                               "probability (logistic regression).")
-        self.x_column = QComboBox()
-        self.x_column.setToolTip("The input column x (default: the first column).")
+        self.x_columns = QListWidget()
+        self.x_columns.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        self.x_columns.setToolTip("The input columns x (default: the first column). Click a "
+                                  "column to add it or take it away: with several inputs the "
+                                  "model is w1·x1 + … + wk·xk + b.")
         self.y_column = QComboBox()
         self.y_column.setToolTip("The target column y (default: the last column).")
-        for combo in (self.model, self.x_column, self.y_column):
+        for combo in (self.model, self.y_column):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(COMBO_CHARS)
-        for combo, name in ((self.model, "model"), (self.x_column, "x"), (self.y_column, "y")):
-            combo.setAccessibleName(name)
+        for widget, name in ((self.model, "model"), (self.x_columns, "x"),
+                             (self.y_column, "y")):
+            widget.setAccessibleName(name)
+        self.params = QLabel()
+        self.params.setWordWrap(True)
+        self.params.setToolTip("The parameters gradient descent fits on this data.")
         self.normalize = QCheckBox("normalise x")
         self.normalize.setAccessibleName("normalise x")
         self.normalize.setToolTip("Standardise the input to mean 0 and standard deviation 1: "
@@ -74,8 +90,9 @@ class DataPanel(QWidget):
         form = QFormLayout(self.form)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("model", self.model)
-        form.addRow("x", self.x_column)
+        form.addRow("x", self.x_columns)
         form.addRow("y", self.y_column)
+        form.addRow(self.params)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         layout.addWidget(self.open)
@@ -86,7 +103,7 @@ class DataPanel(QWidget):
         layout.addWidget(self.error)
         self._set_loaded(False)
         self.model.currentIndexChanged.connect(self._on_choice_changed)
-        self.x_column.currentIndexChanged.connect(self._on_choice_changed)
+        self.x_columns.itemSelectionChanged.connect(self._on_choice_changed)
         self.y_column.currentIndexChanged.connect(self._on_choice_changed)
         self.normalize.toggled.connect(self._on_choice_changed)
         self.open.clicked.connect(self.openClicked)
@@ -96,23 +113,40 @@ class DataPanel(QWidget):
             widget.setVisible(loaded)
 
     # ------------------------------------------------------------ model -> view
-    def show_data(self, source: str, columns: list[str], model: str, x_column: int,
-                  y_column: int, normalize: bool, rows: int | None = None) -> None:
-        """Show the data set in force (its file, columns and choices)."""
+    def show_data(self, source: str, columns: list[str], model: str,
+                  x_column: int | Sequence[int], y_column: int, normalize: bool,
+                  rows: int | None = None, params: Sequence[str] = ()) -> None:
+        """Show the data set in force (its file, columns and choices; ``x_column`` one
+        index or several; ``params`` the problem's parameter names)."""
         size = f", {rows:,} rows" if rows is not None else ""
         self.file.setText(f"{source}{size}")
         self.file.setToolTip(source)
-        for combo, index in ((self.x_column, x_column), (self.y_column, y_column)):
-            with QSignalBlocker(combo):
-                combo.clear()
-                combo.addItems(columns)
-                combo.setCurrentIndex(index)
+        chosen = {x_column} if isinstance(x_column, int) else set(x_column)
+        with QSignalBlocker(self.x_columns):
+            self.x_columns.clear()
+            self.x_columns.addItems(columns)
+            for j in range(len(columns)):
+                if j in chosen:
+                    self.x_columns.setCurrentRow(j, QItemSelectionModel.SelectionFlag.Select)
+            rows_shown = min(max(len(columns), 1), LIST_ROWS)
+            row = max(self.x_columns.sizeHintForRow(0), self.fontMetrics().height() + 4)
+            self.x_columns.setFixedHeight(rows_shown * row + 2 * self.x_columns.frameWidth()
+                                          + 2)
+        with QSignalBlocker(self.y_column):
+            self.y_column.clear()
+            self.y_column.addItems(columns)
+            self.y_column.setCurrentIndex(y_column)
         with QSignalBlocker(self.model):
             self.model.setCurrentIndex(max(0, self.model.findData(model)))
         with QSignalBlocker(self.normalize):
             self.normalize.setChecked(normalize)
+        self.params.setText(f"parameters {', '.join(params)}" if params else "")
         self.error.clear_error()
         self._set_loaded(True)
+
+    def selected_x(self) -> list[int]:
+        """The input columns chosen, in the file's order."""
+        return sorted(self.x_columns.row(item) for item in self.x_columns.selectedItems())
 
     def show_curvature(self, lam: float | None, limit: float | None) -> None:
         if lam is None:
@@ -125,7 +159,10 @@ class DataPanel(QWidget):
         self.error.show_error(message)
 
     def choices(self) -> dict[str, object]:
-        return {"model": self.model.currentData(), "x_column": self.x_column.currentIndex(),
+        chosen = self.selected_x()
+        return {"model": self.model.currentData(),
+                # one input as one index (parameters a, b), several as a list (w1..wk, b)
+                "x_column": chosen[0] if len(chosen) == 1 else chosen,
                 "y_column": self.y_column.currentIndex(),
                 "normalize": self.normalize.isChecked()}
 

@@ -129,8 +129,8 @@ def test_open_data_loads_a_csv_and_normalise_reshapes_the_surface(qtbot, make_wi
     assert not make_window.errors
     assert c.knobs.problem.name == "data" and c.knobs.problem.n_samples == 40
     assert c.knobs.problem_ref.data == str(path) and not c.knobs.problem_ref.normalize
-    assert [panel.x_column.itemText(i) for i in range(2)] == ["size", "price"]
-    assert (panel.x_column.currentIndex(), panel.y_column.currentIndex()) == (0, 1)
+    assert [panel.x_columns.item(i).text() for i in range(2)] == ["size", "price"]
+    assert (panel.selected_x(), panel.y_column.currentIndex()) == ([0], 1)
     # MSE of a·x + b: H = 2·[[mean x², mean x], [mean x, 1]]
     hessian = 2.0 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
     lam = float(np.linalg.eigvalsh(hessian)[-1])
@@ -231,3 +231,48 @@ def test_a_data_problem_survives_a_restart(qtbot, make_window, monkeypatch, tmp_
     assert panel.file.text() == "line.csv, 4 rows"
     assert c.insight.gauge.lam_max == pytest.approx(2.0)
     settle(qtbot, again)
+
+
+def test_two_input_columns_are_chosen_in_the_panel_and_the_run_shows(qtbot, make_window,
+                                                                     monkeypatch, tmp_path):
+    rng = np.random.default_rng(2)
+    size, rooms = rng.uniform(1.0, 3.0, 30), rng.integers(1, 6, 30).astype(float)
+    price = 3.0 * size + 0.5 * rooms + 2.0 + rng.normal(0.0, 0.1, 30)
+    path = tmp_path / "houses.csv"
+    path.write_text("size,rooms,price\n" + "".join(
+        f"{a!r},{b!r},{c!r}\n" for a, b, c in zip(size.tolist(), rooms.tolist(),
+                                                  price.tolist(), strict=True)))
+    w = make_window()
+    c, panel = w.model, w.panels.data
+    open_data(w, monkeypatch, path)
+    assert not make_window.errors
+    assert c.knobs.problem.param_names == ("a", "b") and panel.selected_x() == [0]
+    w.sections["Your data"].set_expanded(True)
+    settle(qtbot, w)
+
+    def click(row: int) -> None:
+        item = panel.x_columns.item(row)
+        panel.x_columns.scrollToItem(item)
+        rect = panel.x_columns.visualItemRect(item)
+        qtbot.mouseClick(panel.x_columns.viewport(), Qt.MouseButton.LeftButton,
+                         pos=rect.center())
+
+    click(1)  # rooms joins size: y ≈ w1·size + w2·rooms + b
+    problem = c.knobs.problem
+    assert problem.param_names == ("w1", "w2", "b") and c.knobs.problem_ref.x_column == (0, 1)
+    assert panel.params.text() == "parameters w1, w2, b" and not panel.error.isVisible()
+    settle(qtbot, w)
+    assert c.table.columns[3:6] == ["w1", "w2", "b"] and len(c.table) > 1
+    w.plots.show_tab("data")  # a slice along size, rooms at its mean
+    n = c.playback.drawable_rows()
+    w1, w2, b = (c.table[name][n - 1] for name in ("w1", "w2", "b"))
+    cx, cy = w.plots.data.curve_data()
+    np.testing.assert_allclose(cy, w1 * cx + w2 * np.mean(rooms) + b, rtol=1e-9, atol=1e-9)
+    assert "rooms" not in w.plots.data.caption.split("\n")[0]
+    click(2)  # the target among the inputs: refused, the two inputs stay
+    assert "both an input" in panel.error.text() and panel.error.isVisible()
+    assert c.knobs.problem is problem and panel.selected_x() == [0, 1]
+    click(0)
+    click(1)  # nothing left to fit with
+    assert "at least one x column" in panel.error.text() and c.knobs.problem.n_params == 2
+    settle(qtbot, w)

@@ -428,3 +428,19 @@ def test_the_model_imports_neither_qt_nor_torch():
                          timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_built_in_problem_at_its_defaults_has_its_presets_before_the_sweep_runs():
+    from core.analysis.preset_table import known_presets
+
+    m = make()
+    m.knobs.set_problem("spiral")  # a network: its worked-out presets take seconds
+    m.frame(0.0)  # the frame that asks for them; the queued job has not run
+    assert m.insight.presets is None
+    assert m.insight.preset_lrs() == known_presets("spiral", "sgd")
+    m.knobs.set_problem("quadratic")
+    m.knobs.set_optimizer("sgd", momentum=0.9)  # off the defaults: nothing shipped
+    m.frame(0.0)
+    assert m.insight.preset_lrs() == {}
+    m.settle()
+    assert m.insight.preset_lrs() == core.presets("quadratic", momentum=0.9)
