@@ -213,7 +213,8 @@ def describe_lr(problem: Problem, lr: float, optimizer: str, start: tuple[float,
         return ""
 
 
-def known_presets(problem: Any, optimizer: str, start: Any, **hyper: Any) -> dict[str, float] | None:
+def known_presets(problem: Any, optimizer: str, start: Any,
+                  **hyper: Any) -> dict[str, float] | None:
     """The shipped presets of a built-in problem at its defaults (None otherwise): core's
     table, so the buttons need not wait for the sweep."""
     from core.analysis.preset_table import known_presets as lookup

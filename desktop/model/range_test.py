@@ -49,6 +49,10 @@ def _lr(v: float) -> str:
     return f"{v:.2g}" if v < 1e-3 else f"{v:.3g}"
 
 
+def _times(factor: float) -> str:
+    return f"{factor:.2g}×" if factor < 10 else f"{factor:,.0f}×"
+
+
 def compare_sentence(test: Any, just_right: float | None, presets_pending: bool) -> str:
     """One sentence: the range test's suggestion beside the sweep's "just right"."""
     valley, steep = test.valley, test.steep
@@ -66,10 +70,10 @@ def compare_sentence(test: Any, just_right: float | None, presets_pending: bool)
     ratio = pick / just_right
     if 1 / AGREE <= ratio <= AGREE:
         return (f"{head}; the sweep's just right is {_lr(just_right)}: they agree within "
-                f"{max(ratio, 1 / ratio):.2g}×.")
+                f"{_times(max(ratio, 1 / ratio))}.")
     way = "higher" if just_right > pick else "lower"
     factor = max(ratio, 1 / ratio)
-    return (f"{head}; the sweep's just right is {_lr(just_right)}, {factor:.2g}× {way}: the "
+    return (f"{head}; the sweep's just right is {_lr(just_right)}, {_times(factor)} {way}: the "
             "range test reads the first steps of one run whose learning rate keeps growing, "
             "the sweep where each fixed learning rate ends after the whole budget.")
 

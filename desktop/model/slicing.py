@@ -116,7 +116,7 @@ def slice_spec(problem: Problem, choice: PlaneChoice, table: Any, rows: int,
                          _filters(problem))
     picked = sample_rows(rows, PCA_ROWS)
     centre_row = min(max(centre_row, 0), rows - 1)
-    return SliceSpec(choice, param_rows(table, names, centre_row), centre_row,
+    return SliceSpec(choice, param_rows(table, names, centre_row).reshape(-1), centre_row,
                      param_rows(table, names, picked), picked, _filters(problem))
 
 
