@@ -78,6 +78,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Keep this run on the plots to compare it with the next ones (P)."),
     ActionSpec("clear", "run", "Clear compared runs", "",
                "Remove the compared and pinned runs from the plots."),
+    ActionSpec("range-test", "run", "LR range test", "",
+               "Run the learning-rate range test for the knobs in force: one run whose "
+               "learning rate grows from 1e-6 to 10; its suggestions beside the presets.",
+               separator_before=True),
     ActionSpec("log", "view", "Log loss axis", "", "Show the loss on a log scale.",
                checkable=True),
     ActionSpec("arrows", "view", "Show arrows", "",

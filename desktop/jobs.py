@@ -1,11 +1,14 @@
-"""Background work (presets, sweeps, compare runs, surfaces, importing torch).
+"""Background work (presets, sweeps, compare runs, surfaces, sharpness, importing torch).
 
 The Qt side of the model's `desktop.model.jobs.JobRunner`. Pure-Python
 number crunching (the presets' sweeps and check runs, compare runs) goes to
 a worker *process*: in a thread it would hold the GIL and
 stall the window for hundreds of milliseconds at a time (measured: 300 ms
-gaps while the and-gate presets ran). Vectorised numpy work (a surface) and
-imports go to a worker thread. A finished job is handed back to the GUI
+gaps while the and-gate presets ran). A network's presets keep that worker
+busy for seconds, so the short analyses of the run on screen (λmax along
+it, the range test) have a second worker process of their own
+(``in_process="analysis"``): they never wait behind a sweep. Vectorised
+numpy work (a surface) and imports go to a worker thread. A finished job is handed back to the GUI
 thread through a queued signal of a QObject that lives there (a lambda slot
 would run in the worker thread), and only the newest job of
 each kind is delivered: a result made stale by a later knob change is
@@ -29,25 +32,27 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_process_pool: ProcessPoolExecutor | None = None
+MAIN_POOL = "main"
+_process_pools: dict[str, ProcessPoolExecutor] = {}
 
 
-def process_pool() -> ProcessPoolExecutor:
-    """One worker process shared by every window, started on first use ("spawn": a
-    forked child of a Qt process is not safe)."""
-    global _process_pool
-    if _process_pool is None:
+def process_pool(name: str = MAIN_POOL) -> ProcessPoolExecutor:
+    """The worker process ``name`` shared by every window, started on first use
+    ("spawn": a forked child of a Qt process is not safe)."""
+    pool = _process_pools.get(name)
+    if pool is None:
         import multiprocessing  # imported on first use: start-up stays light
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("spawn")
         # the window's pid goes along: read in the child, getppid() may already
         # be init's if the window died while the worker was still starting
-        _process_pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
-                                            initializer=_lower_priority,
-                                            initargs=(os.getpid(),))
-        atexit.register(shutdown_process_pool)
-    return _process_pool
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                   initializer=_lower_priority, initargs=(os.getpid(),))
+        if not _process_pools:
+            atexit.register(shutdown_process_pool)
+        _process_pools[name] = pool
+    return pool
 
 
 def _lower_priority(parent: int) -> None:
@@ -72,11 +77,12 @@ def _exit_with_parent(parent: int, interval: float = 1.0) -> None:
     os._exit(0)  # the parent is gone: nobody will read our results
 
 
-def shutdown_process_pool() -> None:
-    global _process_pool
-    if _process_pool is not None:
-        _process_pool.shutdown(wait=True, cancel_futures=True)
-        _process_pool = None
+def shutdown_process_pool(name: str | None = None) -> None:
+    """Stop the worker process ``name`` (None: every one)."""
+    for key in [name] if name is not None else list(_process_pools):
+        pool = _process_pools.pop(key, None)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Jobs(QObject):
@@ -94,8 +100,9 @@ class Jobs(QObject):
 
     def submit(self, kind: str, fn: Callable[..., Any], done: Callable[[Any], None],
                failed: Callable[[BaseException], None], *, args: tuple[Any, ...] = (),
-               in_process: bool = False) -> None:
-        """Run ``fn(*args)`` in the background; ``in_process`` needs a picklable ``fn``."""
+               in_process: bool | str = False) -> None:
+        """Run ``fn(*args)`` in the background; ``in_process`` (True: the main worker
+        process, a name: that worker process) needs a picklable ``fn``."""
         ticket = self._tickets.get(kind, 0) + 1
         self._tickets[kind] = ticket
         old = self._pending.get(kind)
@@ -104,11 +111,12 @@ class Jobs(QObject):
         if in_process:
             from concurrent.futures.process import BrokenProcessPool
 
+            name = in_process if isinstance(in_process, str) else MAIN_POOL
             try:
-                future = process_pool().submit(fn, *args)
+                future = process_pool(name).submit(fn, *args)
             except BrokenProcessPool:  # the worker died (killed, out of memory): start anew
-                shutdown_process_pool()
-                future = process_pool().submit(fn, *args)
+                shutdown_process_pool(name)
+                future = process_pool(name).submit(fn, *args)
         else:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lrp-jobs")

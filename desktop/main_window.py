@@ -37,6 +37,7 @@ import core
 from desktop import errors
 from desktop import help as short_help
 from desktop.actions import PRESET_KEYS, build_actions
+from desktop.analysis_binder import AnalysisBinder
 from desktop.exports.actions import ExportActions
 from desktop.exports.animation_dialog import AnimationExport
 from desktop.panels.data_panel import DataPanel
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self.renderer = RunRenderer(self.model, self.plots, self.runtime.clock.now)
         self.runtime.clock.want_frames(self.renderer.wants_frames)
         self.pictures = PictureBinder(self.model, self.plots)  # data, 3-D, arrows
+        self.analysis = AnalysisBinder(self.model, self.plots)  # sharpness, range test
         self.animation = AnimationExport(self)  # File → Export run as animation…
         self.extras = WindowExtras(self)  # formula, data, inspector, lessons (before _restore)
         self._guard_controls()
@@ -137,6 +139,7 @@ class MainWindow(QMainWindow):
             "arrows": self._on_arrows_toggled,
             "animate": self._on_animate_triggered,
             "help": self._on_help_triggered,
+            "range-test": self._on_range_test_triggered,
         }
         for key in PRESET_KEYS:
             handlers[key] = lambda k=key: self.model.apply_preset(k)
@@ -373,8 +376,18 @@ class MainWindow(QMainWindow):
         self.sections["Your data"].set_expanded(True)
         self.extras.own.open_data()
 
+    def _on_range_test_triggered(self) -> None:
+        self.analysis.run_range_test()
+
     def _on_contour_start_moved(self, x: float, y: float) -> None:
         k = self.model.knobs
+        if self.model.surfaces.plane is not None:
+            # a point of a plane of directions is not one start: the seed sets a network's
+            self.model.show_message("The start cannot be moved on a plane of directions: "
+                                    "choose \"two parameters\" to drag it, or change the "
+                                    "seed option for another initialisation.")
+            self.renderer.show_start()
+            return
         start = list(k.start)
         i, j = k.axes
         start[i], start[j] = x, y

@@ -242,7 +242,7 @@ class PictureBinder:
             self._problem_tabs()
             if self.v.has("data"):
                 self.v.data.set_scene(scene_for(self.m.knobs.problem))
-        elif "axes" in change:
+        elif "axes" in change or "plane" in change:
             self._shown.pop("arrows", None)
             self._shown.pop("surface3d", None)
 
@@ -297,15 +297,13 @@ class PictureBinder:
             self._surface_for = surface
         n = self.m.playback.drawable_rows()
         k = self.row()
-        key = (self.m.trainer, n, k, self.m.knobs.axes)
+        key = (self.m.trainer, n, k, self.m.surfaces.view_key())
         if self._shown.get("surface3d") == key:
             return
         self._shown["surface3d"] = key
         self.draws["surface3d"] += 1
-        table = self.m.table
-        names = self.m.knobs.problem.param_names
-        i, j = self.m.knobs.axes
-        view.set_path(table[names[i]][:n], table[names[j]][:n], table["loss"][:n], k)
+        x, y = self.m.surfaces.path_xy(n)
+        view.set_path(x, y, self.m.table["loss"][:n], k)
 
     # ------------------------------------------------------------ arrows
     def _draw_arrows(self) -> None:
@@ -313,7 +311,7 @@ class PictureBinder:
         view = self.v.path_view(one_d)
         k = self.row()
         trainer = self.m.trainer
-        key = (trainer, k, len(trainer.table), self.m.knobs.axes, one_d)
+        key = (trainer, k, len(trainer.table), self.m.surfaces.view_key(), one_d)
         if k is None or self._shown.get("arrows") == key:
             return
         self._shown["arrows"] = key
@@ -325,8 +323,6 @@ class PictureBinder:
             vectors = {"gradient": np.array([-v.gradient[0], 0.0]),
                        "update": None if update is None else np.array([update[0], 0.0])}
         else:
-            i, j = self.m.knobs.axes
-            origin = (float(v.point[i]), float(v.point[j]))
-            vectors = {"gradient": -v.gradient[[i, j]],
-                       "update": None if update is None else update[[i, j]]}
+            origin, vectors = self.m.surfaces.point_and_vectors(
+                np.asarray(v.point), {"gradient": -np.asarray(v.gradient), "update": update})
         view.arrows.set_arrows(origin, vectors)

@@ -15,7 +15,14 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QSplitter, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.views.contour_view import ContourView
 from desktop.views.line_view import LineView
@@ -34,9 +41,16 @@ TIPS = {
             "units; ringed: the examples the update uses.",
     "surface3d": "The loss over the two plotted weights in 3-D, with the path and the current "
                  "point; drag to rotate, wheel to zoom.",
+    "sharpness": "λmax of the loss's Hessian along the run against the stability limit 2/lr "
+                 "(and 2(1+β)/lr with heavy-ball momentum).",
+    "range": "The learning-rate range test: one run whose learning rate grows step by step; "
+             "click a marker (or Use) to take its learning rate.",
 }
-# the tabs of the left-hand plot: the surface (contour or 1-D curve), the data, 3-D
-TABS = (("surface", "Surface"), ("data", "Data"), ("surface3d", "3-D"))
+# the tabs of the left-hand plot: the surface (contour or 1-D curve), the data, 3-D,
+# the sharpness along the run, the range test
+TABS = (("surface", "Surface"), ("data", "Data"), ("surface3d", "3-D"),
+        ("sharpness", "Sharpness"), ("range", "LR range test"))
+TAB_VIEWS = ("data", "surface3d", "sharpness", "range")  # built when first shown
 
 
 class _Placeholder(QWidget):
@@ -66,8 +80,19 @@ class PlotArea(QSplitter):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("plot-tabs")
         self.tabs.setDocumentMode(True)
-        self.tabs.tabBar().setAccessibleName("Plot: Surface, Data, 3-D")
-        self.tabs.addTab(self.stack, TABS[0][1])
+        self.tabs.tabBar().setAccessibleName("Plot: " + ", ".join(t for _k, t in TABS))
+        # a slice along directions says what it is under the map
+        self.caption = QLabel()
+        self.caption.setObjectName("surface-caption")
+        self.caption.setWordWrap(True)
+        self.caption.setVisible(False)
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 0)
+        page_layout.setSpacing(2)
+        page_layout.addWidget(self.stack, 1)
+        page_layout.addWidget(self.caption)
+        self.tabs.addTab(page, TABS[0][1])
         for _key, label in TABS[1:]:
             self.tabs.addTab(_Placeholder(760, 560), label)
         for i, (key, _label) in enumerate(TABS):
@@ -131,6 +156,19 @@ class PlotArea(QSplitter):
     def surface3d(self) -> Any:
         return self._view("surface3d")
 
+    @property
+    def sharpness(self) -> Any:
+        return self._view("sharpness")
+
+    @property
+    def range_test(self) -> Any:
+        return self._view("range")
+
+    def set_caption(self, text: str) -> None:
+        """The sentence under the surface (empty: none)."""
+        self.caption.setText(text)
+        self.caption.setVisible(bool(text))
+
     def _make(self, name: str) -> Any:
         if name == "data":
             from desktop.views.data_view import DataView
@@ -140,6 +178,14 @@ class PlotArea(QSplitter):
             from desktop.views.surface3d_view import Surface3DView
 
             return Surface3DView()
+        if name == "sharpness":
+            from desktop.views.sharpness_view import SharpnessView
+
+            return SharpnessView()
+        if name == "range":
+            from desktop.views.range_test_view import RangeTestView
+
+            return RangeTestView()
         return {"contour": ContourView, "line": LineView, "loss": LossView,
                 "sweep": SweepView}[name]()
 
@@ -150,7 +196,7 @@ class PlotArea(QSplitter):
         view = self._make(name)
         view.setToolTip(TIPS[name])
         self._views[name] = view
-        if name in ("data", "surface3d"):
+        if name in TAB_VIEWS:
             index = [key for key, _label in TABS].index(name)
             placeholder = self.tabs.widget(index)
             current = self.tabs.currentIndex()

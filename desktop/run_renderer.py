@@ -96,7 +96,7 @@ class RunRenderer:
         if change.new_problem:
             self._show_problem()
             return
-        if "axes" in change:
+        if "axes" in change or "plane" in change:
             self._on_compare_changed(None)
             self._draw_run()
         if "lr" in change:
@@ -117,6 +117,9 @@ class RunRenderer:
         else:
             self.v.contour.set_surface(surface.xs, surface.ys, surface.Z, surface.levels,
                                        surface.param_names, surface.minima)
+            if surface.plane is not None:  # new coordinates: the paths follow
+                self._on_compare_changed(None)
+                self._draw_run()
 
     def _on_insight_presets_changed(self, report: Any) -> None:
         if not self.v.built or (report is None and not self.v.has("sweep")):
@@ -151,7 +154,6 @@ class RunRenderer:
             self._clear_compare()
             return
         paths, curves = [], []
-        ax = self.m.knobs.axes
         for item in runs:
             run = item.run
             table = run.table
@@ -162,8 +164,7 @@ class RunRenderer:
             if self.one_d:
                 paths.append((item.label, colour, table[names[0]][:n], loss))
             else:
-                paths.append((item.label, colour, table[names[ax[0]]][:n],
-                              table[names[ax[1]]][:n]))
+                paths.append((item.label, colour, *self.m.surfaces.table_xy(table, names, n)))
             curves.append((item.label, colour, steps, loss))
         self.v.path_view(self.one_d).set_compare(paths)
         self.v.loss.set_compare(curves)
@@ -213,6 +214,12 @@ class RunRenderer:
         if self.v.has("loss"):
             self.v.loss.set_compare([])
 
+    def show_start(self) -> None:
+        """Put the start marker back on row 0 (a drag that was refused)."""
+        if self.m.table is not None and not self.one_d and self.m.playback.drawable_rows():
+            x, y = self.m.surfaces.path_xy(1)
+            self.v.contour.set_start(float(x[0]), float(y[0]))
+
     def _draw_run(self) -> None:
         m = self.m
         table = m.table
@@ -221,12 +228,15 @@ class RunRenderer:
         n = m.playback.drawable_rows()
         names = m.knobs.problem.param_names
         loss = table["loss"][:n]
+        if "val_loss" in table.columns:
+            self.v.loss.set_validation(table["step"][:n], table["val_loss"][:n])
+        else:
+            self.v.loss.set_validation(None, None)
         if self.one_d:
             self.v.line.set_path(table[names[0]][:n], loss)
             self.v.line.set_current(n - 1)
         else:
-            i, j = m.knobs.axes
-            self.v.contour.set_path(table[names[i]][:n], table[names[j]][:n])
+            self.v.contour.set_path(*m.surfaces.path_xy(n))
             self.v.contour.set_current(n - 1)
         problem = m.knobs.problem
         tol = m.knobs.config.tol

@@ -54,6 +54,9 @@ class Strip(QWidget):
             palette = button.palette()
             palette.setColor(QPalette.ColorRole.ButtonText, QColor(PRESET_COLOURS[key]))
             button.setPalette(palette)
+        # the range test sits with the presets: another way to a learning rate
+        actions["range-test"].setIconText("Range test")
+        self.range_test = strip_button(actions["range-test"])
         self.gauge = StabilityGauge(model)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
@@ -63,7 +66,7 @@ class Strip(QWidget):
         layout.addWidget(_separator())
         layout.addWidget(self.lr, 3)
         layout.addWidget(_separator())
-        for button in self.presets.values():
+        for button in (*self.presets.values(), self.range_test):
             layout.addWidget(button)
         layout.addWidget(_separator())
         layout.addWidget(self.gauge, 1)

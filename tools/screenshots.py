@@ -178,6 +178,22 @@ def main(argv: list[str]) -> int:
         window.plots.show_tab("data")
         wait(idle)
         shot("network")
+        # the loss on the plane of the path's principal directions, the path on it; the
+        # gauge at the run's own λmax (worked out in the background)
+        window.plots.show_tab("surface")
+        sharp = model.sharpness
+        wait(lambda: idle() and not model.jobs.busy("surface")
+             and model.insight.gauge.at_step is not None and not sharp.busy, 60)
+        shot("network-plane")
+        window.plots.show_tab("sharpness")
+        wait(lambda: sharp.data(model.trainer, len(model.table))[0].size > 10
+             and not sharp.busy, 60)
+        wait(idle)
+        shot("network-sharpness")
+        window.actions["range-test"].trigger()
+        wait(lambda: model.range_test.result is not None and not model.range_test.running, 60)
+        wait(idle)
+        shot("network-range")
 
     def units() -> None:  # a CSV of your own with "normalise x"
         folder = Path(tempfile.mkdtemp())

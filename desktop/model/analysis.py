@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import core
+from desktop.model import slicing
 
 if TYPE_CHECKING:
     from core import Problem
@@ -45,6 +46,17 @@ class SurfaceData:
     param_names: tuple[str, ...]
     minima: list[tuple[float, ...]] = field(default_factory=list)
     through: tuple[float, ...] | None = None
+    # a slice along directions (`desktop.model.slicing`): its plane, the short names of
+    # its axes, one sentence on what it is, and the row it passes through
+    plane: Any = None
+    short_names: tuple[str, ...] | None = None
+    caption: str = ""
+    centre_step: int | None = None
+
+
+def grid_size(problem: Problem) -> int:
+    """Samples per axis: a network's loss costs a hundred times a bowl's per point."""
+    return slicing.GRID_MANY if slicing.many_params(problem) else GRID
 
 
 def compute_surface(problem: Problem, axes: tuple[int, int], through: tuple[float, ...] | None,
@@ -54,8 +66,8 @@ def compute_surface(problem: Problem, axes: tuple[int, int], through: tuple[floa
         return _line(problem)
     window = _window(problem, path, axes)
     (x0, x1), (y0, y1) = window[0], window[1]
-    xs = np.linspace(x0, x1, GRID)
-    ys = np.linspace(y0, y1, GRID)
+    xs = np.linspace(x0, x1, grid_size(problem))
+    ys = np.linspace(y0, y1, grid_size(problem))
     kwargs: dict[str, Any] = {"axes": tuple(axes)}
     if problem.n_params > 2 and through is not None:
         kwargs["through"] = np.asarray(through, dtype=np.float64)
@@ -64,6 +76,24 @@ def compute_surface(problem: Problem, axes: tuple[int, int], through: tuple[floa
     names = (problem.param_names[axes[0]], problem.param_names[axes[1]])
     minima = [(m[axes[0]], m[axes[1]]) for m in problem.minima if len(m) == problem.n_params]
     return SurfaceData(xs, ys, Z, levels, window, tuple(axes), names, minima, through)
+
+
+def compute_slice(problem: Problem, spec: slicing.SliceSpec) -> SurfaceData:
+    """The loss on the plane of ``spec`` (random or principal directions through its
+    centre), over a window that shows the projected path; run in the background."""
+    info = slicing.build_plane(spec)
+    window = slicing.plane_window(info.plane, spec)
+    n = grid_size(problem)
+    xs = np.linspace(*window[0], n)
+    ys = np.linspace(*window[1], n)
+    plane = info.plane
+    Z = np.asarray(core.surface(problem, xs, ys, through=plane.center,
+                                directions=(plane.d1, plane.d2)), dtype=np.float64)
+    levels = np.asarray(core.contour_levels(Z, LEVELS), dtype=np.float64)
+    return SurfaceData(xs, ys, Z, levels, window, (), info.labels, [],
+                       tuple(float(v) for v in plane.center), plane=plane,
+                       short_names=info.short, caption=info.caption,
+                       centre_step=spec.centre_step)
 
 
 def _window(problem: Problem, path: Any, axes: tuple[int, int]) -> tuple[tuple[float, float], ...]:
@@ -122,6 +152,43 @@ def preset_runs(ref: Any, cfg: Any, lrs: dict[str, float]) -> list[tuple[str, An
             trainer = core.make_trainer(problem, cfg.with_(lr=lrs[key], backend="numpy"))
             out.append((key, trainer.run()))
     return out
+
+
+_PROBLEMS: dict[str, Problem] = {}  # a worker's built-in problems, by their recipe
+
+
+def _worker_problem(ref: Any) -> Problem:
+    """`resolve_problem`, kept for the next job: a network's toy data is made once."""
+    if not (isinstance(ref, tuple) and ref and ref[0] == "builtin"):
+        return resolve_problem(ref)
+    key = repr(ref)
+    problem = _PROBLEMS.get(key)
+    if problem is None:
+        if len(_PROBLEMS) > 16:
+            _PROBLEMS.clear()
+        problem = _PROBLEMS[key] = resolve_problem(ref)
+    return problem
+
+
+def compute_sharpness(ref: Any, thetas: Any, products: int = 20) -> np.ndarray:
+    """λmax of the loss at each row of ``thetas`` (nan where a row is not finite).
+
+    Runs in a worker process, so it takes a `problem_ref`.
+    """
+    problem = _worker_problem(ref)
+    out = np.full(len(thetas), np.nan)
+    for i, theta in enumerate(np.asarray(thetas, dtype=np.float64)):
+        if np.all(np.isfinite(theta)):
+            out[i] = core.sharpness(problem, theta, products).lam_max
+    return out
+
+
+def compute_range_test(ref: Any, optimizer: str, start: tuple[float, ...], batch: Any,
+                       seed: int, hyper: dict[str, Any]) -> Any:
+    """core's learning-rate range test for these knobs (`core.lr_range_test`'s defaults:
+    1e-6 to 10 over 100 steps). Runs in a worker process, so it takes a `problem_ref`."""
+    return core.lr_range_test(_worker_problem(ref), optimizer=optimizer, start=start,
+                              batch=batch, seed=seed, **hyper)
 
 
 def import_torch_backend() -> bool:

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import core
 from core import Theory
 from desktop.model import analysis
 from desktop.model.analysis import SurfaceData, Unavailable
@@ -41,6 +42,7 @@ class Gauge:
     condition: float | None = None  # κ = λmax/λmin at the start (nan where λmin < 0)
     condition_text: str = ""  # what κ means for this problem, one sentence
     plain_sgd: bool = True  # the optimizer is plain gradient descent, whose rule κ speaks of
+    at_step: int | None = None  # λmax is the run's own at this step (a network), not theory's
 
 
 class InsightModel:
@@ -86,7 +88,9 @@ class InsightModel:
 
     # ------------------------------------------------------------------ the gauge
     def update_gauge(self, problem: Any, cfg: Any, start: tuple[float, ...],
-                     preset: str | None) -> None:
+                     preset: str | None, at: tuple[int, float, str] | None = None) -> None:
+        """The gauge for the learning rate in force; ``at`` = (step, λmax there, how it
+        was worked out): the run's own curvature at that step instead of the start's."""
         key = (id(problem), start, cfg.optimizer, repr(sorted(cfg.hyper.items())))
         if key != self._theory_key:
             try:
@@ -96,8 +100,12 @@ class InsightModel:
                 self.theory = None
             self._theory_key = key
         lr = float(cfg.lr)
-        reason = analysis.describe_lr(problem, lr, cfg.optimizer, start, dict(cfg.hyper))
         th = self.theory
+        if at is not None and math.isfinite(at[1]):
+            self.gauge = _followed(lr, at, cfg, th)
+            self.gauge_changed.emit(self.gauge)
+            return
+        reason = analysis.describe_lr(problem, lr, cfg.optimizer, start, dict(cfg.hyper))
         at_min = None if th is None or th.lam_minimum is None else lr * th.lam_minimum
         if th is not None:
             reason += _falls_note(th, lr, at_min)
@@ -142,9 +150,15 @@ class InsightModel:
     # ------------------------------------------------------------------ surface
     def refresh_surface(self, problem: Any, axes: tuple[int, int],
                         through: tuple[float, ...] | None, path: Any, *, sync: bool) -> None:
-        def work() -> SurfaceData:
-            return analysis.compute_surface(problem, axes, through, path=path)
+        self._surface_job(lambda: analysis.compute_surface(problem, axes, through, path=path),
+                          sync)
 
+    def refresh_slice(self, problem: Any, spec: Any, *, sync: bool) -> None:
+        """The loss on the plane of ``spec`` (`desktop.model.slicing`): built with its
+        surface, at once (a new problem) or in the background."""
+        self._surface_job(lambda: analysis.compute_slice(problem, spec), sync)
+
+    def _surface_job(self, work: Any, sync: bool) -> None:
         if sync:
             self.jobs.cancel("surface")
             try:
@@ -163,6 +177,42 @@ class InsightModel:
             log.warning("surface failed: %s", exc)
         self.surface = None
         self.surface_changed.emit(None)
+
+
+def _followed(lr: float, at: tuple[int, float, str], cfg: Any, th: Theory | None) -> Gauge:
+    """The gauge at λmax of step ``at[0]`` of the run (a problem without an analytic
+    Hessian: its curvature moves as it trains), with a sentence that says so."""
+    step, lam, how = at
+    ratio = lr * lam
+    hyper = dict(cfg.hyper)
+    momentum = float(hyper.get("momentum", 0.0) or 0.0)
+    plain = cfg.optimizer == "sgd" and momentum == 0.0
+    head = f"λmax at step {step} = {lam:.4g} ({how})"
+    if lam <= 0:
+        reason = (f"{head}: the loss curves downward or not at all in every direction there, "
+                  "so no step is too long for it.")
+    elif ratio < 2:
+        reason = (f"{head}: lr·λmax = {ratio:.3g} < 2, so a plain gradient step shrinks the "
+                  f"error along the steepest direction there (stable below 2/λmax = "
+                  f"{2 / lam:.4g}).")
+    else:
+        reason = (f"{head}: lr·λmax = {ratio:.3g} > 2, so a plain gradient step overshoots "
+                  f"along the steepest direction there (2/λmax = {2 / lam:.4g}). A network "
+                  "can go on training at this edge of stability: its λmax then hovers near "
+                  "2/lr.")
+    if cfg.optimizer == "sgd" and momentum:
+        limit = core.stability_limit(lr, momentum, bool(hyper.get("nesterov", False)))
+        reason += (f" With momentum β = {momentum:g} the limit on λmax is {limit:.4g}, so "
+                   f"lr·λmax may go up to {lr * limit:.3g}.")
+    elif cfg.optimizer != "sgd":
+        reason += (f" {cfg.optimizer} rescales every step, so 2 is plain gradient descent's "
+                   "limit, not its own.")
+    limit = 2.0 / lam if lam > 0 else math.inf
+    if th is None:
+        return Gauge(lr, lam, limit, ratio, None, reason, f"step {step}", plain_sgd=plain,
+                     at_step=step)
+    return Gauge(lr, lam, limit, ratio, None, reason, f"step {step}", th.lam_min_start,
+                 th.condition, th.condition_text, plain, at_step=step)
 
 
 def _falls_note(th: Theory, lr: float, at_min: float | None) -> str:

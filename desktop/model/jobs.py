@@ -17,7 +17,7 @@ Failed = Callable[[BaseException], None]
 
 class JobRunner(Protocol):
     def submit(self, kind: str, fn: Callable[..., Any], done: Done, failed: Failed, *,
-               args: tuple[Any, ...] = (), in_process: bool = False) -> None: ...
+               args: tuple[Any, ...] = (), in_process: bool | str = False) -> None: ...
 
     def cancel(self, kind: str) -> None: ...
 
@@ -33,7 +33,7 @@ class QueuedJobs:
         self._queue: dict[str, tuple[Callable[..., Any], tuple[Any, ...], Done, Failed]] = {}
 
     def submit(self, kind: str, fn: Callable[..., Any], done: Done, failed: Failed, *,
-               args: tuple[Any, ...] = (), in_process: bool = False) -> None:
+               args: tuple[Any, ...] = (), in_process: bool | str = False) -> None:
         self._queue.pop(kind, None)
         self._queue[kind] = (fn, args, done, failed)
 

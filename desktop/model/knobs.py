@@ -1,4 +1,5 @@
-"""`KnobsModel`: everything the user set: the problem, the run config, the pair shown, speed.
+"""`KnobsModel`: everything the user set: the problem, the run config, the pair or plane
+shown, speed.
 
 Each setter validates first (a `ConfigError` reaches the caller and nothing
 changes), then stores the value and emits ``changed`` with the names of the
@@ -19,6 +20,7 @@ from core import ConfigError, Problem, RunConfig
 from core.run.config import RUN_FIELDS as RUN_CONFIG_FIELDS
 from core.session import ProblemRef
 from desktop.model.events import Event
+from desktop.model.slicing import PlaneChoice, default_plane
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +32,9 @@ TORCH_INSTALL_HINT = 'the torch backend needs PyTorch: pip install "lr-playgroun
 
 # the fields a change names; "problem" means a new problem and config altogether
 FIELDS = frozenset({"problem", "options", "lr", "optimizer", "start", "schedule", "batch",
-                    "seed", "noise", "steps", "backend", "speed", "axes"})
-# the fields that make a different run (speed and the pair shown do not)
-RUN_FIELDS = FIELDS - {"speed", "axes"}
+                    "seed", "noise", "steps", "backend", "speed", "axes", "plane"})
+# the fields that make a different run (speed and the pair or plane shown do not)
+RUN_FIELDS = FIELDS - {"speed", "axes", "plane"}
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ class KnobsModel:
         self.problem: Problem = core.get_problem(DEFAULT_PROBLEM)
         self.config: RunConfig = default_config(self.problem, DEFAULT_PROBLEM, {})
         self.axes: tuple[int, int] = default_axes(self.problem)
+        self.plane: PlaneChoice = default_plane(self.problem)  # many parameters: the plane
         self.speed: float = DEFAULT_SPEED
         # the preset whose learning rate is in force (None once the lr is set by hand)
         self.preset: str | None = None
@@ -277,6 +280,20 @@ class KnobsModel:
             self.axes = (i, j)
             self.changed.emit(KnobsChange(frozenset({"axes"})))
 
+    def set_plane(self, kind: str | None = None, centre: str | None = None,
+                  seed: int | None = None) -> None:
+        """The plane a problem of more than two parameters is drawn on (`PlaneChoice`)."""
+        old = self.plane
+        plane = PlaneChoice(old.kind if kind is None else kind,
+                            old.centre if centre is None else centre,
+                            old.seed if seed is None else seed)
+        if self.problem.n_params <= 2:
+            raise ConfigError("a problem of one or two parameters is drawn over them: "
+                              "it has no plane to choose")
+        if plane != old:
+            self.plane = plane
+            self.changed.emit(KnobsChange(frozenset({"plane"})))
+
     def _change(self, fields: set[str], **values: Any) -> None:
         cfg = self.config.with_(**values)
         if fields & {"batch", "seed", "start"}:
@@ -323,6 +340,7 @@ class KnobsModel:
         """Put a validated problem and config in force at once (one ``changed``)."""
         self.problem, self.config = problem, cfg
         self.axes = axes if axes is not None else default_axes(problem)
+        self.plane = default_plane(problem)
         self._ref = (problem, ref) if ref is not None else None
         self.preset = None
         if speed is not None:

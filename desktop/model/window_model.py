@@ -7,7 +7,9 @@ It is made of small sub-models, each with its own typed events:
 - ``insight`` (`InsightModel`): curvature, gauge, presets, sweep, surface;
 - ``compare`` (`CompareModel`): preset runs compared, pinned runs;
 - ``selection`` (`SelectionModel`): the step picked in the table;
-- ``gradcheck`` (`GradCheckModel`): the gradient check, at the point on screen.
+- ``gradcheck`` (`GradCheckModel`): the gradient check, at the point on screen;
+- ``surfaces`` (`SurfaceSource`): the pair or plane the contour shows, the path on it;
+- ``analyses`` (`RunAnalyses`): λmax along the run, the learning-rate range test.
 
 This class wires them: a knob that changes the run asks for a re-run, which
 happens in the next ``frame()`` (the window's frame clock calls it at once
@@ -29,7 +31,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from core import ConfigError, Verdict
-from desktop.model import analysis
 from desktop.model.backend import BackendModel
 from desktop.model.compare import CompareModel
 from desktop.model.events import Event
@@ -43,8 +44,10 @@ from desktop.model.knobs import (
     parse_knobs,
 )
 from desktop.model.playback import PlaybackModel
+from desktop.model.run_analyses import RunAnalyses
 from desktop.model.selection import SelectionModel
 from desktop.model.status import StatusModel
+from desktop.model.surface_source import SurfaceSource
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,11 @@ class WindowModel:
         self.status_model = StatusModel()
         self.backend = BackendModel(self.knobs, self.jobs)
         self.gradcheck = GradCheckModel(self.jobs)
+        self.surfaces = SurfaceSource(self.knobs, self.playback, self.insight, self.selection)
+        self.analyses = RunAnalyses(self.jobs, self.knobs, self.playback, self.selection,
+                                    self.insight)
+        self.sharpness = self.analyses.sharpness
+        self.range_test = self.analyses.range_test
         self.framed: Event[Frame] = Event("model.framed")  # draw the run now
         self.error: Event[str] = Event("model.error")  # worth a message box
         self.frame_requested: Event[None] = Event("model.frame_requested")
@@ -81,7 +89,6 @@ class WindowModel:
         self._replaced = False
         self._added = 0
         self._moved = False  # the run moved since it last settled
-        self._surface_path: list[list[float]] | None = None
         self._torch_device: str | None = None  # torch was restored: load it after start
         self._play_at_start = True  # a session opened before the start shows its whole run
         # at start the presets are asked for in the first frame that follows another one
@@ -99,6 +106,7 @@ class WindowModel:
         self.backend.error.connect(self.error.emit)
         self.compare.changed.connect(self._on_compare_changed)
         self.compare.failed.connect(self.error.emit)
+        self.selection.changed.connect(self._on_selection_changed)
 
     # ------------------------------------------------------------------ reading
     @property
@@ -201,6 +209,7 @@ class WindowModel:
             self._do_rerun()
         elif self.started:
             self.playback.frame(dt, self.knobs.speed)
+            self.analyses.tick(dt)
         if self.started and not self.playback.wants_frames and self._moved:
             self._settled()
         frame = Frame(self._replaced, self._added)
@@ -241,9 +250,9 @@ class WindowModel:
         """The run stopped moving: a step beyond it is let go; a slice follows the run."""
         self._moved = False
         self.selection.fit(self.playback.rows)
-        if self.knobs.problem.n_params > 2:
-            self.insight.refresh_surface(self.knobs.problem, self.knobs.axes,
-                                         self._current_point(), None, sync=False)
+        self.surfaces.settled()
+        self.analyses.request_sharpness()
+        self.analyses.update_gauge()
 
     # ------------------------------------------------------------------ verbs
     def play(self) -> None:
@@ -406,15 +415,14 @@ class WindowModel:
             return
         if change.changes_run:
             self.compare.drop_compared()
-        if "axes" in change:
-            self.insight.refresh_surface(k.problem, k.axes, self._current_point(), None,
-                                         sync=True)
+        if change.fields & {"axes", "plane"}:
+            self.surfaces.refresh(sync=True)
         if change.fields & {"lr", "optimizer", "start"}:
-            self.insight.update_gauge(k.problem, k.config, k.start, k.preset)
+            self.analyses.update_gauge()
         if change.fields & {"optimizer", "start"} and self.started:
             self.insight.request_presets(k.problem, k.config, k.start)
         if "start" in change and self.started:
-            self._widen_surface(k.start)
+            self.surfaces.widen(k.start)
         if not change.changes_run:
             self._update_status()
             return
@@ -436,42 +444,24 @@ class WindowModel:
         self.selection.clear()
         self.gradcheck.clear()
         self.insight.forget()
-        self._surface_path = None
+        self.analyses.forget()
+        self.surfaces.new_problem()
         self.playback.clear()
         if self.started:
             self._load_analysis()
             self._rerun = "full"
             self._request_frame()
         else:
-            self.insight.update_gauge(self.knobs.problem, self.knobs.config, self.knobs.start,
-                                      None)
+            self.analyses.update_gauge()
         self._update_status()
 
     def _load_analysis(self, presets: bool = True) -> None:
         k = self.knobs
-        self.insight.refresh_surface(k.problem, k.axes, self._current_point(),
-                                     self._surface_path, sync=True)
-        self.insight.update_gauge(k.problem, k.config, k.start, k.preset)
+        self.surfaces.refresh(sync=True)
+        self.analyses.update_gauge()
         if presets:
             self._presets_waiting = False
             self.insight.request_presets(k.problem, k.config, k.start)
-
-    def _widen_surface(self, start: tuple[float, ...]) -> None:
-        s = self.insight.surface
-        if s is not None and not analysis.inside(s, start):
-            self._surface_path = [list(start)]  # widen the window to show the new start
-            self.insight.refresh_surface(self.knobs.problem, self.knobs.axes,
-                                         self._current_point(), self._surface_path, sync=True)
-
-    def _current_point(self) -> tuple[float, ...] | None:
-        k = self.knobs
-        if k.problem.n_params <= 2:
-            return None
-        n = self.playback.drawable_rows()
-        if n == 0:
-            return k.start
-        row = self.playback.table.row(n - 1)
-        return tuple(row[name] for name in k.problem.param_names)
 
     def _on_playback_replaced(self, trainer: Any) -> None:
         self._replaced = True
@@ -499,9 +489,14 @@ class WindowModel:
             self.show_message("")
 
     def _on_insight_presets_changed(self, report: Any) -> None:
-        k = self.knobs
         if report is not None:
-            self.insight.update_gauge(k.problem, k.config, k.start, k.preset)
+            self.analyses.update_gauge()
+
+    def _on_selection_changed(self, _step: int) -> None:
+        self.surfaces.selected()
+        if self.analyses.follows():
+            self.analyses.request_sharpness()
+            self.analyses.update_gauge()
 
     # ------------------------------------------------------------------ the sentence
     def _update_status(self) -> None:

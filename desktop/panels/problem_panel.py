@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from core import ConfigError
+from desktop.model.slicing import many_params
+from desktop.panels.plane_panel import PlanePanel
 from desktop.panels.widgets import (
     FieldWithError,
     chain_tab_order,
@@ -75,6 +77,7 @@ class ProblemPanel(QWidget):
                              "held at the current step's values.")
         self.axes_row = row(QLabel("show"), self.axis_x, QLabel("against"), self.axis_y)
         self.start_label = QLabel("start")
+        self.plane = PlanePanel(model, self)
         # a box layout, not a form: QFormLayout mis-sizes word-wrapped labels that span
         # the whole row (the description overlapped the fields below it)
         layout = QVBoxLayout(self)
@@ -86,6 +89,7 @@ class ProblemPanel(QWidget):
         start_row.addWidget(self.start_label)
         start_row.addWidget(self.start, 1)
         layout.addLayout(start_row)
+        layout.addWidget(self.plane)
         layout.addWidget(self.axes_row)
         self.combo.currentIndexChanged.connect(self._on_combo_index_changed)
         self.start.edited.connect(self._on_start_edited)
@@ -104,6 +108,8 @@ class ProblemPanel(QWidget):
             self.show_start(k.start)
         if "axes" in change:
             self.show_axes(k.axes)
+        if "plane" in change:
+            self._show_axes_row()
 
     def _show_problem(self) -> None:
         k = self.m.knobs
@@ -115,7 +121,13 @@ class ProblemPanel(QWidget):
             self._show_in_combo(problem)
         self.description.setText(problem.description)
         self._build_options(problem.name, options)
-        self.start_label.setText("start (" + ", ".join(problem.param_names) + ")")
+        seeded = many_params(problem)
+        if seeded:  # a hundred weights are no line to type: the seed option sets them
+            seed = options.get("seed", dict(getattr(problem, "options", {}) or {}).get("seed", 0))
+            self.start_label.setText(f"start: seeded initialisation (seed {seed})")
+        else:
+            self.start_label.setText("start (" + ", ".join(problem.param_names) + ")")
+        self.start.setVisible(not seeded)
         self.start.field.setAccessibleName(self.start_label.text())
         self.show_start(start)
         names = list(problem.param_names)
@@ -124,7 +136,11 @@ class ProblemPanel(QWidget):
                 combo.clear()
                 combo.addItems(names)
         self.show_axes(axes)
-        self.axes_row.setVisible(len(names) > 2)
+        self._show_axes_row()
+
+    def _show_axes_row(self) -> None:
+        k = self.m.knobs
+        self.axes_row.setVisible(k.problem.n_params > 2 and k.plane.kind == "axes")
 
     def _show_in_combo(self, problem: Any) -> None:
         # a typed formula or a data set gets one extra entry, removed again when a
@@ -198,13 +214,17 @@ class ProblemPanel(QWidget):
         self.start.clear_error()
 
     def _on_option_edited(self, key: str) -> None:
+        import core
+
+        defaults = core.problem_options(self.m.knobs.problem.name)
         options: dict[str, Any] = {}
         for name, field in self.option_fields.items():
             text = field.text().strip()
             try:
-                options[name] = float(text)
+                options[name] = _parse_option(defaults.get(name), text)
             except ValueError:
-                self.option_fields[key].show_error(f"{name} must be a number, got {text!r}")
+                kind = "a whole number" if isinstance(defaults.get(name), int) else "a number"
+                self.option_fields[key].show_error(f"{name} must be {kind}, got {text!r}")
                 return
         try:
             self.m.knobs.set_problem(self.m.knobs.problem.name, **options)
@@ -220,3 +240,13 @@ class ProblemPanel(QWidget):
             self.start.show_error(str(exc))
             return
         self.start.clear_error()
+
+
+def _parse_option(default: Any, text: str) -> Any:
+    """An option's text as the type of its default (a network's layers and activation
+    are words, its seed and points whole numbers, the rest numbers)."""
+    if isinstance(default, str):
+        return text
+    if isinstance(default, int) and not isinstance(default, bool):
+        return int(text)
+    return float(text)

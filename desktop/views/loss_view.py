@@ -7,6 +7,8 @@ survive). While a run grows only its new rows are reduced (and checked for
 being finite), so a frame costs O(new rows + pixel columns), not O(rows).
 Only those ~2 points per column are clipped and log-mapped, which is where
 pyqtgraph's own path spent most of a frame (log10 over a million values).
+A network's run also has a validation loss: it is drawn as a second
+curve ("validation", dashed blue) reduced the same way, and the axes fit both.
 pyqtgraph's clip-to-view and peak downsampling stay on as a second line of
 defence; pens are 1 px, antialiasing off.
 
@@ -48,6 +50,7 @@ from desktop.views._growing import GrowingRows, PeakReducer
 from desktop.views._items import PixelPoints
 from desktop.views._menu import ExportEntry
 
+VALIDATION = "#1f77b4"
 LOG_LABEL = "loss (log, values ≤ 0 clipped)"
 LINEAR_LABEL = "loss"
 # shorter titles for a short plot: the longest that fits is shown
@@ -129,6 +132,14 @@ class LossView(ExportEntry, pg.PlotWidget):
             pen=pg.mkPen(palette.PATH, width=1), skipFiniteCheck=True, name="this run"
         )
         plot.addItem(self._curve)
+        self._val_steps = np.empty(0)
+        self._val = np.empty(0)
+        self._val_curve = pg.PlotDataItem(
+            pen=pg.mkPen(VALIDATION, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+            name="validation",
+        )
+        # the extent below decides the range: it covers this curve too
+        plot.addItem(self._val_curve, ignoreBounds=True)
         self._extent = _Extent()
         plot.addItem(self._extent)
         self._tolerance_line = pg.InfiniteLine(
@@ -196,6 +207,23 @@ class LossView(ExportEntry, pg.PlotWidget):
             self._draw_tolerance()
             self._draw_highlight()
 
+    def set_validation(self, steps, val) -> None:
+        """The run's validation loss beside the training loss (None: the run has none)."""
+        had = self._val.size > 0
+        if steps is None or val is None:
+            self._val_steps, self._val = np.empty(0), np.empty(0)
+        else:
+            steps, val = as_float(steps), as_float(val)
+            n = finite_prefix(steps, val)
+            self._val_steps, self._val = steps[:n], val[:n]
+        if had != (self._val.size > 0):
+            self._set_keys()
+        self._draw_curve()
+
+    def validation_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The validation curve handed over (not reduced; tests compare it with the run)."""
+        return self._val_steps, self._val
+
     def set_log(self, log: bool) -> None:
         """Switch the loss axis between log and linear."""
         if bool(log) != self._log:
@@ -226,7 +254,6 @@ class LossView(ExportEntry, pg.PlotWidget):
         for item in self._compare_items:
             plot.removeItem(item)
         self._compare_items = []
-        keys = [Key("this run", pg.mkColor(palette.PATH))] if self._compare else []
         for label, col, _, _ in self._compare:
             item = pg.PlotDataItem(
                 pen=pg.mkPen(palette.colour(col), width=1), skipFiniteCheck=True, name=label
@@ -234,9 +261,17 @@ class LossView(ExportEntry, pg.PlotWidget):
             item.setZValue(-1)  # under this run's curve
             plot.addItem(item)  # picks up log mode and downsampling
             self._compare_items.append(item)
-            keys.append(Key(label, palette.colour(col)))
-        self.band.set_keys(keys)
+        self._set_keys()
         self._draw_compare()
+
+    def _set_keys(self) -> None:
+        val = self._val.size > 0
+        keys = [Key("training" if val else "this run", pg.mkColor(palette.PATH))] \
+            if self._compare or val else []
+        if val:
+            keys.append(Key("validation", pg.mkColor(VALIDATION), pg.QtCore.Qt.PenStyle.DashLine))
+        keys += [Key(label, palette.colour(col)) for label, col, _, _ in self._compare]
+        self.band.set_keys(keys)
 
     def clear_compare(self) -> None:
         self.set_compare([])
@@ -281,7 +316,18 @@ class LossView(ExportEntry, pg.PlotWidget):
         y = y if self._floor is None else np.maximum(y, self._floor)
         self._curve.setData(x, y)
         self._reduced_for = state
-        self._set_extent(x, y)
+        vy = self._draw_validation(state)
+        self._set_extent(x, np.concatenate([y, vy]) if vy.size and y.size else y)
+
+    def _draw_validation(self, state: tuple) -> np.ndarray:
+        if self._val.size == 0:
+            self._val_curve.setData(_NONE, _NONE)
+            return _NONE
+        x, y = peak_reduce(self._val_steps, self._val, *state)
+        floor = self._log_floor(y) if self._log else None
+        y = np.maximum(y, floor) if floor is not None else y
+        self._val_curve.setData(x, y)
+        return y
 
     def _set_extent(self, x: np.ndarray, y: np.ndarray) -> None:
         # x and y hold every extreme of the visible curve (the reduction keeps them)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from core.run.table import StepTable
 
+MANY_PARAMS = 8  # more parameters than this: the losses lead (see display_order)
 DIGITS = 6  # significant figures shown (the tooltip has all of them)
 # rows measured when a table arrives: its first, its last and some between
 _SAMPLE_ROWS = 24
@@ -53,13 +54,21 @@ def display_order(columns: Sequence[str]) -> list[int]:
     ``step, epoch, lr, <params>, loss, grad_<params>, grad_norm`` and then
     everything else in the table's own order. Parameters are the columns that
     have a ``grad_`` column; the DESIGN's order already is this one, so for
-    the built-in tables the order is the identity.
+    the built-in tables the order is the identity. With more than
+    `MANY_PARAMS` parameters (a network) ``step, loss, val_loss, grad_norm``
+    lead and the weights come after.
     """
     names = list(columns)
     index = {name: i for i, name in enumerate(names)}
     params = [n for n in names if f"grad_{n}" in index and not n.startswith("grad_")]
-    wanted = ["step", "epoch", "lr", *params, "loss", *(f"grad_{n}" for n in params),
-              "grad_norm"]
+    if len(params) > MANY_PARAMS:
+        # a network's hundred weights would push the loss off screen: what one reads
+        # first (the losses, the gradient's size) leads, the weights follow
+        wanted = ["step", "loss", "val_loss", "grad_norm", "epoch", "lr", *params,
+                  *(f"grad_{n}" for n in params)]
+    else:
+        wanted = ["step", "epoch", "lr", *params, "loss", *(f"grad_{n}" for n in params),
+                  "grad_norm"]
     head = [index[n] for n in wanted if n in index]
     taken = set(head)
     return head + [i for i in range(len(names)) if i not in taken]
