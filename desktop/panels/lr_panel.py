@@ -235,7 +235,11 @@ class StabilityDetails(QWidget):
         self.show_gauge(model.insight.gauge)
 
     def show_gauge(self, gauge: Gauge) -> None:
-        self.lam.setText(_fmt(gauge.lam_max))
+        # a network's λmax is the run's own at one step: say which
+        lam = _fmt(gauge.lam_max)
+        if gauge.at_step is not None and lam != "–":
+            lam += f" (at step {gauge.at_step})"
+        self.lam.setText(lam)
         where = f"at the {gauge.where}: " if gauge.where else ""
         self.lam.setToolTip(f"λmax, {where}the steepest curvature of the loss (the largest "
                             "eigenvalue of the Hessian), the larger of the start's and the "

@@ -117,9 +117,26 @@ class ArrowsItem(pg.GraphicsObject):
             _arrow(p, dx, dy, colour)
             p.setPen(colour)
             text = self.label(key)
-            width = p.fontMetrics().horizontalAdvance(text)
-            tip = QPointF(dx, dy)
-            p.drawText(tip + QPointF(4 if dx >= 0 else -4 - width, -4), text)
+            p.drawText(self._label_at(p, text, dx, dy), text)
+
+    def _label_at(self, p: QPainter, text: str, dx: float, dy: float) -> QPointF:
+        """Where a label's baseline starts: beside the arrow's tip, moved inside the
+        plot where the tip is near its edge (a label cut off by the edge reads wrong)."""
+        metrics = p.fontMetrics()
+        width = metrics.horizontalAdvance(text)
+        x = dx + 4 if dx >= 0 else dx - 4 - width
+        y = dy - 4
+        vb = self.getViewBox()
+        if vb is None:
+            return QPointF(x, y)
+        # the item ignores the view's scaling: its units are the scene's pixels, its
+        # origin the current point
+        origin = self.scenePos()
+        inside = vb.sceneBoundingRect().translated(-origin.x(), -origin.y())
+        x = min(max(x, inside.left() + 2), inside.right() - 2 - width)
+        y = min(max(y, inside.top() + 2 + metrics.ascent()),
+                inside.bottom() - 2 - metrics.descent())
+        return QPointF(x, y)
 
 
 def _arrow(p: QPainter, dx: float, dy: float, colour: QColor) -> None:

@@ -156,6 +156,9 @@ def test_sharpness_plot_shows_core_sharpness_at_its_rows(qtbot, net):
     last = int(x.max())
     assert w.model.insight.gauge.at_step == last
     assert f"λmax at step {last}" in w.model.insight.gauge.reason
+    # the Stability panel names the step its λmax belongs to
+    stability = w.panels.stability
+    assert stability.lam.text() == f"{w.model.insight.gauge.lam_max:.4g} (at step {last})"
 
 
 def test_heavy_ball_momentum_adds_its_own_limit_line(qtbot, net):

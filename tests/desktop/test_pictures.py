@@ -227,3 +227,37 @@ def test_one_parameter_arrows_lie_along_the_weight(qtbot, window):
     assert "update" not in got  # plain SGD: the step is −lr·gradient, the same direction
     assert arrows.origin == (m.table["w"][2], m.table["loss"][2])
     assert arrows.label("gradient").startswith("−gradient (")
+
+
+def test_an_arrow_label_near_the_edge_stays_inside_the_map(qtbot, window):
+    """A tip at the map's top edge would put its label above the map, cut off: it is
+    moved down (and left) until the whole label is inside."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QImage, QPainter
+
+    w = window("quadratic")
+    m = w.model
+    m.select_step(3)
+    item = w.plots.contour.arrows
+    vb = item.getViewBox()
+    x0, y0 = item.origin
+    # the current point a few pixels under the top edge, near the right one
+    vb.setRange(xRange=(x0 - 10, x0 + 0.02), yRange=(y0 - 10, y0 + 0.02), padding=0)
+    qtbot.wait(1)
+    image = QImage(400, 300, QImage.Format.Format_ARGB32)
+    p = QPainter(image)
+    try:
+        origin = vb.mapViewToScene(QPointF(x0, y0))  # the current point, in pixels
+        assert abs(item.scenePos().x() - origin.x()) < 1e-6
+        inside = vb.sceneBoundingRect().translated(-origin.x(), -origin.y())
+        assert -inside.top() < 10 and inside.right() < 10  # near the top and right edges
+        metrics = p.fontMetrics()
+        text = "−gradient (0.123456)"
+        for dx, dy in ((40.0, -60.0), (80.0, -5.0), (-30.0, -40.0)):
+            at = item._label_at(p, text, dx, dy)
+            assert inside.left() <= at.x()
+            assert at.x() + metrics.horizontalAdvance(text) <= inside.right()
+            assert inside.top() <= at.y() - metrics.ascent()
+            assert at.y() + metrics.descent() <= inside.bottom()
+    finally:
+        p.end()
