@@ -53,12 +53,23 @@ TABS = (("surface", "Surface"), ("data", "Data"), ("surface3d", "3-D"),
 TAB_VIEWS = ("data", "surface3d", "sharpness", "range")  # built when first shown
 
 
-class _Placeholder(QWidget):
-    """Holds a plot's place (and its share of the splitter) until the plot is built."""
+SWEEP_PENDING = ("The learning-rate sweep (the final loss for many learning rates) is "
+                 "worked out in the background and appears here.")
 
-    def __init__(self, width: int, height: int) -> None:
+
+class _Placeholder(QWidget):
+    """Holds a plot's place (and its share of the splitter) until the plot is built;
+    ``text`` says what will come there (an empty grey box reads as broken)."""
+
+    def __init__(self, width: int, height: int, text: str = "") -> None:
         super().__init__()
         self._hint = QSize(width, height)
+        if text:
+            label = QLabel(text)
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setEnabled(False)  # the palette's grey: a note, not a result
+            QVBoxLayout(self).addWidget(label)
 
     def sizeHint(self) -> QSize:  # Qt override
         return self._hint
@@ -100,7 +111,7 @@ class PlotArea(QSplitter):
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.right = QSplitter(Qt.Orientation.Vertical)
         self.right.addWidget(_Placeholder(560, 320))  # the loss view's place
-        self.right.addWidget(_Placeholder(560, 320))  # the sweep's
+        self.right.addWidget(_Placeholder(560, 320, SWEEP_PENDING))  # the sweep's
         self.addWidget(self.tabs)
         self.addWidget(self.right)
         self.setStretchFactor(0, 3)

@@ -224,3 +224,17 @@ def test_the_focused_slider_shows_a_focus_ring(qtbot, window):
     edge = [(x, 1) for x in range(2, slider.width() - 2, 7)]
     assert sum(ringed.pixel(x, y) == highlight for x, y in edge) > len(edge) // 2
     assert sum(plain.pixel(x, y) == highlight for x, y in edge) < len(edge) // 2
+
+
+def test_the_sweeps_place_says_what_will_come_until_the_sweep_is_built(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from desktop.plot_area import SWEEP_PENDING, PlotArea
+    from desktop.views.sweep_view import SweepView
+
+    area = PlotArea()
+    qtbot.addWidget(area)
+    labels = area.right.widget(1).findChildren(QLabel)
+    assert [label.text() for label in labels] == [SWEEP_PENDING]
+    view = area.sweep
+    assert area.right.widget(1) is view and isinstance(view, SweepView)
