@@ -22,30 +22,22 @@ import contourpy
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from desktop.views import palette
-from desktop.views._arrays import as_float, clip_polyline, finite_prefix, row_index
+from desktop.views._arrays import as_float
 from desktop.views._axes import ReadableAxis, fit_axis_label, label_choices
-from desktop.views._bands import Band, Key
-from desktop.views._growing import GrowingRows, thin_path
+from desktop.views._bands import Band
+from desktop.views._compared import DEDUPE_FROM, MAX_PATH_DOTS, ComparedPaths
+from desktop.views._growing import GrowingRows
 from desktop.views._items import PixelPoints
 from desktop.views._menu import ExportEntry
-from desktop.views._path import COMPARE_Z, MARKER_Z, ExitMarker, StepPath, step_shades
+from desktop.views._path import MARKER_Z, ExitMarker, StepPath
 from desktop.views.arrows import ArrowsItem
 from desktop.views.colour_scale import colour_scale
 
-# above this many path points the per-step dots are left out: they would
-# merge into the line anyway, and dots cost per point, not per pixel
-MAX_PATH_DOTS = 2_000
-# longer paths are drawn as the segments between the screen pixels they visit
-# (see PathThinner), kept up to date with only the new rows while a run grows
-DEDUPE_FROM = 5_000
 # paths are cut at this many window-sizes away (see clip_polyline)
 CLIP_WINDOWS = 100.0
-# the legend entry of the run's own path: its shades run from early to late steps
-THIS_RUN = "this run (early → late)"
 
 
 def isolines(
@@ -87,10 +79,8 @@ def pixel_rect(xs: np.ndarray, ys: np.ndarray) -> QRectF:
     return QRectF(xs[0] - dx / 2, ys[0] - dy / 2, len(xs) * dx, len(ys) * dy)
 
 
-_NONE = np.empty(0)
 
-
-class ContourView(ExportEntry, pg.PlotWidget):
+class ContourView(ComparedPaths, ExportEntry, pg.PlotWidget):
     """Log-loss colour map, iso-lines, minima, trajectory, start marker, compare paths."""
 
     startMoved = Signal(float, float)
@@ -115,9 +105,7 @@ class ContourView(ExportEntry, pg.PlotWidget):
         self._rows = GrowingRows()  # which rows of the path are new since the last frame
         self._current: int | None = None
         self._highlight: int | None = None
-        self._compare_items: list[pg.PlotDataItem] = []
-        self._compare_paths: list[tuple[np.ndarray, np.ndarray]] = []
-        self._compare_keys: list[Key] = []
+        self._init_compared()
         self.colour_scale = None  # the ColourScale of the surface shown (for tests, exports)
 
         # explicit axisOrder: correct even if the app forgot the global option
@@ -267,58 +255,9 @@ class ContourView(ExportEntry, pg.PlotWidget):
         self._highlight = row
         self._draw_marker(self._highlight_marker, row)
 
-    def set_compare(self, paths) -> None:
-        """Draw other runs as ``(label, colour, x, y)``, each in its colour, with a legend.
-
-        The legend (one entry per run, this run first) sits in the strip
-        above the map, never over it.
-        """
-        plot = self.getPlotItem()
-        for item in self._compare_items:
-            plot.removeItem(item)
-        self._compare_items = []
-        self._compare_paths = []
-        self._compare_keys = []
-        for label, col, x, y in paths:
-            x, y = as_float(x), as_float(y)
-            n = finite_prefix(x, y)
-            self._compare_paths.append((x[:n], y[:n]))
-            qc = palette.colour(col)
-            item = pg.PlotDataItem(pen=pg.mkPen(qc, width=1), connect="finite", name=str(label))
-            item.setZValue(COMPARE_Z)  # under this run's path
-            plot.addItem(item, ignoreBounds=True)
-            self._compare_items.append(item)
-            self._compare_keys.append(Key(str(label), qc))
-        self._set_keys()
-        self._draw_compare()
-
-    def clear_compare(self) -> None:
-        self.set_compare([])
-
-    def path_data(self) -> tuple[np.ndarray, np.ndarray]:
-        """The run's path as drawn (thinned and cut like the screen's), pieces joined."""
-        return self._path.getData()
-
-    @property
-    def exit_text(self) -> str:
-        """What the marker at the map's edge says (empty while the path is on the map)."""
-        return self._exit.text
-
     # ------------------------------------------------------------ drawing
-    def _set_keys(self) -> None:
-        keys = [Key(THIS_RUN, QColor(palette.PATH), colours=tuple(step_shades(5)))]
-        self.band.set_keys(keys + self._compare_keys if self._path_x.size else
-                           self._compare_keys)
-
-    def _pixel(self) -> tuple[float, float]:
-        px = self.getPlotItem().getViewBox().viewPixelSize()
-        return abs(px[0]), abs(px[1])
-
-    def _thin(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """What a line item gets for a whole path: long paths thinned to pixels, cut to the box."""
-        if len(x) >= DEDUPE_FROM:
-            x, y = thin_path(x, y, self._drawn_for, self._origin)
-        return clip_polyline(x, y, self._box)
+    def _path_xy(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._path_x, self._path_y
 
     def _draw_path(self, kept: int) -> None:
         """Hand the path to the items; rows ``[0, kept)`` are the ones drawn last time."""
@@ -330,18 +269,6 @@ class ContourView(ExportEntry, pg.PlotWidget):
             self._set_keys()
         self._draw_marker(self._current_marker, self._current)
         self._draw_marker(self._highlight_marker, self._highlight)
-
-    def _draw_compare(self) -> None:
-        self._drawn_for = self._pixel()
-        for item, (x, y) in zip(self._compare_items, self._compare_paths, strict=True):
-            item.setData(*self._thin(x, y))
-
-    def _draw_marker(self, marker: PixelPoints, i: int | None) -> None:
-        k = row_index(i, len(self._path_x))
-        if k is None:
-            marker.setData(_NONE, _NONE)
-        else:
-            marker.setData(self._path_x[k : k + 1], self._path_y[k : k + 1])
 
     def _place_start(self, x: float, y: float) -> None:
         # every frame hands over row 0 again: move (and re-lay out) the marker

@@ -11,29 +11,24 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
 
 from desktop.views import palette
-from desktop.views._arrays import as_float, clip_polyline, finite_prefix, row_index
+from desktop.views._arrays import as_float
 from desktop.views._axes import ReadableAxis
-from desktop.views._bands import Band, Key
-from desktop.views._growing import GrowingRows, thin_path
+from desktop.views._bands import Band
+from desktop.views._compared import DEDUPE_FROM, MAX_PATH_DOTS, ComparedPaths
+from desktop.views._growing import GrowingRows
 from desktop.views._items import PixelPoints
 from desktop.views._menu import ExportEntry
-from desktop.views._path import COMPARE_Z, MARKER_Z, ExitMarker, StepPath, step_shades
+from desktop.views._path import MARKER_Z, ExitMarker, StepPath
 from desktop.views.arrows import ArrowsItem
 
 # paths are cut at this many curve-extents away (see clip_polyline)
 CLIP_EXTENTS = 100.0
-MAX_PATH_DOTS = 2_000
-# longer paths are drawn as the segments between the screen pixels they visit
-# (see PathThinner), kept up to date with only the new rows while a run grows
-DEDUPE_FROM = 5_000
-THIS_RUN = "this run (early → late)"
-_NONE = np.empty(0)
 
 
-class LineView(ExportEntry, pg.PlotWidget):
+class LineView(ComparedPaths, ExportEntry, pg.PlotWidget):
+    compare_dots = True  # a compared ball's steps, as dots on the curve
     """Loss against the single parameter, with the run rolling down it."""
 
     def __init__(self, parent=None) -> None:
@@ -54,9 +49,7 @@ class LineView(ExportEntry, pg.PlotWidget):
         self._name = "w"
         self._current: int | None = None
         self._highlight: int | None = None
-        self._compare_items: list[pg.PlotDataItem] = []
-        self._compare_paths: list[tuple[np.ndarray, np.ndarray]] = []
-        self._compare_keys: list[Key] = []
+        self._init_compared()
 
         self._curve = pg.PlotDataItem(
             pen=pg.mkPen(palette.SURFACE_CURVE, width=1), connect="finite"
@@ -134,60 +127,6 @@ class LineView(ExportEntry, pg.PlotWidget):
         self._highlight = row
         self._draw_marker(self._highlight_marker, row)
 
-    def set_compare(self, paths) -> None:
-        """Other runs as ``(label, colour, w, loss)``, each in its colour, with a legend
-        above the plot (never over it)."""
-        plot = self.getPlotItem()
-        for item in self._compare_items:
-            plot.removeItem(item)
-        self._compare_items = []
-        self._compare_paths = []
-        self._compare_keys = []
-        for label, col, w, loss in paths:
-            w, loss = as_float(w), as_float(loss)
-            n = finite_prefix(w, loss)
-            self._compare_paths.append((w[:n], loss[:n]))
-            qc = palette.colour(col)
-            dots = {"symbol": "o", "symbolSize": 5, "symbolPen": None, "symbolBrush": qc}
-            item = pg.PlotDataItem(
-                pen=pg.mkPen(qc, width=1),
-                connect="finite",
-                name=str(label),
-                **(dots if n <= MAX_PATH_DOTS else {}),
-            )
-            item.setZValue(COMPARE_Z)  # under this run's path
-            plot.addItem(item, ignoreBounds=True)
-            self._compare_items.append(item)
-            self._compare_keys.append(Key(str(label), qc))
-        self._set_keys()
-        self._draw_compare()
-
-    def clear_compare(self) -> None:
-        self.set_compare([])
-
-    def path_data(self) -> tuple[np.ndarray, np.ndarray]:
-        """The run's path as drawn (thinned and cut like the screen's), pieces joined."""
-        return self._path.getData()
-
-    @property
-    def exit_text(self) -> str:
-        """What the marker at the plot's edge says (empty while the ball is on the plot)."""
-        return self._exit.text
-
-    def _set_keys(self) -> None:
-        keys = [Key(THIS_RUN, QColor(palette.PATH), colours=tuple(step_shades(5)))]
-        self.band.set_keys(keys + self._compare_keys if self._w.size else self._compare_keys)
-
-    def _pixel(self) -> tuple[float, float]:
-        px = self.getPlotItem().getViewBox().viewPixelSize()
-        return abs(px[0]), abs(px[1])
-
-    def _thin(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """What a line item gets for a whole path: long paths thinned to pixels, cut to the box."""
-        if len(x) >= DEDUPE_FROM:
-            x, y = thin_path(x, y, self._drawn_for, self._origin)
-        return clip_polyline(x, y, self._box)
-
     def _visible(self) -> tuple[float, float, float, float]:
         (x0, x1), (y0, y1) = self.getPlotItem().getViewBox().viewRange()
         return x0, x1, y0, y1
@@ -214,14 +153,5 @@ class LineView(ExportEntry, pg.PlotWidget):
         self._draw_marker(self._ball, self._current)
         self._draw_marker(self._highlight_marker, self._highlight)
 
-    def _draw_compare(self) -> None:
-        self._drawn_for = self._pixel()
-        for item, (w, loss) in zip(self._compare_items, self._compare_paths, strict=True):
-            item.setData(*self._thin(w, loss))
-
-    def _draw_marker(self, marker: PixelPoints, i: int | None) -> None:
-        k = row_index(i, len(self._w))
-        if k is None:
-            marker.setData(_NONE, _NONE)
-        else:
-            marker.setData(self._w[k : k + 1], self._loss[k : k + 1])
+    def _path_xy(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._w, self._loss

@@ -31,10 +31,9 @@ from desktop.views import (
 )
 from desktop.views._arrays import clip_polyline, drop_same_pixel, nice_ceil, peak_reduce
 from desktop.views._axes import ReadableAxis
+from desktop.views._compared import THIS_RUN
 from desktop.views._growing import GrowingRows, PathThinner, PeakReducer, thin_path
 from desktop.views.colour_scale import colour_scale
-from desktop.views.contour_view import THIS_RUN as CONTOUR_THIS_RUN
-from desktop.views.line_view import THIS_RUN as LINE_THIS_RUN
 from desktop.views.loss_view import LINEAR_LABEL, LOG_LABEL
 from desktop.views.sweep_view import DEFAULT_X_RANGE, DIVERGED_LABEL
 
@@ -340,11 +339,11 @@ def test_contour_compare_paths_with_legend(contour):
     assert [i.name() for i in items] == ["too small", "too big"]
     assert items[0].opts["pen"].color().name() == palette.PRESET_COLOURS["too-small"]
     keys = contour.band.keys
-    assert [k.text for k in keys] == [CONTOUR_THIS_RUN, "too small", "too big"]
+    assert [k.text for k in keys] == [THIS_RUN, "too small", "too big"]
     assert keys[1].colour.name() == palette.PRESET_COLOURS["too-small"]
     contour.clear_compare()
     assert contour._compare_items == []
-    assert [k.text for k in contour.band.keys] == [CONTOUR_THIS_RUN]  # the shading's key
+    assert [k.text for k in contour.band.keys] == [THIS_RUN]  # the shading's key
 
 
 @pytest.mark.qt_log_ignore(r'Mouse event "Mouse(Press|Release)" not accepted')
@@ -523,7 +522,7 @@ def test_line_view_ball_rolls_on_the_curve(show):
     view.set_highlight(1)
     assert list(view._highlight_marker.getData()[0]) == [0.5]
     view.set_compare([("too big", "too-big", [0.3, 2.0], [0.3, 4.0])])
-    assert [k.text for k in view.band.keys] == [LINE_THIS_RUN, "too big"]
+    assert [k.text for k in view.band.keys] == [THIS_RUN, "too big"]
 
 
 def test_line_view_diverging_ball_keeps_the_axes(show):
