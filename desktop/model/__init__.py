@@ -16,9 +16,10 @@ from desktop.model.insight import Gauge, InsightModel
 from desktop.model.jobs import JobRunner, QueuedJobs
 from desktop.model.knobs import KnobsChange, KnobsModel
 from desktop.model.playback import PlaybackModel
+from desktop.model.player_verbs import PRESETS
 from desktop.model.selection import SelectionModel
 from desktop.model.status import StatusModel
-from desktop.model.window_model import PRESETS, Frame, WindowModel
+from desktop.model.window_model import Frame, WindowModel
 
 __all__ = [
     "PRESETS",
