@@ -201,3 +201,18 @@ class ReadableAxis(pg.AxisItem):
             k = round(v)
             out.append(decade_label(int(k)) if abs(v - k) < 1e-9 else value_label(v))
         return out
+
+
+def readable_axes() -> dict[str, ReadableAxis]:
+    """The ``axisItems`` of a view's plot: titles kept whole, ticks that fit."""
+    return {"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")}
+
+
+def plain_plot(plot: pg.PlotItem, bottom: str, left: str | None = None) -> pg.PlotItem:
+    """Axis titles, and pyqtgraph's plot menu left out: its log and fft transforms would
+    redraw our data in other units (the view box's zoom menu stays)."""
+    plot.setMenuEnabled(False, enableViewBoxMenu=True)
+    plot.setLabel("bottom", bottom)
+    if left is not None:
+        plot.setLabel("left", left)
+    return plot

@@ -26,7 +26,12 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from desktop.views import palette
 from desktop.views._arrays import as_float
-from desktop.views._axes import ReadableAxis, fit_axis_label, label_choices
+from desktop.views._axes import (
+    fit_axis_label,
+    label_choices,
+    plain_plot,
+    readable_axes,
+)
 from desktop.views._bands import Band
 from desktop.views._compared import DEDUPE_FROM, MAX_PATH_DOTS, ComparedPaths
 from desktop.views._growing import GrowingRows
@@ -87,16 +92,9 @@ class ContourView(ComparedPaths, ExportEntry, pg.PlotWidget):
     clicked = Signal(float, float)
 
     def __init__(self, parent=None) -> None:
-        # titles kept whole inside the widget (see _axes)
-        super().__init__(
-            parent, axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")}
-        )
-        plot = self.getPlotItem()
+        super().__init__(parent, axisItems=readable_axes())
         self._init_export_entry()  # the app's own Export… in the right-click menu
-        # the plot menu's log/fft transforms would redraw our data in other units
-        plot.setMenuEnabled(False, enableViewBoxMenu=True)
-        plot.setLabel("bottom", "x")
-        plot.setLabel("left", "y")
+        plot = plain_plot(self.getPlotItem(), "x", "y")
         self._box: tuple[float, float, float, float] | None = None
         self._origin = (0.0, 0.0)  # where pixel cells are counted from (the surface's centre)
         self._names = ("x", "y")

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 
 from desktop.views import palette
 from desktop.views._arrays import as_float
-from desktop.views._axes import ReadableAxis
+from desktop.views._axes import plain_plot, readable_axes
 from desktop.views._bands import Band
 from desktop.views._compared import DEDUPE_FROM, MAX_PATH_DOTS, ComparedPaths
 from desktop.views._growing import GrowingRows
@@ -32,15 +32,9 @@ class LineView(ComparedPaths, ExportEntry, pg.PlotWidget):
     """Loss against the single parameter, with the run rolling down it."""
 
     def __init__(self, parent=None) -> None:
-        # titles kept whole inside the widget (see _axes)
-        super().__init__(
-            parent, axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")}
-        )
-        plot = self.getPlotItem()
+        super().__init__(parent, axisItems=readable_axes())
         self._init_export_entry()  # the app's own Export… in the right-click menu
-        plot.setMenuEnabled(False, enableViewBoxMenu=True)
-        plot.setLabel("bottom", "w")
-        plot.setLabel("left", "loss")
+        plot = plain_plot(self.getPlotItem(), "w", "loss")
         self._box: tuple[float, float, float, float] | None = None
         self._origin = (0.0, 0.0)  # where pixel cells are counted from (the curve's centre)
         self._w = np.empty(0)

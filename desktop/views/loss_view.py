@@ -44,7 +44,7 @@ from desktop.views._arrays import (
     peak_reduce,
     row_index,
 )
-from desktop.views._axes import ReadableAxis, fit_axis_label
+from desktop.views._axes import fit_axis_label, plain_plot, readable_axes
 from desktop.views._bands import Band, Key
 from desktop.views._growing import GrowingRows, PeakReducer
 from desktop.views._items import PixelPoints
@@ -103,15 +103,9 @@ class LossView(ExportEntry, pg.PlotWidget):
     """Loss against step for the current run and any compared runs."""
 
     def __init__(self, parent=None) -> None:
-        # decade ticks, each labelled that fits (see _axes)
-        super().__init__(
-            parent, axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")}
-        )
-        plot = self.getPlotItem()
+        super().__init__(parent, axisItems=readable_axes())  # decade ticks that fit
         self._init_export_entry()  # the app's own Export… in the right-click menu
-        # the plot menu's transforms (fft, log) would fight ours
-        plot.setMenuEnabled(False, enableViewBoxMenu=True)
-        plot.setLabel("bottom", "step")
+        plot = plain_plot(self.getPlotItem(), "step")
         plot.setClipToView(True)
         plot.setDownsampling(auto=True, mode="peak")
         self._log = True

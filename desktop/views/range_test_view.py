@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from desktop.views import palette
 from desktop.views._arrays import as_float, clip_for_log
-from desktop.views._axes import ReadableAxis
+from desktop.views._axes import plain_plot, readable_axes
 from desktop.views._bands import Band, Key
 
 RAW = "#a0a0a0"
@@ -37,12 +37,9 @@ class RangeTestView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot_widget = pg.PlotWidget(
-            axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")})
-        plot = self.plot_widget.getPlotItem()
-        plot.setMenuEnabled(False, enableViewBoxMenu=True)
-        plot.setLabel("bottom", "learning rate (log scale)")
-        plot.setLabel("left", "loss (log scale)")
+        self.plot_widget = pg.PlotWidget(axisItems=readable_axes())
+        plot = plain_plot(self.plot_widget.getPlotItem(), "learning rate (log scale)",
+                          "loss (log scale)")
         plot.setLogMode(x=True, y=True)
         for name in ("bottom", "left"):
             plot.getAxis(name).enableAutoSIPrefix(False)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.views import palette
 from desktop.views._arrays import as_float
-from desktop.views._axes import ReadableAxis
+from desktop.views._axes import plain_plot, readable_axes
 from desktop.views._bands import Band, Key
 
 LIMIT_COLOURS = (palette.STABILITY, palette.DIVERGED)
@@ -28,12 +28,9 @@ class SharpnessView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot_widget = pg.PlotWidget(
-            axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")})
-        plot = self.plot_widget.getPlotItem()
-        plot.setMenuEnabled(False, enableViewBoxMenu=True)
-        plot.setLabel("bottom", "step")
-        plot.setLabel("left", "λmax (Hessian's largest eigenvalue)")
+        self.plot_widget = pg.PlotWidget(axisItems=readable_axes())
+        plot = plain_plot(self.plot_widget.getPlotItem(), "step",
+                          "λmax (Hessian's largest eigenvalue)")
         for name in ("bottom", "left"):
             plot.getAxis(name).enableAutoSIPrefix(False)
         self.curve = pg.PlotDataItem(pen=pg.mkPen(palette.PATH, width=1), symbol="o",

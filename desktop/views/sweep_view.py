@@ -23,7 +23,7 @@ from PySide6.QtCore import Qt, Signal
 
 from desktop.views import palette
 from desktop.views._arrays import as_float, clip_for_log
-from desktop.views._axes import ReadableAxis, fit_axis_label
+from desktop.views._axes import fit_axis_label, plain_plot, readable_axes
 from desktop.views._bands import Band, Mark
 from desktop.views._menu import ExportEntry
 
@@ -49,14 +49,9 @@ class SweepView(ExportEntry, pg.PlotWidget):
     lrPicked = Signal(float)
 
     def __init__(self, parent=None) -> None:
-        # decade ticks, each labelled that fits (see _axes)
-        super().__init__(
-            parent, axisItems={"left": ReadableAxis("left"), "bottom": ReadableAxis("bottom")}
-        )
-        plot = self.getPlotItem()
+        super().__init__(parent, axisItems=readable_axes())  # decade ticks that fit
         self._init_export_entry()  # the app's own Export… in the right-click menu
-        plot.setMenuEnabled(False, enableViewBoxMenu=True)
-        plot.setLabel("bottom", "learning rate")
+        plot = plain_plot(self.getPlotItem(), "learning rate")
         fit_axis_label(plot.getAxis("left"), LOSS_LABELS)
         plot.setLogMode(x=True, y=True)
         self._curve = pg.PlotDataItem(
