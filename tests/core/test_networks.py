@@ -213,8 +213,11 @@ def test_principal_directions_hold_the_paths_variance_and_project_it_back():
     plane = core.pca_plane(path, path[-1])
     # the shares are those of the centred path's singular values
     centred = path - path.mean(axis=0)
-    sv = np.linalg.svd(centred, compute_uv=False)
+    _, sv, vt = np.linalg.svd(centred, full_matrices=False)
     assert plane.explained == pytest.approx(tuple(sv[:2] ** 2 / np.sum(sv**2)), rel=1e-10)
+    # the directions are the first two right singular vectors (up to their sign)
+    assert abs(plane.d1 @ vt[0]) == pytest.approx(1.0, abs=1e-9)
+    assert abs(plane.d2 @ vt[1]) == pytest.approx(1.0, abs=1e-9)
     assert abs(plane.d1 @ plane.d2) < 1e-12
     # points on the plane come back to their coordinates
     coords = np.array([[0.3, -1.2], [2.0, 0.5]])
