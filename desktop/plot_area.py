@@ -28,6 +28,7 @@ from desktop.views.contour_view import ContourView
 from desktop.views.line_view import LineView
 from desktop.views.loss_view import LossView
 from desktop.views.step_table import StepTableModel, StepTableView
+from desktop.views.sweep_view import PENDING as SWEEP_PENDING
 from desktop.views.sweep_view import SweepView
 
 TIPS = {
@@ -51,10 +52,6 @@ TIPS = {
 TABS = (("surface", "Surface"), ("data", "Data"), ("surface3d", "3-D"),
         ("sharpness", "Sharpness"), ("range", "LR range test"))
 TAB_VIEWS = ("data", "surface3d", "sharpness", "range")  # built when first shown
-
-
-SWEEP_PENDING = ("The learning-rate sweep (the final loss for many learning rates) is "
-                 "worked out in the background and appears here.")
 
 
 class _Placeholder(QWidget):

@@ -133,7 +133,7 @@ class RunRenderer:
         limit = theory.limit if theory is not None and theory.plain_sgd else None
         if sweep is None:
             self.v.sweep.set_sweep(np.empty(0), np.empty(0), np.empty(0, dtype=str), presets,
-                                   limit, lr)
+                                   limit, lr, note=m.insight.presets_failed)
             return
         self.v.sweep.set_sweep(np.asarray(sweep.lrs), np.asarray(sweep.final_loss),
                                np.asarray(sweep.status), presets, limit, lr)

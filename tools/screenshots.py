@@ -22,6 +22,209 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+SCENES = (
+    "launch", "too-big", "compare", "data", "reset", "inspector", "stability", "gradcheck",
+    "nadam", "article", "fit", "neuron", "network", "units", "surface3d", "arrows",
+)
+
+
+class Studio:
+    """The window, its model and the folder the pictures go to; each scene a method."""
+
+    def __init__(self, app, window, out: Path) -> None:
+        self.app, self.window, self.model, self.out = app, window, window.model, out
+
+    def wait(self, done: Callable[[], bool], limit_s: float = 30.0) -> None:
+        import time
+
+        end = time.monotonic() + limit_s
+        while not done() and time.monotonic() < end:
+            self.app.processEvents()
+            time.sleep(0.01)
+
+    def idle(self) -> bool:
+        # the run is idle and no view waits for its throttled refresh
+        m, w = self.model, self.window
+        return (m.trainer is not None and m.idle() and not w.runtime.clock.running
+                and not w.extras.inspector_binder.pending)
+
+    def presets_known(self) -> bool:
+        return bool(self.model.insight.preset_lrs())
+
+    def shot(self, name: str) -> None:
+        for _ in range(5):
+            self.app.processEvents()
+        self.window.grab().save(str(self.out / f"{name}.png"))
+        screen = self.window.screen().grabWindow(0)
+        screen.save(str(self.out / f"{name}-screen.png"))
+        print(self.out / f"{name}.png")
+
+    def launch(self) -> None:
+        self.wait(lambda: self.model.trainer is not None and len(self.model.table) > 5)
+        self.shot("launch-playing")
+        self.wait(self.idle)
+        self.shot("launch-done")
+
+    def too_big(self) -> None:
+        self.model.knobs.set_problem("quadratic")
+        self.wait(self.presets_known)
+        self.model.apply_preset("too-big")
+        self.wait(self.idle)
+        self.shot("too-big")
+
+    def compare(self) -> None:
+        self.model.knobs.set_problem("rosenbrock")
+        self.wait(self.presets_known)
+        self.model.apply_preset("just-right")
+        self.wait(self.idle)
+        self.model.compare_presets()
+        self.wait(lambda: bool(self.model.compare.runs) and self.idle())
+        self.shot("compare")
+
+    def data(self) -> None:
+        self.model.knobs.set_problem("house-prices")
+        self.wait(self.presets_known)
+        self.model.apply_preset("just-right")
+        self.wait(self.idle)
+        self.shot("data")
+
+    def reset(self) -> None:
+        self.model.reset()
+        self.wait(self.idle)
+        self.shot("reset")
+
+    def inspector(self) -> None:
+        self.model.knobs.set_problem("line-one-point")
+        self.wait(self.idle)
+        self.model.select_step(1)
+        self.wait(self.idle)
+        self.shot("inspector")
+
+    def show_section(self, title: str) -> None:
+        section = self.window.sections[title]
+        section.set_expanded(True)
+        for _ in range(5):
+            self.app.processEvents()
+        self.window.knobs_scroll.ensureWidgetVisible(section, 0, 0)
+        bar = self.window.knobs_scroll.verticalScrollBar()
+        bar.setValue(min(bar.maximum(), section.y()))
+
+    def stability(self) -> None:
+        self.model.knobs.set_problem("house-prices")
+        self.wait(self.idle)
+        self.show_section("Stability")
+        self.shot("stability")
+
+    def gradcheck(self) -> None:
+        self.model.knobs.set_problem("glasses-vs-ring")
+        self.wait(self.idle)
+        self.model.select_step(40)
+        self.show_section("Gradient check")
+        self.window.panels.gradcheck.button.click()
+        check = self.model.gradcheck
+        self.wait(lambda: check.answer is not None or bool(check.error))
+        self.wait(self.idle)
+        self.show_section("Gradient check")
+        self.shot("gradcheck")
+
+    def nadam(self) -> None:
+        self.model.knobs.set_problem("rosenbrock")
+        self.model.knobs.set_optimizer("nadam")
+        self.model.knobs.set_lr(0.03)
+        self.wait(self.idle)
+        self.show_section("Optimizer")
+        self.shot("nadam")
+
+    def article(self) -> None:
+        self.model.knobs.set_problem("glasses-vs-ring")
+        self.wait(self.idle)
+        self.model.select_step(3)  # the last sample of epoch 0: the article's "Epoch 0" line
+        self.wait(self.idle)
+        table = self.window.plots.table
+        bar = table.horizontalScrollBar()
+        bar.setValue(bar.maximum())
+        self.shot("article")
+
+    def fit(self) -> None:  # the data view: house prices, the line being fitted
+        self.model.knobs.set_problem("house-prices")
+        self.wait(self.idle)
+        self.window.plots.show_tab("data")
+        self.model.select_step(12)
+        self.wait(self.idle)
+        self.shot("fit")
+        self.model.select_step(-1)
+        self.wait(self.idle)
+        self.shot("fit-end")
+
+    def neuron(self) -> None:  # two inputs: the shaded output and the decision boundary
+        self.model.knobs.set_problem("and-gate")
+        self.wait(self.idle)
+        self.window.plots.show_tab("data")
+        self.model.select_step(201)
+        self.wait(self.idle)
+        self.shot("neuron")
+
+    def network(self) -> None:  # a small network learning the spiral: its decision boundary
+        self.model.knobs.set_problem("spiral")
+        self.model.knobs.set_optimizer("sgd")  # the scenes before may have left another
+        self.wait(self.idle, 120)
+        self.window.plots.show_tab("data")
+        self.wait(self.idle)
+        self.shot("network")
+        # the loss on the plane of the path's principal directions, the path on it; the
+        # gauge at the run's own λmax (worked out in the background)
+        self.window.plots.show_tab("surface")
+        sharp = self.model.sharpness
+        self.wait(lambda: self.idle() and not self.model.jobs.busy("surface")
+             and self.model.insight.gauge.at_step is not None and not sharp.busy, 60)
+        self.shot("network-plane")
+        self.window.plots.show_tab("sharpness")
+        self.wait(lambda: sharp.data(self.model.trainer, len(self.model.table))[0].size > 10
+             and not sharp.busy, 60)
+        self.wait(self.idle)
+        self.shot("network-sharpness")
+        self.window.actions["range-test"].trigger()
+        test = self.model.range_test
+        self.wait(lambda: test.result is not None and not test.running, 60)
+        self.wait(self.idle)
+        self.shot("network-range")
+
+    def units(self) -> None:  # a CSV of your own with "normalise x"
+        folder = Path(tempfile.mkdtemp())
+        csv = folder / "sizes.csv"
+        xs = [0.8, 1.1, 1.5, 1.9, 2.2, 2.6, 3.0, 3.4]
+        csv.write_text("size,price\n" + "".join(
+            f"{x},{3 * x + 2 + 0.2 * ((i * 7) % 5 - 2)}\n" for i, x in enumerate(xs)))
+        self.window.extras.own.load_data(str(csv), {"model": "linear", "normalize": True,
+                                               "x_column": None, "y_column": None})
+        self.wait(self.idle)
+        self.window.plots.show_tab("data")
+        self.wait(self.idle)
+        self.shot("units")
+
+    def surface3d(self) -> None:
+        self.model.knobs.set_problem("rosenbrock")
+        self.wait(self.presets_known)
+        self.model.apply_preset("just-right")
+        self.wait(self.idle)
+        self.window.plots.show_tab("surface3d")
+        view = self.window.plots.surface3d
+        self.wait(lambda: view._checked or not view.available)
+        self.model.select_step(400)
+        self.wait(self.idle)
+        self.shot("surface3d")
+
+    def arrows(self) -> None:
+        self.window.plots.show_tab("surface")
+        self.model.knobs.set_problem("quadratic")
+        self.model.knobs.set_optimizer("sgd", momentum=0.9)
+        self.wait(self.idle)
+        self.model.select_step(6)
+        self.window.actions["step-back"].trigger()
+        self.wait(self.idle)
+        self.shot("arrows")
+
+
 def main(argv: list[str]) -> int:
     import pyqtgraph as pg
     from PySide6.QtCore import QSettings
@@ -31,7 +234,7 @@ def main(argv: list[str]) -> int:
     from desktop.settings import Settings
     from desktop.views.palette import apply_plot_theme
 
-    if not argv:
+    if not argv or any(name not in SCENES for name in argv[1:]):
         print(__doc__)
         return 2
     out = Path(argv[0])
@@ -42,200 +245,9 @@ def main(argv: list[str]) -> int:
     ini = Path(tempfile.mkdtemp()) / "settings.ini"
     window = MainWindow(settings=Settings(QSettings(str(ini), QSettings.Format.IniFormat)))
     window.show()
-    model = window.model
-
-    def wait(done: Callable[[], bool], limit_s: float = 30.0) -> None:
-        import time
-
-        end = time.monotonic() + limit_s
-        while not done() and time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.01)
-
-    def idle() -> bool:
-        # the run is idle and no view waits for its throttled refresh
-        return (model.trainer is not None and model.idle() and not window.runtime.clock.running
-                and not window.extras.inspector_binder.pending)
-
-    def presets_known() -> bool:
-        return bool(model.insight.preset_lrs())
-
-    def shot(name: str) -> None:
-        for _ in range(5):
-            app.processEvents()
-        window.grab().save(str(out / f"{name}.png"))
-        screen = window.screen().grabWindow(0)
-        screen.save(str(out / f"{name}-screen.png"))
-        print(out / f"{name}.png")
-
-    def launch() -> None:
-        wait(lambda: model.trainer is not None and len(model.table) > 5)
-        shot("launch-playing")
-        wait(idle)
-        shot("launch-done")
-
-    def too_big() -> None:
-        model.knobs.set_problem("quadratic")
-        wait(presets_known)
-        model.apply_preset("too-big")
-        wait(idle)
-        shot("too-big")
-
-    def compare() -> None:
-        model.knobs.set_problem("rosenbrock")
-        wait(presets_known)
-        model.apply_preset("just-right")
-        wait(idle)
-        model.compare_presets()
-        wait(lambda: bool(model.compare.runs) and idle())
-        shot("compare")
-
-    def data() -> None:
-        model.knobs.set_problem("house-prices")
-        wait(presets_known)
-        model.apply_preset("just-right")
-        wait(idle)
-        shot("data")
-
-    def reset() -> None:
-        model.reset()
-        wait(idle)
-        shot("reset")
-
-    def inspector() -> None:
-        model.knobs.set_problem("line-one-point")
-        wait(idle)
-        model.select_step(1)
-        wait(idle)
-        shot("inspector")
-
-    def show_section(title: str) -> None:
-        section = window.sections[title]
-        section.set_expanded(True)
-        for _ in range(5):
-            app.processEvents()
-        window.knobs_scroll.ensureWidgetVisible(section, 0, 0)
-        bar = window.knobs_scroll.verticalScrollBar()
-        bar.setValue(min(bar.maximum(), section.y()))
-
-    def stability() -> None:
-        model.knobs.set_problem("house-prices")
-        wait(idle)
-        show_section("Stability")
-        shot("stability")
-
-    def gradcheck() -> None:
-        model.knobs.set_problem("glasses-vs-ring")
-        wait(idle)
-        model.select_step(40)
-        show_section("Gradient check")
-        window.panels.gradcheck.button.click()
-        wait(lambda: model.gradcheck.answer is not None or bool(model.gradcheck.error))
-        wait(idle)
-        show_section("Gradient check")
-        shot("gradcheck")
-
-    def nadam() -> None:
-        model.knobs.set_problem("rosenbrock")
-        model.knobs.set_optimizer("nadam")
-        model.knobs.set_lr(0.03)
-        wait(idle)
-        show_section("Optimizer")
-        shot("nadam")
-
-    def article() -> None:
-        model.knobs.set_problem("glasses-vs-ring")
-        wait(idle)
-        model.select_step(3)  # the last sample of epoch 0: the article's "Epoch 0" line
-        wait(idle)
-        table = window.plots.table
-        bar = table.horizontalScrollBar()
-        bar.setValue(bar.maximum())
-        shot("article")
-
-    def fit() -> None:  # the data view: house prices, the line being fitted
-        model.knobs.set_problem("house-prices")
-        wait(idle)
-        window.plots.show_tab("data")
-        model.select_step(12)
-        wait(idle)
-        shot("fit")
-        model.select_step(-1)
-        wait(idle)
-        shot("fit-end")
-
-    def neuron() -> None:  # two inputs: the shaded output and the decision boundary
-        model.knobs.set_problem("and-gate")
-        wait(idle)
-        window.plots.show_tab("data")
-        model.select_step(201)
-        wait(idle)
-        shot("neuron")
-
-    def network() -> None:  # a small network learning the spiral: its decision boundary
-        model.knobs.set_problem("spiral")
-        wait(idle, 120)
-        window.plots.show_tab("data")
-        wait(idle)
-        shot("network")
-        # the loss on the plane of the path's principal directions, the path on it; the
-        # gauge at the run's own λmax (worked out in the background)
-        window.plots.show_tab("surface")
-        sharp = model.sharpness
-        wait(lambda: idle() and not model.jobs.busy("surface")
-             and model.insight.gauge.at_step is not None and not sharp.busy, 60)
-        shot("network-plane")
-        window.plots.show_tab("sharpness")
-        wait(lambda: sharp.data(model.trainer, len(model.table))[0].size > 10
-             and not sharp.busy, 60)
-        wait(idle)
-        shot("network-sharpness")
-        window.actions["range-test"].trigger()
-        wait(lambda: model.range_test.result is not None and not model.range_test.running, 60)
-        wait(idle)
-        shot("network-range")
-
-    def units() -> None:  # a CSV of your own with "normalise x"
-        folder = Path(tempfile.mkdtemp())
-        csv = folder / "sizes.csv"
-        xs = [0.8, 1.1, 1.5, 1.9, 2.2, 2.6, 3.0, 3.4]
-        csv.write_text("size,price\n" + "".join(
-            f"{x},{3 * x + 2 + 0.2 * ((i * 7) % 5 - 2)}\n" for i, x in enumerate(xs)))
-        window.extras.own.load_data(str(csv), {"model": "linear", "normalize": True,
-                                               "x_column": None, "y_column": None})
-        wait(idle)
-        window.plots.show_tab("data")
-        wait(idle)
-        shot("units")
-
-    def surface3d() -> None:
-        model.knobs.set_problem("rosenbrock")
-        wait(presets_known)
-        model.apply_preset("just-right")
-        wait(idle)
-        window.plots.show_tab("surface3d")
-        wait(lambda: window.plots.surface3d._checked or not window.plots.surface3d.available)
-        model.select_step(400)
-        wait(idle)
-        shot("surface3d")
-
-    def arrows() -> None:
-        window.plots.show_tab("surface")
-        model.knobs.set_problem("quadratic")
-        model.knobs.set_optimizer("sgd", momentum=0.9)
-        wait(idle)
-        model.select_step(6)
-        window.actions["step-back"].trigger()
-        wait(idle)
-        shot("arrows")
-
-    scenes = {"launch": launch, "too-big": too_big, "compare": compare, "data": data,
-              "reset": reset, "inspector": inspector, "stability": stability,
-              "gradcheck": gradcheck, "nadam": nadam, "article": article, "fit": fit,
-              "neuron": neuron, "network": network, "units": units, "surface3d": surface3d,
-              "arrows": arrows}
-    for name in argv[1:] or list(scenes):
-        scenes[name]()
+    studio = Studio(app, window, out)
+    for name in argv[1:] or SCENES:
+        getattr(studio, name.replace("-", "_"))()
     window.close()
     return 0
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel
 
 from desktop.views import palette
 from desktop.views._arrays import as_float, clip_for_log
@@ -43,6 +44,8 @@ def _vline(colour: str, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> pg.Infini
     return pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(colour, width=1, style=style))
 
 
+PENDING = "The learning-rate sweep is worked out in the background and appears here."
+
 class SweepView(ExportEntry, pg.PlotWidget):
     """Where each learning rate ends up; click to pick a learning rate."""
 
@@ -51,6 +54,11 @@ class SweepView(ExportEntry, pg.PlotWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent, axisItems=readable_axes())  # decade ticks that fit
         self._init_export_entry()  # the app's own Export… in the right-click menu
+        # said over the empty plot while there is no sweep (empty axes read as broken)
+        self.note = QLabel(PENDING, self)
+        self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setEnabled(False)  # the palette's grey: a note, not a result
         plot = plain_plot(self.getPlotItem(), "learning rate")
         fit_axis_label(plot.getAxis("left"), LOSS_LABELS)
         plot.setLogMode(x=True, y=True)
@@ -95,15 +103,20 @@ class SweepView(ExportEntry, pg.PlotWidget):
         stability_limit: float | None,
         current_lr: float,
         x_range: tuple[float, float] | None = None,
+        note: str = "",
     ) -> None:
         """One point per learning rate; diverged runs (by status or loss) are crosses.
 
         ``x_range`` is the learning rates the x axis shows (the slider's
         range; default `DEFAULT_X_RANGE`); it widens to show a preset, the
-        stability limit or the current learning rate outside it.
+        stability limit or the current learning rate outside it. With no
+        learning rates the plot says ``note`` instead (default: that the sweep
+        is on its way).
         """
         lrs, final_loss = as_float(lrs), as_float(final_loss)
         n = min(len(lrs), len(final_loss))
+        self.note.setText(note or PENDING)
+        self.note.setVisible(n == 0)
         lrs, final_loss = lrs[:n], final_loss[:n]
         labels = np.asarray(status).astype(str).reshape(-1)[:n] if n else np.empty(0, dtype=str)
         usable = np.isfinite(lrs) & (lrs > 0)
@@ -154,6 +167,11 @@ class SweepView(ExportEntry, pg.PlotWidget):
         if not logs:
             return None
         return min(logs), max(logs)
+
+    def resizeEvent(self, ev) -> None:  # Qt override
+        super().resizeEvent(ev)
+        if "note" in self.__dict__:  # Qt sends a resize while the widget is being built
+            self.note.setGeometry(self.rect().adjusted(40, 30, -20, -40))
 
     def _set_view(self) -> None:
         lo, hi = np.log10(self._x_range[0]), np.log10(self._x_range[1])

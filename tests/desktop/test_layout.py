@@ -4,6 +4,7 @@ keyboard reaches and drives every control, and each control has a name."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 pytest.importorskip("pytestqt")
@@ -229,7 +230,8 @@ def test_the_focused_slider_shows_a_focus_ring(qtbot, window):
 def test_the_sweeps_place_says_what_will_come_until_the_sweep_is_built(qtbot):
     from PySide6.QtWidgets import QLabel
 
-    from desktop.plot_area import SWEEP_PENDING, PlotArea
+    from desktop.plot_area import PlotArea
+    from desktop.views.sweep_view import PENDING as SWEEP_PENDING
     from desktop.views.sweep_view import SweepView
 
     area = PlotArea()
@@ -238,3 +240,18 @@ def test_the_sweeps_place_says_what_will_come_until_the_sweep_is_built(qtbot):
     assert [label.text() for label in labels] == [SWEEP_PENDING]
     view = area.sweep
     assert area.right.widget(1) is view and isinstance(view, SweepView)
+
+
+def test_an_empty_sweep_plot_says_why_it_is_empty(qtbot):
+    from desktop.views.sweep_view import PENDING, SweepView
+
+    view = SweepView()
+    qtbot.addWidget(view)
+    empty = (np.empty(0), np.empty(0), np.empty(0, dtype=str), {}, None, 0.1)
+    view.set_sweep(*empty)
+    assert not view.note.isHidden() and view.note.text() == PENDING
+    view.set_sweep(np.array([0.01, 0.1]), np.array([1.0, 0.5]), np.array(["", ""]), {}, None,
+                   0.1)
+    assert view.note.isHidden()
+    view.set_sweep(*empty, note="Could not work out the presets for this problem: boom")
+    assert not view.note.isHidden() and view.note.text().endswith("boom")
