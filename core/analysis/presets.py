@@ -196,7 +196,8 @@ def preset_report(problem: str | Problem, optimizer: str = "sgd",
 
 
 def describe_lr(problem: str | Problem, lr: float, optimizer: str = "sgd",
-                start: Sequence[float] | None = None, **hyper: Any) -> str:
+                start: Sequence[float] | None = None, *,
+                report: dict[str, Any] | None = None, **hyper: Any) -> str:
     """The stability gauge in words: ``lr`` against plain gradient descent's 2/λmax.
 
     Parameters
@@ -208,6 +209,10 @@ def describe_lr(problem: str | Problem, lr: float, optimizer: str = "sgd",
     optimizer, **hyper
         For anything but plain SGD the text says how far the 2/λmax rule
         carries; momentum, dampening, Nesterov and weight decay move SGD's limit.
+    report
+        The problem's `curvature_report` at ``start`` when the caller already
+        has it: it does not depend on ``lr``, and a network's Hessian costs far
+        more than the sentence (a slider asks for every learning rate it passes).
 
     Returns
     -------
@@ -218,7 +223,7 @@ def describe_lr(problem: str | Problem, lr: float, optimizer: str = "sgd",
     prob = get_problem(problem)
     opt = make_optimizer(optimizer, **hyper)
     name = optimizer.lower()
-    lam, where = sgd_lam_max(curvature_report(prob, start))
+    lam, where = sgd_lam_max(report if report is not None else curvature_report(prob, start))
     if name == "sgd":
         lam += float(opt.hyper["weight_decay"])
     lr = check_lr(lr)

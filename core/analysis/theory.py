@@ -49,9 +49,11 @@ class Theory:
 
 
 def theory_of(problem: Problem, start: Sequence[float], optimizer: str,
-              hyper: dict[str, Any]) -> Theory | None:
-    """λmax at the start and at the nearest minimum, and 2/λmax (None if not finite)."""
-    report = curvature_report(problem, tuple(start))
+              hyper: dict[str, Any], report: dict[str, Any] | None = None) -> Theory | None:
+    """λmax at the start and at the nearest minimum, and 2/λmax (None if not finite);
+    ``report``: the `curvature_report` at ``start``, when the caller has it."""
+    if report is None:
+        report = curvature_report(problem, tuple(start))
     at_start, at_min = report["start"], report.get("minimum")
     assert at_start is not None
     lam_start = float(at_start.lam_max)

@@ -201,13 +201,16 @@ def import_torch_backend() -> bool:
 # ------------------------------------------------------------------ curvature
 # λmax, 2/λmax and where they bind (core's `Theory`), for the gauge
 theory_of = core.theory_of
+curvature_report = core.curvature_report
 
 
 def describe_lr(problem: Problem, lr: float, optimizer: str, start: tuple[float, ...],
-                hyper: dict[str, Any]) -> str:
-    """core's sentence about what ``lr`` does on this problem ("" if it cannot say)."""
+                hyper: dict[str, Any], report: dict[str, Any] | None = None) -> str:
+    """core's sentence about what ``lr`` does on this problem ("" if it cannot say);
+    ``report``: the curvature at ``start``, worked out once per problem and start."""
     try:
-        return str(core.describe_lr(problem, lr, optimizer=optimizer, start=start, **hyper))
+        return str(core.describe_lr(problem, lr, optimizer=optimizer, start=start,
+                                    report=report, **hyper))
     except Exception as exc:  # advice only: a problem core cannot analyse still runs
         log.warning("describe_lr failed: %s", exc)
         return ""

@@ -56,6 +56,7 @@ class InsightModel:
         self.surface: SurfaceData | None = None
         self.presets_failed = ""
         self._theory_key: Any = None
+        self._curvature: dict[str, Any] | None = None  # core's curvature report at the start
         self.gauge_changed: Event[Gauge] = Event("insight.gauge_changed")
         self.presets_changed: Event[Any] = Event("insight.presets_changed")
         self.known: dict[str, float] | None = None  # the shipped presets, when the knobs allow
@@ -93,11 +94,15 @@ class InsightModel:
         was worked out): the run's own curvature at that step instead of the start's."""
         key = (id(problem), start, cfg.optimizer, repr(sorted(cfg.hyper.items())))
         if key != self._theory_key:
+            # the curvature does not depend on the lr: once per problem, start and optimizer
+            # (a network's Hessian takes a tenth of a second, a slider passes many lrs)
             try:
-                self.theory = analysis.theory_of(problem, start, cfg.optimizer, dict(cfg.hyper))
+                self._curvature = analysis.curvature_report(problem, start)
+                self.theory = analysis.theory_of(problem, start, cfg.optimizer,
+                                                 dict(cfg.hyper), self._curvature)
             except Exception as exc:  # the gauge is advice; the run goes on
                 log.warning("curvature failed: %s", exc)
-                self.theory = None
+                self.theory, self._curvature = None, None
             self._theory_key = key
         lr = float(cfg.lr)
         th = self.theory
@@ -105,7 +110,8 @@ class InsightModel:
             self.gauge = _followed(lr, at, cfg, th)
             self.gauge_changed.emit(self.gauge)
             return
-        reason = analysis.describe_lr(problem, lr, cfg.optimizer, start, dict(cfg.hyper))
+        reason = analysis.describe_lr(problem, lr, cfg.optimizer, start, dict(cfg.hyper),
+                                      self._curvature)
         at_min = None if th is None or th.lam_minimum is None else lr * th.lam_minimum
         if th is not None:
             reason += _falls_note(th, lr, at_min)

@@ -444,3 +444,30 @@ def test_a_built_in_problem_at_its_defaults_has_its_presets_before_the_sweep_run
     assert m.insight.preset_lrs() == {}
     m.settle()
     assert m.insight.preset_lrs() == core.presets("quadratic", momentum=0.9)
+
+
+def test_the_curvature_is_worked_out_once_while_the_learning_rate_moves(monkeypatch):
+    """The Hessian does not depend on the lr: a slider passing many learning rates asks
+    core for it once, and the gauge's sentence is core's own for each lr."""
+    from desktop.model import analysis
+
+    calls = []
+    real = analysis.curvature_report
+
+    def counting(problem, start):
+        calls.append(start)
+        return real(problem, start)
+
+    monkeypatch.setattr(analysis, "curvature_report", counting)
+    m = make("rosenbrock")
+    before = len(calls)
+    for lr in (1e-4, 3e-4, 1e-3, 2e-3):
+        m.knobs.set_lr(lr)
+        m.settle()
+        start = tuple(m.knobs.start)
+        assert m.insight.gauge.reason.startswith(core.describe_lr("rosenbrock", lr, start=start))
+    assert len(calls) - before <= 1
+    m.knobs.set_optimizer("sgd", momentum=0.9)  # another optimizer: asked again
+    m.settle()
+    assert len(calls) - before <= 2 and len(calls) > before
+    m.shutdown()
