@@ -42,6 +42,9 @@ MANY_PARAMS = 8  # more parameters than this: the losses lead (see display_order
 DIGITS = 6  # significant figures shown (the tooltip has all of them)
 # rows measured when a table arrives: its first, its last and some between
 _SAMPLE_ROWS = 24
+# at most about this many cells formatted per sample: a network's table has 216
+# columns, and 24 rows of each cost 30 ms of a 16 ms frame
+_SAMPLE_CELLS = 600
 # a new run's table may make a column narrower only by more than this many
 # digit widths: a slider drag re-runs ten times a second, and columns that
 # twitch by one character are hard to read
@@ -229,10 +232,12 @@ class StepTableModel(QAbstractTableModel):
         last = self._rows - 1 if last is None else min(last, self._rows - 1)
         if last < first:
             return
+        rows = max(4, min(rows, _SAMPLE_CELLS // max(1, len(self._columns))))
+        ends = min(4, rows // 3)
         picks = np.unique(np.concatenate([
-            np.arange(first, min(last + 1, first + 4)),
-            np.arange(max(last - 3, first), last + 1),
-            np.linspace(first, last, max(rows - 8, 2)).round().astype(int)]))
+            np.arange(first, min(last + 1, first + ends)),
+            np.arange(max(last - ends + 1, first), last + 1),
+            np.linspace(first, last, max(rows - 2 * ends, 2)).round().astype(int)]))
         for c in range(len(self._columns)):
             for r in picks.tolist():
                 text = self.text(r, c)
