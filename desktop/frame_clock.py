@@ -35,6 +35,11 @@ class FrameClock(QObject):
         self._throttle = Throttle(self._on_throttle_fired, FRAME_MS, now=now, parent=self)
         self._wants: list[Callable[[], bool]] = []
         self._last_tick: float | None = None
+        # when the last frame with model work ran (a request answered, a run moving): a
+        # frame that only lets a view wait for a drag to rest does not count, so a knob
+        # moved while views wait is answered at once, and still at most once per frame
+        self._last_work = -math.inf
+        self._asked = False
         self._in_frame = False
         self._again = False
         model.frame_requested.connect(self._on_model_frame_requested)
@@ -68,7 +73,8 @@ class FrameClock(QObject):
         if self._in_frame:
             self._again = True
             return
-        wait_ms = FRAME_MS - (self.now() - self._throttle.last) * 1000.0
+        self._asked = True
+        wait_ms = FRAME_MS - (self.now() - self._last_work) * 1000.0
         self._throttle.within(0 if wait_ms <= 0 else math.ceil(wait_ms - 1e-6))
 
     def tick(self) -> None:
@@ -85,7 +91,9 @@ class FrameClock(QObject):
     def _on_throttle_fired(self) -> None:
         now = self.now()
         dt = 0.0 if self._last_tick is None else min(now - self._last_tick, MAX_DT_S)
-        self._in_frame, self._again = True, False
+        if self._asked or self.model.wants_frames():
+            self._last_work = now
+        self._in_frame, self._again, self._asked = True, False, False
         try:
             self.model.frame(dt)
         finally:

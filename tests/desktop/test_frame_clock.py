@@ -132,3 +132,27 @@ def test_the_throttle_leads_then_trails_and_a_debounce_waits_for_quiet(qapp):
     assert calls[-1] != -1.0 and debounce.pending and debounce.wait_ms == 150
     debounce.cancel()
     assert not debounce.pending
+
+
+def test_a_request_while_only_a_view_waits_is_answered_at_once(clock):
+    """Frames that only let a view wait (the sweep marker waits for a drag to rest) do
+    not hold back a knob's frame: only frames with model work count against the rate."""
+    frame_clock, model, fake = clock
+    waiting = [True]
+    frames = len(model.frames)
+    frame_clock.want_frames(lambda: waiting[0])
+    frame_clock.request()
+    frame_clock.tick()  # the knob's frame (work)
+    fake.advance(12)
+    frame_clock.tick()  # a view-only frame, 12 ms later
+    fake.advance(5)  # 17 ms after the work frame, 5 ms after the view's
+    frame_clock.request()
+    assert frame_clock._throttle.wait_ms == 0  # the leading edge, not 11 ms more
+    fake.advance(3)
+    frame_clock.request()  # a second move 3 ms later: still one frame per frame
+    frame_clock.tick()
+    fake.advance(3)
+    frame_clock.request()
+    assert frame_clock._throttle.wait_ms == FRAME_MS - 3
+    assert len(model.frames) == frames + 3
+    waiting[0] = False
