@@ -35,9 +35,9 @@ class FrameClock(QObject):
         self._throttle = Throttle(self._on_throttle_fired, FRAME_MS, now=now, parent=self)
         self._wants: list[Callable[[], bool]] = []
         self._last_tick: float | None = None
-        # when the last frame with model work ran (a request answered, a run moving): a
-        # frame that only lets a view wait for a drag to rest does not count, so a knob
-        # moved while views wait is answered at once, and still at most once per frame
+        # when the last frame that answered a request ran: frames that only carry on (a
+        # run catching up or playing, a view waiting for a drag to rest) do not count, so
+        # a knob moved meanwhile is answered at once, and still at most once per frame
         self._last_work = -math.inf
         self._asked = False
         self._in_frame = False
@@ -91,7 +91,7 @@ class FrameClock(QObject):
     def _on_throttle_fired(self) -> None:
         now = self.now()
         dt = 0.0 if self._last_tick is None else min(now - self._last_tick, MAX_DT_S)
-        if self._asked or self.model.wants_frames():
+        if self._asked:
             self._last_work = now
         self._in_frame, self._again, self._asked = True, False, False
         try:
