@@ -5,7 +5,8 @@ refreshes at once when the last refresh is a tenth of a second ago, else a
 tenth of a second after it, through the window's one `Throttle`: a single
 step or a click on a row shows at once, while a playing run (up to 60 frames
 a second, thousands of steps each) or a slider drag (a new run every frame)
-costs at most ten refreshes a second. One `core.inspector.StepInspector` is kept per run, so the
+costs at most ten refreshes a second, and a refresh at most a fifth of the
+time (`MAX_SHARE`). One `core.inspector.StepInspector` is kept per run, so the
 optimizer state of a deep row is replayed once, then read from its
 checkpoints. Nothing is computed while the panel is hidden.
 """
@@ -26,6 +27,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PLAYING_INTERVAL_MS = 100  # ≤ 10 refreshes a second
+# a refresh may take at most this share of the time: a network's step (105 parameters,
+# each with its gradient and update written out) takes ~60 ms to build and lay out, so
+# it refreshes less often than a two-parameter problem's, and a slider drag stays smooth
+MAX_SHARE = 0.2
 
 
 class InspectorBinder(QObject):
@@ -129,6 +134,7 @@ class InspectorBinder(QObject):
         if key == self._shown:
             return
         previous = self._shown
+        started = self._throttle.now()
         try:
             inspection = self._inspector_for(trainer).inspect(k)
         except Exception as exc:  # the inspector is a view: a failure must not stop the run
@@ -149,6 +155,13 @@ class InspectorBinder(QObject):
                                     and previous[1] != k)
         self._stepped = False
         self.panel.show_inspection(inspection, where, animate=stepped and not self.m.playing)
+        self._pace(started)
+
+    def _pace(self, started: float) -> None:
+        """The refresh interval from what this refresh cost (on the throttle's clock, so a
+        test's clock decides it)."""
+        cost_ms = (self._throttle.now() - started) * 1000.0
+        self._throttle.interval_ms = max(PLAYING_INTERVAL_MS, round(cost_ms / MAX_SHARE))
 
     def _inspector_for(self, trainer: Any) -> Any:
         if self._source is not trainer:

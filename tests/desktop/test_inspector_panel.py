@@ -158,3 +158,31 @@ def test_adam_shows_its_moments_and_bias_corrections(qtbot, make_window):
         assert line_of(text, f"v{name} =").endswith(f"= {v:.4f}")
     assert "bc1 = 1 − β1t" in text and "bc2 = 1 − β2t" in text
     settle(qtbot, w)
+
+
+def test_a_costly_refresh_makes_the_next_one_wait_longer(qtbot, make_window, monkeypatch):
+    """A refresh takes at most a fifth of the time: one that cost 50 ms (on the test's
+    clock) is followed by the next only 250 ms after it began; a cheap one by 100 ms."""
+    from desktop.inspector_binder import MAX_SHARE, PLAYING_INTERVAL_MS
+
+    w = make_window("rosenbrock")
+    binder, panel = w.extras.inspector_binder, w.extras.inspector
+    clock = {"t": 100.0}
+    binder.now = lambda: clock["t"]
+    real = panel.show_inspection
+    cost = {"s": 0.05}
+
+    def costly(*args, **kwargs):
+        clock["t"] += cost["s"]
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(panel, "show_inspection", costly)
+    w.model.select_step(3)  # shown at once (the leading edge), at a cost of 50 ms
+    assert binder._throttle.interval_ms == round(50 / MAX_SHARE) == 250
+    clock["t"] += 0.1  # 150 ms after the refresh began
+    w.model.select_step(4)
+    assert binder.pending and binder._throttle.wait_ms == 100
+    cost["s"] = 0.0
+    binder.refresh_now()
+    assert binder._throttle.interval_ms == PLAYING_INTERVAL_MS
+    settle(qtbot, w)
