@@ -291,6 +291,7 @@ class StepTableView(QTableView):
         self._fitting = False  # our own resizeSection calls, not the user's
         self._user_sized: set[str] = set()  # columns the user resized: left alone
         self._fitted_names: list[str] = []  # the columns the widths were fitted for
+        self._widths: dict[tuple[str, tuple[str, ...]], int] = {}  # measured, by texts
         hheader.sectionResized.connect(self._on_header_section_resized)
         # widen at most once per event-loop pass however many cells asked
         self._widen = QTimer(self)
@@ -344,6 +345,7 @@ class StepTableView(QTableView):
         fresh = names != self._fitted_names
         if fresh:
             self._user_sized.clear()
+            self._widths.clear()
         self._fitted_names = names
         header = self.horizontalHeader()
         slack = _SHRINK_SLACK_DIGITS * self.fontMetrics().horizontalAdvance("0")
@@ -352,7 +354,13 @@ class StepTableView(QTableView):
             for c, name in enumerate(names):
                 if name in self._user_sized:
                     continue
-                need = self.column_width_needed(c)
+                # measuring text is the cost (a network has 216 columns, refitted every
+                # frame of a run): a column whose longest texts did not change needs
+                # the width it needed before
+                key = (name, tuple(model.longest_texts(c)))
+                need = self._widths.get(key)
+                if need is None:
+                    need = self._widths[key] = self.column_width_needed(c)
                 have = header.sectionSize(c)
                 if need > have or fresh or (shrink and have - need > slack):
                     header.resizeSection(c, need)
