@@ -20,7 +20,14 @@ from core.formula import FormulaError, formula_problem
 from core.io.atomic import atomic_folder, atomic_open, atomic_path
 from core.io.datatable import DataError, DataTable, column_names, read_table
 from core.optim import OPTIMIZERS, make_optimizer, optimizer_defaults
-from core.problems import Dataset, Problem, get_problem, list_problems, problem_options
+from core.problems import (
+    Dataset,
+    Problem,
+    get_problem,
+    list_problems,
+    problem_options,
+    problem_title,
+)
 from core.problems.data import data_problem
 from core.run.config import RunConfig
 from core.run.dispatch import make_trainer, train
@@ -81,6 +88,7 @@ __all__ = [
     "preset_report",
     "presets",
     "problem_options",
+    "problem_title",
     "random_plane",
     "read_table",
     "sharpness",

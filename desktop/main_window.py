@@ -77,7 +77,7 @@ def fitted(room: QRect) -> QRect:
 
 
 def _problem_titles() -> list[tuple[str, str]]:
-    return [(name, core.get_problem(name).title) for name in core.list_problems()]
+    return [(name, core.problem_title(name)) for name in core.list_problems()]
 
 
 class MainWindow(QMainWindow):

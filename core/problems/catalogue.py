@@ -40,6 +40,13 @@ def list_problems() -> list[str]:
     return list(BUILTINS)
 
 
+def problem_title(name: str) -> str:
+    """A built-in problem's title at its default options, without building it where the
+    catalogue knows it (a network would generate its data)."""
+    title = getattr(_lookup(name), "title", None)
+    return title if isinstance(title, str) else get_problem(name).title
+
+
 def problem_options(name: str) -> dict[str, Any]:
     """The options a problem takes, with their defaults."""
     return {

@@ -197,8 +197,15 @@ def factory(shape: str) -> Any:
         return network_problem(shape, hidden, activation, noise, train_fraction, seed, points)
 
     make.__name__ = shape
+    make.title = network_title(shape)  # type: ignore[attr-defined]
     make.__doc__ = f"{TITLES[shape]}: a small network on a toy set (see `network_problem`)."
     return make
+
+
+def network_title(shape: str, hidden: Any = "8,8", activation: str = "tanh") -> str:
+    """The title of a network problem, without generating its data (the problem list)."""
+    arch = "-".join(map(str, (2, *mlp.parse_hidden(hidden), 1)))
+    return f"{TITLES[shape]} ({arch} {activation})"
 
 
 def network_problem(shape: str, hidden: Any = "8,8", activation: str = "tanh",
@@ -223,7 +230,7 @@ def network_problem(shape: str, hidden: Any = "8,8", activation: str = "tanh",
     arch = "-".join(map(str, layout.sizes))
     return NetworkProblem(
         name=shape,
-        title=f"{TITLES[shape]} ({arch} {activation})",
+        title=network_title(shape, hidden, activation),
         param_names=layout.names,
         start=tuple(layout.glorot(seed).tolist()),
         description=(

@@ -425,3 +425,12 @@ def test_unknown_problem_lists_the_names():
     assert "'nope'" in message
     for name in NAMES:
         assert name in message
+
+
+def test_the_problem_list_titles_are_the_problems_own():
+    """The window lists titles without building the problems (a network would generate
+    its data): each is the title the built problem carries."""
+    from core.problems import problem_title
+
+    for name in list_problems():
+        assert problem_title(name) == get_problem(name).title
