@@ -85,6 +85,20 @@ def shutdown_process_pool(name: str | None = None) -> None:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+def stop_process_pool(name: str) -> None:
+    """Stop the worker process ``name`` now, even in the middle of a job (the next job
+    starts a fresh one)."""
+    pool = _process_pools.pop(name, None)
+    if pool is None:
+        return
+    # ProcessPoolExecutor can only wait for a running job: its processes are ended here
+    # (Python 3.14 has terminate_workers() for this)
+    for process in list(getattr(pool, "_processes", {}).values()):
+        with contextlib.suppress(Exception):
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 class Jobs(QObject):
     """Run ``fn`` in the background; call ``done(result)`` or ``failed(exc)`` in the GUI thread."""
 
@@ -96,6 +110,7 @@ class Jobs(QObject):
         self._tickets: dict[str, int] = {}
         self._pending: dict[str, tuple[int, Future[Any], Callable[[Any], None],
                                        Callable[[BaseException], None]]] = {}
+        self._pools_of: dict[str, str] = {}  # kind -> the worker process its job runs in
         self._finished.connect(self._on_finished)
 
     def submit(self, kind: str, fn: Callable[..., Any], done: Callable[[Any], None],
@@ -112,6 +127,7 @@ class Jobs(QObject):
             from concurrent.futures.process import BrokenProcessPool
 
             name = in_process if isinstance(in_process, str) else MAIN_POOL
+            self._pools_of[kind] = name
             try:
                 future = process_pool(name).submit(fn, *args)
             except BrokenProcessPool:  # the worker died (killed, out of memory): start anew
@@ -146,10 +162,13 @@ class Jobs(QObject):
                 future.exception()
 
     def shutdown(self) -> None:
-        pending = list(self._pending.values())
+        pending = list(self._pending.items())
         self._pending.clear()
-        for _, future, _, _ in pending:
-            future.cancel()
+        for kind, (_, future, _, _) in pending:
+            if not future.cancel() and not future.done() and kind in self._pools_of:
+                # running in a worker process: nobody will read it, and the next window's
+                # jobs would wait behind it (a network's presets take seconds)
+                stop_process_pool(self._pools_of[kind])
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None

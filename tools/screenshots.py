@@ -134,6 +134,7 @@ class Studio:
         self.wait(self.idle)
         self.show_section("Optimizer")
         self.shot("nadam")
+        self.model.knobs.set_optimizer("sgd")  # the scenes after it show plain SGD
 
     def article(self) -> None:
         self.model.knobs.set_problem("glasses-vs-ring")
@@ -166,7 +167,6 @@ class Studio:
 
     def network(self) -> None:  # a small network learning the spiral: its decision boundary
         self.model.knobs.set_problem("spiral")
-        self.model.knobs.set_optimizer("sgd")  # the scenes before may have left another
         self.wait(self.idle, 120)
         self.window.plots.show_tab("data")
         self.wait(self.idle)
