@@ -44,6 +44,7 @@ def _vline(colour: str, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> pg.Infini
     return pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(colour, width=1, style=style))
 
 
+EMPTY_Y_DECADES = (-3.0, 1.0)  # the y range (log10) of an empty plot
 PENDING = "The learning-rate sweep is worked out in the background and appears here."
 
 class SweepView(ExportEntry, pg.PlotWidget):
@@ -181,8 +182,8 @@ class SweepView(ExportEntry, pg.PlotWidget):
                 lo, hi = min(lo, v - _MARGIN_DECADES), max(hi, v + _MARGIN_DECADES)
         vb = self.getPlotItem().getViewBox()
         y = self._data_y
-        if y is None:
-            vb.setRange(xRange=(lo, hi), padding=0.0)
+        if y is None:  # nothing to show: a plain decade range, not the last one's
+            vb.setRange(xRange=(lo, hi), yRange=EMPTY_Y_DECADES, padding=0.0)
             vb.disableAutoRange()
             return
         span = max(y[1] - y[0], 1.0)

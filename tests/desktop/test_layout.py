@@ -250,6 +250,8 @@ def test_an_empty_sweep_plot_says_why_it_is_empty(qtbot):
     empty = (np.empty(0), np.empty(0), np.empty(0, dtype=str), {}, None, 0.1)
     view.set_sweep(*empty)
     assert not view.note.isHidden() and view.note.text() == PENDING
+    y_range = view.getPlotItem().getViewBox().viewRange()[1]
+    assert y_range == pytest.approx([-3.0, 1.0])  # 0.001 to 10, not whatever came before
     view.set_sweep(np.array([0.01, 0.1]), np.array([1.0, 0.5]), np.array(["", ""]), {}, None,
                    0.1)
     assert view.note.isHidden()
