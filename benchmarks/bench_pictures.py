@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench_window import FRAME_S, idle, make_window, percentile, pump_until  # noqa: E402
+from bench_window import FRAME_S, idle, make_window, paint_times, percentile, pump_until  # noqa: E402
 
 
 def use(app, window, problem: str, steps: int, lr: float, tab: str) -> None:
@@ -66,7 +66,6 @@ def knob(app, window, tab: str, moves: int) -> list[float]:
 
 
 def live(app, window, tab: str, rows: int, seconds: float) -> tuple[float, float]:
-    from PySide6.QtCore import QEvent, QObject
 
     m = window.model
     use(app, window, "house-prices", 3_000_000, 1e-9, "surface")
@@ -76,17 +75,8 @@ def live(app, window, tab: str, rows: int, seconds: float) -> tuple[float, float
     window.renderer.show_all()
     window.plots.show_tab(tab)
     m.knobs.set_speed(100_000)
-    frames: list[float] = []
-
-    class PaintCounter(QObject):
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint:
-                frames.append(time.perf_counter())
-            return False
-
-    counter = PaintCounter()
     viewport = window.plots.loss.viewport()
-    viewport.installEventFilter(counter)
+    frames, counter = paint_times(viewport)
     drawn = window.pictures.draws["data"]
     m.play()
     start = time.perf_counter()

@@ -103,6 +103,24 @@ def make_window():
     return app, window
 
 
+def paint_times(widget) -> tuple[list[float], object]:
+    """The times of the paint events ``widget`` gets from now on, and the event filter
+    that records them (keep it: the filter lives as long as it is referenced)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    times: list[float] = []
+
+    class PaintCounter(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                times.append(time.perf_counter())
+            return False
+
+    counter = PaintCounter()
+    widget.installEventFilter(counter)
+    return times, counter
+
+
 def pump_until(app, condition, timeout_s: float = 30.0) -> None:
     deadline = time.perf_counter() + timeout_s
     while not condition():
@@ -156,7 +174,6 @@ def knob_to_pixels(app, window, moves: int, full_repaint: bool) -> list[float]:
 
 def live_fps(app, window, rows: int, seconds: float = 3.0) -> tuple[float, int, list[float]]:
     """Frames painted per second while playing at 100,000 steps/s from a run of ``rows``."""
-    from PySide6.QtCore import QEvent, QObject
 
     m = window.model
     combo = window.panels.problem.combo
@@ -169,17 +186,8 @@ def live_fps(app, window, rows: int, seconds: float = 3.0) -> tuple[float, int, 
     m.trainer.advance(rows - len(m.table))  # set-up, not measured
     window.renderer.show_all()  # the views take the grown run
     m.knobs.set_speed(100_000)
-    frames: list[float] = []
-
-    class PaintCounter(QObject):
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint:
-                frames.append(time.perf_counter())
-            return False
-
-    counter = PaintCounter()
     viewport = window.plots.loss.viewport()
-    viewport.installEventFilter(counter)
+    frames, counter = paint_times(viewport)
     rows0 = len(m.table)
     m.play()
     start = time.perf_counter()

@@ -27,14 +27,13 @@ from desktop.exports.animation import (
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser(
-        "animate",
+    p = A.problem_command(
+        sub, "animate",
         help="run gradient descent and write it as an animation (.gif or .mp4)",
         description="Write the run as an animation: the contour with the growing path "
                     "beside the loss curve. GIF through Pillow, MP4 (H.264) through "
                     "imageio-ffmpeg. Long runs are sampled to at most --frames frames.",
     )
-    A.add_problem_arguments(p)
     add_run_arguments(p)
     p.add_argument("--out", required=True, help="output file: .gif or .mp4")
     p.add_argument("--fps", default=str(DEFAULT_FPS),

@@ -26,12 +26,11 @@ MAX_WIDTH = math.floor(FIGURE_SIZE[0] * MAX_IMAGE_SCALE)
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser(
-        "plot",
+    p = A.problem_command(
+        sub, "plot",
         help="run gradient descent and draw the contour, path and loss curve to a file",
         description="Draw the window's contour + path + loss-curve figure without a window.",
     )
-    A.add_problem_arguments(p)
     add_run_arguments(p)
     p.add_argument("--out", required=True, help="output file: .png, .svg or .pdf")
     p.add_argument("--width", default=str(DEFAULT_WIDTH),

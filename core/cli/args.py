@@ -200,6 +200,13 @@ def schedule_from(args: argparse.Namespace) -> dict[str, Any] | None:
     return None if schedule.name == "constant" else schedule.to_dict()
 
 
+def problem_command(sub: Any, name: str, help: str, description: str) -> Any:
+    """A sub-command that takes a problem (--problem, --formula or --data and theirs)."""
+    parser = sub.add_parser(name, help=help, description=description)
+    add_problem_arguments(parser)
+    return parser
+
+
 def add_problem_arguments(p: argparse.ArgumentParser) -> None:
     """The problem: a built-in name, a typed formula or a data file (one of them)."""
     # argparse reads "--start -1,1" as two flags unless "-1,1" counts as a

@@ -17,14 +17,13 @@ from core.cli.run_cmd import resolve_problem
 
 
 def register(sub: Any) -> None:
-    g = sub.add_parser(
-        "gradcheck",
+    g = A.problem_command(
+        sub, "gradcheck",
         help="the hand-derived gradient beside autograd and central differences",
         description="Compare the problem's hand-derived gradient with torch autograd (when "
                     "torch is installed) and with central differences of the loss, one row "
                     "per parameter. Exit status 0 when they agree, 1 when they do not.",
     )
-    A.add_problem_arguments(g)
     g.add_argument("--start", help="the point, one value per parameter, e.g. 3,4 "
                    "(default: the problem's start)")
     g.add_argument("--h", default="1e-6", help="relative step of the central differences "

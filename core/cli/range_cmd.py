@@ -19,15 +19,14 @@ from core.run.table import format_exact
 
 
 def register(sub: Any) -> None:
-    r = sub.add_parser(
-        "lr-range-test",
+    r = A.problem_command(
+        sub, "lr-range-test",
         help="grow the learning rate exponentially in one run; suggest one (fastai's lr_find)",
         description="One run whose learning rate grows exponentially from --lr-min to "
                     "--lr-max over --steps updates, stopped once the smoothed loss passes 4x "
                     "its best. Prints the suggested learning rates (steepest descent and "
                     "fastai's valley) and writes the curve: lr, loss, smoothed loss.",
     )
-    A.add_problem_arguments(r)
     g = r.add_argument_group("range test")
     g.add_argument("--lr-min", default=str(DEFAULT_RANGE[0]),
                    help=f"first learning rate (> 0; default {DEFAULT_RANGE[0]:g})")

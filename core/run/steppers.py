@@ -260,15 +260,18 @@ class VectorStepper(_Stepper):
         rows = i + 1
         if not batches and k0 == 0 and rows:
             lim.first_row(float(losses[0]))
-        loss_col = losses[:rows]
-        return Chunk(params[:rows], grads[:rows], None if batches else loss_col,
-                     loss_col if batches else None, stop)
+        return _as_chunk(params[:rows], losses[:rows], grads[:rows], batches, stop)
 
 
 def _chunk(out: list[float], n: int, batches: bool, stop: Stop | None) -> Chunk:
     """The rows recorded flat (θ, loss, g per row) as a `Chunk`: the loss is the batch's
     when batches are used (the full-data loss is filled in afterwards)."""
     rec = np.fromiter(out, np.float64, count=len(out)).reshape(-1, 2 * n + 1)
-    loss_col = rec[:, n]
-    return Chunk(rec[:, :n], rec[:, n + 1 :], None if batches else loss_col,
-                 loss_col if batches else None, stop)
+    return _as_chunk(rec[:, :n], rec[:, n], rec[:, n + 1 :], batches, stop)
+
+
+def _as_chunk(params: FloatArray, losses: FloatArray, grads: FloatArray, batches: bool,
+              stop: Stop | None) -> Chunk:
+    """With batches the losses are the batches' (the full-data loss comes afterwards)."""
+    return Chunk(params, grads, None if batches else losses, losses if batches else None,
+                 stop)

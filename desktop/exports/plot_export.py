@@ -324,12 +324,7 @@ def _image(regions: list[Region], canvas: QSizeF, scale: float,
     image.setDotsPerMeterX(dots_per_metre)
     image.setDotsPerMeterY(dots_per_metre)
     image.fill(QColor(palette.BACKGROUND))
-    painter = QPainter()
-    _begin(painter, image, "image")
-    try:
-        paint_regions(painter, regions, canvas, heading)
-    finally:
-        painter.end()
+    _paint_on(image, "image", regions, canvas, heading)
     image.setDevicePixelRatio(1.0)
     # the file says how large it is meant to be printed: the size on screen
     image.setDotsPerMeterX(round(dots_per_metre * scale))
@@ -378,9 +373,17 @@ def _paint_svg(buffer: QBuffer, regions: list[Region], canvas: QSizeF, scale: fl
     generator.setResolution(dpi)
     generator.setTitle(heading.text if heading is not None else CREATOR)
     generator.setDescription(f"Exported by {CREATOR}")
+    _paint_on(generator, "SVG file", regions, canvas, heading)
+
+
+def _paint_on(device: Any, what: str, regions: list[Region], canvas: QSizeF,
+              heading: Heading | None, scale: tuple[float, float] | None = None) -> None:
+    """Paint the figure on ``device`` (``what`` names it in an error), scaled first."""
     painter = QPainter()
-    _begin(painter, generator, "SVG file")
+    _begin(painter, device, what)
     try:
+        if scale is not None:
+            painter.scale(*scale)
         paint_regions(painter, regions, canvas, heading)
     finally:
         painter.end()
@@ -397,12 +400,7 @@ def _paint_pdf(buffer: QBuffer, regions: list[Region], canvas: QSizeF, _scale: f
     writer.setPageMargins(QMarginsF(0, 0, 0, 0))
     writer.setTitle(heading.text if heading is not None else CREATOR)
     writer.setCreator(CREATOR)
-    painter = QPainter()
-    _begin(painter, writer, "PDF file")
-    try:
-        # the page holds whole device pixels; stretch the canvas onto it exactly
-        painter.scale(writer.width() / canvas.width(), writer.height() / canvas.height())
-        paint_regions(painter, regions, canvas, heading)
-    finally:
-        painter.end()
+    # the page holds whole device pixels; stretch the canvas onto it exactly
+    _paint_on(writer, "PDF file", regions, canvas, heading,
+              scale=(writer.width() / canvas.width(), writer.height() / canvas.height()))
     del writer  # QPdfWriter finishes the file when it is destroyed

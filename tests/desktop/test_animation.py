@@ -180,14 +180,19 @@ def test_plot_surface3d_without_opengl_is_one_error_line(qapp, tmp_path, capsys)
 
 
 # ------------------------------------------------------------ the window
+def _export_to(w, tmp_path, monkeypatch, name: str, kind: str):
+    """File → Export run as animation… answered with ``out/name``; the export started."""
+    target = tmp_path / "out" / name
+    target.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), kind))
+    w.actions["animate"].trigger()
+    return target
+
+
 def test_window_exports_the_run_with_progress(qtbot, tmp_path, monkeypatch):
     w = open_window(qtbot, tmp_path, problem="quadratic")
     try:
-        target = tmp_path / "out" / "run.gif"
-        target.parent.mkdir()
-        monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                            lambda *a, **k: (str(target), "Animated GIF (*.gif)"))
-        w.actions["animate"].trigger()
+        target = _export_to(w, tmp_path, monkeypatch, "run.gif", "Animated GIF (*.gif)")
         assert w.animation.busy and w.animation.progress is not None
         assert w.animation.progress.accessibleName() == "Export run as animation"
         qtbot.waitUntil(lambda: not w.animation.busy, timeout=60_000)
@@ -203,11 +208,7 @@ def test_window_exports_the_run_with_progress(qtbot, tmp_path, monkeypatch):
 def test_window_cancel_leaves_nothing(qtbot, tmp_path, monkeypatch):
     w = open_window(qtbot, tmp_path, problem="quadratic")
     try:
-        target = tmp_path / "out" / "run.mp4"
-        target.parent.mkdir()
-        monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                            lambda *a, **k: (str(target), "MP4 video (*.mp4)"))
-        w.actions["animate"].trigger()
+        target = _export_to(w, tmp_path, monkeypatch, "run.mp4", "MP4 video (*.mp4)")
         qtbot.waitUntil(lambda: w.animation.job is None or w.animation.job.done >= 4,
                         timeout=60_000)
         from PySide6.QtWidgets import QPushButton
