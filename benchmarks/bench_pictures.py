@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench_window import FRAME_S, idle, make_window, paint_times, percentile, pump_until  # noqa: E402
+from bench_window import FRAME_S, idle, make_window, percentile, play_for, pump_until  # noqa: E402
 
 
 def use(app, window, problem: str, steps: int, lr: float, tab: str) -> None:
@@ -75,16 +75,8 @@ def live(app, window, tab: str, rows: int, seconds: float) -> tuple[float, float
     window.renderer.show_all()
     window.plots.show_tab(tab)
     m.knobs.set_speed(100_000)
-    viewport = window.plots.loss.viewport()
-    frames, counter = paint_times(viewport)
     drawn = window.pictures.draws["data"]
-    m.play()
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        app.processEvents()
-    m.pause()
-    elapsed = time.perf_counter() - start
-    viewport.removeEventFilter(counter)
+    frames, elapsed = play_for(app, window, seconds)
     data_frames = window.pictures.draws["data"] - drawn
     return len(frames) / elapsed, data_frames / elapsed
 

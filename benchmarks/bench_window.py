@@ -121,6 +121,20 @@ def paint_times(widget) -> tuple[list[float], object]:
     return times, counter
 
 
+def play_for(app, window, seconds: float) -> tuple[list[float], float]:
+    """Play the run for ``seconds``: the times the loss view painted, and the time taken."""
+    viewport = window.plots.loss.viewport()
+    frames, counter = paint_times(viewport)
+    window.model.play()
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        app.processEvents()
+    window.model.pause()
+    elapsed = time.perf_counter() - start
+    viewport.removeEventFilter(counter)
+    return frames, elapsed
+
+
 def pump_until(app, condition, timeout_s: float = 30.0) -> None:
     deadline = time.perf_counter() + timeout_s
     while not condition():
@@ -186,16 +200,8 @@ def live_fps(app, window, rows: int, seconds: float = 3.0) -> tuple[float, int, 
     m.trainer.advance(rows - len(m.table))  # set-up, not measured
     window.renderer.show_all()  # the views take the grown run
     m.knobs.set_speed(100_000)
-    viewport = window.plots.loss.viewport()
-    frames, counter = paint_times(viewport)
     rows0 = len(m.table)
-    m.play()
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        app.processEvents()
-    m.pause()
-    elapsed = time.perf_counter() - start
-    viewport.removeEventFilter(counter)
+    frames, elapsed = play_for(app, window, seconds)
     gaps = [b - a for a, b in itertools.pairwise(frames)]
     return len(frames) / elapsed, len(m.table) - rows0, gaps
 
