@@ -86,17 +86,15 @@ def shutdown_process_pool(name: str | None = None) -> None:
 
 
 def stop_process_pool(name: str) -> None:
-    """Stop the worker process ``name`` now, even in the middle of a job (the next job
-    starts a fresh one)."""
+    """Let the worker process ``name`` go: later jobs start a fresh worker, so they never
+    wait behind the job it is busy with; it finishes that (at its lowered priority) and
+    whatever else was queued for it, then exits."""
     pool = _process_pools.pop(name, None)
-    if pool is None:
-        return
-    # ProcessPoolExecutor can only wait for a running job: its processes are ended here
-    # (Python 3.14 has terminate_workers() for this)
-    for process in list(getattr(pool, "_processes", {}).values()):
-        with contextlib.suppress(Exception):
-            process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
+    if pool is not None:
+        # not terminated: ending a worker mid-job makes the executor fail every job
+        # still queued for it, and Python 3.11 then raises in its manager thread on
+        # the ones already cancelled
+        pool.shutdown(wait=False, cancel_futures=False)
 
 
 class Jobs(QObject):
