@@ -25,9 +25,8 @@ def test_the_next_job_does_not_wait_behind_a_closed_windows_job(qtbot, tmp_path)
     jobs.submit("slow", subprocess.run, results.append, results.append, args=(blocked,),
                 in_process=POOL)
     old = jobs_module._process_pools[POOL]
-    qtbot.waitUntil(jobs._pending["slow"][1].running, timeout=60_000)
-    processes = list(old._processes.values())
-    assert processes and all(p.is_alive() for p in processes)
+    slow = jobs._pending["slow"][1]
+    qtbot.waitUntil(slow.running, timeout=60_000)
     jobs.shutdown()  # the window closes while its job runs
     assert POOL not in jobs_module._process_pools
     fresh = Jobs()
@@ -37,10 +36,9 @@ def test_the_next_job_does_not_wait_behind_a_closed_windows_job(qtbot, tmp_path)
     qtbot.waitUntil(lambda: results == [5], timeout=60_000)
     assert not flag.exists()
     assert jobs_module._process_pools[POOL] is not old
-    flag.touch()  # the old worker finishes its job and leaves
-    for p in processes:
-        p.join(timeout=60)
-    assert not any(p.is_alive() for p in processes)
+    assert not slow.done()
+    flag.touch()  # the old worker finishes its job (and then leaves)
+    qtbot.waitUntil(slow.done, timeout=60_000)
     assert results == [5]  # nothing delivered from the closed window's job
     fresh.shutdown()
     jobs_module.shutdown_process_pool(POOL)
