@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.errors import ConfigError
+from core.problems.mlp_work import each_chunk, work_array
 
 if TYPE_CHECKING:
     from core._types import FloatArray
@@ -44,7 +45,9 @@ def _sigmoid(z: Any) -> Any:
 
 
 def _softplus(z: Any) -> Any:
-    return np.logaddexp(0.0, z)
+    # log(1 + e^z) as max(z, 0) + log1p(e^−|z|): the same value to a rounding,
+    # a third of the time of numpy's logaddexp, and no overflow for large |z|
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
 # each activation with its slope written in terms of its own output h
@@ -160,9 +163,10 @@ class Layout:
 
 
 # networks evaluated together in one pass: enough to share each numpy call's
-# cost, few enough that their activations stay in the processor's cache (a
-# hundred networks' at once spill out of it and run three times slower)
-CHUNK = 16
+# fixed cost, few enough that their activations stay in the processor's cache
+# (measured on a sweep of a hundred 2-8-8-1 networks: 16 at a time 2.49 s,
+# 50 at a time 2.28 s, all 100 at once 2.58 s)
+CHUNK = 50
 
 
 def _chunks(theta: FloatArray) -> tuple[FloatArray, tuple[int, ...], list[slice]]:
@@ -174,17 +178,20 @@ def _chunks(theta: FloatArray) -> tuple[FloatArray, tuple[int, ...], list[slice]
 
 def _forward(layout: Layout, activation: str, theta: FloatArray,
              x: FloatArray) -> tuple[FloatArray, list[FloatArray]]:
-    """Logits z (B, N) of the networks ``theta`` (B, P) and each layer's input."""
+    """Logits z (B, N) of the networks ``theta`` (B, P) and each layer's input.
+
+    The results are work arrays, overwritten by the next call: copy what is kept.
+    """
     act = _ACT[activation][0]
     layers = layout.unpack(theta)
     hs = [x]
     h = x
     for layer, (w, b) in enumerate(layers):
-        a = np.matmul(h, w)
+        a = np.matmul(h, w, out=work_array("a", layer, (*w.shape[:-2], x.shape[0],
+                                                            w.shape[-1])))
         a += b
         if layer == len(layers) - 1:
             return a[..., 0], hs
-        # tanh in place: one array less to allocate per layer
         h = np.tanh(a, out=a) if activation == "tanh" else act(a)
         hs.append(h)
     raise AssertionError("a layout has at least one layer")  # pragma: no cover
@@ -194,8 +201,11 @@ def forward(layout: Layout, activation: str, theta: FloatArray, x: FloatArray) -
     """The output logits z (..., N): ``theta`` (..., P), inputs ``x`` (N, 2)."""
     flat, lead, parts = _chunks(theta)
     z = np.empty((flat.shape[0], x.shape[0]))
-    for part in parts:
+
+    def one(part: slice) -> None:
         z[part] = _forward(layout, activation, flat[part], x)[0]
+
+    each_chunk(one, parts)
     return z.reshape(*lead, x.shape[0])
 
 
@@ -214,15 +224,17 @@ def loss_and_grad(layout: Layout, activation: str, theta: FloatArray, x: FloatAr
     grads = np.empty(flat.shape)
     x_t = np.ascontiguousarray(x.T)
     s = 1.0 - 2.0 * y
-    for part in parts:
+
+    def one(part: slice) -> None:
         values[part], grads[part] = _backprop(layout, activation, flat[part], x, x_t, s)
+
+    each_chunk(one, parts)
     return values.reshape(lead), grads.reshape(*lead, flat.shape[-1])
 
 
 def _backprop(layout: Layout, activation: str, theta: FloatArray, x: FloatArray,
               x_t: FloatArray, s: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Loss (B,) and gradient (B, P) of the networks ``theta`` (B, P); ``s = 1 − 2y``."""
-    slope = _ACT[activation][1]
     z, hs = _forward(layout, activation, theta, x)
     t = s * z
     value = _softplus(t).mean(axis=-1)
@@ -230,21 +242,37 @@ def _backprop(layout: Layout, activation: str, theta: FloatArray, x: FloatArray,
     g = (s * _sigmoid(t) / z.shape[-1])[..., None]
     layers = layout.unpack(theta)
     grad = np.empty(theta.shape)
+    # a bias's gradient sums over the points: a product with a row of ones is
+    # several times faster than numpy's sum along the middle axis
+    ones = np.ones((1, z.shape[-1]))
     for layer in range(len(layers) - 1, -1, -1):
         w_slice, b_slice = layout.slices[layer]
         h = hs[layer]
         dw = (x_t if layer == 0 else np.swapaxes(h, -1, -2)) @ g
         grad[:, w_slice] = dw.reshape(dw.shape[0], -1)
-        grad[:, b_slice] = g.sum(axis=-2)
+        grad[:, b_slice] = (ones @ g)[:, 0, :]
         if layer:
-            g = g @ np.ascontiguousarray(np.swapaxes(layers[layer][0], -1, -2))
-            if activation == "tanh":  # 1 − h², in place
-                d = h * h
-                np.subtract(1.0, d, out=d)
-                g *= d
-            else:
-                g *= slope(h)
+            g = _back_through(layers[layer][0], g, h, activation, layer)
     return value, grad
+
+
+def _back_through(w: FloatArray, g: FloatArray, h: FloatArray, activation: str,
+                  layer: int) -> FloatArray:
+    """The gradient at the pre-activations below ``w`` from ``g`` above it; ``h`` is
+    that layer's output."""
+    w_t = np.swapaxes(w, -1, -2)
+    below = work_array("g", layer, h.shape)
+    if g.shape[-1] == 1:  # one output unit: an outer product, faster broadcast
+        np.multiply(g, w_t, out=below)
+    else:
+        np.matmul(g, np.ascontiguousarray(w_t), out=below)
+    if activation == "tanh":  # times 1 − h², in place
+        d = np.multiply(h, h, out=work_array("d", layer, h.shape))
+        np.subtract(1.0, d, out=d)
+        below *= d
+    else:
+        below *= _ACT[activation][1](h)
+    return below
 
 
 def predict(layout: Layout, activation: str, theta: FloatArray, x: FloatArray) -> FloatArray:

@@ -65,8 +65,11 @@ class NetworkProblem(Problem):
             import torch
 
             return torch.stack(list(p), dim=-1)
-        return np.stack(np.broadcast_arrays(*[np.asarray(v, dtype=np.float64) for v in p]),
-                        axis=-1)
+        try:  # components of one shape (the common case) go over in one copy
+            return np.ascontiguousarray(np.moveaxis(np.array(p, dtype=np.float64), 0, -1))
+        except ValueError:  # some components are scalars, others arrays
+            return np.stack(np.broadcast_arrays(*[np.asarray(v, dtype=np.float64) for v in p]),
+                            axis=-1)
 
     def loss_c(self, xp: Any, p: tuple[Num, ...], data: Dataset | None) -> Num:
         assert data is not None
