@@ -1,43 +1,116 @@
 """LR Playground's engine: problems, optimizers, runs and their step tables.
 
 numpy only; torch is imported lazily when its backend is chosen; never Qt.
-The names below are the public surface; the README's "Architecture" section
+The names below are the public surface, each imported on first use (so a
+program that needs the trainer does not load the formula parser or the CSV
+reader); the README's "Architecture" section
 says where each lives and which way the imports run.
 """
 
-from core.analysis.curvature import Curvature, curvature, curvature_report
-from core.analysis.directions import Plane, axes_plane, pca_plane, random_plane
-from core.analysis.gradcheck import GradCheck, gradient_check
-from core.analysis.lr_range import RangeTest, lr_range_test
-from core.analysis.presets import PresetReport, describe_lr, preset_report, presets
-from core.analysis.surface import contour_levels, surface, view_window
-from core.analysis.sweep import SweepResult, sweep
-from core.analysis.theory import Theory, theory_of
-from core.analysis.verdict import Verdict, verdict_of
-from core.checks import check_number, check_whole
-from core.errors import ConfigError
-from core.formula import FormulaError, formula_problem
-from core.io.atomic import atomic_folder, atomic_open, atomic_path
-from core.io.datatable import DataError, DataTable, column_names, read_table
-from core.optim import OPTIMIZERS, make_optimizer, optimizer_defaults
-from core.problems import (
-    Dataset,
-    Problem,
-    get_problem,
-    list_problems,
-    problem_options,
-    problem_title,
-)
-from core.problems.data import data_problem
-from core.run.config import RunConfig
-from core.run.dispatch import make_trainer, train
-from core.run.sharpness import Sharpness, sharpness, stability_limit
-from core.run.table import StepTable
-from core.run.trainer import Run, Trainer
-from core.session import ProblemRef, Session, load_session
-from core.torch_backend import INSTALL_HINT as TORCH_INSTALL_HINT
-from core.torch_backend import available as torch_available
-from core.torch_backend import torch_sweep
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# public name: (module, name in that module)
+_WHERE: dict[str, tuple[str, str]] = {
+    "Curvature": ("core.analysis.curvature", "Curvature"),
+    "curvature": ("core.analysis.curvature", "curvature"),
+    "curvature_report": ("core.analysis.curvature", "curvature_report"),
+    "Plane": ("core.analysis.directions", "Plane"),
+    "axes_plane": ("core.analysis.directions", "axes_plane"),
+    "pca_plane": ("core.analysis.directions", "pca_plane"),
+    "random_plane": ("core.analysis.directions", "random_plane"),
+    "GradCheck": ("core.analysis.gradcheck", "GradCheck"),
+    "gradient_check": ("core.analysis.gradcheck", "gradient_check"),
+    "RangeTest": ("core.analysis.lr_range", "RangeTest"),
+    "lr_range_test": ("core.analysis.lr_range", "lr_range_test"),
+    "PresetReport": ("core.analysis.presets", "PresetReport"),
+    "describe_lr": ("core.analysis.presets", "describe_lr"),
+    "preset_report": ("core.analysis.presets", "preset_report"),
+    "presets": ("core.analysis.presets", "presets"),
+    "contour_levels": ("core.analysis.surface", "contour_levels"),
+    "surface": ("core.analysis.surface", "surface"),
+    "view_window": ("core.analysis.surface", "view_window"),
+    "SweepResult": ("core.analysis.sweep", "SweepResult"),
+    "sweep": ("core.analysis.sweep", "sweep"),
+    "Theory": ("core.analysis.theory", "Theory"),
+    "theory_of": ("core.analysis.theory", "theory_of"),
+    "Verdict": ("core.analysis.verdict", "Verdict"),
+    "verdict_of": ("core.analysis.verdict", "verdict_of"),
+    "check_number": ("core.checks", "check_number"),
+    "check_whole": ("core.checks", "check_whole"),
+    "ConfigError": ("core.errors", "ConfigError"),
+    "FormulaError": ("core.formula", "FormulaError"),
+    "formula_problem": ("core.formula", "formula_problem"),
+    "atomic_folder": ("core.io.atomic", "atomic_folder"),
+    "atomic_open": ("core.io.atomic", "atomic_open"),
+    "atomic_path": ("core.io.atomic", "atomic_path"),
+    "DataError": ("core.io.datatable", "DataError"),
+    "DataTable": ("core.io.datatable", "DataTable"),
+    "column_names": ("core.io.datatable", "column_names"),
+    "read_table": ("core.io.datatable", "read_table"),
+    "OPTIMIZERS": ("core.optim", "OPTIMIZERS"),
+    "make_optimizer": ("core.optim", "make_optimizer"),
+    "optimizer_defaults": ("core.optim", "optimizer_defaults"),
+    "Dataset": ("core.problems", "Dataset"),
+    "Problem": ("core.problems", "Problem"),
+    "get_problem": ("core.problems", "get_problem"),
+    "list_problems": ("core.problems", "list_problems"),
+    "problem_options": ("core.problems", "problem_options"),
+    "problem_title": ("core.problems", "problem_title"),
+    "data_problem": ("core.problems.data", "data_problem"),
+    "RunConfig": ("core.run.config", "RunConfig"),
+    "make_trainer": ("core.run.dispatch", "make_trainer"),
+    "train": ("core.run.dispatch", "train"),
+    "Sharpness": ("core.run.sharpness", "Sharpness"),
+    "sharpness": ("core.run.sharpness", "sharpness"),
+    "stability_limit": ("core.run.sharpness", "stability_limit"),
+    "StepTable": ("core.run.table", "StepTable"),
+    "Run": ("core.run.trainer", "Run"),
+    "Trainer": ("core.run.trainer", "Trainer"),
+    "ProblemRef": ("core.session", "ProblemRef"),
+    "Session": ("core.session", "Session"),
+    "load_session": ("core.session", "load_session"),
+    "TORCH_INSTALL_HINT": ("core.torch_backend", "INSTALL_HINT"),
+    "torch_available": ("core.torch_backend", "available"),
+    "torch_sweep": ("core.torch_backend", "torch_sweep"),
+}
+
+if TYPE_CHECKING:  # the same names for type checkers and editors
+    from core.analysis.curvature import Curvature, curvature, curvature_report
+    from core.analysis.directions import Plane, axes_plane, pca_plane, random_plane
+    from core.analysis.gradcheck import GradCheck, gradient_check
+    from core.analysis.lr_range import RangeTest, lr_range_test
+    from core.analysis.presets import PresetReport, describe_lr, preset_report, presets
+    from core.analysis.surface import contour_levels, surface, view_window
+    from core.analysis.sweep import SweepResult, sweep
+    from core.analysis.theory import Theory, theory_of
+    from core.analysis.verdict import Verdict, verdict_of
+    from core.checks import check_number, check_whole
+    from core.errors import ConfigError
+    from core.formula import FormulaError, formula_problem
+    from core.io.atomic import atomic_folder, atomic_open, atomic_path
+    from core.io.datatable import DataError, DataTable, column_names, read_table
+    from core.optim import OPTIMIZERS, make_optimizer, optimizer_defaults
+    from core.problems import (
+        Dataset,
+        Problem,
+        get_problem,
+        list_problems,
+        problem_options,
+        problem_title,
+    )
+    from core.problems.data import data_problem
+    from core.run.config import RunConfig
+    from core.run.dispatch import make_trainer, train
+    from core.run.sharpness import Sharpness, sharpness, stability_limit
+    from core.run.table import StepTable
+    from core.run.trainer import Run, Trainer
+    from core.session import ProblemRef, Session, load_session
+    from core.torch_backend import INSTALL_HINT as TORCH_INSTALL_HINT
+    from core.torch_backend import available as torch_available
+    from core.torch_backend import torch_sweep
 
 __all__ = [
     "OPTIMIZERS",
@@ -102,3 +175,17 @@ __all__ = [
     "verdict_of",
     "view_window",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attribute = _WHERE[name]
+    except KeyError:
+        raise AttributeError(f"module 'core' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value  # the next use is a plain lookup
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -66,9 +66,10 @@ def _launcher_flags(argv: Sequence[str]) -> int | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the LR Playground window; returns the exit status."""
-    # core first: PySide6 checks every module imported after it for its __feature__
-    # switches by reading the module's source, and core's modules have no Qt in them
-    import core  # noqa: F401
+    # the window model (and the engine it runs) first: PySide6 checks every module
+    # imported after it for its __feature__ switches by reading the module's
+    # source, and none of these has Qt in it
+    import desktop.model  # noqa: F401
     from desktop.errors import guard_std_streams
 
     if getattr(sys, "frozen", False):  # the presets' worker process, in a frozen bundle
