@@ -17,23 +17,17 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import plain_loops
 from _timing import per_call, table
 
 import core
-from core.problems.regression import LinearRegression
 
 STEPS = 1000
 
 
 def pure_python_one_point() -> None:
-    a, b, x, y, lr = 3.0, 4.0, 1.0, 4.0, 0.1
-    rows = []
-    for _ in range(STEPS + 1):
-        y_pred = a * x + b
-        error = y_pred - y
-        ga, gb = 2 * error * x, 2 * error
-        rows.append((a, b, y_pred, error, ga, gb, error * error))
-        a, b = a - lr * ga, b - lr * gb
+    """Seed 003's loop in plain Python (`plain_loops`): a·x + b on (1, 4) from (3, 4)."""
+    plain_loops.run("line-one-point", (3.0, 4.0), lr=0.1, steps=STEPS)
 
 
 def naive_numpy(x: np.ndarray, y: np.ndarray) -> None:
@@ -70,14 +64,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 3, 1000)
     y = 2 * x + 1 + rng.normal(0, 0.1, 1000)
-    reg = LinearRegression(
-        name="reg1000",
-        title="r",
-        param_names=("a", "b"),
-        start=(0.0, 0.0),
-        description="r",
-        data=core.Dataset(x[:, None], y),
-    )
+    reg = core.data_problem((x, y))  # a line through 1,000 points
     rows = []
     base = per_call(pure_python_one_point, number=5) / (STEPS + 1) * 1e6
     rows.append(("pure-Python seed-003 loop, 1 point", f"{base:.2f}", "1.0x"))

@@ -41,19 +41,7 @@ from desktop.launcher import launch_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
-MINIMAL = r"""
-import sys
-import numpy as np
-import pyqtgraph as pg
-from PySide6.QtWidgets import QApplication
-
-app = QApplication(sys.argv)
-window = pg.PlotWidget(title="minimal")
-window.plot(np.arange(100.0), np.sqrt(np.arange(100.0)))
-window.resize(1000, 700)
-window.show()
-sys.exit(app.exec())
-"""
+MINIMAL = Path(__file__).resolve().parent / "minimal_window.py"
 
 PAINT_LOG = "qt.widgets.painting.debug=true"
 TIMEOUT_S = 60.0
@@ -138,13 +126,11 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-launch-") as tmp:
         scratch = Path(tmp)
-        minimal = scratch / "minimal_window.py"
-        minimal.write_text(MINIMAL, encoding="utf-8")
         installed = launch_command()
         # `python -m desktop.app` only works from the checkout; a script works anywhere
         installed_cwd = ROOT if installed[1:2] == ["-m"] else scratch
         candidates = {
-            "minimal PySide6 + pyqtgraph": ([sys.executable, str(minimal)], scratch),
+            "minimal PySide6 + pyqtgraph": ([sys.executable, str(MINIMAL)], scratch),
             "lr-playground (installed)": (installed, installed_cwd),
         }
         bundle = find_bundle(args, scratch)

@@ -54,27 +54,7 @@ from _timing import table  # noqa: E402
 
 FRAME_S = 1 / 60
 
-MINIMAL = r"""
-import sys, time
-import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
-app = QApplication(sys.argv)
-window = pg.PlotWidget(title="minimal")
-window.plot(np.arange(100.0), np.sqrt(np.arange(100.0)))
-window.resize(1400, 900)
-window.show()
-
-def stamp():
-    window.repaint()
-    print(f"first-paint {time.time():.6f}", flush=True)
-    app.quit()
-
-QTimer.singleShot(0, stamp)
-sys.exit(app.exec())
-"""
+MINIMAL = ROOT / "benchmarks" / "minimal_window.py"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -235,7 +215,7 @@ def launch(runs: int) -> tuple[list[float], list[float], list[float]]:
            "XDG_DATA_HOME": os.path.join(scratch, "data")}
     app_cmd = [sys.executable, "-m", "desktop.app", "--report-first-paint",
                "--quit-after-ms", "2000"]
-    minimal_cmd = [sys.executable, "-c", MINIMAL]
+    minimal_cmd = [sys.executable, str(MINIMAL), "--stamp"]
     first_paint(app_cmd, env)  # warm the OS file cache for both
     first_paint(minimal_cmd, env)
     ours, plotted, minimal = [], [], []

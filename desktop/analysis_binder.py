@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from core import ConfigError
+from desktop.model.events import connect_named
 
 if TYPE_CHECKING:
     from desktop.model import WindowModel
@@ -29,8 +30,7 @@ class AnalysisBinder:
         a = model.analyses
         a.sharpness.changed.connect(self._on_sharpness_changed)
         a.range_test.changed.connect(self._on_range_changed)
-        model.framed.connect(self._on_model_framed)
-        model.knobs.changed.connect(self._on_knobs_changed)
+        connect_named(self, model, "model", "knobs")
         model.insight.presets_changed.connect(self._on_range_changed)
         model.insight.surface_changed.connect(self._on_surface_changed)
         plots.on_tab_shown(self._on_plots_tab_shown)

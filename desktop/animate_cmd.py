@@ -1,7 +1,10 @@
-"""``animate``: run one configuration and write it as an animated GIF or MP4.
+"""``animate``: run gradient descent and write it as an animation (.gif or .mp4).
 
-The frames are the window's own contour (with the growing path) and loss
-curve, with the exports' title line (`desktop.exports.animation`). Qt is
+Write the run as an animation: the contour with the growing path beside the
+loss curve, under the exports' title line. GIF through Pillow, MP4 (H.264)
+through imageio-ffmpeg. Long runs are sampled to at most --frames frames.
+
+The frames are the window's own views (`desktop.exports.animation`); Qt is
 imported only inside the handler, as for ``plot``.
 """
 
@@ -12,7 +15,7 @@ import sys
 from typing import Any
 
 from core.cli import args as A
-from core.cli.run_cmd import add_run_arguments, config_from, resolve_problem
+from core.cli.run_cmd import config_from, resolve_problem
 from core.errors import ConfigError
 from desktop.exports.animation import (
     DEFAULT_FPS,
@@ -24,24 +27,16 @@ from desktop.exports.animation import (
     WIDTH_RANGE,
     check_options,
 )
+from desktop.plot_cmd import figure_command
 
 
 def register(sub: Any) -> None:
-    p = A.problem_command(
-        sub, "animate",
-        help="run gradient descent and write it as an animation (.gif or .mp4)",
-        description="Write the run as an animation: the contour with the growing path "
-                    "beside the loss curve. GIF through Pillow, MP4 (H.264) through "
-                    "imageio-ffmpeg. Long runs are sampled to at most --frames frames.",
-    )
-    add_run_arguments(p)
-    p.add_argument("--out", required=True, help="output file: .gif or .mp4")
+    p = figure_command(sub, __doc__, "output file: .gif or .mp4",
+                       f"frame width in pixels, {WIDTH_RANGE[0]} to {WIDTH_RANGE[1]}; "
+                       f"default {DEFAULT_WIDTH}", DEFAULT_WIDTH)
     p.add_argument("--fps", default=str(DEFAULT_FPS),
                    help=f"frames per second, {FPS_RANGE[0]} to {FPS_RANGE[1]}; "
                         f"default {DEFAULT_FPS}")
-    p.add_argument("--width", default=str(DEFAULT_WIDTH),
-                   help=f"frame width in pixels, {WIDTH_RANGE[0]} to {WIDTH_RANGE[1]}; "
-                        f"default {DEFAULT_WIDTH}")
     p.add_argument("--frames", default=str(DEFAULT_FRAMES),
                    help=f"at most this many frames, {FRAMES_RANGE[0]} to {FRAMES_RANGE[1]} "
                         f"(a longer run is sampled evenly); default {DEFAULT_FRAMES}")

@@ -20,6 +20,7 @@ import numpy as np
 from core.numfmt import format_compact
 from core.problems.units import fit_sentence, units_note
 from core.run.vectors import step_vectors
+from desktop.model.events import connect_named
 from desktop.views.data_view import DataScene
 
 if TYPE_CHECKING:
@@ -183,11 +184,7 @@ class PictureBinder:
         self._shown: dict[str, Any] = {}  # what each view last drew: (run, row) keys
         self._surface_for: Any = None  # the surface the 3-D view holds
         self._grid: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        m = model
-        m.framed.connect(self._on_model_framed)
-        m.selection.changed.connect(self._on_selection_changed)
-        m.knobs.changed.connect(self._on_knobs_changed)
-        m.insight.surface_changed.connect(self._on_insight_surface_changed)
+        connect_named(self, model, "model", "selection", "knobs", "insight")
         plots.on_tab_shown(self._on_plots_tab_shown)
         plots.on_built("data", self._on_view_built)
         plots.on_built("surface3d", self._on_view_built)

@@ -1,4 +1,6 @@
-"""``plot``: run one configuration and write the contour + path + loss-curve figure.
+"""``plot``: run gradient descent and draw the contour, path and loss curve to a file.
+
+Draw the window's contour + path + loss-curve figure without a window.
 
 The figure is drawn by the window's own views (Qt, offscreen when there is no
 display), so this command lives on the desktop side (`desktop.cli` adds it
@@ -25,17 +27,21 @@ MIN_WIDTH = math.ceil(FIGURE_SIZE[0] * MIN_IMAGE_SCALE)
 MAX_WIDTH = math.floor(FIGURE_SIZE[0] * MAX_IMAGE_SCALE)
 
 
-def register(sub: Any) -> None:
-    p = A.problem_command(
-        sub, "plot",
-        help="run gradient descent and draw the contour, path and loss curve to a file",
-        description="Draw the window's contour + path + loss-curve figure without a window.",
-    )
+def figure_command(sub: Any, doc: str | None, out_help: str, width_help: str,
+                   width: int) -> Any:
+    """A command that runs one configuration and writes pictures of it: the run's
+    arguments, ``--out`` and ``--width``."""
+    p = A.problem_command(sub, doc)
     add_run_arguments(p)
-    p.add_argument("--out", required=True, help="output file: .png, .svg or .pdf")
-    p.add_argument("--width", default=str(DEFAULT_WIDTH),
-                   help=f"PNG width in pixels (the SVG's display width), {MIN_WIDTH:,} to "
-                        f"{MAX_WIDTH:,}; default {DEFAULT_WIDTH:,}")
+    p.add_argument("--out", required=True, help=out_help)
+    p.add_argument("--width", default=str(width), help=width_help)
+    return p
+
+
+def register(sub: Any) -> None:
+    p = figure_command(sub, __doc__, "output file: .png, .svg or .pdf",
+                       f"PNG width in pixels (the SVG's display width), {MIN_WIDTH:,} to "
+                       f"{MAX_WIDTH:,}; default {DEFAULT_WIDTH:,}", DEFAULT_WIDTH)
     p.add_argument("--view", default="contour,loss",
                    help="which plots: contour, loss, sweep, data, surface3d or all (contour, "
                         "loss, sweep and, for a data problem, data), comma-separated; "

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from desktop.model.events import connect_named
+
 if TYPE_CHECKING:
     from desktop.model import Frame, WindowModel
     from desktop.plot_area import PlotArea
@@ -44,14 +46,8 @@ class RunRenderer:
         self._table_behind = False  # the table has not taken the newest rows yet
         self._sweep_lr: float | None = None
         self._lr_moved_at = -np.inf
-        m = model
-        m.framed.connect(self._on_model_framed)
-        m.knobs.changed.connect(self._on_knobs_changed)
-        m.insight.surface_changed.connect(self._on_insight_surface_changed)
-        m.insight.presets_changed.connect(self._on_insight_presets_changed)
-        m.compare.changed.connect(self._on_compare_changed)
-        m.selection.changed.connect(self._on_selection_changed)
-        m.playback.playing_changed.connect(self._on_playback_playing_changed)
+        connect_named(self, model, "model", "knobs", "insight", "compare", "selection",
+                      "playback")
 
     @property
     def one_d(self) -> bool:

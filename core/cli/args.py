@@ -200,9 +200,18 @@ def schedule_from(args: argparse.Namespace) -> dict[str, Any] | None:
     return None if schedule.name == "constant" else schedule.to_dict()
 
 
-def problem_command(sub: Any, name: str, help: str, description: str) -> Any:
-    """A sub-command that takes a problem (--problem, --formula or --data and theirs)."""
-    parser = sub.add_parser(name, help=help, description=description)
+def problem_command(sub: Any, doc: str | None) -> Any:
+    """A sub-command that takes a problem (--problem, --formula or --data and theirs).
+
+    ``doc`` is the command module's docstring: its first line "``name``: what it
+    does" gives the name and the one-line help, the paragraph after it the
+    description that ``--help`` prints; anything further is for readers of the code.
+    """
+    head, _, rest = (doc or "").strip().partition("\n\n")
+    name, _, help_text = head.partition(": ")
+    description = " ".join(rest.split("\n\n")[0].split())
+    parser = sub.add_parser(name.strip("`"), help=help_text.rstrip("."),
+                            description=description)
     add_problem_arguments(parser)
     return parser
 

@@ -1,7 +1,10 @@
 """``gradcheck``: the hand-derived gradient beside autograd and central differences.
 
-Exit status 0 when the hand-derived gradient agrees with the others (what a
-script checking its own formula wants), 1 when it does not, 2 for bad input.
+Compare the problem's hand-derived gradient with torch autograd (when torch is
+installed) and with central differences of the loss, one row per parameter.
+Exit status 0 when they agree, 1 when they do not, 2 for bad input.
+
+The exit status is what a script checking its own formula wants.
 """
 
 from __future__ import annotations
@@ -17,13 +20,7 @@ from core.cli.run_cmd import resolve_problem
 
 
 def register(sub: Any) -> None:
-    g = A.problem_command(
-        sub, "gradcheck",
-        help="the hand-derived gradient beside autograd and central differences",
-        description="Compare the problem's hand-derived gradient with torch autograd (when "
-                    "torch is installed) and with central differences of the loss, one row "
-                    "per parameter. Exit status 0 when they agree, 1 when they do not.",
-    )
+    g = A.problem_command(sub, __doc__)
     g.add_argument("--start", help="the point, one value per parameter, e.g. 3,4 "
                    "(default: the problem's start)")
     g.add_argument("--h", default="1e-6", help="relative step of the central differences "

@@ -1,8 +1,10 @@
-"""``lr-range-test``: the learning-rate range test of fastai's ``lr_find``, as numbers.
+"""``lr-range-test``: grow the learning rate exponentially in one run; suggest one (lr_find).
 
-Prints the suggestions (steepest descent, fastai's valley) beside the
-presets' "just right", and writes the curve (lr, loss, smoothed loss) as CSV
-to ``--out`` or to stdout.
+One run whose learning rate grows exponentially from --lr-min to --lr-max over
+--steps updates, stopped once the smoothed loss passes 4x its best. Prints the
+suggested learning rates (steepest descent and fastai's valley) beside the
+presets' "just right" and writes the curve: lr, loss, smoothed loss, as CSV to
+--out or to stdout.
 """
 
 from __future__ import annotations
@@ -19,14 +21,7 @@ from core.run.table import format_exact
 
 
 def register(sub: Any) -> None:
-    r = A.problem_command(
-        sub, "lr-range-test",
-        help="grow the learning rate exponentially in one run; suggest one (fastai's lr_find)",
-        description="One run whose learning rate grows exponentially from --lr-min to "
-                    "--lr-max over --steps updates, stopped once the smoothed loss passes 4x "
-                    "its best. Prints the suggested learning rates (steepest descent and "
-                    "fastai's valley) and writes the curve: lr, loss, smoothed loss.",
-    )
+    r = A.problem_command(sub, __doc__)
     g = r.add_argument_group("range test")
     g.add_argument("--lr-min", default=str(DEFAULT_RANGE[0]),
                    help=f"first learning rate (> 0; default {DEFAULT_RANGE[0]:g})")

@@ -236,6 +236,8 @@ class VectorStepper(_Stepper):
         noise = self.noise_rows(k0, m)
         params, grads, losses = np.empty((m, n)), np.empty((m, n)), np.empty(m)
         p, states, stop = self.p, self.states, None
+        if k0 <= last:  # the budget's last row ends the chunk, after its update
+            lrs = lrs[:last - k0 + 1]
         i = -1
         for i, lr in enumerate(lrs):
             k = k0 + i
@@ -254,8 +256,6 @@ class VectorStepper(_Stepper):
                 stop = Stop("converged", k)
                 break
             p, states = new, new_states
-            if k == last:
-                break
         self.p, self.states = p, states
         rows = i + 1
         if not batches and k0 == 0 and rows:

@@ -60,3 +60,21 @@ class Event(Generic[T]):
 
     def __repr__(self) -> str:
         return f"<Event {self.name or '?'} ({len(self._slots)} slots)>"
+
+
+def connect_named(owner: object, model: object, *parts: str) -> None:
+    """Connect each of ``owner``'s handlers named ``_on_<part>_<event>`` to that event.
+
+    ``part`` names an attribute of ``model`` ("knobs", "insight", ...), or is
+    "model" for the model itself: ``_on_insight_surface_changed`` listens to
+    ``model.insight.surface_changed``, ``_on_model_framed`` to ``model.framed``.
+    A handler's name then says what it listens to, and a handler that names an
+    event the part does not have fails at once, not silently.
+    """
+    handlers = [name for name in dir(type(owner)) if name.startswith("_on_")]
+    for part in parts:
+        source = model if part == "model" else getattr(model, part)
+        prefix = f"_on_{part}_"
+        for name in handlers:
+            if name.startswith(prefix):
+                getattr(source, name.removeprefix(prefix)).connect(getattr(owner, name))

@@ -30,10 +30,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core import ConfigError, Verdict
+from core import ConfigError
 from desktop.model.backend import BackendModel
 from desktop.model.compare import CompareModel
-from desktop.model.events import Event
+from desktop.model.events import Event, connect_named
 from desktop.model.gradcheck import GradCheckModel
 from desktop.model.insight import InsightModel
 from desktop.model.jobs import JobRunner, QueuedJobs
@@ -43,6 +43,7 @@ from desktop.model.knobs import (
     Restored,
     parse_knobs,
 )
+from desktop.model.passed_on import passed_on
 from desktop.model.playback import PlaybackModel
 from desktop.model.player_verbs import PlayerVerbs
 from desktop.model.run_analyses import RunAnalyses
@@ -94,48 +95,20 @@ class WindowModel(PlayerVerbs):
         # (dt > 0): starting the worker process takes ~30 ms, better spent once the first
         # run is on screen
         self._presets_waiting = False
-        self.knobs.changed.connect(self._on_knobs_changed)
-        self.playback.replaced.connect(self._on_playback_replaced)
-        self.playback.rows_added.connect(self._on_playback_rows_added)
-        self.playback.playing_changed.connect(self._on_playback_playing_changed)
-        self.playback.failed.connect(self._on_playback_failed)
-        self.insight.presets_changed.connect(self._on_insight_presets_changed)
+        connect_named(self, self, "knobs", "playback", "insight", "compare", "selection")
         self.insight.message.connect(self.show_message)
         self.backend.message.connect(self.show_message)
         self.backend.error.connect(self.error.emit)
-        self.compare.changed.connect(self._on_compare_changed)
         self.compare.failed.connect(self.error.emit)
-        self.selection.changed.connect(self._on_selection_changed)
 
     # ------------------------------------------------------------------ reading
-    @property
-    def status(self) -> str:
-        """The sentence at the bottom of the window."""
-        return self.status_model.text
-
-    @property
-    def status_changed(self) -> Event[str]:
-        return self.status_model.changed
-
-    @property
-    def verdict(self) -> Verdict | None:
-        return self.status_model.verdict
-
-    @property
-    def torch_ready(self) -> bool:
-        return self.backend.torch_ready
-
-    @property
-    def trainer(self) -> Any:
-        return self.playback.trainer
-
-    @property
-    def table(self) -> Any:
-        return self.playback.table
-
-    @property
-    def playing(self) -> bool:
-        return self.playback.playing
+    status = passed_on("status_model", "text", "The sentence at the bottom of the window.")
+    status_changed = passed_on("status_model", "changed")
+    verdict = passed_on("status_model", "verdict")
+    torch_ready = passed_on("backend", "torch_ready")
+    trainer = passed_on("playback", "trainer")
+    table = passed_on("playback", "table")
+    playing = passed_on("playback", "playing")
 
     @property
     def rerun_pending(self) -> bool:

@@ -13,6 +13,7 @@ from core import ConfigError
 from desktop.panels.widgets import (
     ErrorLabel,
     FieldWithError,
+    KnobsView,
     chain_tab_order,
     format_number,
     parse_numbers,
@@ -20,7 +21,6 @@ from desktop.panels.widgets import (
 
 if TYPE_CHECKING:
     from desktop.model import WindowModel
-    from desktop.model.knobs import KnobsChange
 
 OPTIMIZER_TIPS = {
     "sgd": "Plain gradient descent: each step moves the weights by learning rate × gradient.",
@@ -57,7 +57,7 @@ HYPER_TIPS = {
 }
 
 
-class OptimizerPanel(QWidget):
+class OptimizerPanel(KnobsView, QWidget):
     """"Optimizer" and its hyper-parameters, bound to ``model.knobs``."""
 
     def __init__(self, model: WindowModel, parent: QWidget | None = None) -> None:
@@ -78,12 +78,7 @@ class OptimizerPanel(QWidget):
         self._form.addRow(self.error)
         self.combo.currentIndexChanged.connect(self._on_combo_index_changed)
         self._name = ""
-        model.knobs.changed.connect(self._on_knobs_changed)
-        self._show()
-
-    def _on_knobs_changed(self, change: KnobsChange) -> None:
-        if change.fields & {"optimizer", "problem"}:
-            self._show()
+        self.watch_knobs(model, "optimizer")
 
     def _show(self) -> None:
         cfg = self.m.knobs.config

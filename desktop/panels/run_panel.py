@@ -9,11 +9,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QSizePolicy, QSpinBox, QWidget
 
 from core import ConfigError
-from desktop.panels.widgets import LogSlider, StripButton
+from desktop.panels.widgets import KnobsView, LogSlider, StripButton
 
 if TYPE_CHECKING:
     from desktop.model import WindowModel
-    from desktop.model.knobs import KnobsChange
 
 SPEED_MIN, SPEED_MAX = 1.0, 100_000.0
 MAX_BUDGET = 10_000_000
@@ -28,7 +27,7 @@ def action_button(action: QAction) -> StripButton:
     return button
 
 
-class RunPanel(QWidget):
+class RunPanel(KnobsView, QWidget):
     """"Steps" and "Speed", bound to the knobs; Compare presets, Pin run, Clear, Halve lr."""
 
     def __init__(self, model: WindowModel, actions: dict[str, QAction],
@@ -66,8 +65,7 @@ class RunPanel(QWidget):
                 label.setBuddy(widget)
         self.speed.floatChanged.connect(self._on_speed_float_changed)
         self.budget.valueChanged.connect(self._on_budget_value_changed)
-        model.knobs.changed.connect(self._on_knobs_changed)
-        self._show()
+        self.watch_knobs(model, "speed", "steps")
 
     def _show(self) -> None:
         k = self.m.knobs
@@ -75,10 +73,6 @@ class RunPanel(QWidget):
         self.speed_label.setText(f"{k.speed:,.0f} steps per second")
         with QSignalBlocker(self.budget):
             self.budget.setValue(k.steps)
-
-    def _on_knobs_changed(self, change: KnobsChange) -> None:
-        if change.fields & {"speed", "steps", "problem"}:
-            self._show()
 
     def _on_speed_float_changed(self, speed: float) -> None:
         self.m.knobs.set_speed(speed)

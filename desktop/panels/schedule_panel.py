@@ -11,11 +11,17 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSpinBox, QWidget
 
 from core import ConfigError
 from core.optim.schedules import SCHEDULES, schedule_params
-from desktop.panels.widgets import ErrorLabel, FieldWithError, chain_tab_order, format_number, row
+from desktop.panels.widgets import (
+    ErrorLabel,
+    FieldWithError,
+    KnobsView,
+    chain_tab_order,
+    format_number,
+    row,
+)
 
 if TYPE_CHECKING:
     from desktop.model import WindowModel
-    from desktop.model.knobs import KnobsChange
 
 TORCH_HINT = 'PyTorch is not installed: pip install "lr-playground[torch]"'
 SCHEDULE_TIPS = {
@@ -85,7 +91,7 @@ def _form(widget: QWidget) -> QFormLayout:
     return form
 
 
-class SchedulePanel(QWidget):
+class SchedulePanel(KnobsView, QWidget):
     """"schedule" and its parameters, bound to ``knobs.config.schedule``."""
 
     def __init__(self, model: WindowModel, parent: QWidget | None = None) -> None:
@@ -105,12 +111,7 @@ class SchedulePanel(QWidget):
         form.addRow(self.params_box)
         form.addRow(self.schedule_error)
         self.schedule.currentIndexChanged.connect(self._on_schedule_index_changed)
-        model.knobs.changed.connect(self._on_knobs_changed)
-        self._show()
-
-    def _on_knobs_changed(self, change: KnobsChange) -> None:
-        if change.fields & {"schedule", "problem"}:
-            self._show()
+        self.watch_knobs(model, "schedule")
 
     def _show(self) -> None:
         spec = self.m.knobs.config.schedule or {"name": "constant"}
@@ -159,7 +160,7 @@ class SchedulePanel(QWidget):
         self.schedule_error.clear_error()
 
 
-class BatchPanel(QWidget):
+class BatchPanel(KnobsView, QWidget):
     """"batch", its size and "seed", bound to the knobs (a problem without data runs
     full-batch, so they are greyed out there)."""
 
@@ -197,12 +198,7 @@ class BatchPanel(QWidget):
         self.batch.currentIndexChanged.connect(self._on_batch_changed)
         self.batch_size.valueChanged.connect(self._on_batch_changed)
         self.seed.valueChanged.connect(self._on_seed_changed)
-        model.knobs.changed.connect(self._on_knobs_changed)
-        self._show()
-
-    def _on_knobs_changed(self, change: KnobsChange) -> None:
-        if change.fields & {"batch", "seed", "noise", "problem"}:
-            self._show()
+        self.watch_knobs(model, "batch", "seed", "noise")
 
     def _show(self) -> None:
         cfg, problem = self.m.knobs.config, self.m.knobs.problem
@@ -250,7 +246,7 @@ class BatchPanel(QWidget):
             self.batch_error.show_error(str(exc))
 
 
-class BackendPanel(QWidget):
+class BackendPanel(KnobsView, QWidget):
     """"backend" and "device", bound to the knobs; torch loads in the background."""
 
     def __init__(self, model: WindowModel, torch_available: bool,
@@ -280,12 +276,7 @@ class BackendPanel(QWidget):
         form.addRow(self.backend_error)
         self.backend.currentIndexChanged.connect(self._on_backend_changed)
         self.device.currentIndexChanged.connect(self._on_backend_changed)
-        model.knobs.changed.connect(self._on_knobs_changed)
-        self._show()
-
-    def _on_knobs_changed(self, change: KnobsChange) -> None:
-        if change.fields & {"backend", "problem"}:
-            self._show()
+        self.watch_knobs(model, "backend")
 
     def _show(self) -> None:
         cfg = self.m.knobs.config

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QPen
@@ -367,3 +368,26 @@ def parse_numbers(text: str) -> tuple[float, ...]:
     except ValueError:
         raise ValueError(f"{text!r} is not a list of numbers; type them like 3, 4") from None
 
+
+
+class KnobsView:
+    """For a panel that shows some of the window model's knobs (mixed in before QWidget).
+
+    ``watch_knobs(model, *fields)`` shows them now (``self._show()``) and again
+    whenever one of ``fields``, or the problem, changes: a new problem can
+    bring other defaults and limits for every knob.
+    """
+
+    _watched: frozenset[str] = frozenset()
+
+    def _show(self) -> None:
+        raise NotImplementedError
+
+    def watch_knobs(self, model: Any, *fields: str) -> None:
+        self._watched = frozenset((*fields, "problem"))
+        model.knobs.changed.connect(self._on_knobs_changed)
+        self._show()
+
+    def _on_knobs_changed(self, change: Any) -> None:
+        if change.fields & self._watched:
+            self._show()

@@ -27,6 +27,7 @@ tall plot, "final loss" on a short one).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
@@ -121,17 +122,21 @@ class ReadableAxis(pg.AxisItem):
 
     def _updateHeight(self) -> None:  # pyqtgraph override
         super()._updateHeight()
-        if self.isVisible() and self.fixedHeight is None:
-            h = self.maximumHeight() + self._title_extra()
-            self.setMaximumHeight(h)
-            self.setMinimumHeight(h)
+        if self.fixedHeight is None:
+            self._room_for_title(self.maximumHeight, self.setMaximumHeight, self.setMinimumHeight)
 
     def _updateWidth(self) -> None:  # pyqtgraph override
         super()._updateWidth()
-        if self.isVisible() and self.fixedWidth is None:
-            w = self.maximumWidth() + self._title_extra()
-            self.setMaximumWidth(w)
-            self.setMinimumWidth(w)
+        if self.fixedWidth is None:
+            self._room_for_title(self.maximumWidth, self.setMaximumWidth, self.setMinimumWidth)
+
+    def _room_for_title(self, size: Callable[[], float], set_max: Callable[[float], None],
+                        set_min: Callable[[float], None]) -> None:
+        """Grow the size pyqtgraph just set by the title's extra room, as a fixed size."""
+        if self.isVisible():
+            grown = size() + self._title_extra()
+            set_max(grown)
+            set_min(grown)
 
     def resizeEvent(self, ev=None) -> None:  # pyqtgraph override: the title inside the axis
         super().resizeEvent(ev)

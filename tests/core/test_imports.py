@@ -1,15 +1,18 @@
+import importlib
 import os
 import subprocess
 import sys
 
+import pytest
+
+import core
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def loaded_after(code):
-    probe = (
-        f"{code}\nimport sys\n"
-        "print(sorted(m for m in ('torch', 'PySide6', 'pyqtgraph', 'desktop') if m in sys.modules))"
-    )
+def loaded_after(code, watched=("torch", "PySide6", "pyqtgraph", "desktop")):
+    """Which of the ``watched`` modules a fresh interpreter has loaded after ``code``."""
+    probe = f"{code}\nimport sys\nprint(sorted(m for m in {watched!r} if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True, cwd=ROOT)
     return out.stdout.strip().splitlines()[-1]
@@ -27,3 +30,20 @@ def test_a_numpy_run_loads_neither_qt_nor_torch():
         "core.train('house-prices', steps=5, lr=1e-3, batch=2, momentum=0.9)"
     )
     assert loaded_after(code) == "[]"
+
+
+def test_every_public_name_resolves_to_its_modules_object():
+    assert sorted(core._WHERE) == sorted(core.__all__)
+    assert set(core.__all__) <= set(dir(core))
+    for name, (module, attribute) in core._WHERE.items():
+        assert getattr(core, name) is getattr(importlib.import_module(module), attribute)
+
+
+def test_a_missing_name_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'trian'"):
+        core.trian  # noqa: B018
+
+
+def test_the_trainer_loads_without_the_formula_parser_or_the_csv_reader():
+    code = "import core\ncore.train('rosenbrock', steps=5)"
+    assert loaded_after(code, ("core.formula", "core.io.datatable", "core.session")) == "[]"

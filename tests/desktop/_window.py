@@ -95,3 +95,14 @@ def window_factory(qtbot, tmp_path, **defaults):
     make.errors = errors  # type: ignore[attr-defined]
     make.windows = windows  # type: ignore[attr-defined]
     return make, windows
+
+
+def windows_for_a_test(qtbot, tmp_path, after_close=None, **defaults):
+    """A fixture's body (``yield from``): yields `window_factory`'s ``make``, then
+    closes every window it opened, checking each with ``after_close(w)`` if given."""
+    make, windows = window_factory(qtbot, tmp_path, **defaults)
+    yield make
+    for w in windows:
+        close_window(w)
+        if after_close is not None:
+            after_close(w)

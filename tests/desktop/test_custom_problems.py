@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from _window import WAIT_MS, close_window, settle, window_factory
+from _window import WAIT_MS, settle, windows_for_a_test
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog
 
@@ -20,10 +20,7 @@ ROSENBROCK = "(1-a)**2 + 100*(b-a**2)**2"
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    make, windows = window_factory(qtbot, tmp_path, size=(1300, 850))
-    yield make
-    for w in windows:
-        close_window(w)
+    yield from windows_for_a_test(qtbot, tmp_path, size=(1300, 850))
 
 
 def type_formula(qtbot, w: MainWindow, text: str) -> None:

@@ -7,8 +7,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from _window import close_window, window_factory
 from _window import settle as settle_run
+from _window import windows_for_a_test
 from PySide6.QtCore import Qt
 
 from desktop.main_window import MainWindow
@@ -18,11 +18,10 @@ WAIT_MS = 20_000
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    make, windows = window_factory(qtbot, tmp_path, size=(1300, 850))
-    yield make
-    for w in windows:
-        close_window(w)
+    def not_fading(w: MainWindow) -> None:
         assert not w.extras.inspector.fading
+
+    yield from windows_for_a_test(qtbot, tmp_path, not_fading, size=(1300, 850))
 
 
 def settle(qtbot, w: MainWindow) -> None:

@@ -205,3 +205,23 @@ def test_a_full_disk_is_one_line_and_no_file(qapp, tmp_path, capsys, monkeypatch
     err = capsys.readouterr().err
     assert code == 2 and err == f"error: cannot write {str(out)!r}: No space left on device\n"
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("command, docstring_module", [
+    ("plot", "desktop.plot_cmd"), ("animate", "desktop.animate_cmd"),
+    ("gradcheck", "core.cli.gradcheck_cmd"), ("lr-range-test", "core.cli.range_cmd"),
+])
+def test_a_commands_help_is_its_modules_docstring(capsys, command, docstring_module):
+    import importlib
+
+    doc = importlib.import_module(docstring_module).__doc__
+    head, description = doc.split("\n\n")[:2]
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listing = " ".join(capsys.readouterr().out.split())
+    assert f"{command} {head.split(': ', 1)[1].rstrip('.')}" in listing
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    own = " ".join(capsys.readouterr().out.split())
+    assert " ".join(description.split()) in own
+    assert "Qt is imported" not in own  # notes for readers of the code stay out

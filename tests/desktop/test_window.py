@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from _window import WAIT_MS, close_window, settle, type_into, wait_presets, window_factory
+from _window import WAIT_MS, settle, type_into, wait_presets, windows_for_a_test
 from PySide6.QtCore import QSettings, Qt, QTimer
 
 import core
@@ -38,10 +38,7 @@ def highlight_data(w: MainWindow) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture
 def make_window(qtbot, tmp_path):
-    make, windows = window_factory(qtbot, tmp_path)
-    yield make
-    for w in windows:
-        close_window(w)
+    yield from windows_for_a_test(qtbot, tmp_path)
 
 
 def test_preset_buttons_set_their_lr_and_the_status_names_each_run(qtbot, make_window):
