@@ -4,11 +4,13 @@ It follows the step selected in the table, or else the newest row. It
 refreshes at once when the last refresh is a tenth of a second ago, else a
 tenth of a second after it, through the window's one `Throttle`: a single
 step or a click on a row shows at once, while a playing run (up to 60 frames
-a second, thousands of steps each) or a slider drag (a new run every frame)
-costs at most ten refreshes a second, and a refresh at most a fifth of the
-time (`MAX_SHARE`). One `core.inspector.StepInspector` is kept per run, so the
-optimizer state of a deep row is replayed once, then read from its
-checkpoints. Nothing is computed while the panel is hidden.
+a second, thousands of steps each) costs at most ten refreshes a second, and
+a refresh at most a fifth of the time (`MAX_SHARE`). A run that a moved knob
+replaces (not one that plays) is inspected once the knobs have rested for
+`SETTLE_MS` and the run is whole: a slider drag replaces the run every frame,
+and each inspection would cost one of them. One `core.inspector.StepInspector`
+is kept per run, so the optimizer state of a deep row is replayed once, then
+read from its checkpoints. Nothing is computed while the panel is hidden.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ PLAYING_INTERVAL_MS = 100  # ≤ 10 refreshes a second
 # each with its gradient and update written out) takes ~60 ms to build and lay out, so
 # it refreshes less often than a two-parameter problem's, and a slider drag stays smooth
 MAX_SHARE = 0.2
+SETTLE_MS = 120  # the knobs at rest this long: a drag has paused
 
 
 class InspectorBinder(QObject):
@@ -45,6 +48,7 @@ class InspectorBinder(QObject):
         self._source: Any = None
         self._shown: tuple[Any, ...] | None = None
         self._stepped = False  # the next step shown was asked for by → or Step: animate it
+        self._settling = False  # a knob replaced the run: wait for the knobs to rest
         self._throttle = Throttle(self._render, PLAYING_INTERVAL_MS, parent=self)
         model.framed.connect(self._on_model_framed)
         model.selection.changed.connect(self._on_selection_changed)
@@ -99,7 +103,15 @@ class InspectorBinder(QObject):
 
     # ------------------------------------------------------------ slots
     def _on_model_framed(self, frame: Frame) -> None:
-        if frame.replaced or (frame.added and (self.m.selection.step < 0 or self.m.playing)):
+        if frame.replaced and not self.m.playing:
+            # a knob replaced the run, and a drag does so every frame: the panel waits
+            # until the knobs rest, then shows the new run once
+            self._settling = True
+            self._throttle.cancel()
+            self._throttle.later(SETTLE_MS)
+        elif self._settling:
+            return  # the frames that finish building the new run: the wait stands
+        elif frame.replaced or (frame.added and (self.m.selection.step < 0 or self.m.playing)):
             self.request()
 
     def _on_selection_changed(self, _step: int) -> None:
@@ -122,9 +134,12 @@ class InspectorBinder(QObject):
         return t, (k if 0 <= k < n else n - 1)
 
     def _render(self) -> None:
+        self._settling = False
         if not self.panel.isVisible():
             self._shown = None  # the dock's visibilityChanged asks again once it shows
             return
+        if self._rebuilding():
+            return  # the frame that makes the run whole asks again
         target = self._target()
         if target is None:
             return
@@ -156,6 +171,13 @@ class InspectorBinder(QObject):
         self._stepped = False
         self.panel.show_inspection(inspection, where, animate=stepped and not self.m.playing)
         self._pace(started)
+
+    def _rebuilding(self) -> bool:
+        """A moved knob's run is still being built (not played): the step the panel would
+        show is a row that the next frames push down, and replaying the optimizer up to it
+        would cost a frame of the drag. The whole run is shown once it is there."""
+        m = self.m
+        return not m.playing and (m.rerun_pending or not m.playback.caught_up)
 
     def _pace(self, started: float) -> None:
         """The refresh interval from what this refresh cost (on the throttle's clock, so a

@@ -25,6 +25,7 @@ partial run.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,6 +53,9 @@ from desktop.model.status import StatusModel
 from desktop.model.surface_source import SurfaceSource
 
 log = logging.getLogger(__name__)
+
+# the knobs unmoved this long (in frame time): a drag has paused
+REST_S = 0.12
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ class WindowModel(PlayerVerbs):
         self._replaced = False
         self._added = 0
         self._moved = False  # the run moved since it last settled
+        self._since_knob = math.inf  # seconds of frames since a knob last changed the run
+        self._follow_waiting = False  # a slice and λmax wait for the knobs to rest
         self._torch_device: str | None = None  # torch was restored: load it after start
         self._play_at_start = True  # a session opened before the start shows its whole run
         # at start the presets are asked for in the first frame that follows another one
@@ -117,7 +123,7 @@ class WindowModel(PlayerVerbs):
     def wants_frames(self) -> bool:
         """A re-run waits, the run plays or catches up: keep the frames coming."""
         return self.started and (self._rerun is not None or self.playback.wants_frames
-                                 or self._presets_waiting)
+                                 or self._presets_waiting or self._follow_waiting)
 
     def idle(self) -> bool:
         """Nothing moves and nothing waits (tests and benchmarks wait for this)."""
@@ -177,6 +183,7 @@ class WindowModel(PlayerVerbs):
     # ------------------------------------------------------------------ the frame
     def frame(self, dt: float = 0.0) -> Frame:
         """One frame: a waiting re-run, then catch-up or play; the views draw after it."""
+        self._since_knob += dt
         if self.started and self._rerun is not None:
             self._do_rerun()
         elif self.started:
@@ -184,6 +191,8 @@ class WindowModel(PlayerVerbs):
             self.analyses.tick(dt)
         if self.started and not self.playback.wants_frames and self._moved:
             self._settled()
+        elif self._follow_waiting and self._since_knob >= REST_S:
+            self._follow()
         frame = Frame(self._replaced, self._added)
         self._replaced, self._added = False, 0
         self._update_status()
@@ -222,9 +231,18 @@ class WindowModel(PlayerVerbs):
         """The run stopped moving: a step beyond it is let go; a slice follows the run."""
         self._moved = False
         self.selection.fit(self.playback.rows)
+        # a drag replaces the run every frame: what the background works out for a
+        # settled run (a slice through its end, its λmax) waits for the knobs to rest,
+        # or each answer would land in, and lengthen, a frame of the drag
+        self._follow_waiting = True
+        if self._since_knob >= REST_S:
+            self._follow()
+        self.analyses.update_gauge()
+
+    def _follow(self) -> None:
+        self._follow_waiting = False
         self.surfaces.settled()
         self.analyses.request_sharpness()
-        self.analyses.update_gauge()
 
     def select_step(self, step: int) -> None:
         self.selection.select(step, self.playback.rows)
@@ -282,6 +300,7 @@ class WindowModel(PlayerVerbs):
             return
         if change.changes_run:
             self.compare.drop_compared()
+            self._since_knob = 0.0
         if change.fields & {"axes", "plane"}:
             self.surfaces.refresh(sync=True)
         if change.fields & {"lr", "optimizer", "start"}:

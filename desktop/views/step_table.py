@@ -66,6 +66,7 @@ class StepTableView(QTableView):
         self._user_sized: set[str] = set()  # columns the user resized: left alone
         self._fitted_names: list[str] = []  # the columns the widths were fitted for
         self._widths: dict[tuple[str, tuple[str, ...]], int] = {}  # measured, by texts
+        self._held = False  # new runs keep the widths until fit_widths (a drag goes on)
         hheader.sectionResized.connect(self._on_header_section_resized)
         # widen at most once per event-loop pass however many cells asked
         self._widen = QTimer(self)
@@ -141,6 +142,20 @@ class StepTableView(QTableView):
         finally:
             self._fitting = False
 
+    def hold_widths(self) -> None:
+        """Keep the columns' widths through the next runs (a knob being dragged makes a
+        run a frame, and sampling a network's hundred columns would cost a part of
+        each): only a cell painted wider than its column widens it, until `fit_widths`."""
+        self._held = True
+
+    def fit_widths(self) -> None:
+        """Fit the columns to a sample of the whole table now (and stop holding them)."""
+        self._held = False
+        model = self.model()
+        if isinstance(model, StepTableModel):
+            model.sample_widths()
+            self._fit_columns(shrink=True)
+
     def _on_model_text_widened(self, _column: int) -> None:
         self._widen.start()
 
@@ -190,7 +205,7 @@ class StepTableView(QTableView):
 
     def _on_model_rows_inserted(self, _parent, first: int, last: int) -> None:
         model = self.model()
-        if isinstance(model, StepTableModel):
+        if isinstance(model, StepTableModel) and not self._held:
             model.sample_widths(first, last, rows=12)
             self._fit_columns(shrink=False)
         if self._follow:
@@ -198,7 +213,8 @@ class StepTableView(QTableView):
 
     def _on_model_reset(self) -> None:
         model = self.model()
-        if isinstance(model, StepTableModel):
+        if isinstance(model, StepTableModel) and (
+                not self._held or model.column_names != self._fitted_names):
             model.sample_widths()
             self._fit_columns(shrink=True)
         if self._follow:

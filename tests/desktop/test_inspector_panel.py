@@ -185,3 +185,30 @@ def test_a_costly_refresh_makes_the_next_one_wait_longer(qtbot, make_window, mon
     binder.refresh_now()
     assert binder._throttle.interval_ms == PLAYING_INTERVAL_MS
     settle(qtbot, w)
+
+
+def test_a_slider_drag_is_inspected_once_the_knobs_rest(qtbot, make_window, monkeypatch):
+    """A drag replaces the run every frame: the inspector builds nothing while it goes
+    on (each inspection would cost a frame of it), then shows the last run once. The
+    rest it waits for is made a minute long, so no machine is slow enough to end it
+    between two moves; the timer's firing is then called in by hand."""
+    from desktop import inspector_binder
+
+    monkeypatch.setattr(inspector_binder, "SETTLE_MS", 60_000)
+    w = make_window("beale")
+    c, binder = w.model, w.extras.inspector_binder
+    c.knobs.set_steps(200)
+    settle(qtbot, w)
+    binder.refresh_now()
+    before = binder.renders
+    slider = w.strip.lr.slider
+    for i in range(6):
+        slider.setValue(slider.value() + (3 if i % 2 == 0 else -2))
+        qtbot.waitUntil(lambda: not c.rerun_pending and c.playback.caught_up,
+                        timeout=WAIT_MS)
+        assert binder.renders == before and binder.pending
+    binder.refresh_now()  # the knobs have rested: the waiting refresh runs
+    assert binder.renders == before + 1 and not binder.pending
+    last = len(c.table) - 1
+    assert w.extras.inspector.title.text().startswith(f"<b>Step {last}</b> of {last}")
+    settle(qtbot, w)

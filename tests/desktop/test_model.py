@@ -471,3 +471,32 @@ def test_the_curvature_is_worked_out_once_while_the_learning_rate_moves(monkeypa
     m.settle()
     assert len(calls) - before <= 2 and len(calls) > before
     m.shutdown()
+
+
+def test_a_drag_waits_for_the_knobs_to_rest_before_the_slice_follows_the_run():
+    """A problem of three parameters is drawn on a plane through the run's end: each
+    settled run asks for a new slice, but not while the slider is dragged (one move
+    a frame); once the knobs rest for REST_S the slice follows the run once."""
+    from desktop.model.window_model import REST_S
+
+    m = make("and-gate")
+    m.knobs.set_steps(40)
+    m.settle()
+    asked: list[object] = []
+    m.insight.surface_changed.connect(asked.append)
+    lr = m.knobs.lr
+    for i in range(8):  # a drag: every frame a new lr, every run whole in its frame
+        m.knobs.set_lr(lr * (1.0 + 0.05 * (i + 1)))
+        m.frame(1 / 60)
+        m.jobs.drain()
+        assert not m.rerun_pending and m.playback.caught_up
+    assert asked == []  # eight settled runs, no slice yet
+    assert m.wants_frames()  # the frames go on until the knobs have rested
+    frames = 0
+    while m.wants_frames():
+        m.frame(1 / 60)
+        m.jobs.drain()
+        frames += 1
+    assert len(asked) == 1  # then once, through the end of the run on screen
+    assert frames >= int(REST_S * 60) - 1
+    assert m.surfaces.centre_row() == len(m.table) - 1
