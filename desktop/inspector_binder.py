@@ -106,6 +106,8 @@ class InspectorBinder(QObject):
         if frame.replaced and not self.m.playing:
             # a knob replaced the run, and a drag does so every frame: the panel waits
             # until the knobs rest, then shows the new run once
+            if not self._settling:
+                self.panel.mark_outdated()
             self._settling = True
             self._throttle.cancel()
             self._throttle.later(SETTLE_MS)

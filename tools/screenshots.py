@@ -8,7 +8,7 @@ whole screen:
     DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python tools/screenshots.py OUT_DIR [SCENE ...]
 
 Scenes: launch, too-big, compare, data, reset, inspector, stability, gradcheck,
-nadam, article, fit, neuron, network, units, surface3d, arrows (default: all).
+nadam, article, fit, neuron, network, units, surface3d, arrows, drag (default: all).
 Nothing here is a test; the pictures are for eyes.
 """
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SCENES = (
     "launch", "too-big", "compare", "data", "reset", "inspector", "stability", "gradcheck",
-    "nadam", "article", "fit", "neuron", "network", "units", "surface3d", "arrows",
+    "nadam", "article", "fit", "neuron", "network", "units", "surface3d", "arrows", "drag",
 )
 
 
@@ -99,6 +99,22 @@ class Studio:
         self.model.select_step(1)
         self.wait(self.idle)
         self.shot("inspector")
+
+    def drag(self) -> None:
+        """The lr slider dragged (a move a frame): mid-drag, then once the knobs rest."""
+        import time
+
+        self.model.knobs.set_problem("beale")
+        self.wait(self.idle)
+        slider = self.window.strip.lr.slider
+        for step in (4, 4, 4, 4, 4):
+            slider.setValue(slider.value() + step)
+            end = time.monotonic() + 1 / 60
+            while time.monotonic() < end:
+                self.app.processEvents()
+        self.shot("drag-moving")
+        self.wait(self.idle)
+        self.shot("drag-rested")
 
     def show_section(self, title: str) -> None:
         section = self.window.sections[title]

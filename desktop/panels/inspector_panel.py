@@ -42,6 +42,9 @@ def _blend(base: QColor, top: QColor, amount: float) -> str:
     return QColor(round(r), round(g), round(b)).name()
 
 
+OUTDATED = "The run changed: its step is shown here again once the knobs rest."
+
+
 class InspectorPanel(QWidget):
     """Shows a `core.inspector.StepInspection`; emits ``stepClicked()`` for one more step."""
 
@@ -98,6 +101,7 @@ class InspectorPanel(QWidget):
         """Show ``inspection`` (``where``: e.g. "of 30, the newest"); ``animate`` fades
         the tint of the changed lines."""
         self.inspection = inspection
+        self.body.setEnabled(True)
         self.changed = frozenset(inspection.changed)
         self.title.setText(caption_of(inspection, where))
         self._parts = _parts_of(inspection)
@@ -113,11 +117,25 @@ class InspectorPanel(QWidget):
     def show_message(self, caption: str, text: str) -> None:
         self._fade.stop()
         self.inspection = None
+        self.body.setEnabled(True)
         self.changed = frozenset()
         self._parts = []
         self.title.setText(html.escape(caption))
         self._html = f"<i>{html.escape(text)}</i>"
         self.body.setHtml(self._html)
+
+    def mark_outdated(self) -> None:
+        """The run of the step shown was replaced: the step stays, greyed, under a
+        caption that says so, until the new run's step arrives."""
+        if self.inspection is None:
+            return
+        self._fade.stop()
+        self.body.setEnabled(False)
+        self.title.setText(OUTDATED)
+
+    @property
+    def outdated(self) -> bool:
+        return not self.body.isEnabled()
 
     def body_html(self) -> str:
         return self._html

@@ -207,8 +207,11 @@ def test_a_slider_drag_is_inspected_once_the_knobs_rest(qtbot, make_window, monk
         qtbot.waitUntil(lambda: not c.rerun_pending and c.playback.caught_up,
                         timeout=WAIT_MS)
         assert binder.renders == before and binder.pending
+        panel = w.extras.inspector  # the old run's step, greyed, said to be the old one's
+        assert panel.outdated and "run changed" in panel.title.text()
     binder.refresh_now()  # the knobs have rested: the waiting refresh runs
     assert binder.renders == before + 1 and not binder.pending
+    assert not w.extras.inspector.outdated
     last = len(c.table) - 1
     assert w.extras.inspector.title.text().startswith(f"<b>Step {last}</b> of {last}")
     settle(qtbot, w)
