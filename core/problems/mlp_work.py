@@ -18,12 +18,13 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     from core._types import FloatArray
 
 _SHAPES_KEPT = 48  # past it the set of work arrays starts again
@@ -70,6 +71,10 @@ def _executor() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
+            # imported here: a program that never evaluates many networks at once
+            # (the window at start-up) does not load the executor machinery
+            from concurrent.futures import ThreadPoolExecutor
+
             _pool = ThreadPoolExecutor(THREADS, thread_name_prefix="networks")
         return _pool
 

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 import core
+from core.problems import mlp_work
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -47,3 +48,12 @@ def test_a_missing_name_is_an_attribute_error():
 def test_the_trainer_loads_without_the_formula_parser_or_the_csv_reader():
     code = "import core\ncore.train('rosenbrock', steps=5)"
     assert loaded_after(code, ("core.formula", "core.io.datatable", "core.session")) == "[]"
+
+
+def test_one_network_trains_on_the_calling_thread_without_an_executor():
+    code = "import core\ncore.train('circle', steps=3)"
+    assert loaded_after(code, ("concurrent.futures",)) == "[]"
+    many = "import core, numpy as np\ncore.sweep('circle', np.geomspace(1e-3, 1, 120), steps=2)"
+    # a sweep of 120 networks is three chunks: with two cores, on two threads
+    assert loaded_after(many, ("concurrent.futures",)) == (
+        "['concurrent.futures']" if mlp_work.THREADS > 1 else "[]")
