@@ -77,15 +77,17 @@ class PlaybackModel:
         self.target = 0
         self.replaced.emit(None)
 
-    def build(self, problem: Any, cfg: Any, rows: int) -> bool:
-        """A new run of ``cfg``, caught up to ``rows`` rows (now, or over the next frames)."""
+    def build(self, problem: Any, cfg: Any, rows: int,
+              budget_s: float = RERUN_BUDGET_S) -> bool:
+        """A new run of ``cfg``, caught up to ``rows`` rows (``budget_s`` of it now, the
+        rest over the next frames)."""
         trainer = self._guard(core.make_trainer, problem, cfg)
         if trainer is None:
             return False
         self.trainer = trainer
         self.runs_built += 1
         self.target = max(1, min(int(rows), cfg.steps + 1))
-        self._guard(self._advance, self.target, RERUN_BUDGET_S)
+        self._guard(self._advance, self.target, budget_s)
         self.replaced.emit(trainer)
         return True
 

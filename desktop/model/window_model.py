@@ -33,6 +33,7 @@ from typing import Any
 
 from core import ConfigError
 from desktop.model.backend import BackendModel
+from desktop.model.budget import DRAG_RERUN_BUDGET_S, RERUN_BUDGET_S
 from desktop.model.compare import CompareModel
 from desktop.model.events import Event, connect_named
 from desktop.model.gradcheck import GradCheckModel
@@ -56,6 +57,8 @@ log = logging.getLogger(__name__)
 
 # the knobs unmoved this long (in frame time): a drag has paused
 REST_S = 0.12
+# two knob changes this close (in frame time): a drag, a move about every frame
+DRAG_GAP_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class WindowModel(PlayerVerbs):
         self._moved = False  # the run moved since it last settled
         self._since_knob = math.inf  # seconds of frames since a knob last changed the run
         self._follow_waiting = False  # a slice and λmax wait for the knobs to rest
+        self._yielding = False  # this frame skips catching up (see frame)
+        self._dragging = False  # the last two knob changes came within DRAG_GAP_S
         self._torch_device: str | None = None  # torch was restored: load it after start
         self._play_at_start = True  # a session opened before the start shows its whole run
         # at start the presets are asked for in the first frame that follows another one
@@ -186,8 +191,16 @@ class WindowModel(PlayerVerbs):
         self._since_knob += dt
         if self.started and self._rerun is not None:
             self._do_rerun()
+            self._yielding = self._dragging and not (self.playback.playing
+                                                      or self.playback.caught_up)
         elif self.started:
-            self.playback.frame(dt, self.knobs.speed)
+            if self._yielding:
+                # the frame after a knob's re-run leaves its turn to the input: a drag's
+                # next move is likely on its way, and catching up on the run it will
+                # replace would make it wait a frame and a repaint
+                self._yielding = False
+            else:
+                self.playback.frame(dt, self.knobs.speed)
             self.analyses.tick(dt)
         if self.started and not self.playback.wants_frames and self._moved:
             self._settled()
@@ -225,7 +238,8 @@ class WindowModel(PlayerVerbs):
         rows = self.knobs.steps + 1
         if kind == "scrub" and t is not None and not t.finished:
             rows = max(len(t.table), self.playback.target)  # paused mid-run: same step count
-        self.playback.build(self.knobs.problem, self.knobs.config, rows)
+        budget = DRAG_RERUN_BUDGET_S if self._dragging else RERUN_BUDGET_S
+        self.playback.build(self.knobs.problem, self.knobs.config, rows, budget)
 
     def _settled(self) -> None:
         """The run stopped moving: a step beyond it is let go; a slice follows the run."""
@@ -300,6 +314,8 @@ class WindowModel(PlayerVerbs):
             return
         if change.changes_run:
             self.compare.drop_compared()
+            # a second change within DRAG_GAP_S of the last: a knob is being dragged
+            self._dragging = self._since_knob < DRAG_GAP_S
             self._since_knob = 0.0
         if change.fields & {"axes", "plane"}:
             self.surfaces.refresh(sync=True)

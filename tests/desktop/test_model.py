@@ -500,3 +500,51 @@ def test_a_drag_waits_for_the_knobs_to_rest_before_the_slice_follows_the_run():
     assert len(asked) == 1  # then once, through the end of the run on screen
     assert frames >= int(REST_S * 60) - 1
     assert m.surfaces.centre_row() == len(m.table) - 1
+
+
+def test_a_drag_builds_a_shorter_first_part_and_lets_the_next_move_come_first(monkeypatch):
+    """A knob changed once: the run's first RERUN_BUDGET_S at once, the rest caught up
+    in the next frames. Changed again within DRAG_GAP_S (a drag): the first part is
+    DRAG_RERUN_BUDGET_S, and the frame after it catches nothing up, leaving its turn
+    to the drag's next move; the one after carries on."""
+    from desktop.model.budget import DRAG_RERUN_BUDGET_S, RERUN_BUDGET_S
+
+    clock = FakeClock()
+    m = make("rosenbrock", clock=clock)
+    build = core.make_trainer
+    row_cost = 1e-5
+
+    def costly_trainer(*args, **kwargs):
+        trainer = build(*args, **kwargs)
+        charge_per_row(trainer, clock, row_cost)
+        return trainer
+
+    m.knobs.set_lr(1e-4)  # slow enough not to converge in the budget
+    m.settle()
+    monkeypatch.setattr(core, "make_trainer", costly_trainer)
+    m.knobs.set_steps(50_000)
+    m.settle()
+
+    def move(lr: float) -> int:
+        began = clock()
+        m.knobs.set_lr(lr)
+        m.frame(0.016)  # the re-run's frame
+        spent = clock() - began
+        assert spent <= (budget + 0.5 * budget + 16 * row_cost)
+        return len(m.table)
+
+    budget = RERUN_BUDGET_S
+    clock.advance(1.0)
+    m.frame(1.0)  # a second of rest: the next change is no drag
+    first = move(1.1e-4)
+    assert first >= 0.5 * RERUN_BUDGET_S / row_cost
+    m.frame(0.016)
+    assert len(m.table) > first  # a single change: catching up goes on at once
+    budget = DRAG_RERUN_BUDGET_S
+    clock.advance(0.016)
+    dragged = move(1.2e-4)  # 32 ms after the last change: a drag
+    assert dragged < 0.5 * (RERUN_BUDGET_S + DRAG_RERUN_BUDGET_S) / row_cost
+    m.frame(0.016)
+    assert len(m.table) == dragged  # the frame after: the input's turn
+    m.frame(0.016)
+    assert len(m.table) > dragged  # then the rest follows
