@@ -6,9 +6,9 @@ tenth of a second after it, through the window's one `Throttle`: a single
 step or a click on a row shows at once, while a playing run (up to 60 frames
 a second, thousands of steps each) costs at most ten refreshes a second, and
 a refresh at most a fifth of the time (`MAX_SHARE`). A run that a moved knob
-replaces (not one that plays) is inspected once the knobs have rested for
-`SETTLE_MS` and the run is whole: a slider drag replaces the run every frame,
-and each inspection would cost one of them. One `core.inspector.StepInspector`
+replaces (not one that plays) is inspected once the knobs rest (the model's
+`rest.rested`) and the run is whole: a slider drag replaces the run every
+frame, and each inspection would cost one of them. One `core.inspector.StepInspector`
 is kept per run, so the optimizer state of a deep row is replayed once, then
 read from its checkpoints. Nothing is computed while the panel is hidden.
 """
@@ -33,7 +33,6 @@ PLAYING_INTERVAL_MS = 100  # ≤ 10 refreshes a second
 # each with its gradient and update written out) takes ~60 ms to build and lay out, so
 # it refreshes less often than a two-parameter problem's, and a slider drag stays smooth
 MAX_SHARE = 0.2
-SETTLE_MS = 120  # the knobs at rest this long: a drag has paused
 
 
 class InspectorBinder(QObject):
@@ -54,6 +53,7 @@ class InspectorBinder(QObject):
         model.selection.changed.connect(self._on_selection_changed)
         model.knobs.changed.connect(self._on_knobs_changed)
         model.playback.playing_changed.connect(self._on_playing_changed)
+        model.rest.rested.connect(self._on_rest_rested)
         panel.stepClicked.connect(self.step)
         self.panel.show_message("Step inspector", "The four steps of a step appear here once "
                                                   "the run has started.")
@@ -69,7 +69,8 @@ class InspectorBinder(QObject):
 
     @property
     def pending(self) -> bool:
-        return self._throttle.pending
+        """A refresh waits: for its throttle, or for the knobs to rest."""
+        return self._throttle.pending or self._settling
 
     # ------------------------------------------------------------ actions
     def step(self) -> None:
@@ -103,17 +104,21 @@ class InspectorBinder(QObject):
 
     # ------------------------------------------------------------ slots
     def _on_model_framed(self, frame: Frame) -> None:
-        if frame.replaced and not self.m.playing:
+        if frame.replaced and not self.m.playing and self.m.rest.waiting:
             # a knob replaced the run, and a drag does so every frame: the panel waits
             # until the knobs rest, then shows the new run once
             if not self._settling:
                 self.panel.mark_outdated()
             self._settling = True
             self._throttle.cancel()
-            self._throttle.later(SETTLE_MS)
         elif self._settling:
             return  # the frames that finish building the new run: the wait stands
         elif frame.replaced or (frame.added and (self.m.selection.step < 0 or self.m.playing)):
+            self.request()
+
+    def _on_rest_rested(self, _none: None) -> None:
+        if self._settling:
+            self._settling = False
             self.request()
 
     def _on_selection_changed(self, _step: int) -> None:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 TABLE_EVERY = 6  # frames between table updates while playing fast (10 a second)
 TABLE_ROWS_PER_FRAME = 2  # up to this many new rows a frame, the table takes them at once
-SWEEP_REST_S = 0.12  # the sweep marker and the table's widths wait for a drag to rest
+SWEEP_REST_S = 0.12  # the sweep marker waits this long after the last lr change
 
 
 def compare_colour(key: str) -> str | int:
@@ -46,10 +46,9 @@ class RunRenderer:
         self._table_behind = False  # the table has not taken the newest rows yet
         self._sweep_lr: float | None = None
         self._lr_moved_at = -np.inf
-        self._run_knob_at = -np.inf  # when a knob last changed the run
         self._widths_owed = False  # the table kept its widths through a drag
         connect_named(self, model, "model", "knobs", "insight", "compare", "selection",
-                      "playback")
+                      "playback", "rest")
 
     @property
     def one_d(self) -> bool:
@@ -57,7 +56,7 @@ class RunRenderer:
 
     def wants_frames(self) -> bool:
         """Something is still to draw once time passes (the sweep marker, the table)."""
-        return self._sweep_waiting() or self._table_behind or self._widths_owed
+        return self._sweep_waiting() or self._table_behind
 
     def show_all(self) -> None:
         """Draw everything the model holds (the views were just built)."""
@@ -87,9 +86,6 @@ class RunRenderer:
             self._sync_table(False)
         if self._sweep_waiting() and self.now() - self._lr_moved_at >= SWEEP_REST_S:
             self._move_sweep_marker()
-        if self._widths_owed and self.now() - self._run_knob_at >= SWEEP_REST_S:
-            self._widths_owed = False
-            self.v.table.fit_widths()
 
     def _on_knobs_changed(self, change: Any) -> None:
         if not self.v.built:
@@ -102,8 +98,11 @@ class RunRenderer:
             self._draw_run()
         if "lr" in change:
             self._lr_moved_at = self.now()  # the marker moves once the drag rests
-        if change.changes_run:
-            self._run_knob_at = self.now()
+
+    def _on_rest_rested(self, _none: None) -> None:
+        if self._widths_owed and self.v.built:
+            self._widths_owed = False
+            self.v.table.fit_widths()
 
     def _on_playback_playing_changed(self, playing: bool) -> None:
         if not self.v.built:
@@ -189,7 +188,7 @@ class RunRenderer:
         table = self.m.table
         model = self.v.model
         if replaced or model.table is not table:
-            if self.now() - self._run_knob_at < SWEEP_REST_S:  # a knob is being moved
+            if self.m.rest.waiting:  # a knob is being moved
                 self.v.table.hold_widths()
                 self._widths_owed = True
             model.set_table(table)

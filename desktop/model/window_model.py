@@ -25,7 +25,6 @@ partial run.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,17 +47,13 @@ from desktop.model.knobs import (
 from desktop.model.passed_on import passed_on
 from desktop.model.playback import PlaybackModel
 from desktop.model.player_verbs import PlayerVerbs
+from desktop.model.rest import KnobRest
 from desktop.model.run_analyses import RunAnalyses
 from desktop.model.selection import SelectionModel
 from desktop.model.status import StatusModel
 from desktop.model.surface_source import SurfaceSource
 
 log = logging.getLogger(__name__)
-
-# the knobs unmoved this long (in frame time): a drag has paused
-REST_S = 0.12
-# two knob changes this close (in frame time): a drag, a move about every frame
-DRAG_GAP_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -96,17 +91,17 @@ class WindowModel(PlayerVerbs):
         self._replaced = False
         self._added = 0
         self._moved = False  # the run moved since it last settled
-        self._since_knob = math.inf  # seconds of frames since a knob last changed the run
+        self.rest = KnobRest()
         self._follow_waiting = False  # a slice and λmax wait for the knobs to rest
         self._yielding = False  # this frame skips catching up (see frame)
-        self._dragging = False  # the last two knob changes came within DRAG_GAP_S
         self._torch_device: str | None = None  # torch was restored: load it after start
         self._play_at_start = True  # a session opened before the start shows its whole run
         # at start the presets are asked for in the first frame that follows another one
         # (dt > 0): starting the worker process takes ~30 ms, better spent once the first
         # run is on screen
         self._presets_waiting = False
-        connect_named(self, self, "knobs", "playback", "insight", "compare", "selection")
+        connect_named(self, self, "knobs", "playback", "insight", "compare", "selection",
+                      "rest")
         self.insight.message.connect(self.show_message)
         self.backend.message.connect(self.show_message)
         self.backend.error.connect(self.error.emit)
@@ -128,7 +123,7 @@ class WindowModel(PlayerVerbs):
     def wants_frames(self) -> bool:
         """A re-run waits, the run plays or catches up: keep the frames coming."""
         return self.started and (self._rerun is not None or self.playback.wants_frames
-                                 or self._presets_waiting or self._follow_waiting)
+                                 or self._presets_waiting or self.rest.waiting)
 
     def idle(self) -> bool:
         """Nothing moves and nothing waits (tests and benchmarks wait for this)."""
@@ -188,11 +183,10 @@ class WindowModel(PlayerVerbs):
     # ------------------------------------------------------------------ the frame
     def frame(self, dt: float = 0.0) -> Frame:
         """One frame: a waiting re-run, then catch-up or play; the views draw after it."""
-        self._since_knob += dt
         if self.started and self._rerun is not None:
             self._do_rerun()
-            self._yielding = self._dragging and not (self.playback.playing
-                                                      or self.playback.caught_up)
+            self._yielding = self.rest.dragging and not (self.playback.playing
+                                                          or self.playback.caught_up)
         elif self.started:
             if self._yielding:
                 # the frame after a knob's re-run leaves its turn to the input: a drag's
@@ -204,8 +198,7 @@ class WindowModel(PlayerVerbs):
             self.analyses.tick(dt)
         if self.started and not self.playback.wants_frames and self._moved:
             self._settled()
-        elif self._follow_waiting and self._since_knob >= REST_S:
-            self._follow()
+        self.rest.tick(dt)
         frame = Frame(self._replaced, self._added)
         self._replaced, self._added = False, 0
         self._update_status()
@@ -238,7 +231,7 @@ class WindowModel(PlayerVerbs):
         rows = self.knobs.steps + 1
         if kind == "scrub" and t is not None and not t.finished:
             rows = max(len(t.table), self.playback.target)  # paused mid-run: same step count
-        budget = DRAG_RERUN_BUDGET_S if self._dragging else RERUN_BUDGET_S
+        budget = DRAG_RERUN_BUDGET_S if self.rest.dragging else RERUN_BUDGET_S
         self.playback.build(self.knobs.problem, self.knobs.config, rows, budget)
 
     def _settled(self) -> None:
@@ -248,10 +241,14 @@ class WindowModel(PlayerVerbs):
         # a drag replaces the run every frame: what the background works out for a
         # settled run (a slice through its end, its λmax) waits for the knobs to rest,
         # or each answer would land in, and lengthen, a frame of the drag
-        self._follow_waiting = True
-        if self._since_knob >= REST_S:
+        self._follow_waiting = not self.rest.resting
+        if not self._follow_waiting:
             self._follow()
         self.analyses.update_gauge()
+
+    def _on_rest_rested(self, _none: None) -> None:
+        if self._follow_waiting and not self._moved:
+            self._follow()
 
     def _follow(self) -> None:
         self._follow_waiting = False
@@ -314,9 +311,7 @@ class WindowModel(PlayerVerbs):
             return
         if change.changes_run:
             self.compare.drop_compared()
-            # a second change within DRAG_GAP_S of the last: a knob is being dragged
-            self._dragging = self._since_knob < DRAG_GAP_S
-            self._since_knob = 0.0
+            self.rest.moved()
         if change.fields & {"axes", "plane"}:
             self.surfaces.refresh(sync=True)
         if change.fields & {"lr", "optimizer", "start"}:

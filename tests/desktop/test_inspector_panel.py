@@ -191,15 +191,15 @@ def test_a_slider_drag_is_inspected_once_the_knobs_rest(qtbot, make_window, monk
     """A drag replaces the run every frame: the inspector builds nothing while it goes
     on (each inspection would cost a frame of it), then shows the last run once. The
     rest it waits for is made a minute long, so no machine is slow enough to end it
-    between two moves; the timer's firing is then called in by hand."""
-    from desktop import inspector_binder
+    between two moves; the refresh the rest would ask for is then called in by hand."""
+    from desktop.model import rest
 
-    monkeypatch.setattr(inspector_binder, "SETTLE_MS", 60_000)
     w = make_window("beale")
     c, binder = w.model, w.extras.inspector_binder
     c.knobs.set_steps(200)
     settle(qtbot, w)
     binder.refresh_now()
+    monkeypatch.setattr(rest, "REST_S", 60.0)
     before = binder.renders
     slider = w.strip.lr.slider
     for i in range(6):
@@ -214,4 +214,5 @@ def test_a_slider_drag_is_inspected_once_the_knobs_rest(qtbot, make_window, monk
     assert not w.extras.inspector.outdated
     last = len(c.table) - 1
     assert w.extras.inspector.title.text().startswith(f"<b>Step {last}</b> of {last}")
+    monkeypatch.setattr(rest, "REST_S", 0.12)  # the knobs rest: the frames stop
     settle(qtbot, w)

@@ -477,7 +477,7 @@ def test_a_drag_waits_for_the_knobs_to_rest_before_the_slice_follows_the_run():
     """A problem of three parameters is drawn on a plane through the run's end: each
     settled run asks for a new slice, but not while the slider is dragged (one move
     a frame); once the knobs rest for REST_S the slice follows the run once."""
-    from desktop.model.window_model import REST_S
+    from desktop.model.rest import REST_S
 
     m = make("and-gate")
     m.knobs.set_steps(40)
@@ -548,3 +548,22 @@ def test_a_drag_builds_a_shorter_first_part_and_lets_the_next_move_come_first(mo
     assert len(m.table) == dragged  # the frame after: the input's turn
     m.frame(0.016)
     assert len(m.table) > dragged  # then the rest follows
+
+
+def test_knob_rest_tells_a_drag_from_a_single_change_and_rests_once():
+    from desktop.model.rest import DRAG_GAP_S, REST_S, KnobRest
+
+    rest, heard = KnobRest(), []
+    rest.rested.connect(heard.append)
+    rest.moved()
+    assert not rest.dragging and rest.waiting and not rest.resting  # the first change
+    rest.tick(DRAG_GAP_S / 2)
+    rest.moved()
+    assert rest.dragging  # a second change soon after: a drag
+    rest.tick(REST_S / 2)
+    assert heard == [] and rest.waiting
+    rest.tick(REST_S / 2)
+    rest.tick(1.0)
+    assert heard == [None] and not rest.waiting and rest.resting  # once, not per frame
+    rest.moved()
+    assert not rest.dragging  # after a rest, a change is a single one again
