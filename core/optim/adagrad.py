@@ -38,21 +38,23 @@ def init(params: Any, hyper: Mapping[str, Any], xp: Any) -> AdagradState:
 
 
 def begin(state: AdagradState, hyper: Mapping[str, Any], lr: Any) -> tuple[Any, ...]:
-    t = state.step + 1
+    t = state[0] + 1  # the step count: the first field (a plain tuple in the float loop)
     return t, hyper["weight_decay"], lr / (1 + (t - 1) * hyper["lr_decay"]), hyper["eps"]
 
 
-def apply(grad: Any, state: AdagradState, params: Any, shared: tuple[Any, ...],
-          xp: Any) -> tuple[Any, AdagradState]:
+def apply(grad: Any, state: tuple[Any, ...], params: Any, shared: tuple[Any, ...],
+          xp: Any) -> tuple[Any, tuple[Any, ...]]:
     t, wd, clr, eps = shared
+    _, s = state
     g = grad + wd * params if wd else grad
-    s = state.sum + g * g
-    return params - clr * g / (xp.sqrt(s) + eps), AdagradState(t, s)
+    s = s + g * g
+    return params - clr * g / (xp.sqrt(s) + eps), (t, s)
 
 
 def update(grad: Any, state: AdagradState, params: Any, hyper: Mapping[str, Any], lr: Any,
            xp: Any) -> tuple[Any, AdagradState]:
-    return apply(grad, state, params, begin(state, hyper, lr), xp)
+    new, fields = apply(grad, state, params, begin(state, hyper, lr), xp)
+    return new, AdagradState(*fields)
 
 
 def columns(state: AdagradState, hyper: Mapping[str, Any]) -> dict[str, FloatArray]:

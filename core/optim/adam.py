@@ -75,7 +75,7 @@ def init(params: Any, hyper: Mapping[str, Any], xp: Any) -> AdamState:
 def begin(state: AdamState, hyper: Mapping[str, Any], lr: Any,
           decoupled: bool = False) -> tuple[Any, ...]:
     beta1, beta2 = hyper["betas"]
-    t = state.step + 1
+    t = state[0] + 1  # the step count: the first field (a plain tuple in the float loop)
     wd = hyper["weight_decay"]
     # AdamW decays with the lr of this step, so a live lr change applies at once
     decay = 1.0 - lr * wd if wd and decoupled else None
@@ -85,24 +85,26 @@ def begin(state: AdamState, hyper: Mapping[str, Any], lr: Any,
             (1.0 - beta2**t) ** 0.5, hyper["eps"])
 
 
-def apply(grad: Any, state: AdamState, params: Any, shared: tuple[Any, ...],
-          xp: Any) -> tuple[Any, AdamState]:
+def apply(grad: Any, state: tuple[Any, ...], params: Any, shared: tuple[Any, ...],
+          xp: Any) -> tuple[Any, tuple[Any, ...]]:
     t, decay, coupled, w1, beta2, w2, step_size, bc2_sqrt, eps = shared
+    _, m, v, v_max = state
     if decay is not None:
         params = params * decay
     elif coupled:
         grad = grad + coupled * params
-    m = xp.lerp(state.exp_avg, grad, w1)
+    m = xp.lerp(m, grad, w1)
     # torch's addcmul evaluates value·g·g left to right
-    v = state.exp_avg_sq * beta2 + w2 * grad * grad
-    v_max = None if state.max_exp_avg_sq is None else xp.maximum(state.max_exp_avg_sq, v)
+    v = v * beta2 + w2 * grad * grad
+    v_max = None if v_max is None else xp.maximum(v_max, v)
     denom = xp.sqrt(v if v_max is None else v_max) / bc2_sqrt + eps
-    return params - step_size * m / denom, AdamState(t, m, v, v_max)
+    return params - step_size * m / denom, (t, m, v, v_max)
 
 
 def update(grad: Any, state: AdamState, params: Any, hyper: Mapping[str, Any], lr: Any,
            xp: Any, decoupled: bool = False) -> tuple[Any, AdamState]:
-    return apply(grad, state, params, begin(state, hyper, lr, decoupled), xp)
+    new, fields = apply(grad, state, params, begin(state, hyper, lr, decoupled), xp)
+    return new, AdamState(*fields)
 
 
 def columns(state: AdamState, hyper: Mapping[str, Any]) -> dict[str, FloatArray]:

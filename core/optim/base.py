@@ -59,7 +59,10 @@ class Rule(NamedTuple):
     # ``begin(state, hyper, lr)`` works out the numbers every entry shares this
     # step (bias corrections, decays) once, ``apply(grad, state, params,
     # shared, xp)`` updates one entry. ``update`` is written as apply(begin()),
-    # so the arithmetic is the same either way.
+    # so the arithmetic is the same either way. Both read the state by position
+    # and ``apply`` returns its fields as a plain tuple, which ``update`` names:
+    # building a NamedTuple for every parameter at every step cost as much as
+    # the update's arithmetic.
     begin: Callable[..., Any] | None = None
     apply: Callable[..., tuple[Any, Any]] | None = None
 
@@ -111,8 +114,9 @@ class Optimizer:
         return f"{self.rule.torch_class}({args})"
 
 
-def stack_states(states: Sequence[Any]) -> Any:
-    """Per-parameter states (one NamedTuple each) as one state of arrays.
+def stack_states(states: Sequence[Any], kind: type) -> Any:
+    """Per-parameter states (each a ``kind`` NamedTuple or a tuple of its fields)
+    as one ``kind`` of arrays.
 
     A field that is None everywhere stays None; an int (a step count, which
     every parameter shares) stays an int; numbers become a float64 array.
@@ -124,4 +128,4 @@ def stack_states(states: Sequence[Any]) -> Any:
             fields.append(first)
         else:
             fields.append(np.array(values, dtype=np.float64))
-    return type(states[0])(*fields)
+    return kind(*fields)

@@ -57,29 +57,30 @@ def init(params: Any, hyper: Mapping[str, Any], xp: Any) -> RMSpropState:
 def begin(state: RMSpropState, hyper: Mapping[str, Any], lr: Any) -> tuple[Any, ...]:
     alpha = hyper["alpha"]
     return (lr, hyper["weight_decay"], alpha, 1.0 - alpha, hyper["eps"], hyper["momentum"],
-            state.step + 1)
+            state[0] + 1)  # the step count: the first field (a plain tuple in the float loop)
 
 
-def apply(grad: Any, state: RMSpropState, params: Any, shared: tuple[Any, ...],
-          xp: Any) -> tuple[Any, RMSpropState]:
+def apply(grad: Any, state: tuple[Any, ...], params: Any, shared: tuple[Any, ...],
+          xp: Any) -> tuple[Any, tuple[Any, ...]]:
     lr, wd, alpha, w, eps, mu, t = shared
+    _, v, g_avg, buf = state
     g = grad + wd * params if wd else grad
-    v = state.square_avg * alpha + w * g * g
-    g_avg = None
-    if state.grad_avg is not None:
-        g_avg = xp.lerp(state.grad_avg, g, w)
+    v = v * alpha + w * g * g
+    if g_avg is not None:
+        g_avg = xp.lerp(g_avg, g, w)
         avg = xp.sqrt(v - g_avg * g_avg) + eps
     else:
         avg = xp.sqrt(v) + eps
-    if state.momentum_buffer is not None:
-        buf = state.momentum_buffer * mu + g / avg
-        return params - lr * buf, RMSpropState(t, v, g_avg, buf)
-    return params - lr * g / avg, RMSpropState(t, v, g_avg, None)
+    if buf is not None:
+        buf = buf * mu + g / avg
+        return params - lr * buf, (t, v, g_avg, buf)
+    return params - lr * g / avg, (t, v, g_avg, None)
 
 
 def update(grad: Any, state: RMSpropState, params: Any, hyper: Mapping[str, Any], lr: Any,
            xp: Any) -> tuple[Any, RMSpropState]:
-    return apply(grad, state, params, begin(state, hyper, lr), xp)
+    new, fields = apply(grad, state, params, begin(state, hyper, lr), xp)
+    return new, RMSpropState(*fields)
 
 
 def columns(state: RMSpropState, hyper: Mapping[str, Any]) -> dict[str, FloatArray]:

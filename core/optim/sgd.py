@@ -49,21 +49,23 @@ def begin(state: SGDState, hyper: Mapping[str, Any], lr: Any) -> tuple[Any, ...]
             hyper["nesterov"])
 
 
-def apply(grad: Any, state: SGDState, params: Any, shared: tuple[Any, ...],
-          xp: Any) -> tuple[Any, SGDState]:
+def apply(grad: Any, state: tuple[Any, ...], params: Any, shared: tuple[Any, ...],
+          xp: Any) -> tuple[Any, tuple[Any, ...]]:
     lr, wd, mu, undamped, nesterov = shared
+    (buf,) = state
     g = grad + wd * params if wd else grad
     if not mu:
         return params - lr * g, state
     # torch starts the buffer at the gradient itself, so step 1 skips dampening
-    buf = g if state.momentum_buffer is None else mu * state.momentum_buffer + undamped * g
+    buf = g if buf is None else mu * buf + undamped * g
     d = g + mu * buf if nesterov else buf
-    return params - lr * d, SGDState(buf)
+    return params - lr * d, (buf,)
 
 
 def update(grad: Any, state: SGDState, params: Any, hyper: Mapping[str, Any], lr: Any,
            xp: Any) -> tuple[Any, SGDState]:
-    return apply(grad, state, params, begin(state, hyper, lr), xp)
+    new, fields = apply(grad, state, params, begin(state, hyper, lr), xp)
+    return new, SGDState(*fields)
 
 
 def columns(state: SGDState, hyper: Mapping[str, Any]) -> dict[str, FloatArray]:
