@@ -81,14 +81,10 @@ def check_number(
         return ConfigError(f"{name} must be {rule}, got {shown(value)}" if rule
                            else f"{name} {text}")
 
-    if isinstance(value, bool | np.bool_) or not _number_like(value):
+    plain = type(value) is float or type(value) is int  # the usual case, tested first
+    if not plain and (isinstance(value, bool | np.bool_) or not _number_like(value)):
         raise fail(f"must be a number, got {shown(value)}")
-    try:
-        v = float(value)
-    except OverflowError:  # an integer past float's range (1.8e308)
-        raise fail(f"must be a finite number, got {shown(value)}") from None
-    except (TypeError, ValueError):
-        raise fail(f"must be a number, got {shown(value)}") from None
+    v = _as_float(value, fail)
     if not math.isfinite(v):
         raise fail(f"must be a finite number, got {shown(value)}")
     too_low = low is not None and (v <= low if low_open else v < low)
@@ -96,6 +92,15 @@ def check_number(
     if too_low or too_high:
         raise fail(_range_text(v, low, high, low_open, high_open))
     return v
+
+
+def _as_float(value: Any, fail: Any) -> float:
+    try:
+        return float(value)
+    except OverflowError:  # an integer past float's range (1.8e308)
+        raise fail(f"must be a finite number, got {shown(value)}") from None
+    except (TypeError, ValueError):
+        raise fail(f"must be a number, got {shown(value)}") from None
 
 
 def _number_like(value: Any) -> bool:
@@ -129,6 +134,8 @@ def check_whole(
     With ``rule`` every refusal reads ``"<name> must be <rule>, got <value>"``;
     without it a value above ``high`` reads ``"<name> must be at most <high>"``.
     """
+    if type(value) is int and value >= low and (high is None or value <= high):
+        return value  # the usual case, without the tests below
     bad = ConfigError(f"{name} must be {rule or f'a whole number >= {low}'}, "
                       f"got {shown(value)}")
     if isinstance(value, bool | np.bool_):  # the message above shows the value as it was given

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.errors import ConfigError
-from core.optim import make_optimizer
 from core.run.batches import BatchPlan
 from core.run.config import RunConfig
 from core.run.dispatch import make_trainer
@@ -66,7 +65,7 @@ def view_of_run(run: Run) -> RunView:
         config=cfg,
         table=run.table,
         plan=BatchPlan.make(cfg.batch, problem.n_samples, cfg.seed, problem.name),
-        optimizer=make_optimizer(cfg.optimizer, **cfg.hyper),
+        optimizer=cfg.make_optimizer(),
         status=run.status,
         diverged_at=run.diverged_at,
         converged_at=run.converged_at,

@@ -80,6 +80,13 @@ class Optimizer:
         self.rule = rule
         self.hyper: dict[str, Any] = rule.check({**rule.defaults, **hyper})
 
+    def copy(self) -> Optimizer:
+        """An independent copy, its hyper-parameters not checked again (that is
+        the costly part of building one, more than a short run's steps)."""
+        twin = object.__new__(Optimizer)
+        twin.rule, twin.hyper = self.rule, dict(self.hyper)
+        return twin
+
     @property
     def name(self) -> str:
         return self.rule.name

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import add
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -139,11 +140,13 @@ class Problem:
                 return lg(FLOATS, p, example(rows[0]))
             if count > FLOAT_EXAMPLES:
                 return numpy_loss_grad(p, rows)
-            total, gsum = 0.0, [0.0] * len(p)
+            # running sums in row order, as the seeds' loops add (and numpy's mean
+            # of a few values); map(add) is a third cheaper than a zip per example
+            total, gsum = 0.0, (0.0,) * len(p)
             for i in rows:
                 loss, g = lg(FLOATS, p, example(i))
                 total += loss
-                gsum = [s + gi for s, gi in zip(gsum, g, strict=True)]
+                gsum = tuple(map(add, gsum, g))
             return total / count, tuple([s / count for s in gsum])
 
         return loss_grad

@@ -7,6 +7,7 @@ worked examples, then the small networks. A test pins it.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -49,9 +50,15 @@ def problem_title(name: str) -> str:
 
 def problem_options(name: str) -> dict[str, Any]:
     """The options a problem takes, with their defaults."""
+    return dict(_options_of(_lookup(name)))
+
+
+@functools.lru_cache(maxsize=64)
+def _options_of(factory: Callable[..., Problem]) -> dict[str, Any]:
+    # read once per factory: inspect.signature costs more than a short run's steps
     return {
         p.name: p.default
-        for p in inspect.signature(_lookup(name)).parameters.values()
+        for p in inspect.signature(factory).parameters.values()
         if p.default is not inspect.Parameter.empty
     }
 

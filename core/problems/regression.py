@@ -111,9 +111,13 @@ class LinearRegression(Problem):
 
     def grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> Comps:
         assert data is not None
+        return _grad_of(xp, linear_predictor(xp, p, data.x) - data.y, data.x, len(p) - 1)
+
+    def loss_grad_c(self, xp: Any, p: Comps, data: Dataset | None) -> tuple[Num, Comps]:
+        # one residual for both: a batch's step on floats predicts each example once
+        assert data is not None
         r = linear_predictor(xp, p, data.x) - data.y
-        return (*(2.0 * xp.mean(r * data.x[:, j]) for j in range(len(p) - 1)),
-                2.0 * xp.mean(r))
+        return xp.mean(r * r), _grad_of(xp, r, data.x, len(p) - 1)
 
     def full_loss_grad_c(self, p: Comps) -> tuple[Num, Comps]:
         if self.inputs > 1:
@@ -189,6 +193,11 @@ class LinearRegression(Problem):
         assert data is not None
         y_pred = a * float(data.x[0, 0]) + b
         return y_pred, y_pred - float(data.y[0])
+
+
+def _grad_of(xp: Any, r: Num, x: Any, inputs: int) -> Comps:
+    """The mean squared error's gradient from the residuals ``r`` of inputs ``x``."""
+    return (*[2.0 * xp.mean(r * x[:, j]) for j in range(inputs)], 2.0 * xp.mean(r))
 
 
 def linear_predictor(xp: Any, p: Comps, x: Any) -> Num:

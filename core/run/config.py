@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from core.checks import check_choice, check_lr, check_mapping, check_number, check_whole, shown
 from core.errors import ConfigError
 from core.limits import MAX_STEPS
-from core.optim import make_optimizer
+from core.optim import Optimizer, make_optimizer
 from core.optim.schedules import make_schedule
 from core.problems.base import Problem, check_point
 from core.run.batches import parse_batch
@@ -89,7 +90,7 @@ class RunConfig:
         if not isinstance(self.optimizer, str):
             raise ConfigError(f"optimizer must be a name, got {shown(self.optimizer)}")
         set_(self, "optimizer", self.optimizer.lower())
-        make_optimizer(self.optimizer, **self.hyper)  # validates the hyper-parameters
+        self._checked_optimizer  # noqa: B018 (building it validates the hyper-parameters)
         _one_of("backend", self.backend, BACKENDS)
         _one_of("device", self.device, DEVICES)
         _one_of("dtype", self.dtype, DTYPES)
@@ -99,6 +100,14 @@ class RunConfig:
                                            rule="a finite number >= 0"))
         if self.start is not None:
             set_(self, "start", _start_values(self.start))
+
+    def make_optimizer(self) -> Optimizer:
+        """A new optimizer of these settings (its checks were done on construction)."""
+        return self._checked_optimizer.copy()
+
+    @cached_property
+    def _checked_optimizer(self) -> Optimizer:
+        return make_optimizer(self.optimizer, **self.hyper)
 
     def with_(self, **changes: Any) -> RunConfig:
         """A copy with some fields changed (validated again)."""

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.checks import check_lr
-from core.optim import make_optimizer
 from core.optim.schedules import make_schedule
 from core.problems.base import Problem
 from core.run.article import ARTICLE_COLUMN, article_factor, article_losses
@@ -88,7 +87,7 @@ class Trainer:
         self.problem = problem
         self.config = cfg
         self.start = problem.check_start(cfg.start)
-        self.optimizer = make_optimizer(cfg.optimizer, **cfg.hyper)
+        self.optimizer = cfg.make_optimizer()
         self.plan = BatchPlan.make(cfg.batch, problem.n_samples, cfg.seed, problem.name)
         self.schedule = None if cfg.schedule is None else make_schedule(cfg.schedule)
         self.lr0 = cfg.lr

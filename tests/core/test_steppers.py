@@ -147,3 +147,33 @@ def test_torch_adds_the_same_noise_to_its_gradient(optimizer, hyper):
     theirs = core.train("rosenbrock", backend="torch", device="cpu", **kw).table
     for column in ("a", "b", "loss", "grad_a", "grad_b"):
         np.testing.assert_allclose(theirs[column], ours[column], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(("optimizer", "hyper"), OPTIMIZERS)
+def test_the_float_steppers_state_is_the_rules_state_of_arrays(monkeypatch, optimizer, hyper):
+    # the float loop keeps each parameter's state as a plain tuple; what it shows is the
+    # rule's named state, equal to the one the vector stepper keeps
+    def state_after(float_params):
+        monkeypatch.setattr(steppers, "FLOAT_PARAMS", float_params)
+        trainer = core.make_trainer("rosenbrock", optimizer=optimizer, lr=1e-3, steps=40,
+                                    hyper=hyper)
+        trainer.run()
+        return trainer.optimizer_state
+
+    floats, vector = state_after(1000), state_after(0)
+    assert type(floats) is type(vector) and type(floats).__name__.endswith("State")
+    for name, a, b in zip(floats._fields, floats, vector, strict=True):
+        if a is None or isinstance(a, int):
+            assert a == b, name
+        else:
+            np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+def test_each_trainer_of_a_config_has_its_own_optimizer():
+    cfg = core.RunConfig(problem="rosenbrock", optimizer="adam", hyper={"eps": 1e-6})
+    one, two = core.make_trainer("rosenbrock", cfg), core.make_trainer("rosenbrock", cfg)
+    assert one.optimizer is not two.optimizer and one.optimizer.hyper == two.optimizer.hyper
+    one.optimizer.hyper["eps"] = 1.0
+    assert two.optimizer.hyper["eps"] == 1e-6 and cfg.make_optimizer().hyper["eps"] == 1e-6
+    with pytest.raises(ConfigError, match="eps for adam"):
+        core.RunConfig(problem="rosenbrock", optimizer="adam", hyper={"eps": -1.0})
