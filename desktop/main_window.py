@@ -23,7 +23,6 @@ from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -48,6 +47,7 @@ from desktop.panels.optimizer_panel import OptimizerPanel
 from desktop.panels.problem_panel import ProblemPanel
 from desktop.panels.run_panel import RunPanel
 from desktop.panels.schedule_panel import BackendPanel, BatchPanel, SchedulePanel
+from desktop.panels.steady_label import SteadyLabel
 from desktop.panels.widgets import KeyGuard, Section, WheelGuard
 from desktop.pictures import PictureBinder
 from desktop.plot_area import PlotArea
@@ -216,11 +216,9 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_status(self) -> None:
-        self.status_label = QLabel()
+        self.status_label = SteadyLabel(selectable=True)
         self.status_label.setObjectName("status")
-        self.status_label.setWordWrap(True)
         self.status_label.setAccessibleName("Status")
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.status_label.setToolTip("What the run on screen did, and why.")
         # a fixed height: the sentence changes every frame while running, and a status bar
         # that grew or shrank would re-lay out (and repaint) every plot above it

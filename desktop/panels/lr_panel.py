@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import ConfigError
+from desktop.panels.steady_label import SteadyLabel
 from desktop.panels.widgets import FieldWithError, LogSlider, format_number
 
 if TYPE_CHECKING:
@@ -31,28 +32,6 @@ GREEN, AMBER, RED = "#2e9d57", "#e0a526", "#c0392b"
 
 def ratio_colour(ratio: float) -> str:
     return GREEN if ratio < 1 else AMBER if ratio < 2 else RED
-
-
-class GrowingLabel(QLabel):
-    """A word-wrapped label that grows to show all of its text but never shrinks back:
-    the sentence changes with every slider step, and a label that changed its height
-    would re-lay out the whole panel on every frame of a drag."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
-
-    def setText(self, text: str) -> None:  # Qt override
-        super().setText(text)
-        needed = self.heightForWidth(max(self.width(), 1))
-        if needed > self.minimumHeight():
-            self.setMinimumHeight(needed)
-
-    def resizeEvent(self, event: object) -> None:  # Qt override
-        super().resizeEvent(event)
-        needed = self.heightForWidth(self.width())
-        if needed > self.minimumHeight():
-            self.setMinimumHeight(needed)
 
 
 class LearningRateControl(QWidget):
@@ -168,7 +147,7 @@ class StabilityGauge(QWidget):
     def __init__(self, model: WindowModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bar = StabilityBar()
-        self.text = QLabel("lr·λmax –")
+        self.text = SteadyLabel("lr·λmax –", wrap=False)
         self.text.setAccessibleName("lr·λmax")
         self.text.setMinimumWidth(self.fontMetrics().horizontalAdvance("lr·λmax 0.0000") + 4)
         self.setAccessibleName("Stability gauge")
@@ -200,7 +179,7 @@ class StabilityDetails(QWidget):
         self.lam_min = QLabel("–")
         self.kappa = QLabel("–")
         self.limit = QLabel("–")
-        self.ratio = QLabel("–")
+        self.ratio = SteadyLabel("–", wrap=False)
         self.lam.setToolTip("λmax: the steepest curvature of the loss (the largest eigenvalue "
                             "of the Hessian), at the start or at the minimum, whichever is "
                             "larger.")
@@ -216,10 +195,8 @@ class StabilityDetails(QWidget):
                               "rates below this.")
         self.ratio.setToolTip("lr·λmax: below 2 each step shrinks the error along the "
                               "steepest direction; above 2 it grows.")
-        self.reason = GrowingLabel()
+        self.reason = SteadyLabel(lines=REASON_LINES, selectable=True)
         self.reason.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.reason.setMinimumHeight(REASON_LINES * self.reason.fontMetrics().lineSpacing())
         form = QFormLayout()
         for label, value in (("λmax", self.lam), ("λmin at the start", self.lam_min),
                              ("κ at the start", self.kappa), ("2/λmax", self.limit),
