@@ -1,4 +1,4 @@
-"""The player's verbs of the window model: play, pause, step, step back, reset, presets.
+"""The player's verbs of the window model: play, step, reset, presets, compare, pin.
 
 `WindowModel` takes these from `PlayerVerbs`; they act on its sub-models
 (``playback``, ``selection``, ``knobs``, ``insight``) and ask for a frame,
@@ -21,6 +21,7 @@ class PlayerVerbs:
     selection: Any
     knobs: Any
     insight: Any
+    compare: Any
     started: bool
     _rerun: str | None
 
@@ -115,6 +116,20 @@ class PlayerVerbs:
             self.show_message("The presets are still being worked out…")
             return
         self.knobs.set_lr(lr, preset=key)
+
+    def pin(self) -> None:
+        self.compare.pin(self.playback.trainer)
+
+    def clear_compare(self) -> None:
+        self.compare.clear()
+
+    def compare_presets(self) -> None:
+        lrs = self.insight.preset_lrs()
+        if not lrs:
+            self.show_message("The presets are still being worked out…")
+            return
+        self.show_message("Running the three presets…")
+        self.compare.request(self.knobs.problem, self.knobs.config, lrs)
 
     def halve_lr(self) -> None:
         self.knobs.set_lr(self.knobs.lr / 2)

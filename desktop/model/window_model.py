@@ -38,12 +38,7 @@ from desktop.model.events import Event, connect_named
 from desktop.model.gradcheck import GradCheckModel
 from desktop.model.insight import InsightModel
 from desktop.model.jobs import JobRunner, QueuedJobs
-from desktop.model.knobs import (
-    KnobsChange,
-    KnobsModel,
-    Restored,
-    parse_knobs,
-)
+from desktop.model.knobs import KnobsChange, KnobsModel, Restored, parse_knobs
 from desktop.model.passed_on import passed_on
 from desktop.model.playback import PlaybackModel
 from desktop.model.player_verbs import PlayerVerbs
@@ -94,6 +89,8 @@ class WindowModel(PlayerVerbs):
         self.rest = KnobRest()
         self._follow_waiting = False  # a slice and λmax wait for the knobs to rest
         self._yielding = False  # this frame skips catching up (see frame)
+        # a knob moved the gauge: it follows in the frame, once, with the new run
+        self._gauge_due = False
         self._torch_device: str | None = None  # torch was restored: load it after start
         self._play_at_start = True  # a session opened before the start shows its whole run
         # at start the presets are asked for in the first frame that follows another one
@@ -198,6 +195,9 @@ class WindowModel(PlayerVerbs):
             self.analyses.tick(dt)
         if self.started and not self.playback.wants_frames and self._moved:
             self._settled()
+        if self._gauge_due:
+            self.analyses.update_gauge()
+        self._gauge_due = False
         self.rest.tick(dt)
         frame = Frame(self._replaced, self._added)
         self._replaced, self._added = False, 0
@@ -244,7 +244,7 @@ class WindowModel(PlayerVerbs):
         self._follow_waiting = not self.rest.resting
         if not self._follow_waiting:
             self._follow()
-        self.analyses.update_gauge()
+        self._gauge_due = True
 
     def _on_rest_rested(self, _none: None) -> None:
         if self._follow_waiting and not self._moved:
@@ -268,20 +268,6 @@ class WindowModel(PlayerVerbs):
             return
         row = t.table.row(step)
         self.gradcheck.request(t.problem, tuple(row[p] for p in t.problem.param_names), step)
-
-    def pin(self) -> None:
-        self.compare.pin(self.playback.trainer)
-
-    def clear_compare(self) -> None:
-        self.compare.clear()
-
-    def compare_presets(self) -> None:
-        lrs = self.insight.preset_lrs()
-        if not lrs:
-            self.show_message("The presets are still being worked out…")
-            return
-        self.show_message("Running the three presets…")
-        self.compare.request(self.knobs.problem, self.knobs.config, lrs)
 
     def request_backend(self, backend: str, device: str = "auto") -> None:
         """Switch the backend; torch is imported in the background first (2-3 s)."""
@@ -315,7 +301,10 @@ class WindowModel(PlayerVerbs):
         if change.fields & {"axes", "plane"}:
             self.surfaces.refresh(sync=True)
         if change.fields & {"lr", "optimizer", "start"}:
-            self.analyses.update_gauge()
+            # in the frame, not now: drawn in the same pass as the new run, not in one
+            # more repaint of the strip before it
+            self._gauge_due = True
+            self._request_frame()
         if change.fields & {"optimizer", "start"} and self.started:
             self.insight.request_presets(k.problem, k.config, k.start)
         if "start" in change and self.started:

@@ -197,8 +197,12 @@ def test_the_gauge_follows_the_learning_rate_knob():
     assert g.limit == pytest.approx(0.2)
     assert g.ratio == pytest.approx(m.knobs.lr * 10.0)
     assert "lr·λmax" in g.reason
-    m.knobs.set_lr(0.15)  # at once, before any frame
-    assert m.insight.gauge.ratio == pytest.approx(1.5)
+    seen = []
+    m.insight.gauge_changed.connect(seen.append)
+    m.knobs.set_lr(0.05)
+    m.frame(0.0)  # the frame after the knob: the gauge with the new run, drawn once
+    assert m.insight.gauge.ratio == pytest.approx(0.5)
+    assert [gauge.ratio for gauge in seen] == [pytest.approx(0.5)]
 
 
 @pytest.mark.parametrize("problem", ["line-one-point", "quadratic"])
