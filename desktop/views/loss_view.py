@@ -12,11 +12,11 @@ curve ("validation", dashed blue) reduced the same way, and the axes fit both.
 pyqtgraph's clip-to-view and peak downsampling stay on as a second line of
 defence; pens are 1 px, antialiasing off.
 
-The axes' limits are rounded (see ``_Extent``) and the loss axis widens at
-once but narrows only once the curve has rested for ``SHRINK_MS``: a new
+The axes' limits are rounded (`desktop.views._extent`) and both axes widen
+at once but narrow only once the curve has rested for ``SHRINK_MS``: a new
 axis range rebuilds both axes and repaints the whole plot (~3 ms), and a
-learning-rate drag would otherwise move the lowest loss across a decade
-and back many times a second.
+learning-rate drag would otherwise move the lowest loss across a decade,
+or the step where a run diverges, back and forth many times a second.
 
 Log axis: pyqtgraph's log mode (items take log10 of what they hold), so the
 items hold losses, not logs. A log axis cannot show zero or a negative loss,
@@ -33,19 +33,19 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QTimer
+from PySide6.QtCore import QTimer
 
 from desktop.views import palette
 from desktop.views._arrays import (
     as_float,
     finite_prefix,
     nice_ceil,
-    nice_span,
     peak_reduce,
     row_index,
 )
 from desktop.views._axes import fit_axis_label, plain_plot, readable_axes
 from desktop.views._bands import Band, Key
+from desktop.views._extent import Extent, loss_range, widened
 from desktop.views._growing import GrowingRows, PeakReducer
 from desktop.views._items import PixelPoints
 from desktop.views._menu import ExportEntry
@@ -62,41 +62,6 @@ _DEFAULT_BUCKETS = 2_000
 # how long the curve must stay inside a smaller loss range before the axis narrows
 SHRINK_MS = 250
 _NONE = np.empty(0)
-
-
-class _Extent(pg.GraphicsObject):
-    """Invisible item whose bounds widen the autorange to rounded limits.
-
-    A growing run changes its data range every frame; with plain autorange
-    the axes (ticks, labels) would be rebuilt every frame, which costs more
-    than the curve. Rounded limits (decades on a log axis, 1-1.5-2-3-4-5-6-8
-    steps for the step count) change only now and then.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._bounds: list[tuple[float, float] | None] = [None, None]
-
-    def set_bounds(self, x: tuple[float, float] | None, y: tuple[float, float] | None) -> None:
-        if [x, y] != self._bounds:
-            self._bounds = [x, y]
-            self.informViewBoundsChanged()
-
-    def bounds(self, axis: int) -> tuple[float, float] | None:
-        return self._bounds[axis]
-
-    def forget(self) -> None:
-        """Drop the sticky limits (the axis changed units); the next set_bounds decides."""
-        self._bounds = [None, None]
-
-    def dataBounds(self, axis: int, frac: float = 1.0, orthoRange=None):  # pyqtgraph override
-        return self._bounds[axis]
-
-    def boundingRect(self) -> QRectF:  # Qt override: nothing to paint
-        return QRectF()
-
-    def paint(self, *_args) -> None:  # Qt override
-        return None
 
 
 class LossView(ExportEntry, pg.PlotWidget):
@@ -134,7 +99,7 @@ class LossView(ExportEntry, pg.PlotWidget):
         )
         # the extent below decides the range: it covers this curve too
         plot.addItem(self._val_curve, ignoreBounds=True)
-        self._extent = _Extent()
+        self._extent = Extent()
         plot.addItem(self._extent)
         self._tolerance_line = pg.InfiniteLine(
             angle=0,
@@ -166,7 +131,7 @@ class LossView(ExportEntry, pg.PlotWidget):
             plot.getAxis(name).enableAutoSIPrefix(False)
         self._reduced_for: tuple | None = None  # the view state the curves were reduced for
         self._highlight_at: tuple | None = None  # what the highlight markers show
-        self._wanted_y: tuple[float, float] | None = None  # the loss range the curve fits
+        self._wanted: tuple[tuple[float, float], tuple[float, float]] | None = None  # (x, y)
         self._x_min: float | None = None  # the step axis's lower limit
         self._shrink_timer = QTimer(self)
         self._shrink_timer.setSingleShot(True)
@@ -330,39 +295,30 @@ class LossView(ExportEntry, pg.PlotWidget):
             return
         first = float(x[0])
         # at least MIN_STEPS steps wide: a reset run (one row) shows [0, 10], not [-0.5, 0.5]
-        x_bounds = (first, max(nice_ceil(float(x[-1])) if x[-1] > 0 else 0.0, first + MIN_STEPS))
+        want_x = (first, max(nice_ceil(float(x[-1])) if x[-1] > 0 else 0.0, first + MIN_STEPS))
         x_min = min(first, 0.0)
         if x_min != self._x_min:
             # no step before the first: the curve's pen and markers would otherwise pad
             # the automatic range a pixel below it (and panning could go there)
             self._x_min = x_min
             self.getPlotItem().getViewBox().setLimits(xMin=x_min)
-        lo, hi = float(y.min()), float(y.max())
-        if self._log:
-            want = (float(np.floor(np.log10(lo))), float(np.ceil(np.log10(hi))))
-            if want[1] <= want[0]:  # a loss of exactly 10^k: a decade around it
-                want = (want[0] - 0.5, want[1] + 0.5) if lo == hi else (want[0], want[0] + 1.0)
-        else:
-            want = nice_span(lo, hi)
-        self._wanted_y = want
-        old = self._extent.bounds(1)
-        if old is None or want[1] < old[0] or old[1] < want[0]:
-            y_bounds = want  # nothing shown yet, or a curve elsewhere entirely
-        else:
-            # widen at once (nothing may be cut off), narrow once the curve rests
-            y_bounds = (min(old[0], want[0]), max(old[1], want[1]))
-        if y_bounds == want:
+        self._wanted = (want_x, loss_range(float(y.min()), float(y.max()), self._log))
+        # both axes widen at once (nothing may be cut off) and narrow once the curve
+        # rests: runs of a drag that diverge at steps 38, 52, 45 keep one axis
+        bounds = tuple(widened(self._extent.bounds(axis), want)
+                       for axis, want in enumerate(self._wanted))
+        if bounds == self._wanted:
             self._shrink_timer.stop()
         elif self._fresh or not self._shrink_timer.isActive():
             # a new curve (a re-run) restarts the wait: a slider drag keeps its
             # axis until it rests; a growing curve does not, so a run started
             # after a reset fits its own range within SHRINK_MS
             self._shrink_timer.start()
-        self._extent.set_bounds(x_bounds, y_bounds)
+        self._extent.set_bounds(*bounds)
 
     def _on_shrink_timer_timeout(self) -> None:
-        if self._wanted_y is not None:
-            self._extent.set_bounds(self._extent.bounds(0), self._wanted_y)
+        if self._wanted is not None:
+            self._extent.set_bounds(*self._wanted)
 
     def _draw_compare(self) -> None:
         for item, (_, _, steps, loss) in zip(self._compare_items, self._compare, strict=True):
@@ -420,3 +376,4 @@ class LossView(ExportEntry, pg.PlotWidget):
             self._highlight_dot.setData(_NONE, _NONE)
         else:
             self._highlight_dot.setData([at[0]], [at[1]])
+

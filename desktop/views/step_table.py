@@ -73,6 +73,7 @@ class StepTableView(QTableView):
         self._widen.setSingleShot(True)
         self._widen.setInterval(0)
         self._widen.timeout.connect(self._on_widen_timeout)
+        self._widened: set[int] = set()  # columns painted wider than they are
 
     def setModel(self, model) -> None:  # Qt override: hook the new model's signals
         old = self.model()
@@ -111,22 +112,27 @@ class StepTableView(QTableView):
                    header.fontMetrics().horizontalAdvance(name) + margin)
         return max(head, width + margin)
 
-    def _fit_columns(self, shrink: bool) -> None:
-        """Set each column to the width its texts need; narrower only if ``shrink``."""
+    def _fit_columns(self, shrink: bool, only: set[int] | None = None) -> None:
+        """Set each column (or those ``only``) to the width its texts need; narrower
+        only if ``shrink``."""
         model = self.model()
         if not isinstance(model, StepTableModel):
             return
         names = model.column_names
         fresh = names != self._fitted_names
+        if only is not None and not fresh:
+            names = {c: names[c] for c in only if c < len(names)}
+        else:
+            names = dict(enumerate(names))
         if fresh:
             self._user_sized.clear()
             self._widths.clear()
-        self._fitted_names = names
+        self._fitted_names = model.column_names
         header = self.horizontalHeader()
         slack = _SHRINK_SLACK_DIGITS * self.fontMetrics().horizontalAdvance("0")
         self._fitting = True
         try:
-            for c, name in enumerate(names):
+            for c, name in names.items():
                 if name in self._user_sized:
                     continue
                 # measuring text is the cost (a network has 216 columns, refitted every
@@ -156,11 +162,15 @@ class StepTableView(QTableView):
             model.sample_widths()
             self._fit_columns(shrink=True)
 
-    def _on_model_text_widened(self, _column: int) -> None:
+    def _on_model_text_widened(self, column: int) -> None:
+        self._widened.add(column)
         self._widen.start()
 
     def _on_widen_timeout(self) -> None:
-        self._fit_columns(shrink=False)
+        # only the columns that widened: measuring all of a network's hundred columns
+        # after each run of a drag would cost more than the run
+        widened, self._widened = self._widened, set()
+        self._fit_columns(shrink=False, only=widened)
 
     def _on_header_section_resized(self, column: int, _old: int, _new: int) -> None:
         model = self.model()

@@ -865,6 +865,21 @@ def test_loss_axis_widens_at_once_and_narrows_when_the_curve_rests(qtbot, loss_v
     qtbot.waitUntil(lambda: loss_view._extent.bounds(1) == (0.0, 1.0), timeout=2000)
 
 
+def test_step_axis_keeps_its_range_through_a_drag_of_diverging_runs(qtbot, loss_view):
+    # runs of a drag that diverge at steps 38, 52 and 45: one step axis until they rest
+    def run(last):
+        steps = np.arange(last + 1.0)
+        loss_view.set_loss(steps, 2.0 ** steps, None, True)
+
+    run(38)
+    assert loss_view._extent.bounds(0) == (0.0, 40.0)
+    run(52)
+    assert loss_view._extent.bounds(0) == (0.0, 60.0)  # wider at once: nothing cut off
+    run(45)
+    assert loss_view._extent.bounds(0) == (0.0, 60.0)  # kept while re-runs come
+    qtbot.waitUntil(lambda: loss_view._extent.bounds(0) == (0.0, 50.0), timeout=2000)
+
+
 def test_a_long_line_drawn_from_its_picture_looks_like_the_line(show, monkeypatch):
     from desktop.views import _items
 
