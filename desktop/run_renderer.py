@@ -192,6 +192,7 @@ class RunRenderer:
                 self.v.table.hold_widths()
                 self._widths_owed = True
             model.set_table(table)
+            self.v.table.lay_out_now()
         elif table is not None:
             model.extend_to(len(table))
         self._restore_table_selection()

@@ -189,6 +189,12 @@ class StepTableView(QTableView):
     def follow(self) -> bool:
         return self._follow
 
+    def lay_out_now(self) -> None:
+        """Lay out a new run's rows now, not on Qt's deferred pass after the paint: that
+        pass would resize the scroll bars and repaint the table (and the dock around
+        it) a second time every frame of a drag."""
+        self.executeDelayedItemsLayout()
+
     def selected_rows(self) -> list[int]:
         """Selected rows in ascending order."""
         model = self.selectionModel()
