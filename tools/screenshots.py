@@ -46,7 +46,8 @@ class Studio:
         # the run is idle and no view waits for its throttled refresh
         m, w = self.model, self.window
         return (m.trainer is not None and m.idle() and not w.runtime.clock.running
-                and not w.extras.inspector_binder.pending)
+                and not w.extras.inspector_binder.pending
+                and not (w.plots.has("loss") and w.plots.loss.axes_settling))
 
     def presets_known(self) -> bool:
         return bool(self.model.insight.preset_lrs())

@@ -236,6 +236,11 @@ class LossView(ExportEntry, pg.PlotWidget):
         self.set_compare([])
 
     @property
+    def axes_settling(self) -> bool:
+        """The axes are wider than the curve for now: they narrow once it rests."""
+        return self._shrink_timer.isActive()
+
+    @property
     def log(self) -> bool:
         return self._log
 

@@ -877,7 +877,9 @@ def test_step_axis_keeps_its_range_through_a_drag_of_diverging_runs(qtbot, loss_
     assert loss_view._extent.bounds(0) == (0.0, 60.0)  # wider at once: nothing cut off
     run(45)
     assert loss_view._extent.bounds(0) == (0.0, 60.0)  # kept while re-runs come
+    assert loss_view.axes_settling
     qtbot.waitUntil(lambda: loss_view._extent.bounds(0) == (0.0, 50.0), timeout=2000)
+    assert not loss_view.axes_settling
 
 
 def test_a_long_line_drawn_from_its_picture_looks_like_the_line(show, monkeypatch):
