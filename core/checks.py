@@ -15,15 +15,18 @@ with ``rule`` every failure reads ``"<name> must be <rule>, got <value>"``.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from core.errors import ConfigError
 from core.limits import MAX_SHOWN
+
+MAX_POINT_VALUES = 1000  # values of one point: far more than any problem has parameters
 
 
 def shown(value: Any, limit: int = MAX_SHOWN) -> str:
@@ -204,3 +207,51 @@ def check_path(name: str, value: Any) -> str:
 def check_lr(lr: Any) -> float:
     """The learning rate: a finite number >= 0."""
     return check_number("lr", lr, low=0.0)
+
+
+def check_point(values: Any, names: Sequence[str] | None, problem: str | None = None,
+                what: str = "start") -> tuple[float, ...]:
+    """One finite float per parameter ``names`` (of ``problem``), or a ConfigError.
+
+    ``names`` None checks the values alone; their number is checked later,
+    against the problem.
+    """
+    wanted = "a list of numbers" if names is None else \
+        f"{len(names)} numbers ({', '.join(names)})"
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise ConfigError(f"{what} must be {wanted}, got {shown(values)}")
+    # a point has a few values: a long sequence is refused without reading it all
+    point = list(itertools.islice(values, MAX_POINT_VALUES + 1))
+    if len(point) > MAX_POINT_VALUES or (names is not None and len(point) != len(names)):
+        got = f"more than {MAX_POINT_VALUES:,}" if len(point) > MAX_POINT_VALUES \
+            else f"{len(point)}"
+        if names is None:
+            raise ConfigError(f"{what} must have one value per parameter, got {got}")
+        of = f" for problem {problem!r}" if problem is not None else ""
+        raise ConfigError(f"{what} must have {len(names)} values ({', '.join(names)}){of}, "
+                          f"got {got}")
+    out = []
+    for v in point:
+        try:
+            out.append(check_number(what, v))
+        except ConfigError:
+            if not _is_number(v):
+                raise ConfigError(f"{what} must be {wanted}, got {shown(values)}") from None
+            values_text = ", ".join(shown(x, 24) for x in point[:6])
+            more = ", ..." if len(point) > 6 else ""
+            raise ConfigError(f"{what} values must be finite numbers, got "
+                              f"({values_text}{more})") from None
+    return tuple(out)
+
+
+def _is_number(v: Any) -> bool:
+    """A number (finite or not, however large), as opposed to something else."""
+    if isinstance(v, bool | np.bool_):
+        return False
+    if isinstance(v, int | np.integer):
+        return True
+    try:
+        float(v)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return not isinstance(v, bytes | list | tuple | complex)

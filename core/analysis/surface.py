@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.checks import check_whole, shown
+from core.checks import check_point, check_whole, shown
 from core.errors import ConfigError
 from core.limits import MAX_SURFACE_POINTS
-from core.problems.base import Problem, check_point
+from core.problems.base import Problem
 from core.problems.catalogue import get_problem
 
 if TYPE_CHECKING:

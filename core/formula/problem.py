@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
+from core.checks import check_point
 from core.formula.codegen import CompiledFormula, compile_formula
 from core.formula.language import FormulaError
-from core.problems.base import Dataset, Problem, check_point
+from core.problems.base import Dataset, Problem
 from core.xp import NUMPY
 
 DEFAULT_LR = 0.01

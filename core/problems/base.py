@@ -15,15 +15,14 @@ against a data column with ``xp.col(a) * data.x[:, 0]`` and reduce with
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import add
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.checks import check_number, shown
+from core.checks import check_point
 from core.errors import ConfigError
 from core.problems.dataset import Dataset, Example
 from core.xp import FLOATS, NUMPY
@@ -354,54 +353,3 @@ def stack_components(g: Sequence[Num], shape: tuple[int, ...]) -> FloatArray:
     for i, gi in enumerate(g):
         out[..., i] = gi
     return out
-
-
-def check_point(values: Any, names: Sequence[str] | None, problem: str | None = None,
-                what: str = "start") -> tuple[float, ...]:
-    """One finite float per parameter ``names`` (of ``problem``), or a ConfigError.
-
-    ``names`` None checks the values alone; their number is checked later,
-    against the problem.
-    """
-    wanted = "a list of numbers" if names is None else \
-        f"{len(names)} numbers ({', '.join(names)})"
-    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
-        raise ConfigError(f"{what} must be {wanted}, got {shown(values)}")
-    # a point has a few values: a long sequence is refused without reading it all
-    point = list(itertools.islice(values, MAX_POINT_VALUES + 1))
-    if len(point) > MAX_POINT_VALUES or (names is not None and len(point) != len(names)):
-        got = f"more than {MAX_POINT_VALUES:,}" if len(point) > MAX_POINT_VALUES \
-            else f"{len(point)}"
-        if names is None:
-            raise ConfigError(f"{what} must have one value per parameter, got {got}")
-        of = f" for problem {problem!r}" if problem is not None else ""
-        raise ConfigError(f"{what} must have {len(names)} values ({', '.join(names)}){of}, "
-                          f"got {got}")
-    out = []
-    for v in point:
-        try:
-            out.append(check_number(what, v))
-        except ConfigError:
-            if not _is_number(v):
-                raise ConfigError(f"{what} must be {wanted}, got {shown(values)}") from None
-            values_text = ", ".join(shown(x, 24) for x in point[:6])
-            more = ", ..." if len(point) > 6 else ""
-            raise ConfigError(f"{what} values must be finite numbers, got "
-                              f"({values_text}{more})") from None
-    return tuple(out)
-
-
-MAX_POINT_VALUES = 1000  # values of one point: far more than any problem has parameters
-
-
-def _is_number(v: Any) -> bool:
-    """A number (finite or not, however large), as opposed to something else."""
-    if isinstance(v, bool | np.bool_):
-        return False
-    if isinstance(v, int | np.integer):
-        return True
-    try:
-        float(v)
-    except (TypeError, ValueError, OverflowError):
-        return False
-    return not isinstance(v, bytes | list | tuple | complex)

@@ -12,12 +12,20 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from core.checks import check_choice, check_lr, check_mapping, check_number, check_whole, shown
+from core.checks import (
+    check_choice,
+    check_lr,
+    check_mapping,
+    check_number,
+    check_point,
+    check_whole,
+    shown,
+)
 from core.errors import ConfigError
 from core.limits import MAX_STEPS
 from core.optim import Optimizer, make_optimizer
 from core.optim.schedules import make_schedule
-from core.problems.base import Problem, check_point
+from core.problems.base import Problem
 from core.run.batches import parse_batch
 
 BACKENDS = ("numpy", "torch")
