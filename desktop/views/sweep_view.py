@@ -46,6 +46,7 @@ def _vline(colour: str, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> pg.Infini
 
 EMPTY_Y_DECADES = (-3.0, 1.0)  # the y range (log10) of an empty plot
 PENDING = "The learning-rate sweep is worked out in the background and appears here."
+NOTE_WIDTH = 300  # px: the note's box at most, a few short lines
 
 class SweepView(ExportEntry, pg.PlotWidget):
     """Where each learning rate ends up; click to pick a learning rate."""
@@ -60,6 +61,10 @@ class SweepView(ExportEntry, pg.PlotWidget):
         self.note.setWordWrap(True)
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.note.setEnabled(False)  # the palette's grey: a note, not a result
+        # a box of its own over the empty plot: read over the ticks and the lr line,
+        # the sentence was crossed by them
+        self.note.setStyleSheet("QLabel { background: palette(base); "
+                                "border: 1px solid palette(mid); padding: 6px; }")
         plot = plain_plot(self.getPlotItem(), "learning rate")
         fit_axis_label(plot.getAxis("left"), LOSS_LABELS)
         plot.setLogMode(x=True, y=True)
@@ -118,6 +123,7 @@ class SweepView(ExportEntry, pg.PlotWidget):
         n = min(len(lrs), len(final_loss))
         self.note.setText(note or PENDING)
         self.note.setVisible(n == 0)
+        self._place_note()  # a new sentence may need another height
         lrs, final_loss = lrs[:n], final_loss[:n]
         labels = np.asarray(status).astype(str).reshape(-1)[:n] if n else np.empty(0, dtype=str)
         usable = np.isfinite(lrs) & (lrs > 0)
@@ -172,7 +178,15 @@ class SweepView(ExportEntry, pg.PlotWidget):
     def resizeEvent(self, ev) -> None:  # Qt override
         super().resizeEvent(ev)
         if "note" in self.__dict__:  # Qt sends a resize while the widget is being built
-            self.note.setGeometry(self.rect().adjusted(40, 30, -20, -40))
+            self._place_note()
+
+    def _place_note(self) -> None:
+        """The note as a box just big enough for its text, in the middle of the plot."""
+        area = self.rect().adjusted(40, 20, -20, -40)  # inside the axes and their titles
+        width = max(80, min(area.width(), NOTE_WIDTH))
+        height = min(area.height(), self.note.heightForWidth(width))
+        self.note.setGeometry(area.center().x() - width // 2,
+                              area.center().y() - height // 2, width, height)
 
     def _set_view(self) -> None:
         lo, hi = np.log10(self._x_range[0]), np.log10(self._x_range[1])

@@ -257,3 +257,11 @@ def test_an_empty_sweep_plot_says_why_it_is_empty(qtbot):
     assert view.note.isHidden()
     view.set_sweep(*empty, note="Could not work out the presets for this problem: boom")
     assert not view.note.isHidden() and view.note.text().endswith("boom")
+    # a box of its own in the middle of the plot, its whole sentence inside it
+    view.resize(560, 320)
+    view.show()
+    qtbot.waitExposed(view)
+    box = view.note.geometry()
+    assert view.rect().contains(box) and box.width() < view.width() - 100
+    assert view.note.heightForWidth(box.width()) <= box.height()
+    assert abs(box.center().x() - view.rect().center().x()) < 20
