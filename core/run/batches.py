@@ -79,6 +79,25 @@ class BatchPlan:
         epoch, j = divmod(k, self.updates_per_epoch)
         return _permutation_list(self.seed, epoch, self.n)[j * size : (j + 1) * size]
 
+    def rows_between(self, k0: int, m: int) -> list[list[int]]:
+        """``rows(k)`` for the updates k0 .. k0 + m − 1 at once (mini-batches or samples):
+        one epoch's order looked up once, not once per update."""
+        if self.mode == "full":
+            raise ValueError("the full data has no rows to list")
+        n = self.n
+        if self.mode == "sample":
+            return [[k % n] for k in range(k0, k0 + m)]
+        size, per = int(self.mode), self.updates_per_epoch
+        out: list[list[int]] = []
+        k, end = k0, k0 + m
+        while k < end:
+            epoch, j = divmod(k, per)
+            order = _permutation_list(self.seed, epoch, n)
+            stop = min(end, (epoch + 1) * per)
+            out.extend(order[i * size : (i + 1) * size] for i in range(j, j + stop - k))
+            k = stop
+        return out
+
     def indices(self, k: int) -> Any:
         """The example indices update ``k`` uses (a slice for contiguous runs)."""
         if self.mode == "full":

@@ -137,7 +137,8 @@ class FloatStepper(_Stepper):
         """
         problem, plan, n = self.problem, self.plan, self.problem.n_params
         source, batches, whole = self.source, plan.uses_batches, self.whole
-        rows_of = plan.rows
+        # each update's examples, listed for the chunk at once
+        batch_rows = iter(plan.rows_between(k0, len(lrs))) if batches else None
         rule, hyper = self.optimizer.rule, self.optimizer.hyper
         plain, update = self.optimizer.plain, rule.update
         begin, apply = rule.begin, rule.apply
@@ -151,7 +152,7 @@ class FloatStepper(_Stepper):
         k = k0 - 1
         for lr in lrs:
             k += 1
-            rows = rows_of(k) if batches else None
+            rows = next(batch_rows) if batch_rows is not None else None
             try:
                 loss, g = source(p, rows)
             except (ArithmeticError, ValueError):  # no real answer on floats: numpy's inf, nan

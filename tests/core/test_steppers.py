@@ -177,3 +177,17 @@ def test_each_trainer_of_a_config_has_its_own_optimizer():
     assert two.optimizer.hyper["eps"] == 1e-6 and cfg.make_optimizer().hyper["eps"] == 1e-6
     with pytest.raises(ConfigError, match="eps for adam"):
         core.RunConfig(problem="rosenbrock", optimizer="adam", hyper={"eps": -1.0})
+
+
+@pytest.mark.parametrize(("mode", "n"), [("sample", 3), (2, 3), (4, 10), (1, 7), (3, 100_000)])
+def test_a_chunks_batches_listed_at_once_are_each_updates_own(mode, n):
+    from core.run.batches import BatchPlan, epochs_per_block
+
+    plan = BatchPlan.make(mode, n, 5, "p")
+    per = plan.updates_per_epoch
+    # chunks that start mid-epoch, cross epochs and cross a block of shuffled epochs
+    block = epochs_per_block(n) * per
+    for k0, m in [(0, 1), (0, 7), (per - 1, 3), (5, 2 * per + 1), (block - 2, 5)]:
+        listed = plan.rows_between(k0, m)
+        assert listed == [plan.rows(k) for k in range(k0, k0 + m)]
+        assert all(len(rows) == len(set(rows)) for rows in listed)  # no example twice
