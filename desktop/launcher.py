@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import subprocess
 import sys
 import sysconfig
 from collections.abc import Sequence
@@ -257,6 +256,8 @@ def _refresh_caches(home: Path) -> None:
 
 
 def _run_quietly(command: list[str]) -> None:
+    import subprocess  # here: every start of the window imports this module, few run tools
+
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, timeout=_CACHE_TOOL_TIMEOUT_S, check=False)
