@@ -71,13 +71,7 @@ class BatchPlan:
 
     def rows(self, k: int) -> list[int] | None:
         """The example indices update ``k`` uses as Python ints (None: all of them)."""
-        if self.mode == "full":
-            return None
-        if self.mode == "sample":
-            return [k % self.n]
-        size = int(self.mode)
-        epoch, j = divmod(k, self.updates_per_epoch)
-        return _permutation_list(self.seed, epoch, self.n)[j * size : (j + 1) * size]
+        return None if self.mode == "full" else self.rows_between(k, 1)[0]
 
     def rows_between(self, k0: int, m: int) -> list[list[int]]:
         """``rows(k)`` for the updates k0 .. k0 + m − 1 at once (mini-batches or samples):
