@@ -49,20 +49,20 @@ from PySide6.QtCore import (
     QSizeF,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPageSize, QPainter, QPdfWriter
+from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 from core.errors import ConfigError
 from core.io.atomic import atomic_open, check_target
 from core.limits import MAX_IMAGE_SCALE, MAX_IMAGE_SIDE, MIN_IMAGE_SCALE
+from desktop.exports.heading import Heading, heading_for, paint_heading
 from desktop.views import palette
 
 PLOT_FORMATS = ("png", "svg", "pdf")
 MIN_SCALE, MAX_SCALE = MIN_IMAGE_SCALE, MAX_IMAGE_SCALE
 MAX_PIXELS = MAX_IMAGE_SIDE  # per side: Qt's raster engine and most viewers stop around here
 CREATOR = "LR Playground"
-HEADING_PAD = 6.0  # logical pixels above, below and beside the heading's text
 
 
 @dataclass(frozen=True)
@@ -83,37 +83,6 @@ def plot_format(path: str | os.PathLike[str], fmt: str | None = None) -> str:
             ".png, .svg or .pdf"
         )
     return name
-
-
-@dataclass(frozen=True)
-class Heading:
-    """The title line above the plots: its text, font and the band it sits in."""
-
-    text: str
-    font: QFont
-    rect: QRectF  # the band, canvas coordinates (the text is inset by HEADING_PAD)
-
-
-def heading_for(title: str, width: float, font: QFont | None = None) -> Heading | None:
-    """The heading band for ``title`` across a canvas ``width`` wide (None: no title).
-
-    The text is a little larger than the plots' and wraps onto more lines
-    where the canvas is narrow (a single small plot).
-    """
-    title = " ".join(str(title or "").split())
-    if not title:
-        return None
-    font = QFont(font) if font is not None else QFont()
-    if font.pointSizeF() > 0:
-        font.setPointSizeF(font.pointSizeF() * 1.1)
-    font.setBold(True)
-    inner = max(width - 2 * HEADING_PAD, 10.0)
-    box = QFontMetricsF(font).boundingRect(QRectF(0, 0, inner, 10_000.0), _HEADING_FLAGS, title)
-    return Heading(title, font, QRectF(0.0, 0.0, width, box.height() + 2 * HEADING_PAD))
-
-
-_HEADING_FLAGS = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter) | int(
-    Qt.TextFlag.TextWordWrap)
 
 
 def canvas_size(widget: QWidget, title: str = "") -> QSizeF:
@@ -263,12 +232,7 @@ def paint_regions(painter: QPainter, regions: list[Region], canvas: QSizeF,
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
     painter.fillRect(QRectF(QPointF(0, 0), canvas), QColor(palette.BACKGROUND))
     if heading is not None:
-        painter.save()
-        painter.setFont(heading.font)
-        painter.setPen(QColor(palette.FOREGROUND))
-        text = heading.rect.adjusted(HEADING_PAD, HEADING_PAD, -HEADING_PAD, -HEADING_PAD)
-        painter.drawText(text, _HEADING_FLAGS, heading.text)
-        painter.restore()
+        paint_heading(painter, heading)
     for region in regions:
         painter.fillRect(region.target, region.view.backgroundBrush())
         scene = region.view.scene()

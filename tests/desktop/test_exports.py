@@ -25,7 +25,7 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFileDialog
 
 from core.session import parse_session
-from desktop.exports import plot_export
+from desktop.exports import heading, plot_export
 from desktop.exports.export_dialog import ExportChoice, ExportDialog
 from desktop.main_window import MainWindow
 from desktop.settings import Settings
@@ -327,10 +327,10 @@ def test_a_single_plots_title_wraps_instead_of_running_off(qtbot, window):
     long_title = "Quadratic bowl " * 12
     sweep = w.exports.plot_widgets()["sweep"]
     width = plot_export.regions_of(sweep)[1].width()
-    one_line = plot_export.heading_for("Quadratic bowl", width)
-    wrapped = plot_export.heading_for(long_title, width)
+    one_line = heading.heading_for("Quadratic bowl", width)
+    wrapped = heading.heading_for(long_title, width)
     assert wrapped.rect.width() == width and wrapped.rect.height() > 1.8 * one_line.rect.height()
-    assert plot_export.heading_for("", width) is None  # no title, no band
+    assert heading.heading_for("", width) is None  # no title, no band
 
 
 def test_the_dialog_opens_on_the_last_choice_and_keeps_it_across_restarts(qtbot, window,
