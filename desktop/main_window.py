@@ -19,7 +19,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -57,23 +57,12 @@ from desktop.session_io import SessionIO
 from desktop.settings import Settings
 from desktop.strip import Strip
 from desktop.window_extras import WindowExtras
+from desktop.window_place import DEFAULT_SIZE, fitted
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SIZE = (1400, 900)
-SCREEN_SHARE = 0.9  # the first window takes at most this much of the screen
 STATUS_LINES = 3
 KNOBS_WIDTH_CHARS = 40
-
-
-def fitted(room: QRect) -> QRect:
-    """Where the first window goes on a screen whose free area is ``room``: the default
-    size, at most 90% of it each way, centred."""
-    width = min(DEFAULT_SIZE[0], int(room.width() * SCREEN_SHARE))
-    height = min(DEFAULT_SIZE[1], int(room.height() * SCREEN_SHARE))
-    place = QRect(0, 0, width, height)
-    place.moveCenter(room.center())
-    return place
 
 
 def _problem_titles() -> list[tuple[str, str]]:

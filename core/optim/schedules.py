@@ -344,10 +344,8 @@ def _missing_message(name: str, param: str) -> str:
     kind = _KINDS[name]
     required = [p for p, (d, _) in kind.params.items() if d is None]
     example = ", ".join(f'"{p}": ...' for p in required)
-    return (
-        f"the {name} schedule needs {param} ({kind.params[param][1].rule}); "
-        f'give it as {{"name": "{name}", {example}}}'
-    )
+    return (f"the {name} schedule needs {param} ({kind.params[param][1].rule}); "
+            f'give it as {{"name": "{name}", {example}}}')
 
 
 def check_rates(schedule: Schedule, lr0: float, steps: int) -> None:
