@@ -218,12 +218,14 @@ class StepTableModel(QAbstractTableModel):
             return
         rows = max(4, min(rows, _SAMPLE_CELLS // max(1, len(self._columns))))
         ends = min(4, rows // 3)
-        picks = np.unique(np.concatenate([
-            np.arange(first, min(last + 1, first + ends)),
-            np.arange(max(last - ends + 1, first), last + 1),
-            np.linspace(first, last, max(rows - 2 * ends, 2)).round().astype(int)]))
+        # a set, not np.unique: np.unique imports numpy.ma on its first call, a cost
+        # the window's first paint would pay
+        picks = sorted({*range(first, min(last + 1, first + ends)),
+                        *range(max(last - ends + 1, first), last + 1),
+                        *np.linspace(first, last, max(rows - 2 * ends, 2)).round().astype(int)
+                        .tolist()})
         for c in range(len(self._columns)):
-            for r in picks.tolist():
+            for r in picks:
                 text = self.text(r, c)
                 if text is not None:
                     self._note_text(c, text)

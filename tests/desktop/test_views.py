@@ -31,9 +31,10 @@ from desktop.views import (
 )
 from desktop.views._arrays import clip_polyline, drop_same_pixel, nice_ceil, peak_reduce
 from desktop.views._axes import ReadableAxis
+from desktop.views.contour_view import isolines
 from desktop.views._compared import THIS_RUN
 from desktop.views._growing import GrowingRows, PathThinner, PeakReducer, thin_path
-from desktop.views.colour_scale import colour_scale
+from desktop.views.colour_scale import colour_scale, percentile
 from desktop.views.loss_view import LINEAR_LABEL, LOG_LABEL
 from desktop.views.sweep_view import DEFAULT_X_RANGE, DIVERGED_LABEL
 
@@ -181,6 +182,37 @@ def test_contour_isolines_are_one_nan_separated_curve_on_the_levels(contour):
     levels = np.geomspace(0.05, 10, 8)
     nearest = levels[np.argmin(np.abs(loss[:, None] - levels[None, :]), axis=1)]
     assert np.allclose(loss, nearest, rtol=0.05, atol=0.01)
+
+
+def test_isolines_equal_contourpys_own_generator_with_the_bad_cells_masked():
+    # the view builds contourpy's generator itself (no numpy.ma); the lines must be the
+    # ones contourpy's documented entry point draws from a masked surface
+    import contourpy
+
+    rng = np.random.default_rng(3)
+    xs, ys = np.linspace(-2, 2, 61), np.linspace(-1, 3, 51)
+    X, Y = np.meshgrid(xs, ys)
+    levels = np.geomspace(0.5, 1000, 9)
+    for holes in (False, True):
+        Z = (1 - X) ** 2 + 100 * (Y - X**2) ** 2 + rng.normal(size=X.shape)
+        if holes:
+            Z[rng.random(Z.shape) < 0.05] = np.nan
+            Z[3, 4] = np.inf
+        x, y = isolines(xs, ys, Z, levels)
+        gen = contourpy.contour_generator(xs, ys, np.ma.masked_invalid(Z),
+                                          line_type=contourpy.LineType.ChunkCombinedNan)
+        pieces = [p for (chunks,) in gen.multi_lines(levels) for p in chunks
+                  if p is not None and len(p)]
+        expected = np.concatenate([np.vstack([p, [[np.nan, np.nan]]]) for p in pieces])[:-1]
+        np.testing.assert_array_equal(np.column_stack([x, y]), expected)
+
+
+def test_colour_scale_percentile_is_numpys_to_the_last_bit():
+    rng = np.random.default_rng(0)
+    for n in [*range(1, 40), 1000, 161 * 161]:
+        for q in (0.0, 0.5, 37.3, 50.0, 99.0, 99.5, 100.0):
+            values = rng.standard_normal(n) * rng.choice([1e-8, 1.0, 1e8])
+            assert percentile(values, q) == float(np.percentile(values, q)), (n, q)
 
 
 def test_contour_axes_named_by_parameters_and_minimum_marked(contour):
