@@ -3,8 +3,9 @@
 Start-up stays light: torch is never imported here (the torch backend loads
 in the background when chosen), pyqtgraph's options and the plot theme are
 set before any plot exists, and the window makes only what its first paint
-shows (the contour, the loss curve, the first run); the presets, the sweep,
-the step inspector and the worker process follow.
+shows (the strip, the contour, the loss curve, the first run, the status
+line); the knobs' panels, the step inspector and the lessons are built just
+after it, and the presets, the sweep and the worker process follow.
 """
 
 from __future__ import annotations

@@ -8,8 +8,10 @@ Play / One step / Reset sit in a strip at the top that never scrolls; the
 other knobs are collapsible sections of a scrolling panel, where the wheel
 scrolls and changes nothing. The first window fits the screen. The plots,
 the surface and the first run are made as the window is first shown, so its
-first paint shows them; the first run plays, so that something moves, and
-the presets and the sweep follow from a worker.
+first paint shows them with the strip and the status line; the knobs'
+panels, the inspector and the lessons are built right after that paint
+(`complete`), and the presets and the sweep follow from a worker. The first
+run plays, so that something moves.
 """
 
 from __future__ import annotations
@@ -19,17 +21,13 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
     QMainWindow,
     QMessageBox,
     QScrollArea,
     QSizePolicy,
     QToolBar,
-    QVBoxLayout,
-    QWidget,
 )
 
 import core
@@ -39,16 +37,8 @@ from desktop.actions import PRESET_KEYS, build_actions
 from desktop.analysis_binder import AnalysisBinder
 from desktop.exports.actions import ExportActions
 from desktop.exports.animation_dialog import AnimationExport
-from desktop.panels.data_panel import DataPanel
-from desktop.panels.formula_panel import FormulaPanel
-from desktop.panels.gradcheck_panel import GradCheckPanel
-from desktop.panels.lr_panel import StabilityDetails
-from desktop.panels.optimizer_panel import OptimizerPanel
-from desktop.panels.problem_panel import ProblemPanel
-from desktop.panels.run_panel import RunPanel
-from desktop.panels.schedule_panel import BackendPanel, BatchPanel, SchedulePanel
 from desktop.panels.steady_label import SteadyLabel
-from desktop.panels.widgets import KeyGuard, Section, WheelGuard
+from desktop.panels.widgets import KeyGuard, WheelGuard
 from desktop.pictures import PictureBinder
 from desktop.plot_area import PlotArea
 from desktop.run_renderer import RunRenderer
@@ -56,17 +46,12 @@ from desktop.runtime import Runtime
 from desktop.session_io import SessionIO
 from desktop.settings import Settings
 from desktop.strip import Strip
-from desktop.window_extras import WindowExtras
-from desktop.window_place import DEFAULT_SIZE, fitted
+from desktop.window_place import add_dock, fit_first_window
 
 log = logging.getLogger(__name__)
 
 STATUS_LINES = 3
 KNOBS_WIDTH_CHARS = 40
-
-
-def _problem_titles() -> list[tuple[str, str]]:
-    return [(name, core.problem_title(name)) for name in core.list_problems()]
 
 
 class MainWindow(QMainWindow):
@@ -83,6 +68,7 @@ class MainWindow(QMainWindow):
         self.show_error = show_error or errors.show_error
         self.help_box: QMessageBox | None = None
         self._closed = False
+        self._completing = False
         self.key_guard = KeyGuard(self)
         self.plots = PlotArea()
         self.setCentralWidget(self.plots)
@@ -91,7 +77,9 @@ class MainWindow(QMainWindow):
         self.actions, self.menus = build_actions(self, self._handlers())
         self.strip = Strip(self.model, self.actions)
         self._build_toolbar()
-        self.panels = self._build_panels()
+        self._panels: SimpleNamespace | None = None  # built after the first paint: `complete`
+        self._sections: dict[str, Any] = {}
+        self._extras: Any = None
         self._build_docks()
         self._build_status()
         self._finish_menus()
@@ -100,7 +88,6 @@ class MainWindow(QMainWindow):
         self.pictures = PictureBinder(self.model, self.plots)  # data, 3-D, arrows
         self.analysis = AnalysisBinder(self.model, self.plots)  # sharpness, range test
         self.animation = AnimationExport(self)  # File → Export run as animation…
-        self.extras = WindowExtras(self)  # formula, data, inspector, lessons (before _restore)
         self._guard_controls()
         self._connect()
         self._restore()
@@ -145,64 +132,24 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
 
-    def _build_panels(self) -> SimpleNamespace:
-        m = self.model
-        return SimpleNamespace(
-            problem=ProblemPanel(m, _problem_titles()),
-            stability=StabilityDetails(m),
-            optimizer=OptimizerPanel(m),
-            run=RunPanel(m, self.actions),
-            schedule=SchedulePanel(m),
-            batch=BatchPanel(m),
-            backend=BackendPanel(m, core.torch_available()),
-            gradcheck=GradCheckPanel(m),
-            formula=FormulaPanel(),
-            data=DataPanel(),
-        )
-
     def _build_docks(self) -> None:
-        p = self.panels
-        sections = [
-            Section("Problem", p.problem),
-            Section("Stability", p.stability),
-            Section("Optimizer", p.optimizer),
-            Section("Steps and speed", p.run),
-            Section("Schedule", p.schedule, expanded=False),
-            Section("Batches and noise", p.batch, expanded=False),
-            Section("Backend", p.backend, expanded=False),
-            Section("Gradient check", p.gradcheck, expanded=False),
-            Section("Your formula", p.formula, expanded=False),
-            Section("Your data", p.data, expanded=False),
-        ]
-        self.sections = {s.header.text(): s for s in sections}
-        knobs = QWidget()
-        knobs.setObjectName("knobs")
-        layout = QVBoxLayout(knobs)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.setSpacing(2)
-        for section in sections:
-            layout.addWidget(section)
-        layout.addStretch(1)
+        """The four docks, by object name (restoreState finds them so); the knobs', the
+        inspector's and the lesson's contents come with `complete`."""
         scroll = QScrollArea()
-        scroll.setWidget(knobs)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(KNOBS_WIDTH_CHARS * self.fontMetrics().averageCharWidth())
         self.knobs_scroll = scroll
         self.wheel_guard = WheelGuard(scroll, self)
         self.strip_wheel_guard = WheelGuard(None, self)
-        self.knobs_dock = self._dock("Knobs", "knobs", scroll, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.table_dock = self._dock("Step table", "table", self.plots.table,
-                                     Qt.DockWidgetArea.BottomDockWidgetArea)
-
-    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)  # saveState() finds docks by object name
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.addDockWidget(area, dock)
-        return dock
+        left, bottom = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        self.knobs_dock = add_dock(self, "Knobs", "knobs", scroll, left)
+        self.table_dock = add_dock(self, "Step table", "table", self.plots.table, bottom)
+        self.inspector_dock = add_dock(self, "Step inspector", "inspector", None, bottom, True)
+        self.splitDockWidget(self.table_dock, self.inspector_dock, Qt.Orientation.Horizontal)
+        self.lesson_dock = add_dock(self, "Lesson", "lesson", None,
+                                    Qt.DockWidgetArea.RightDockWidgetArea, True)
+        self.lesson_dock.hide()  # until a lesson is chosen
 
     def _build_status(self) -> None:
         self.status_label = SteadyLabel(selectable=True)
@@ -227,8 +174,8 @@ class MainWindow(QMainWindow):
             self.actions["arrows"].setChecked(arrows)
         view = self.menus["view"]
         view.addSeparator()
-        view.addAction(self.knobs_dock.toggleViewAction())
-        view.addAction(self.table_dock.toggleViewAction())
+        for dock in (self.knobs_dock, self.table_dock, self.inspector_dock, self.lesson_dock):
+            view.addAction(dock.toggleViewAction())
 
     def _connect(self) -> None:
         m = self.model
@@ -241,13 +188,11 @@ class MainWindow(QMainWindow):
         self.plots.on_built("contour", self._on_plots_contour_built)
         self.plots.on_built("sweep", self._on_plots_sweep_built)
         self.plots.table.rowSelected.connect(m.select_step)
-        for section in self.sections.values():
-            section.toggled.connect(self._on_section_toggled)
 
     def _restore(self) -> None:
         self.model.restore(self.settings.knobs())
         if self.settings.geometry() is None or not self.restoreGeometry(self.settings.geometry()):
-            self._fit_to_screen()
+            fit_first_window(self, self.knobs_scroll.minimumWidth())
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
@@ -256,26 +201,6 @@ class MainWindow(QMainWindow):
             if saved is not None:
                 splitter.restoreState(saved)
         self.status_label.setText(self.model.status)
-
-    def _fit_to_screen(self) -> None:
-        """The first window: the default size, but never more than 90% of the screen."""
-        screen = self.screen() or QApplication.primaryScreen()
-        if screen is not None:
-            place = fitted(screen.availableGeometry())
-            self.resize(place.size())
-            self.move(place.topLeft())
-        else:
-            self.resize(*DEFAULT_SIZE)
-        height = self.height()
-        # the bottom docks take what the plots can spare: a third of the height at most
-        self.resizeDocks([self.table_dock], [max(120, height // 4)], Qt.Orientation.Vertical)
-        self.resizeDocks([self.knobs_dock], [self.knobs_scroll.minimumWidth() + 16],
-                         Qt.Orientation.Horizontal)
-        # the step table gets the larger share of the bottom: its columns run from
-        # the step to grad_norm, while the inspector's text wraps
-        width = self.width()
-        self.resizeDocks([self.table_dock, self.extras.inspector_dock],
-                         [round(width * 0.58), round(width * 0.42)], Qt.Orientation.Horizontal)
 
     def _splitters(self) -> dict[str, Any]:
         return {"window/plots": self.plots, "window/plots-right": self.plots.right}
@@ -292,9 +217,65 @@ class MainWindow(QMainWindow):
             return
         self.plots.build_deferred()
         self.renderer.show_all()
-        self.extras.inspector_binder.hold()  # the plots first
         self.model.start(play=True)  # the first run plays: something moves
         self._guard_controls()
+
+    def paintEvent(self, event: QEvent) -> None:  # Qt override
+        super().paintEvent(event)
+        if self._panels is None and not self._completing:
+            # the first paint is on its way to the screen: the rest follows in the next turn
+            self._completing = True
+            QTimer.singleShot(0, self, self._complete_after_paint)
+
+    def _complete_after_paint(self) -> None:
+        if not self._closed:
+            self.complete()
+
+    def complete(self) -> None:
+        """Build the knobs' panels and the teaching parts (inspector, lessons, your own
+        problem), once. The first paint comes before them: they are two fifths of the
+        window's start-up, and none of it is needed to see the first run. Whatever asks
+        for them sooner (`panels`, `sections`, `extras`) builds them then."""
+        if self._panels is not None:
+            return
+        from desktop.knobs_dock import build_panels, build_sections
+        from desktop.window_extras import WindowExtras
+
+        self._panels = build_panels(self.model, self.actions)
+        self._sections, column = build_sections(self._panels)
+        self.knobs_scroll.setWidget(column)
+        column.show()  # a widget put into a scroll area already on screen stays hidden
+        for section in self._sections.values():
+            section.toggled.connect(self._on_section_toggled)
+        self._extras = WindowExtras(self)
+        self._guard_controls()
+        if self.model.started:  # the first inspection a tenth of a second behind the knobs
+            self._extras.inspector_binder.hold()
+            self._extras.inspector_binder.request()
+
+    @property
+    def completed(self) -> bool:
+        """Whether the knobs' panels and the teaching parts are built yet."""
+        return self._panels is not None
+
+    @property
+    def panels(self) -> SimpleNamespace:
+        """The knobs' panels, by group (``problem``, ``optimizer``, ``run``, …)."""
+        self.complete()
+        assert self._panels is not None
+        return self._panels
+
+    @property
+    def sections(self) -> dict[str, Any]:
+        """The knobs panel's collapsible sections, by title."""
+        self.complete()
+        return self._sections
+
+    @property
+    def extras(self) -> Any:
+        """The teaching parts: your own problem, the step inspector, the lessons."""
+        self.complete()
+        return self._extras
 
     def _on_plots_contour_built(self, view: Any) -> None:
         view.startMoved.connect(self._on_contour_start_moved)
@@ -315,7 +296,8 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.animation.stop()
         self.runtime.shutdown()
-        self.extras.stop()
+        if self._extras is not None:
+            self._extras.stop()
         if self.help_box is not None:
             self.help_box.close()
         super().closeEvent(event)
@@ -327,7 +309,8 @@ class MainWindow(QMainWindow):
     def _guard_controls(self) -> None:
         """The wheel and one-key shortcuts leave every control alone unless it has focus
         (again after fields are built for a new problem, optimizer or schedule)."""
-        self.wheel_guard.guard(self.knobs_scroll.widget())
+        if self.knobs_scroll.widget() is not None:
+            self.wheel_guard.guard(self.knobs_scroll.widget())
         self.strip_wheel_guard.guard(self.strip)
         self.key_guard.guard(self)
 

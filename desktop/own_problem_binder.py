@@ -52,6 +52,10 @@ class OwnProblemBinder(QObject):
         self.data.dataEdited.connect(self._on_data_edited)
         model.knobs.changed.connect(self._on_knobs_changed)
         model.insight.gauge_changed.connect(self._on_insight_gauge_changed)
+        # made after the window's first paint: a formula or data problem restored from
+        # the settings or a session is already in force
+        self._show_problem()
+        self._on_insight_gauge_changed(model.insight.gauge)
 
     # ------------------------------------------------------------ formula
     def _on_formula_applied(self, text: str, start: Any) -> None:
@@ -129,8 +133,10 @@ class OwnProblemBinder(QObject):
 
     # ------------------------------------------------------------ model -> view
     def _on_knobs_changed(self, change: KnobsChange) -> None:
-        if not change.new_problem:
-            return
+        if change.new_problem:
+            self._show_problem()
+
+    def _show_problem(self) -> None:
         k = self.m.knobs
         if not k.is_custom:
             self.data.show_curvature(None, None)

@@ -1,17 +1,16 @@
 """The teaching parts of the window: your own problem, the step inspector, the lessons.
 
-`MainWindow` makes one `WindowExtras` after its controls, plots and actions
-and before it restores its saved layout (docks are found by object name). It
-adds the inspector dock beside the step table, the lesson dock, and binds the
-formula and data panels, the inspector and the lessons to the model.
+`MainWindow` makes one `WindowExtras` with its knobs, after its first
+paint. It fills the inspector and lesson docks the window made (they had
+to exist when the saved layout was restored) and binds the formula and
+data panels, the inspector and the lessons to the model.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtCore import QObject
 
 from desktop.inspector_binder import InspectorBinder
 from desktop.lesson_binder import LessonBinder
@@ -28,35 +27,20 @@ class WindowExtras(QObject):
         self.w = window
         model = window.model
         self.inspector = InspectorPanel()
-        self.inspector_dock = self._dock("Step inspector", "inspector", self.inspector)
-        window.splitDockWidget(window.table_dock, self.inspector_dock, Qt.Orientation.Horizontal)
+        self.inspector_dock = window.inspector_dock
+        self.inspector_dock.setWidget(self.inspector)
         self.lesson = LessonPanel()
-        self.lesson_dock = self._dock("Lesson", "lesson", self.lesson,
-                                      Qt.DockWidgetArea.RightDockWidgetArea)
-        self.lesson_dock.hide()  # until a lesson is chosen
+        self.lesson_dock = window.lesson_dock
+        self.lesson_dock.setWidget(self.lesson)
         self.own = OwnProblemBinder(model, window.panels.formula, window.panels.data, window,
                                     lambda *a: window.show_error(*a))
         self.inspector_binder = InspectorBinder(model, self.inspector, window.plots.table, self)
         self.lessons_menu = window.menus["lessons"]
         self.lessons = LessonBinder(window, model, self.lesson, self.lesson_dock,
                                     self.lessons_menu)
-        view = window.menus["view"]
-        view.addAction(self.inspector_dock.toggleViewAction())
-        view.addAction(self.lesson_dock.toggleViewAction())
         self.inspector_dock.visibilityChanged.connect(self._on_inspector_dock_visibility_changed)
         # → follows the newest row, like the inspector's Step button
         window.actions["step"].triggered.connect(self._on_step_triggered)
-
-    def _dock(self, title: str, name: str, widget: Any,
-              area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self.w)
-        dock.setObjectName(name)  # saveState() finds docks by object name
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        self.w.addDockWidget(area, dock)
-        return dock
 
     def stop(self) -> None:
         """The window closes: no timer or animation may outlive it."""

@@ -31,10 +31,10 @@ from desktop.views import (
 )
 from desktop.views._arrays import clip_polyline, drop_same_pixel, nice_ceil, peak_reduce
 from desktop.views._axes import ReadableAxis
-from desktop.views.contour_view import isolines
 from desktop.views._compared import THIS_RUN
 from desktop.views._growing import GrowingRows, PathThinner, PeakReducer, thin_path
 from desktop.views.colour_scale import colour_scale, percentile
+from desktop.views.contour_view import isolines
 from desktop.views.loss_view import LINEAR_LABEL, LOG_LABEL
 from desktop.views.sweep_view import DEFAULT_X_RANGE, DIVERGED_LABEL
 

@@ -407,6 +407,45 @@ def test_at_launch_the_first_run_plays_and_says_what_to_do(qtbot, make_window):
     assert "Too small (1)" not in w.status_label.text()  # said once, until the first action
 
 
+def test_the_first_paint_comes_before_the_knobs_which_follow_unasked(qtbot, tmp_path):
+    from PySide6.QtCore import QEvent, QObject
+
+    qs = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=Settings(qs), show_error=lambda *a: pytest.fail(str(a)))
+    qtbot.addWidget(w)
+    seen: list[bool] = []
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched, event):  # Qt override
+            if event.type() == QEvent.Type.Paint and not seen:
+                seen.append(w.completed)
+            return False
+
+    spy = FirstPaint(w)
+    w.installEventFilter(spy)
+    assert not w.completed and w.knobs_scroll.widget() is None
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitUntil(lambda: w.completed, timeout=WAIT_MS)  # nothing asked for them
+    assert seen == [False]  # the window painted while the knobs were still to come
+    assert w.knobs_scroll.widget().isVisible()
+    assert w.inspector_dock.widget() is w.extras.inspector and w.extras.inspector.isVisible()
+    assert w.panels.problem.combo.currentData() == w.model.knobs.problem.name
+    settle(qtbot, w)
+
+
+def test_asking_for_the_knobs_before_the_window_shows_builds_them_then(qtbot, tmp_path):
+    qs = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=Settings(qs), show_error=lambda *a: pytest.fail(str(a)))
+    qtbot.addWidget(w)
+    assert not w.completed
+    combo = w.panels.optimizer.combo  # built on demand, bound to the model already
+    assert w.completed and combo.currentData() == w.model.knobs.config.optimizer
+    assert w.extras.lesson_dock is w.lesson_dock and not w.lesson_dock.isVisible()
+    combo.setCurrentIndex(combo.findData("adam"))
+    assert w.model.knobs.config.optimizer == "adam"
+
+
 def test_settings_store_floats_exactly_and_survive_junk(tmp_path):
     path = str(tmp_path / "typed.ini")
     s = Settings(QSettings(path, QSettings.Format.IniFormat))
