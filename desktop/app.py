@@ -11,6 +11,7 @@ after it, and the presets, the sweep and the worker process follow.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from collections.abc import Sequence
@@ -67,16 +68,27 @@ def _launcher_flags(argv: Sequence[str]) -> int | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Open the LR Playground window; returns the exit status."""
+    if getattr(sys, "frozen", False):  # the presets' worker process, in a frozen bundle
+        import multiprocessing
+
+        multiprocessing.freeze_support()  # a worker runs its job here and never returns
+    # no cycle collection while the program starts: it makes some 100,000 objects that
+    # all live on, and the collector would walk them over and over (about 30 ms, a
+    # tenth of the time to the first paint); it is back once the window is whole
+    gc.disable()
+    try:
+        return _run(argv)
+    finally:
+        gc.enable()
+
+
+def _run(argv: Sequence[str] | None) -> int:
     # the window model (and the engine it runs) first: PySide6 checks every module
     # imported after it for its __feature__ switches by reading the module's
     # source, and none of these has Qt in it
     import desktop.model  # noqa: F401
     from desktop.errors import guard_std_streams
 
-    if getattr(sys, "frozen", False):  # the presets' worker process, in a frozen bundle
-        import multiprocessing
-
-        multiprocessing.freeze_support()
     guard_std_streams()  # a Windows gui-script has no stderr: pythonw gives it none
     argv = list(sys.argv if argv is None else argv)
     handled = _launcher_flags(argv[1:])
@@ -105,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.main_window import MainWindow
 
     window = MainWindow()
+    window.completed.connect(_collect_again)
     errors.install_excepthook(lambda: window)
     _set_icon(window)
     window.show()
@@ -117,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quit_after_ms is not None:
         QTimer.singleShot(max(0, args.quit_after_ms), window.close)
     return int(app.exec())
+
+
+def _collect_again() -> None:
+    gc.enable()
 
 
 def _report_paint(window: object) -> None:

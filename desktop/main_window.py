@@ -21,7 +21,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
@@ -56,6 +56,8 @@ KNOBS_WIDTH_CHARS = 40
 
 class MainWindow(QMainWindow):
     """The LR Playground window."""
+
+    completed = Signal()  # the knobs and the teaching parts are built (`complete`)
 
     def __init__(self, settings: Settings | None = None,
                  show_error: Callable[..., Any] | None = None) -> None:
@@ -252,9 +254,10 @@ class MainWindow(QMainWindow):
         if self.model.started:  # the first inspection a tenth of a second behind the knobs
             self._extras.inspector_binder.hold()
             self._extras.inspector_binder.request()
+        self.completed.emit()
 
     @property
-    def completed(self) -> bool:
+    def is_complete(self) -> bool:
         """Whether the knobs' panels and the teaching parts are built yet."""
         return self._panels is not None
 

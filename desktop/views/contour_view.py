@@ -36,7 +36,7 @@ from desktop.views._bands import Band
 from desktop.views._compared import DEDUPE_FROM, MAX_PATH_DOTS, ComparedPaths
 from desktop.views._growing import GrowingRows
 from desktop.views._items import PixelPoints
-from desktop.views._menu import ExportEntry
+from desktop.views._menu import ExportEntry, LazyMenuViewBox
 from desktop.views._path import MARKER_Z, ExitMarker, StepPath
 from desktop.views.arrows import ArrowsItem
 from desktop.views.colour_scale import colour_scale
@@ -101,7 +101,8 @@ class ContourView(ComparedPaths, ExportEntry, pg.PlotWidget):
     clicked = Signal(float, float)
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent, axisItems=readable_axes())
+        super().__init__(parent, axisItems=readable_axes(),
+                         viewBox=LazyMenuViewBox())
         self._init_export_entry()  # the app's own Export… in the right-click menu
         plot = plain_plot(self.getPlotItem(), "x", "y")
         self._box: tuple[float, float, float, float] | None = None

@@ -19,7 +19,7 @@ from desktop.views._bands import Band
 from desktop.views._compared import DEDUPE_FROM, MAX_PATH_DOTS, ComparedPaths
 from desktop.views._growing import GrowingRows
 from desktop.views._items import PixelPoints
-from desktop.views._menu import ExportEntry
+from desktop.views._menu import ExportEntry, LazyMenuViewBox
 from desktop.views._path import MARKER_Z, ExitMarker, StepPath
 from desktop.views.arrows import ArrowsItem
 
@@ -32,7 +32,8 @@ class LineView(ComparedPaths, ExportEntry, pg.PlotWidget):
     """Loss against the single parameter, with the run rolling down it."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent, axisItems=readable_axes())
+        super().__init__(parent, axisItems=readable_axes(),
+                         viewBox=LazyMenuViewBox())
         self._init_export_entry()  # the app's own Export… in the right-click menu
         plot = plain_plot(self.getPlotItem(), "w", "loss")
         self._box: tuple[float, float, float, float] | None = None

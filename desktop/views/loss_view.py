@@ -48,7 +48,7 @@ from desktop.views._bands import Band, Key
 from desktop.views._extent import Extent, loss_range, widened
 from desktop.views._growing import GrowingRows, PeakReducer
 from desktop.views._items import PixelPoints
-from desktop.views._menu import ExportEntry
+from desktop.views._menu import ExportEntry, LazyMenuViewBox
 
 VALIDATION = "#1f77b4"
 LOG_LABEL = "loss (log, values ≤ 0 clipped)"
@@ -68,7 +68,8 @@ class LossView(ExportEntry, pg.PlotWidget):
     """Loss against step for the current run and any compared runs."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent, axisItems=readable_axes())  # decade ticks that fit
+        super().__init__(parent, axisItems=readable_axes(),
+                         viewBox=LazyMenuViewBox())  # decade ticks that fit
         self._init_export_entry()  # the app's own Export… in the right-click menu
         plot = plain_plot(self.getPlotItem(), "step")
         plot.setClipToView(True)

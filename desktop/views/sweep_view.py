@@ -26,7 +26,7 @@ from desktop.views import palette
 from desktop.views._arrays import as_float, clip_for_log
 from desktop.views._axes import fit_axis_label, plain_plot, readable_axes
 from desktop.views._bands import Band, Mark
-from desktop.views._menu import ExportEntry
+from desktop.views._menu import ExportEntry, LazyMenuViewBox
 
 LOSS_LABEL = "final loss (log, values ≤ 0 clipped)"
 # shorter titles for a short plot: the longest that fits is shown
@@ -54,7 +54,8 @@ class SweepView(ExportEntry, pg.PlotWidget):
     lrPicked = Signal(float)
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent, axisItems=readable_axes())  # decade ticks that fit
+        super().__init__(parent, axisItems=readable_axes(),
+                         viewBox=LazyMenuViewBox())  # decade ticks that fit
         self._init_export_entry()  # the app's own Export… in the right-click menu
         # said over the empty plot while there is no sweep (empty axes read as broken)
         self.note = QLabel(PENDING, self)

@@ -215,6 +215,25 @@ def test_colour_scale_percentile_is_numpys_to_the_last_bit():
             assert percentile(values, q) == float(np.percentile(values, q)), (n, q)
 
 
+# a popup menu on the offscreen platform: Qt warns that it cannot raise it or grab keys
+@pytest.mark.qt_log_ignore(r"^This plugin does not support (raise\(\)|grabbing the keyboard)$",
+                           r"^Mouse event \"Mouse(Press|Release)\" not accepted")
+def test_a_plots_zoom_menu_is_built_at_the_first_right_click_and_knows_the_view(qtbot, contour):
+    box = contour.getPlotItem().getViewBox()
+    assert box.menu is None and box.menuEnabled()  # on, not yet built
+    box.setXRange(-0.5, 0.25, padding=0)
+    centre = contour.mapFromScene(box.mapToScene(box.boundingRect().center()))
+    qtbot.mouseClick(contour.viewport(), Qt.MouseButton.RightButton, pos=centre)
+    menu = box.menu
+    assert menu is not None and menu.isVisible()
+    assert "View All" in [a.text() for a in menu.actions()]
+    # the menu built late still shows the range set before it existed
+    assert float(menu.ctrl[0].minText.text()) == pytest.approx(-0.5)
+    menu.close()
+    box.setMenuEnabled(False)
+    assert box.menu is None and box.getContextMenus(None) == []
+
+
 def test_contour_axes_named_by_parameters_and_minimum_marked(contour):
     plot = contour.getPlotItem()
     assert plot.getAxis("bottom").labelText == "a"

@@ -384,17 +384,34 @@ def test_after_reset_the_status_and_plots_show_the_start(qtbot, make_window):
     assert len(x[~np.isnan(x)]) == 1
 
 
+APP_WITH_PROBES = """
+import gc, sys
+from desktop.app import main
+import desktop.main_window as mw
+
+def probed(method, label):
+    def call(self, *args):
+        print(label, gc.isenabled(), *([self.is_complete] if label == "close" else []), flush=True)
+        return method(self, *args)
+    return call
+
+mw.MainWindow.showEvent = probed(mw.MainWindow.showEvent, "show")
+mw.MainWindow.closeEvent = probed(mw.MainWindow.closeEvent, "close")
+rc = main(['lr-playground', '--quit-after-ms', '1500'])
+print('rc', rc, 'torch' in sys.modules, gc.isenabled())
+"""
+
+
 def test_the_app_starts_plays_and_quits_without_importing_torch(tmp_path):
-    code = ("import sys; from desktop.app import main;"
-            "rc = main(['lr-playground', '--quit-after-ms', '1500']);"
-            "print('rc', rc, 'torch' in sys.modules)")
+    # and the cycle collector, off while the program starts, is back once the window is whole
+    code = APP_WITH_PROBES
     env = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
            "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data"),
            "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "rc 0 False"
+    assert out.stdout.strip().splitlines() == ["show False", "close True True", "rc 0 False True"]
     assert "Traceback" not in out.stderr
 
 
@@ -418,15 +435,15 @@ def test_the_first_paint_comes_before_the_knobs_which_follow_unasked(qtbot, tmp_
     class FirstPaint(QObject):
         def eventFilter(self, watched, event):  # Qt override
             if event.type() == QEvent.Type.Paint and not seen:
-                seen.append(w.completed)
+                seen.append(w.is_complete)
             return False
 
     spy = FirstPaint(w)
     w.installEventFilter(spy)
-    assert not w.completed and w.knobs_scroll.widget() is None
+    assert not w.is_complete and w.knobs_scroll.widget() is None
     w.resize(1200, 800)
     w.show()
-    qtbot.waitUntil(lambda: w.completed, timeout=WAIT_MS)  # nothing asked for them
+    qtbot.waitUntil(lambda: w.is_complete, timeout=WAIT_MS)  # nothing asked for them
     assert seen == [False]  # the window painted while the knobs were still to come
     assert w.knobs_scroll.widget().isVisible()
     assert w.inspector_dock.widget() is w.extras.inspector and w.extras.inspector.isVisible()
@@ -438,9 +455,9 @@ def test_asking_for_the_knobs_before_the_window_shows_builds_them_then(qtbot, tm
     qs = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
     w = MainWindow(settings=Settings(qs), show_error=lambda *a: pytest.fail(str(a)))
     qtbot.addWidget(w)
-    assert not w.completed
+    assert not w.is_complete
     combo = w.panels.optimizer.combo  # built on demand, bound to the model already
-    assert w.completed and combo.currentData() == w.model.knobs.config.optimizer
+    assert w.is_complete and combo.currentData() == w.model.knobs.config.optimizer
     assert w.extras.lesson_dock is w.lesson_dock and not w.lesson_dock.isVisible()
     combo.setCurrentIndex(combo.findData("adam"))
     assert w.model.knobs.config.optimizer == "adam"
