@@ -82,6 +82,29 @@ def kill_group(proc: subprocess.Popen[str]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+def complete_s(command: list[str], platform: str, cwd: Path) -> float | None:
+    """Seconds until the window is whole: its knobs, inspector and lessons, built in
+    the turn after the first paint (the program's own ``window-complete`` stamp)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": platform}
+    start = time.time()
+    proc = subprocess.Popen([*command, "--report-first-paint"], cwd=cwd, env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, errors="replace",
+                            start_new_session=os.name != "nt")
+    watchdog = threading.Timer(TIMEOUT_S, kill_group, (proc,))
+    watchdog.start()
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("window-complete "):
+                return float(line.split()[1]) - start
+        return None
+    finally:
+        watchdog.cancel()
+        kill_group(proc)
+        proc.wait()
+
+
 def imported_torch(command: list[str], platform: str, cwd: Path) -> bool | None:
     """Whether the program imported torch before its first paint (None: could not tell)."""
     seconds, lines = first_paint_s(command, platform, cwd, {"PYTHONPROFILEIMPORTTIME": "1"})
@@ -158,6 +181,12 @@ def main() -> int:
         print(f"\nfirst paint, {args.platform}, median of {args.repeat} cold starts "
               f"(target: installed <= 1.25x minimal)\n")
         print(table(rows, ("program", "median s", "best s", "vs minimal")))
+
+        whole = [complete_s(installed, args.platform, installed_cwd) for _ in range(args.repeat)]
+        whole_s = [w for w in whole if w is not None]
+        if whole_s:
+            print(f"\nlr-playground whole (knobs, inspector, lessons built after the first "
+                  f"paint): median {statistics.median(whole_s):.3f} s")
 
         torch_seen = imported_torch(installed, args.platform, installed_cwd)
         verdict = {True: "YES (fix this)", False: "no", None: "could not tell"}[torch_seen]

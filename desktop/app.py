@@ -127,6 +127,7 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.report_first_paint:
         QTimer.singleShot(0, lambda: _report_paint(window))
         window.plots.on_built("contour", lambda view: _report_plots(window, view))
+        window.completed.connect(_report_complete)
     if args.quit_after_ms is not None:
         QTimer.singleShot(max(0, args.quit_after_ms), window.close)
     return int(app.exec())
@@ -139,6 +140,10 @@ def _collect_again() -> None:
 def _report_paint(window: object) -> None:
     window.repaint()  # type: ignore[attr-defined]
     print(f"first-paint {time.time():.6f}", flush=True)
+
+
+def _report_complete() -> None:
+    print(f"window-complete {time.time():.6f}", flush=True)
 
 
 def _report_plots(window: Any, view: Any) -> None:

@@ -22,13 +22,12 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +132,9 @@ class Jobs(QObject):
                 future = process_pool(name).submit(fn, *args)
         else:
             if self._pool is None:
+                # imported at the first job, after the window's first paint
+                from concurrent.futures import ThreadPoolExecutor
+
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lrp-jobs")
             future = self._pool.submit(fn, *args)
         self._pending[kind] = (ticket, future, done, failed)

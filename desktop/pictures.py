@@ -21,11 +21,11 @@ from core.numfmt import format_compact
 from core.problems.units import fit_sentence, units_note
 from core.run.vectors import step_vectors
 from desktop.model.events import connect_named
-from desktop.views.data_view import DataScene
 
 if TYPE_CHECKING:
     from desktop.model import Frame, WindowModel
     from desktop.plot_area import PlotArea
+    from desktop.views.data_view import DataScene
 
 GRID = 96  # the two-input model's output is shaded on a GRID × GRID grid
 CURVE_POINTS = 240  # the one-input model's curve
@@ -72,6 +72,8 @@ def scene_for(problem: Any) -> DataScene | None:
     """
     if problem.data is None or problem.output_kind is None:
         return None
+    from desktop.views.data_view import DataScene  # with the data tab, after the first paint
+
     x = problem.original_inputs()
     y = np.asarray(problem.data.y, dtype=np.float64)
     kind = problem.output_kind

@@ -26,9 +26,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from core.errors import ConfigError
 from desktop.exports import clipboard
-from desktop.exports.bundle import write_bundle
-from desktop.exports.export_dialog import TABLE, ExportChoice, ExportDialog
-from desktop.exports.plot_export import canvas_size, export_plot
+from desktop.exports.choice import TABLE, ExportChoice
 from desktop.exports.table_export import TABLE_FORMATS, export_table
 from desktop.exports.titles import run_title
 
@@ -145,6 +143,10 @@ class ExportActions(QObject):
     # ------------------------------------------------------------ interactive
     def export_interactive(self, *_args: Any, target: str | None = None) -> None:
         """Ask what and where (the dialog opens with ``target``, else the last choice)."""
+        # the dialog and the figure code are not needed before the window's first paint
+        from desktop.exports.export_dialog import ExportDialog
+        from desktop.exports.plot_export import canvas_size
+
         title = self.figure_title()
         sizes = {key: canvas_size(widget, title) for key, widget in self.plot_widgets().items()}
         initial = self.last_choice()
@@ -181,6 +183,8 @@ class ExportActions(QObject):
     # ------------------------------------------------------------ doing
     def export(self, choice: ExportChoice, path: str | os.PathLike[str]) -> bool:
         """Write ``choice`` to ``path``; a failure is shown, never raised."""
+        from desktop.exports.plot_export import export_plot  # not needed before the first paint
+
         try:
             if choice.target == TABLE:
                 rows = self.selected_rows() if choice.selected_only else None
@@ -200,6 +204,8 @@ class ExportActions(QObject):
 
     def bundle(self, folder: str | os.PathLike[str]) -> Path | None:
         """Write the bundle folder inside ``folder``; its path, or None (shown) on failure."""
+        from desktop.exports.bundle import write_bundle  # not needed before the first paint
+
         try:
             session = self.sessions.current_session()
             plots = {self._file_name(k): v for k, v in self.plot_widgets().items()}

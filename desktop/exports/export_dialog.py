@@ -9,8 +9,6 @@ still apply.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QSizeF
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,24 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.exports.choice import DEFAULT_SCALE, TABLE, ExportChoice
 from desktop.exports.plot_export import MAX_SCALE, MIN_SCALE
+
+__all__ = ["TABLE", "ExportChoice", "ExportDialog"]
 
 PLOT_FORMAT_LABELS = (("png", "PNG image"), ("svg", "SVG (vector)"), ("pdf", "PDF (vector)"))
 TABLE_FORMAT_LABELS = (("csv", "CSV"), ("tsv", "TSV (tab-separated)"), ("md", "Markdown"),
                        ("json", "JSON"))
-TABLE = "table"
-DEFAULT_SCALE = 2.0
-
-
-@dataclass(frozen=True)
-class ExportChoice:
-    """What the user asked for."""
-
-    target: str  # a plot key ("path", "loss", "sweep"), "area" or "table"
-    fmt: str  # png, svg, pdf, csv, tsv, md, json
-    scale: float = DEFAULT_SCALE  # PNG only: times the size on screen
-    width: int | None = None  # PNG only: pixels wide (wins over scale)
-    selected_only: bool = False  # table only
 
 
 class ExportDialog(QDialog):
