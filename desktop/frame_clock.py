@@ -42,6 +42,7 @@ class FrameClock(QObject):
         self._asked = False
         self._in_frame = False
         self._again = False
+        self._held = False
         model.frame_requested.connect(self._on_model_frame_requested)
 
     @property
@@ -74,8 +75,21 @@ class FrameClock(QObject):
             self._again = True
             return
         self._asked = True
+        if self._held:
+            return  # `release` runs it
         wait_ms = FRAME_MS - (self.now() - self._last_work) * 1000.0
         self._throttle.within(0 if wait_ms <= 0 else math.ceil(wait_ms - 1e-6))
+
+    def hold(self) -> None:
+        """No frame until `release`; a request meanwhile waits for it. The window holds
+        the clock from its first show to its first paint: the first frame would
+        otherwise come before that paint and make it later."""
+        self._held = True
+
+    def release(self) -> None:
+        self._held = False
+        if self._asked:
+            self.request()
 
     def tick(self) -> None:
         """One frame now (tests drive the clock with this)."""

@@ -70,7 +70,7 @@ class MainWindow(QMainWindow):
         self.show_error = show_error or errors.show_error
         self.help_box: QMessageBox | None = None
         self._closed = False
-        self._completing = False
+        self._painted = False
         self.key_guard = KeyGuard(self)
         self.plots = PlotArea()
         self.setCentralWidget(self.plots)
@@ -219,17 +219,22 @@ class MainWindow(QMainWindow):
             return
         self.plots.build_deferred()
         self.renderer.show_all()
+        # the first paint shows the run at its start; the frames that play it come after
+        # that paint (the first one before it would make it a frame later)
+        self.runtime.clock.hold()
         self.model.start(play=True)  # the first run plays: something moves
+        self.renderer.show_run()
         self._guard_controls()
 
     def paintEvent(self, event: QEvent) -> None:  # Qt override
         super().paintEvent(event)
-        if self._panels is None and not self._completing:
+        if not self._painted:
             # the first paint is on its way to the screen: the rest follows in the next turn
-            self._completing = True
-            QTimer.singleShot(0, self, self._complete_after_paint)
+            self._painted = True
+            QTimer.singleShot(0, self, self._after_first_paint)
 
-    def _complete_after_paint(self) -> None:
+    def _after_first_paint(self) -> None:
+        self.runtime.clock.release()
         if not self._closed:
             self.complete()
 

@@ -64,6 +64,10 @@ class RunRenderer:
         self._on_insight_surface_changed(self.m.insight.surface)
         self._on_insight_presets_changed(self.m.insight.presets)
         self._on_compare_changed(None)
+        self.show_run()
+
+    def show_run(self) -> None:
+        """Draw the run as it stands: its rows, its path and loss, the selected step."""
         self._sync_table(replaced=True)
         self._draw_run()
         self._on_selection_changed(self.m.selection.step)

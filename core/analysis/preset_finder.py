@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.analysis.sweep import SweepResult, sweep
 from core.errors import ConfigError
 from core.optim import make_optimizer
 from core.run.batches import BatchPlan
@@ -19,6 +18,7 @@ from core.run.config import normalise_schedule
 from core.run.dispatch import train
 
 if TYPE_CHECKING:
+    from core.analysis.sweep_result import SweepResult
     from core.problems.base import Problem
     from core.run.trainer import Run
 
@@ -62,6 +62,10 @@ class PresetFinder:
 
     # ------------------------------------------------------------ plumbing
     def _sweep(self, lrs: np.ndarray) -> SweepResult:
+        # the sweep's modules load with the first preset worked out (in the worker), not
+        # with the window, which starts from the shipped table
+        from core.analysis.sweep import sweep
+
         return sweep(self.prob, lrs, steps=self.budget, optimizer=self.optimizer,
                      start=self.start, batch=self.batch, schedule=self.schedule, **self.hyper)
 

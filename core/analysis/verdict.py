@@ -176,6 +176,9 @@ def explain(facts: RunFacts, *, playing: bool, theory: Theory | None,
     if facts.status == "finished":
         return _finished(facts, first, last, theory, lr_sentence, curvature_at, halve)
     step = rows - 1
+    if step == 0 and playing:
+        return Verdict("running", f"Running: at the start point (loss {num(first)}), the "
+                                  f"first of {facts.budget:,} steps comes next. Space pauses.")
     if step == 0:
         return Verdict("ready", f"Ready at the start point (loss {num(first)}): press Play "
                                 "(Space) or One step (→).")

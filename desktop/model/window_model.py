@@ -143,6 +143,7 @@ class WindowModel(PlayerVerbs):
         if self._torch_device is not None:
             device, self._torch_device = self._torch_device, None
             self.backend.load_torch(device)
+        self._update_status()  # true of the run from now, before any frame has played
         self._request_frame()
 
     def shutdown(self) -> None:

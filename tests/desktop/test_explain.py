@@ -110,6 +110,21 @@ def test_while_playing_nothing_is_judged():
     assert v.kind == "running" and v.text.startswith("Running: step 9 of 100")
 
 
+def test_at_the_start_a_playing_run_is_running_and_a_paused_one_ready():
+    problem = core.get_problem("quadratic")
+    trainer = core.make_trainer(problem, default_config(problem, "quadratic", {}))
+    trainer.advance(1)  # row 0: the start point
+    loss0 = float(trainer.table["loss"][0])
+    said = {playing: explain(facts_of(trainer), playing=playing, theory=None,
+                             lr_sentence=lambda r: "", curvature_at=lambda row: None)
+            for playing in (True, False)}
+    assert said[True].kind == "running" and "Space pauses" in said[True].text
+    assert "press Play" not in said[True].text  # it is playing: Play is not on offer
+    assert said[True].text.startswith(f"Running: at the start point (loss {loss0:g})")
+    assert "first of 100 steps" in said[True].text
+    assert said[False].kind == "ready" and "press Play" in said[False].text
+
+
 @pytest.mark.parametrize("loss, trend", [
     (np.linspace(10, 1, 100), "falling"),
     (np.r_[np.linspace(10, 1, 60), np.tile([1.0, 1.2], 20)], "bounce"),

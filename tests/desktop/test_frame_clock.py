@@ -60,6 +60,20 @@ def test_a_request_when_idle_is_drawn_on_the_next_pass_of_the_event_loop(qtbot, 
     assert not frame_clock.running  # nothing more to do
 
 
+def test_a_held_clock_keeps_a_request_for_its_release(qtbot, clock):
+    frame_clock, model, _fake = clock
+    frame_clock.hold()  # the window between its first show and its first paint
+    model.frame_requested.emit(None)
+    qtbot.wait(50)  # several passes of the event loop
+    assert model.frames == [] and not frame_clock.running
+    frame_clock.release()
+    qtbot.waitUntil(lambda: model.frames == [0.0], timeout=5000)
+    frame_clock.hold()
+    frame_clock.release()  # nothing was asked meanwhile: no frame
+    qtbot.wait(50)
+    assert model.frames == [0.0]
+
+
 def test_requests_within_a_frame_are_merged_into_the_next_one(clock):
     frame_clock, model, fake = clock
     frame_clock.request()

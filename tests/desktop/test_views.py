@@ -11,6 +11,7 @@ import itertools
 from pathlib import Path
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from pyqtgraph import functions as fn
 from PySide6.QtCore import QModelIndex, QPoint, QPointF, QRectF, Qt
@@ -205,6 +206,21 @@ def test_isolines_equal_contourpys_own_generator_with_the_bad_cells_masked():
                   if p is not None and len(p)]
         expected = np.concatenate([np.vstack([p, [[np.nan, np.nan]]]) for p in pieces])[:-1]
         np.testing.assert_array_equal(np.column_stack([x, y]), expected)
+
+
+def test_the_surface_colours_are_pastel_viridis_within_two_levels_of_256():
+    # the map's stops are written out; they must be pyqtgraph's viridis with the
+    # stated share of white, and the map between them close to the full 256 colours
+    viridis = pg.colormap.get("viridis")
+    mix = palette.SURFACE_WHITE_MIX
+    full = (1 - mix) * viridis.getLookupTable(nPts=256, alpha=False).astype(float) + mix * 255
+    ours = palette.surface_colormap().getLookupTable(nPts=256, alpha=False).astype(float)
+    assert np.abs(ours - full).max() <= 2.0
+    stops = np.linspace(0.0, 1.0, len(palette.SURFACE_STOPS))
+    at_stops = (1 - mix) * viridis.map(stops, mode="float")[:, :3] * 255 + mix * 255
+    written = np.array([[int(h[i:i + 2], 16) for i in (1, 3, 5)] for h in palette.SURFACE_STOPS])
+    assert np.abs(written - at_stops).max() <= 0.5  # each stop rounded, nothing else
+    assert written[0].sum() < written[-1].sum()  # low loss dark, high loss light
 
 
 def test_colour_scale_percentile_is_numpys_to_the_last_bit():

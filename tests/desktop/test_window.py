@@ -440,11 +440,29 @@ def test_the_first_paint_comes_before_the_knobs_which_follow_unasked(qtbot, tmp_
 
     spy = FirstPaint(w)
     w.installEventFilter(spy)
+    at_paint: list[tuple] = []
+
+    class StartOnScreen(QObject):  # what the first paint shows of the run
+        def eventFilter(self, watched, event):  # Qt override
+            if event.type() == QEvent.Type.Paint and not at_paint:
+                contour = w.plots.contour
+                at_paint.append((w.runtime.clock.frames, w.status_label.text(),
+                                 w.plots.model.rowCount(), contour._start.pos().x(),
+                                 contour._start.pos().y(), contour._start.isVisible()))
+            return False
+
+    w.installEventFilter(StartOnScreen(w))
     assert not w.is_complete and w.knobs_scroll.widget() is None
     w.resize(1200, 800)
     w.show()
     qtbot.waitUntil(lambda: w.is_complete, timeout=WAIT_MS)  # nothing asked for them
     assert seen == [False]  # the window painted while the knobs were still to come
+    # ... and before any frame: the run at its start, and a sentence true of that
+    frames, status, rows, x, y, shown = at_paint[0]
+    assert frames == 0 and rows == 1 and shown
+    assert (x, y) == tuple(w.model.knobs.start)
+    assert status.startswith("Running: at the start point"), status
+    qtbot.waitUntil(lambda: w.runtime.clock.frames > 0, timeout=WAIT_MS)  # then it plays
     assert w.knobs_scroll.widget().isVisible()
     assert w.inspector_dock.widget() is w.extras.inspector and w.extras.inspector.isVisible()
     assert w.panels.problem.combo.currentData() == w.model.knobs.problem.name
