@@ -14,8 +14,36 @@ from typing import Any
 
 from core.checks import shown
 from core.errors import ConfigError
-from core.problems import classic, network, seeds
+from core.problems import classic, seeds
 from core.problems.base import Problem
+
+
+class _Network:
+    """A network problem's factory whose module loads at its first use: the networks'
+    modules (the model, its toy data and work arrays) are a tenth of the engine's import,
+    which the window pays before its first paint, and most sessions never open one."""
+
+    def __init__(self, shape: str) -> None:
+        self._shape = shape
+        self.__name__ = shape
+
+    @functools.cached_property
+    def _factory(self) -> Callable[..., Problem]:
+        from core.problems import network
+
+        return network.factory(self._shape)
+
+    def __call__(self, **options: Any) -> Problem:
+        return self._factory(**options)
+
+    @property
+    def title(self) -> str:
+        return self._factory.title  # type: ignore[attr-defined]
+
+    @property
+    def __signature__(self) -> inspect.Signature:  # the options, as `problem_options` reads them
+        return inspect.signature(self._factory)
+
 
 BUILTINS: dict[str, Callable[..., Problem]] = {
     "rosenbrock": classic.rosenbrock,
@@ -29,10 +57,10 @@ BUILTINS: dict[str, Callable[..., Problem]] = {
     "single-weight": seeds.single_weight,
     "and-gate": seeds.and_gate,
     "glasses-vs-ring": seeds.glasses_vs_ring,
-    "circle": network.factory("circle"),
-    "xor": network.factory("xor"),
-    "gaussians": network.factory("gaussians"),
-    "spiral": network.factory("spiral"),
+    "circle": _Network("circle"),
+    "xor": _Network("xor"),
+    "gaussians": _Network("gaussians"),
+    "spiral": _Network("spiral"),
 }
 
 

@@ -39,6 +39,7 @@ from desktop.views._items import PixelPoints
 from desktop.views._menu import ExportEntry, LazyMenuViewBox
 from desktop.views._path import MARKER_Z, ExitMarker, StepPath
 from desktop.views.arrows import ArrowsItem
+from desktop.views.colour_bar import ColourBar
 from desktop.views.colour_scale import colour_scale
 
 # paths are cut at this many window-sizes away (see clip_polyline)
@@ -119,16 +120,9 @@ class ContourView(ComparedPaths, ExportEntry, pg.PlotWidget):
         # explicit axisOrder: correct even if the app forgot the global option
         self._image = pg.ImageItem(axisOrder="row-major")
         plot.addItem(self._image)
-        self._bar = pg.ColorBarItem(
-            values=(0.0, 1.0),
-            colorMap=palette.surface_colormap(),
-            interactive=False,
-            colorMapMenu=False,
-            width=14,
-            label="loss − min (log scale)",
-        )
+        self._bar = ColourBar(palette.surface_colormap(), width=14, label="loss − min (log scale)")
         self._bar.axis.setLogMode(True)
-        self._bar.setImageItem(self._image, insert_in=plot)
+        self._bar.attach(self._image, plot)
 
         self._iso = pg.PlotCurveItem(pen=pg.mkPen(palette.ISOLINE, width=1), connect="finite")
         # the surface and its iso-lines change per problem, not per frame: keep

@@ -50,6 +50,20 @@ def test_the_trainer_loads_without_the_formula_parser_or_the_csv_reader():
     assert loaded_after(code, ("core.formula", "core.io.datatable", "core.session")) == "[]"
 
 
+def test_a_run_and_the_shipped_presets_load_neither_the_networks_nor_the_sweep():
+    # the window pays for every module it imports before its first paint
+    code = ("import core\ncore.train('rosenbrock', steps=5)\n"
+            "from core.analysis.preset_table import known_presets\n"
+            "assert known_presets('rosenbrock', 'sgd') is not None")
+    watched = ("core.problems.network", "core.problems.mlp", "core.analysis.sweep")
+    assert loaded_after(code, watched) == "[]"
+    # the problem list and each network's options, title and problem are there all the same
+    code = ("import core\nassert core.problem_options('spiral')['hidden'] == '8,8'\n"
+            "assert '2-8-8-1' in core.problem_title('xor')\n"
+            "assert core.get_problem('circle').n_params == 105")
+    assert loaded_after(code, watched) == "['core.problems.mlp', 'core.problems.network']"
+
+
 def test_one_network_trains_on_the_calling_thread_without_an_executor():
     code = "import core\ncore.train('circle', steps=3)"
     assert loaded_after(code, ("concurrent.futures",)) == "[]"
