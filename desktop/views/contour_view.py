@@ -125,10 +125,7 @@ class ContourView(ComparedPaths, ExportEntry, pg.PlotWidget):
         self._bar.attach(self._image, plot)
 
         self._iso = pg.PlotCurveItem(pen=pg.mkPen(palette.ISOLINE, width=1), connect="finite")
-        # the surface and its iso-lines change per problem, not per frame: keep
-        # them as pixmaps until the view is panned, zoomed or resized
-        for item in (self._image, self._iso):
-            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._cached = False  # the surface and iso-lines kept as pixmaps: after the first paint
         self._minima = pg.ScatterPlotItem(
             symbol="star",
             size=15,
@@ -292,6 +289,17 @@ class ContourView(ComparedPaths, ExportEntry, pg.PlotWidget):
         pos = self._start.pos()
         self._start_at = (float(pos.x()), float(pos.y()))
         self.startMoved.emit(float(pos.x()), float(pos.y()))
+
+    def paintEvent(self, event) -> None:  # Qt override
+        super().paintEvent(event)
+        if not self._cached:
+            # the surface and its iso-lines change per problem, not per frame: from now
+            # on they are kept as pixmaps until the view is panned, zoomed or resized
+            # (filling that cache in the first paint would make the window's first
+            # paint later by more than the cache saves it)
+            self._cached = True
+            for item in (self._image, self._iso):
+                item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def _on_scene_clicked(self, ev) -> None:
         if ev.isAccepted() or ev.double() or ev.button() != Qt.MouseButton.LeftButton:

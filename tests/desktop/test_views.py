@@ -250,6 +250,21 @@ def test_a_plots_zoom_menu_is_built_at_the_first_right_click_and_knows_the_view(
     assert box.menu is None and box.getContextMenus(None) == []
 
 
+def test_the_surface_is_kept_as_a_pixmap_once_it_has_been_painted(qtbot):
+    from PySide6.QtWidgets import QGraphicsItem
+
+    view = ContourView()
+    qtbot.addWidget(view)
+    xs, ys, Z = quadratic_grid()
+    view.set_surface(xs, ys, Z, np.geomspace(0.05, 10, 8), ("a", "b"), [(0.0, 0.0)])
+    items = (view._image, view._iso)
+    none, pixmap = QGraphicsItem.CacheMode.NoCache, QGraphicsItem.CacheMode.DeviceCoordinateCache
+    assert [i.cacheMode() for i in items] == [none, none]  # the first paint draws them directly
+    view.resize(400, 300)
+    view.show()
+    qtbot.waitUntil(lambda: [i.cacheMode() for i in items] == [pixmap, pixmap], timeout=5000)
+
+
 def test_contour_axes_named_by_parameters_and_minimum_marked(contour):
     plot = contour.getPlotItem()
     assert plot.getAxis("bottom").labelText == "a"
