@@ -219,8 +219,8 @@ class MainWindow(QMainWindow):
             return
         self.plots.build_deferred()
         self.renderer.show_all()
-        # the first paint shows the run at its start; the frames that play it come after
-        # that paint (the first one before it would make it a frame later)
+        # the first paint shows the run at its start and the frames that play it begin
+        # after that paint: a frame drawn before it would hold it back by that frame
         self.runtime.clock.hold()
         self.model.start(play=True)  # the first run plays: something moves
         self.renderer.show_run()
@@ -234,14 +234,15 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self._after_first_paint)
 
     def _after_first_paint(self) -> None:
+        if self._closed:  # closed at once: no frame, no knobs
+            return
         self.runtime.clock.release()
-        if not self._closed:
-            self.complete()
+        self.complete()
 
     def complete(self) -> None:
         """Build the knobs' panels and the teaching parts (inspector, lessons, your own
-        problem), once. The first paint comes before them: they are two fifths of the
-        window's start-up, and none of it is needed to see the first run. Whatever asks
+        problem), once. The first paint comes before them: their modules and widgets
+        take about 60 ms, and none of them is needed to see the first run. Whatever asks
         for them sooner (`panels`, `sections`, `extras`) builds them then."""
         if self._panels is not None:
             return
