@@ -118,8 +118,9 @@ def _run(argv: Sequence[str] | None) -> int:
 
     window = MainWindow()
     window.completed.connect(_collect_again)
+    # the icon with the knobs: reading its SVG is 3 ms the first paint need not wait for
+    window.completed.connect(lambda: _set_icon(window))
     errors.install_excepthook(lambda: window)
-    _set_icon(window)
     window.show()
     if session_path is not None:
         # after the window shows: a bad file is a message box over the window, not a silent start

@@ -396,14 +396,21 @@ def probed(method, label):
     return call
 
 mw.MainWindow.showEvent = probed(mw.MainWindow.showEvent, "show")
-mw.MainWindow.closeEvent = probed(mw.MainWindow.closeEvent, "close")
+close = probed(mw.MainWindow.closeEvent, "close")
+
+def close_with_icon(self, event):
+    print("icon", not self.windowIcon().isNull(), flush=True)
+    return close(self, event)
+
+mw.MainWindow.closeEvent = close_with_icon
 rc = main(['lr-playground', '--quit-after-ms', '1500'])
 print('rc', rc, 'torch' in sys.modules, gc.isenabled())
 """
 
 
 def test_the_app_starts_plays_and_quits_without_importing_torch(tmp_path):
-    # and the cycle collector, off while the program starts, is back once the window is whole
+    # and the cycle collector, off while the program starts, is back once the window is
+    # whole, and the window has its icon by then
     code = APP_WITH_PROBES
     env = {"QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
            "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_DATA_HOME": str(tmp_path / "data"),
@@ -411,7 +418,8 @@ def test_the_app_starts_plays_and_quits_without_importing_torch(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines() == ["show False", "close True True", "rc 0 False True"]
+    assert out.stdout.strip().splitlines() == ["show False", "icon True", "close True True",
+                                               "rc 0 False True"]
     assert "Traceback" not in out.stderr
 
 
