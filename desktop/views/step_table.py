@@ -37,8 +37,9 @@ class StepTableView(QTableView):
 
     ``rowSelected(row)`` is emitted when the user changes the selection: the
     current row if it is selected, else the last selected row, or -1 when
-    nothing is selected. A model reset (new run) clears the selection without
-    a signal; the model already knows the run changed.
+    nothing is selected. A model reset (a new problem's run) clears the
+    selection, and a new run's removing the selected rows drops them, both
+    without a signal: the model already knows the run changed.
     """
 
     rowSelected = Signal(int)
@@ -82,6 +83,7 @@ class StepTableView(QTableView):
             old.modelReset.disconnect(self._on_model_reset)
             if isinstance(old, StepTableModel):
                 old.textWidened.disconnect(self._on_model_text_widened)
+                old.tableReplaced.disconnect(self._on_model_reset)
         super().setModel(model)
         if model is not None:
             model.rowsInserted.connect(self._on_model_rows_inserted)
@@ -90,6 +92,8 @@ class StepTableView(QTableView):
             if isinstance(model, StepTableModel):
                 # data() runs while painting: widen once the paint is over
                 model.textWidened.connect(self._on_model_text_widened)
+                # a new run in the old one's columns: fitted and followed as a reset is
+                model.tableReplaced.connect(self._on_model_reset)
             # selectionChanged, not currentChanged: Qt moves the current index by
             # itself (focus, model resets), which is not the user picking a row
             self.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -237,6 +241,11 @@ class StepTableView(QTableView):
             self.scrollToBottom()
 
     def _on_selection_changed(self, _selected, _deselected) -> None:
+        model = self.model()
+        if isinstance(model, StepTableModel) and model.removing_rows:
+            # rows a new run no longer has take their selection with them: that is
+            # not the user choosing nothing, so it is not passed on as a choice
+            return
         selection = self.selectionModel()
         current = selection.currentIndex()
         if current.isValid() and selection.isRowSelected(current.row(), QModelIndex()):

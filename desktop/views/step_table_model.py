@@ -78,10 +78,13 @@ class StepTableModel(QAbstractTableModel):
     """Rows of a ``core.StepTable``; only the rows announced via ``extend_to`` are shown.
 
     ``textWidened(column)`` is emitted (queued) when a cell's text is longer
-    than any shown before in its column, so a view can widen the column.
+    than any shown before in its column, so a view can widen the column;
+    ``tableReplaced()`` when another table with the same columns took the
+    shown one's place without a model reset (see `set_table`).
     """
 
     textWidened = Signal(int)
+    tableReplaced = Signal()
 
     def __init__(self, table: StepTable | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -97,6 +100,9 @@ class StepTableModel(QAbstractTableModel):
         # the longest text shown so far per column, plain and scientific apart
         # (the same length in the other form can be wider)
         self._longest: list[dict[bool, str]] = []
+        # True while rows a new run lacks are being removed: the selection they take
+        # with them is the program's doing, not a choice of the user's
+        self.removing_rows = False
         self._set_columns()
         self._refresh_views()
 
@@ -118,7 +124,19 @@ class StepTableModel(QAbstractTableModel):
         return self._table
 
     def set_table(self, table: StepTable | None) -> None:
-        """Show another table (a new run): a model reset, views forget their selection."""
+        """Show another table (a new run).
+
+        With the same columns as the table shown (a knob moved, the run made
+        again) the rows are swapped in place: rows inserted or removed, every
+        cell changed, then ``tableReplaced``. A model reset instead would make
+        Qt lay out a network's 216 header sections again and the view rebuild
+        its scroll bars, a third of a dragged slider's frame. Other columns (a
+        new problem): a model reset, and views forget their selection.
+        """
+        old = self._table
+        if table is not None and old is not None and table.columns == old.columns:
+            self._replace_rows(table)
+            return
         self.beginResetModel()
         self._table = table
         self._set_columns()
@@ -126,6 +144,16 @@ class StepTableModel(QAbstractTableModel):
         self._text = {}
         self._refresh_views()
         self.endResetModel()
+
+    def _replace_rows(self, table: StepTable) -> None:
+        self._table = table
+        self._text = {}
+        self._longest = [{} for _ in self._columns]
+        self.extend_to(len(table))
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(self._rows - 1, len(self._columns) - 1))
+        self.tableReplaced.emit()
 
     def extend_to(self, n: int) -> None:
         """Announce the table's growth (or shrinkage) to ``n`` rows in one batch."""
@@ -137,9 +165,13 @@ class StepTableModel(QAbstractTableModel):
             self._rows = n
             self.endInsertRows()
         elif n < self._rows:
-            self.beginRemoveRows(QModelIndex(), n, self._rows - 1)
-            self._rows = n
-            self.endRemoveRows()
+            self.removing_rows = True
+            try:
+                self.beginRemoveRows(QModelIndex(), n, self._rows - 1)
+                self._rows = n
+                self.endRemoveRows()
+            finally:
+                self.removing_rows = False
 
     # ------------------------------------------------------------ Qt model
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008

@@ -778,9 +778,46 @@ def test_table_model_extend_to_inserts_rows_in_one_batch(qtbot):
     assert model.rowCount() == 150
     model.extend_to(10_000)  # never beyond the table
     assert model.rowCount() == 150
+    other = StepTable(["step", "loss"], capacity=2)
+    other.append_columns({"step": np.arange(2.0), "loss": np.array([5.0, 4.0])}, 2)
     with qtbot.waitSignal(model.modelReset, timeout=1000):
-        model.set_table(make_table(3))
-    assert model.rowCount() == 3
+        model.set_table(other)  # other columns: a reset
+    assert model.rowCount() == 2 and model.column_names == ["step", "loss"]
+
+
+def test_a_new_run_in_the_same_columns_replaces_the_rows_without_a_reset(qtbot):
+    model = StepTableModel(make_table(100))
+    a = COLUMNS.index("a")
+    assert model.data(model.index(5, a)) == "2.28571"  # 3 - 5/7, cached as shown
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    shorter = make_table(3)
+    shorter.append_columns({name: np.full(3, 9.0) for name in COLUMNS}, 3)  # rows 3..5
+    with qtbot.waitSignals([model.rowsRemoved, model.dataChanged, model.tableReplaced],
+                           timeout=1000):
+        model.set_table(shorter)
+    assert model.table is shorter and model.rowCount() == 6 and not resets
+    assert model.data(model.index(5, a)) == "9"  # the new run's value, not the cached one
+    assert model.longest_texts(a) == ["9"]  # the old run's texts are forgotten
+    with qtbot.waitSignal(model.rowsInserted, timeout=1000,
+                          check_params_cb=lambda parent, first, last: (first, last) == (6, 99)):
+        model.set_table(make_table(100))
+    assert model.rowCount() == 100 and not resets
+
+
+def test_a_new_run_without_the_selected_row_keeps_the_users_choice(qtbot, show):
+    model = StepTableModel(make_table(50))
+    view = show(StepTableView(), 700, 400)
+    view.setModel(model)
+    picked: list[int] = []
+    view.rowSelected.connect(picked.append)
+    view.selectRow(40)
+    assert picked[-1] == 40
+    picked.clear()
+    model.set_table(make_table(10))  # the selected row is gone: not a choice of the user's
+    assert picked == [] and view.selected_rows() == []
+    view.selectRow(3)
+    assert picked[-1] == 3  # the user's own choices still come through
 
 
 def test_a_million_rows_show_at_once_and_only_visible_cells_are_read(qtbot, show):
@@ -833,9 +870,15 @@ def test_table_selection_emits_row_selected(qtbot, show):
         view.clearSelection()
     assert blocker.args == [-1]
     view.selectRow(3)
-    # a new run (model reset) clears the selection without a signal
+    # a new run in the same columns keeps the selected row, without a signal
     with qtbot.assertNotEmitted(view.rowSelected):
         view.model().set_table(make_table(5))
+    assert view.selected_rows() == [3]
+    # another problem's run (a model reset) clears the selection without a signal
+    other = StepTable(["step", "loss"], capacity=5)
+    other.append_columns({"step": np.arange(5.0), "loss": np.ones(5)}, 5)
+    with qtbot.assertNotEmitted(view.rowSelected):
+        view.model().set_table(other)
     assert view.selected_rows() == []
 
 
