@@ -46,6 +46,11 @@ def lerp(start: Num, end: Num, weight: float) -> Num:
 
 
 # ------------------------------------------------------------- Python floats
+def identity(z: Num) -> Num:
+    """One example's column, mean or sum: the value itself."""
+    return z
+
+
 # Each follows its numpy twin, nan included, or raises where math has no answer.
 def _sqrt(z: float) -> float:
     return math.sqrt(z) if z >= 0.0 else math.nan  # numpy gives nan below zero
@@ -72,7 +77,7 @@ FLOATS = SimpleNamespace(
     zeros_like=lambda a: 0.0, full_like=lambda a, value: float(value),
     # the data helpers for one example (`core.problems.base.Example`): its
     # columns are floats, so a parameter needs no axis and a mean is the value
-    col=lambda a: a, mean=lambda z: z, sum=lambda z: z,
+    col=identity, mean=identity, sum=identity,
     indicator=lambda cond: 1.0 if cond else 0.0,
     clip=lambda z, lo, hi: lo if z < lo else hi if z > hi else z,  # nan stays nan
 )

@@ -33,7 +33,7 @@ class FormulaProblem(Problem):
         self._compiled = compile_formula(self.options["formula"], tuple(self.param_names))
 
     def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
+        state = super().__getstate__()
         state.pop("_compiled", None)
         return state
 

@@ -15,7 +15,7 @@ against a data column with ``xp.col(a) * data.x[:, 0]`` and reduce with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import add
 from typing import TYPE_CHECKING, Any
@@ -25,6 +25,7 @@ import numpy as np
 from core.checks import check_point
 from core.errors import ConfigError
 from core.problems.dataset import Dataset, Example
+from core.problems.traced import LossGrad, trace_loss_grad
 from core.xp import FLOATS, NUMPY
 
 if TYPE_CHECKING:
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
 # on floats; beyond it one numpy call over the batch is cheaper
 FLOAT_EXAMPLES = 16
 EXAMPLES_KEPT = 4096  # a data set up to this size keeps its rows as examples
+# a trace costs about what the written code takes for this many examples (20-40 µs)
+# and saves half of each: a run that works out fewer keeps the written code
+TRACE_AFTER = 200
+_TRACED = "_traced_loss_grad"  # where a problem keeps its trace (None: it does not trace)
 
 
 @dataclass
@@ -80,6 +85,13 @@ class Problem:
     def __post_init__(self) -> None:
         """Subclasses precompute from their data here (the base does nothing)."""
 
+    def __getstate__(self) -> dict[str, Any]:
+        # a trace is generated code, which cannot be pickled (a problem goes to the
+        # worker processes that work out presets and sweeps): made again there if needed
+        state = dict(self.__dict__)
+        state.pop(_TRACED, None)
+        return state
+
     # ------------------------------------------------------------------ math
     def loss_c(self, xp: Any, p: Comps, data: Dataset | None) -> Num:
         """Loss at the parameter components ``p`` (any backend)."""
@@ -110,45 +122,65 @@ class Problem:
         """Values of `extra_columns` at ``p`` (e.g. ``y_pred``, ``error``)."""
         return ()
 
-    def float_loss_grad(self) -> Callable[[tuple[float, ...], Sequence[int] | None],
-                                          tuple[float, Comps]]:
+    def float_loss_grad(self, evaluations: int = 0) -> LossGrad:
         """``f(p, rows) -> (loss, gradient)`` at one point of Python floats: the single run.
 
         ``rows`` are the examples of a mini-batch or sample (None: all of them).
         The math is the problem's own `loss_grad_c`, run with the float
         namespace on one `Example` at a time and averaged (the losses are
         means over examples), or with numpy over a batch too big for that.
+        A run that will work out at least `TRACE_AFTER` examples (its
+        ``evaluations``) runs that same math traced into straight-line code
+        (`core.problems.traced`), kept on the problem for its later runs.
         Made once per run: the choices are taken here, not at every step.
         Float math raises where it has no real answer (an overflow, a log of
         zero); the caller then asks `numpy_loss_grad`.
         """
         lg = self.loss_grad_c
         if self.data is None:
-            return lambda p, rows: lg(FLOATS, p, None)
+            return self._traced(lambda p, rows: lg(FLOATS, p, None), evaluations)
         full = self.full_loss_grad_c if self.full_data_path else None
         everyone = list(range(self.n_samples))
-        example, numpy_loss_grad = self.example, self.numpy_loss_grad
+        numpy_loss_grad = self.numpy_loss_grad
+        examples = self._traced(self._per_example, evaluations)
 
         def loss_grad(p: tuple[float, ...], rows: Sequence[int] | None) -> tuple[float, Comps]:
             if rows is None:
                 if full is not None:
                     return full(p)
                 rows = everyone
-            count = len(rows)
-            if count == 1:
-                return lg(FLOATS, p, example(rows[0]))
-            if count > FLOAT_EXAMPLES:
+            if len(rows) > FLOAT_EXAMPLES:
                 return numpy_loss_grad(p, rows)
-            # running sums in row order, as the seeds' loops add (and numpy's mean
-            # of a few values); map(add) is a third cheaper than a zip per example
-            total, gsum = 0.0, (0.0,) * len(p)
-            for i in rows:
-                loss, g = lg(FLOATS, p, example(i))
-                total += loss
-                gsum = tuple(map(add, gsum, g))
-            return total / count, tuple([s / count for s in gsum])
+            return examples(p, rows)
 
         return loss_grad
+
+    def _traced(self, written: LossGrad, evaluations: int) -> LossGrad:
+        """``written`` as straight-line code (`core.problems.traced`) where it traces,
+        made once per problem; else ``written`` itself."""
+        if self.n_samples > EXAMPLES_KEPT:  # the trace keeps every row as floats
+            return written
+        traced = self.__dict__.get(_TRACED, False)
+        if traced is False:
+            if evaluations < TRACE_AFTER:
+                return written
+            traced = self.__dict__[_TRACED] = trace_loss_grad(self, written)
+        return written if traced is None else traced
+
+    def _per_example(self, p: tuple[float, ...], rows: Sequence[int]) -> tuple[float, Comps]:
+        """Loss and gradient over ``rows``, one `Example` at a time on floats."""
+        lg, example = self.loss_grad_c, self.example
+        count = len(rows)
+        if count == 1:
+            return lg(FLOATS, p, example(rows[0]))
+        # running sums in row order, as the seeds' loops add (and numpy's mean
+        # of a few values); map(add) is a third cheaper than a zip per example
+        total, gsum = 0.0, (0.0,) * len(p)
+        for i in rows:
+            loss, g = lg(FLOATS, p, example(i))
+            total += loss
+            gsum = tuple(map(add, gsum, g))
+        return total / count, tuple([s / count for s in gsum])
 
     def numpy_loss_grad(self, p: tuple[float, ...],
                         rows: Sequence[int] | None) -> tuple[float, Comps]:

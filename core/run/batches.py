@@ -55,6 +55,13 @@ class BatchPlan:
         return self.mode != "full"
 
     @property
+    def examples_per_update(self) -> int:
+        """How many examples one update's gradient is worked out on (1 without data)."""
+        if self.mode == "full":
+            return max(1, self.n)
+        return 1 if self.mode == "sample" else min(int(self.mode), self.n)
+
+    @property
     def updates_per_epoch(self) -> int:
         if self.mode == "full":
             return 1

@@ -86,10 +86,15 @@ class Limits:
 
 
 def make_stepper(problem: Problem, plan: BatchPlan, optimizer: Optimizer,
-                 start: Sequence[float], noise: float, seed: int) -> Any:
-    """The stepper for this problem's size."""
-    kind = FloatStepper if problem.n_params <= FLOAT_PARAMS else VectorStepper
-    return kind(problem, plan, optimizer, start, noise, seed)
+                 start: Sequence[float], noise: float, seed: int, steps: int = 0) -> Any:
+    """The stepper for this problem's size (``steps``: the updates the run will make)."""
+    if problem.n_params > FLOAT_PARAMS:
+        return VectorStepper(problem, plan, optimizer, start, noise, seed)
+    # the full data through a problem's own full-data path works out no example
+    per_update = 0 if problem.full_data_path and not plan.uses_batches \
+        else plan.examples_per_update
+    return FloatStepper(problem, plan, optimizer, start, noise, seed,
+                        evaluations=steps * per_update)
 
 
 class _Stepper:
@@ -110,10 +115,13 @@ class FloatStepper(_Stepper):
     """One Python float per parameter, the rule called once per parameter."""
 
     def __init__(self, problem: Problem, plan: BatchPlan, optimizer: Optimizer,
-                 start: Sequence[float], noise: float, seed: int) -> None:
+                 start: Sequence[float], noise: float, seed: int,
+                 evaluations: int = 0) -> None:
         super().__init__(problem, plan, optimizer, noise, seed)
         self.p = tuple(float(v) for v in start)
-        self.source = problem.float_loss_grad()
+        # (``evaluations``: the examples the run will work out, which decides whether
+        # tracing the problem's math into straight-line code pays)
+        self.source = problem.float_loss_grad(evaluations)
         rule, hyper = optimizer.rule, optimizer.hyper
         self.states = tuple(rule.init(v, hyper, FLOATS) for v in self.p)
         # the loop keeps each parameter's state as a plain tuple of its fields

@@ -108,7 +108,7 @@ class Trainer:
         """What makes the updates; the torch trainer makes its own."""
         cfg = self.config
         return make_stepper(self.problem, self.plan, self.optimizer, self.start, cfg.noise,
-                            cfg.seed)
+                            cfg.seed, cfg.steps)
 
     # ------------------------------------------------------------ control
     @property
