@@ -11,7 +11,8 @@ Two steppers share that contract:
 
 `FloatStepper`
     one Python float per parameter: the problem's math with the float
-    namespace (`core.problems.base.Problem.step_loss_grad`) and the
+    namespace (`core.problems.base.Problem.float_loss_grad`, traced into
+    straight-line code for a run long enough to pay for it) and the
     optimizer's rule called once per parameter. A numpy call per scalar
     would cost more than the whole step.
 `VectorStepper`

@@ -17,9 +17,10 @@ FRAME_S = 1 / 60
 BUDGET_S = 0.008  # trainer work per frame while playing or catching up
 RERUN_BUDGET_S = 0.010  # the synchronous part of a re-run after a knob change
 # the same while a knob is dragged: a move a frame, so the frame's own work (the
-# views and the repaint, 8-12 ms) and the run's first part must fit in one frame
-# together; the rest of the run follows once the drag pauses
-DRAG_RERUN_BUDGET_S = 0.003
+# views and the repaint, 8-12 ms; a network's 216-column table more) and the run's
+# first part must fit in one frame together; the rest of the run follows once the
+# drag pauses
+DRAG_RERUN_BUDGET_S = 0.002
 MAX_DT_S = 0.1  # a stalled frame does not turn into a burst of steps
 MAX_CHUNK = 50_000
 
