@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 
 def per_call(fn: Callable[[], object], repeat: int = 7, number: int = 1) -> float:
@@ -18,6 +18,20 @@ def per_call(fn: Callable[[], object], repeat: int = 7, number: int = 1) -> floa
             fn()
         times.append((time.perf_counter() - t0) / number)
     return statistics.median(times)
+
+
+def per_call_interleaved(fns: Sequence[Callable[[], object]], repeat: int = 7) -> list[float]:
+    """Median seconds per call of each of ``fns``, called in turn ``repeat`` times: a burst
+    of other work on a shared machine lands on all of them alike, not on one's batch."""
+    for fn in fns:
+        fn()  # warm-up
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for spent, fn in zip(times, fns, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - t0)
+    return [statistics.median(spent) for spent in times]
 
 
 def table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:

@@ -4,7 +4,9 @@ For every built-in problem × optimizer × batch mode, the median time of
 ``core.train(problem, optimizer=..., batch=...)`` at the problem's default
 learning rate and step budget, per step, and its ratio to `plain_loops.run`
 doing the same work (the update, and the full-data loss and gradient recorded
-for every row), measured in the same process, one after the other.
+for every row), measured in the same process, in turn (ours, the plain loop,
+ours for 1 step, again and again), so a burst of other work on a shared
+machine slows all three alike.
 
 The marginal ratio sets the per-call overhead apart from the per-step cost:
 the fixed overhead is the time of a 1-step run of the same problem, optimizer
@@ -26,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import plain_loops
-from _timing import machine_note, markdown_table, per_call, table
+from _timing import machine_note, markdown_table, per_call_interleaved, table
 
 import core
 
@@ -61,8 +63,8 @@ def measure(name: str, optimizer: str, hyper: dict, batch: str | int,
     def ours_one_step() -> None:
         core.train(name, optimizer=optimizer, lr=lr, steps=1, batch=batch, **hyper)
 
-    return (per_call(ours, repeat=repeat), per_call(plain, repeat=repeat),
-            per_call(ours_one_step, repeat=repeat), steps)
+    t_ours, t_plain, t_one = per_call_interleaved([ours, plain, ours_one_step], repeat=repeat)
+    return t_ours, t_plain, t_one, steps
 
 
 def marginal_ratio(t_ours: float, t_plain: float, t_one: float, steps: int) -> float | None:

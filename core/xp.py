@@ -52,10 +52,6 @@ def identity(z: Num) -> Num:
 
 
 # Each follows its numpy twin, nan included, or raises where math has no answer.
-def _sqrt(z: float) -> float:
-    return math.sqrt(z) if z >= 0.0 else math.nan  # numpy gives nan below zero
-
-
 def _softplus(z: float) -> float:
     # numpy's logaddexp(0, z), branch for branch
     if z > 0.0:
@@ -64,7 +60,10 @@ def _softplus(z: float) -> float:
 
 
 FLOATS = SimpleNamespace(
-    name="floats", pi=math.pi, lerp=lerp, sqrt=_sqrt, softplus=_softplus,
+    name="floats", pi=math.pi, lerp=lerp, softplus=_softplus,
+    # below zero math.sqrt raises and the caller asks numpy, whose nan the run records:
+    # a wrapper that gave nan itself would cost every optimizer step a call
+    sqrt=math.sqrt,
     exp=math.exp, log=math.log, abs=math.fabs, sin=math.sin, cos=math.cos, tan=math.tan,
     tanh=math.tanh,
     pow=math.pow,  # not **: a negative base raises instead of going complex

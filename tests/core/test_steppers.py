@@ -122,6 +122,36 @@ def test_overflow_on_floats_is_a_divergence_not_a_crash(start):
         last["loss"] > 1e12 * run.table["loss"][0]
 
 
+class RootedBowl(Problem):
+    """sqrt(a) + (a − 2)²: no real value below a = 0."""
+
+    def loss_c(self, xp, p, data):
+        (a,) = p
+        return xp.sqrt(a) + (a - 2.0) * (a - 2.0)
+
+    def grad_c(self, xp, p, data):
+        (a,) = p
+        return (0.5 / xp.sqrt(a) + 2.0 * (a - 2.0),)
+
+
+@pytest.mark.parametrize("problem", [
+    core.formula_problem("sqrt(a) + (a - 2)**2", start=(0.5,)),
+    RootedBowl(name="rooted", title="rooted", param_names=("a",), start=(0.5,),
+               description=""),
+])
+@pytest.mark.parametrize("steps", [5, 500])  # 500: long enough for the traced math
+def test_a_square_root_below_zero_on_floats_records_numpys_nan(problem, steps):
+    # math.sqrt raises below zero; the step is then redone in numpy, whose nan the row
+    # records, as a run on numpy arrays would
+    run = core.train(problem, lr=1.5, steps=steps)  # a: 0.5 -> 3.94 -> -2.26
+    a = run.table["a"]
+    negative = int(np.argmax(a < 0))
+    assert a[negative] < 0 and run.status == "diverged" and run.diverged_at == negative
+    assert np.isnan(run.table["loss"][negative])
+    np.testing.assert_array_equal(run.table["loss"][:negative],
+                                  problem.loss(a[:negative, None]))
+
+
 def test_batches_of_many_examples_equal_the_mean_of_each_example():
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 3, 40)
