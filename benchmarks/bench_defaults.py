@@ -4,9 +4,8 @@ For every built-in problem × optimizer × batch mode, the median time of
 ``core.train(problem, optimizer=..., batch=...)`` at the problem's default
 learning rate and step budget, per step, and its ratio to `plain_loops.run`
 doing the same work (the update, and the full-data loss and gradient recorded
-for every row), measured in the same process, in turn (ours, the plain loop,
-ours for 1 step, again and again), so a burst of other work on a shared
-machine slows all three alike.
+for every row), measured in the same process, in turn (ours, the plain loop, again and
+again), so a burst of other work on a shared machine slows both alike.
 
 The marginal ratio sets the per-call overhead apart from the per-step cost:
 the fixed overhead is the time of a 1-step run of the same problem, optimizer
@@ -28,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import plain_loops
-from _timing import machine_note, markdown_table, per_call_interleaved, table
+from _timing import machine_note, markdown_table, per_call, per_call_interleaved, table
 
 import core
 
@@ -63,8 +62,9 @@ def measure(name: str, optimizer: str, hyper: dict, batch: str | int,
     def ours_one_step() -> None:
         core.train(name, optimizer=optimizer, lr=lr, steps=1, batch=batch, **hyper)
 
-    t_ours, t_plain, t_one = per_call_interleaved([ours, plain, ours_one_step], repeat=repeat)
-    return t_ours, t_plain, t_one, steps
+    t_ours, t_plain = per_call_interleaved([ours, plain], repeat=repeat)
+    # apart: right after a long run (its table freed, the caches cold) it would read slow
+    return t_ours, t_plain, per_call(ours_one_step, repeat=repeat), steps
 
 
 def marginal_ratio(t_ours: float, t_plain: float, t_one: float, steps: int) -> float | None:
