@@ -238,6 +238,13 @@ def test_sufficient_statistics_equal_the_direct_formula(name):
         assert np.all(np.abs(g - d) <= 1e-12 * np.abs(d) + 1e-12 * scale)
 
 
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 8, 9, 127, 128, 129, 1000, 100_003])
+def test_the_namespaces_mean_is_numpys_mean_to_the_last_bit(n):
+    # the statistics of a regression use it in place of np.mean: the same numbers
+    values = np.random.default_rng(n).normal(1e3, 1e2, n) ** 3
+    assert float(NUMPY.mean(values)).hex() == float(np.mean(values)).hex()
+
+
 # ---------------------------------------------------------- minima, metadata
 @pytest.mark.parametrize("name", NAMES)
 def test_listed_minima_are_stationary_at_min_loss(name):
