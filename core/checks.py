@@ -230,6 +230,10 @@ def check_point(values: Any, names: Sequence[str] | None, problem: str | None = 
         of = f" for problem {problem!r}" if problem is not None else ""
         raise ConfigError(f"{what} must have {len(names)} values ({', '.join(names)}){of}, "
                           f"got {got}")
+    # the usual case, a network's hundred weights at every re-run: finite floats already
+    # (a sum of finite floats is finite, or inf where it overflows: then each is looked at)
+    if all(type(v) is float for v in point) and math.isfinite(sum(point)):
+        return tuple(point)
     out = []
     for v in point:
         try:

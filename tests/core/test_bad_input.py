@@ -358,3 +358,24 @@ def test_the_tables_try_thousands_of_bad_inputs(capsys):
     with capsys.disabled():  # shown with pytest -s
         print(f"\nbad inputs tried in {__name__}: {counts} = {sum(counts.values()):,}")
     assert sum(counts.values()) > 1_500
+
+
+@pytest.mark.parametrize("point, ok", [
+    ([1.5, -2.0, 0.0], True),
+    ([1e308, 1e308, -1e308], True),  # finite values whose sum overflows
+    ([1.0, math.inf], False),
+    ([math.nan, 1.0], False),
+    ([1e308, 1e308, math.nan], False),
+    ([1, "2.5", np.float64(3.0)], True),  # numbers of other types, converted
+])
+def test_a_point_of_finite_numbers_passes_and_any_other_is_refused(point, ok):
+    from core.checks import check_point
+
+    names = tuple(f"p{i}" for i in range(len(point)))
+    if ok:
+        got = check_point(point, names)
+        assert got == tuple(float(v) for v in point)
+        assert all(type(v) is float for v in got)
+    else:
+        with pytest.raises(core.ConfigError, match="finite"):
+            check_point(point, names)
