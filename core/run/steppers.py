@@ -69,6 +69,9 @@ class Chunk:
     loss: FloatArray | None
     batch_loss: FloatArray | None
     stop: Stop | None = None
+    # the loop applied the stopping rules to every row as it made it (``stop`` is
+    # their verdict): nothing is left to check afterwards
+    checked: bool = False
 
     def __len__(self) -> int:
         return int(self.params.shape[0])
@@ -212,7 +215,9 @@ class FloatStepper(_Stepper):
         self.p, self.states = p, states
         if not batches and k0 == 0 and out:
             lim.first_row(out[n])
-        return _chunk(out, n, batches, stop)
+        chunk = _chunk(out, n, batches, stop)
+        chunk.checked = not batches  # the full data's rows: divergence and tolerance above
+        return chunk
 
     @staticmethod
     def _numpy_update(update: Any, hyper: Any, p: tuple[float, ...], g: Sequence[float],

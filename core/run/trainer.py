@@ -182,6 +182,18 @@ class Trainer:
     def _finish(self, k0: int, chunk: Chunk) -> int:
         """Fill in the full-data loss, apply the stopping rules to every row of the
         chunk, and return how many rows the run keeps."""
+        stop = chunk.stop if chunk.checked else self._check(k0, chunk)
+        if stop is None:
+            return len(chunk)
+        if stop.status == "diverged":
+            self.status, self.diverged_at = "diverged", stop.row
+        else:
+            self.status, self.converged_at = "converged", stop.row
+        return stop.row - k0 + 1
+
+    def _check(self, k0: int, chunk: Chunk) -> Stop | None:
+        """The stopping rules on every row of a chunk the loop did not check itself,
+        its full-data loss filled in first where the loop followed batches."""
         if chunk.loss is None:
             chunk.loss = self.problem.loss(chunk.params) if len(chunk) else np.empty(0)
         if k0 == 0 and len(chunk):
@@ -197,13 +209,7 @@ class Trainer:
             diverged = not within_limits(chunk.loss[i], total[i], lim.limit)
             found = Stop("diverged" if diverged else "converged", k0 + i)
             stop = found if stop is None or found.row <= stop.row else stop
-        if stop is None:
-            return len(chunk)
-        if stop.status == "diverged":
-            self.status, self.diverged_at = "diverged", stop.row
-        else:
-            self.status, self.converged_at = "converged", stop.row
-        return stop.row - k0 + 1
+        return stop
 
     def _append(self, k0: int, lrs: Sequence[float], chunk: Chunk, m: int) -> None:
         if m == 0:

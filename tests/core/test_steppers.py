@@ -223,3 +223,22 @@ def test_a_chunks_batches_listed_at_once_are_each_updates_own(mode, n):
         assert listed == [np.arange(n)[plan.indices(k)].tolist() for k in range(k0, k0 + m)]
         assert listed[0] == plan.rows(k0)
         assert all(len(rows) == len(set(rows)) for rows in listed)  # no example twice
+
+
+@pytest.mark.parametrize("name, tol", [("rosenbrock", None), ("rosenbrock", 1e-3),
+                                       ("quadratic", 1e-6), ("himmelblau", None),
+                                       ("line-one-point", 1e-6), ("saddle", None)])
+def test_the_float_loops_own_stopping_checks_are_the_trainers(monkeypatch, name, tol):
+    # a full-batch float run checks divergence and tolerance row by row in its loop, and
+    # the trainer trusts it; checking its chunks again afterwards finds the same stops
+    problem = core.get_problem(name)
+    lrs = problem.default_lr * np.geomspace(0.1, 300.0, 9)
+    trusted = [core.train(name, lr=lr, steps=300, tol=tol) for lr in lrs]
+    monkeypatch.setattr(steppers.Chunk, "checked", property(lambda self: False,
+                                                            lambda self, value: None))
+    rechecked = [core.train(name, lr=lr, steps=300, tol=tol) for lr in lrs]
+    assert {run.status for run in trusted} >= {"diverged"}  # the grid reaches a stop
+    for a, b in zip(trusted, rechecked, strict=True):
+        assert (a.status, a.diverged_at, a.converged_at) == \
+            (b.status, b.diverged_at, b.converged_at)
+        np.testing.assert_array_equal(a.table.block(), b.table.block())
