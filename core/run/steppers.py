@@ -11,10 +11,11 @@ Two steppers share that contract:
 
 `FloatStepper`
     one Python float per parameter: the problem's math with the float
-    namespace (`core.problems.base.Problem.float_loss_grad`, traced into
-    straight-line code for a run long enough to pay for it) and the
-    optimizer's rule called once per parameter. A numpy call per scalar
-    would cost more than the whole step.
+    namespace (`core.problems.base.Problem.float_loss_grad`) and the
+    optimizer's rule for each parameter, both traced into straight-line code
+    (`core.problems.traced`, `core.run.traced_rule`) where a run is long
+    enough to pay for the trace. A numpy call per scalar would cost more than
+    the whole step.
 `VectorStepper`
     one numpy vector for all parameters (a network's hundred weights): one
     vectorised gradient and one rule call per step.
@@ -27,6 +28,7 @@ they are), a `Stop`.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -35,6 +37,8 @@ import numpy as np
 from core.optim.base import stack_states
 from core.run.noise import standard_noise
 from core.run.stopping import divergence_limit, reached, within_limits
+from core.run.traced_rule import Step, known_trace, trace_step, written_step
+from core.tracing import Diverted
 from core.xp import FLOATS, NUMPY
 
 if TYPE_CHECKING:
@@ -48,6 +52,14 @@ if TYPE_CHECKING:
 # more parameters than this take the vector stepper: its per-step calls cost
 # about as much as two dozen float rule calls
 FLOAT_PARAMS = 24
+# tracing the rule's update costs about what 100 of its steps save, and a run
+# traces at most a few times (SGD's momentum buffer is absent at its first step)
+TRACE_RULE_AFTER = 200
+RULE_TRACES = 3
+
+
+def _trace_first(*_args: Any) -> Any:
+    raise Diverted  # the first step traces (or finds a trace) with its own values
 
 
 class Stop(NamedTuple):
@@ -94,11 +106,7 @@ def make_stepper(problem: Problem, plan: BatchPlan, optimizer: Optimizer,
     """The stepper for this problem's size (``steps``: the updates the run will make)."""
     if problem.n_params > FLOAT_PARAMS:
         return VectorStepper(problem, plan, optimizer, start, noise, seed)
-    # the full data through a problem's own full-data path works out no example
-    per_update = 0 if problem.full_data_path and not plan.uses_batches \
-        else plan.examples_per_update
-    return FloatStepper(problem, plan, optimizer, start, noise, seed,
-                        evaluations=steps * per_update)
+    return FloatStepper(problem, plan, optimizer, start, noise, seed, steps=steps)
 
 
 class _Stepper:
@@ -119,17 +127,22 @@ class FloatStepper(_Stepper):
     """One Python float per parameter, the rule called once per parameter."""
 
     def __init__(self, problem: Problem, plan: BatchPlan, optimizer: Optimizer,
-                 start: Sequence[float], noise: float, seed: int,
-                 evaluations: int = 0) -> None:
+                 start: Sequence[float], noise: float, seed: int, steps: int = 0) -> None:
         super().__init__(problem, plan, optimizer, noise, seed)
         self.p = tuple(float(v) for v in start)
-        # (``evaluations``: the examples the run will work out, which decides whether
-        # tracing the problem's math into straight-line code pays)
-        self.source = problem.float_loss_grad(evaluations)
+        # the full data through a problem's own full-data path works out no example
+        per_update = 0 if problem.full_data_path and not plan.uses_batches \
+            else plan.examples_per_update
+        # a trace into straight-line code pays in a run that works out enough examples
+        self.source = problem.float_loss_grad(steps * per_update)
         rule, hyper = optimizer.rule, optimizer.hyper
         self.states = tuple(rule.init(v, hyper, FLOATS) for v in self.p)
         # the loop keeps each parameter's state as a plain tuple of its fields
         self.state_kind = type(self.states[0]) if self.states else tuple
+        # the rule's update of every parameter: traced at the first step (or an earlier
+        # run's trace), else None: the rule called per parameter in the loop
+        self.step: Step | None = _trace_first
+        self._traces_left = RULE_TRACES if steps >= TRACE_RULE_AFTER else 0
 
     @property
     def theta(self) -> FloatArray:
@@ -153,7 +166,7 @@ class FloatStepper(_Stepper):
         batch_rows = iter(plan.rows_between(k0, len(lrs))) if batches else None
         rule, hyper = self.optimizer.rule, self.optimizer.hyper
         plain, update = self.optimizer.plain, rule.update
-        begin, apply = rule.begin, rule.apply
+        begin, apply, step = rule.begin, rule.apply, self.step
         noise = self.noise_rows(k0, len(lrs))
         shake = None if noise is None else noise.tolist()
         fine, limit, tol, min_loss = within_limits, lim.limit, lim.tol, lim.min_loss
@@ -193,12 +206,18 @@ class FloatStepper(_Stepper):
                 try:
                     if apply is not None:  # the step's shared numbers once, then each entry
                         c = begin(states[0], hyper, lr)
-                        new, new_states = [], []  # a loop, not zip(*[...]): 1 µs a step less
-                        for gi, si, pi in zip(g, states, p, strict=True):
-                            pi, si = apply(gi, si, pi, c, FLOATS)
-                            new.append(pi)
-                            new_states.append(si)
-                        new = tuple(new)
+                        if step is not None:
+                            try:
+                                new, new_states = step(g, states, p, c)
+                            except Diverted:  # not traced yet, or it decided otherwise then
+                                step, (new, new_states) = self._retraced(g, states, p, c)
+                        else:
+                            new, new_states = [], []  # a loop, not zip(*[...]): 1 µs less
+                            for gi, si, pi in zip(g, states, p, strict=True):
+                                pi, si = apply(gi, si, pi, c, FLOATS)
+                                new.append(pi)
+                                new_states.append(si)
+                            new = tuple(new)
                     else:
                         new, new_states = zip(*[update(gi, si, pi, hyper, lr, FLOATS) for
                                                 gi, si, pi in zip(g, states, p, strict=True)],
@@ -212,12 +231,25 @@ class FloatStepper(_Stepper):
             p, states = new, new_states
             if k == last:
                 break
-        self.p, self.states = p, states
+        self.p, self.states, self.step = p, states, step
         if not batches and k0 == 0 and out:
             lim.first_row(out[n])
         chunk = _chunk(out, n, batches, stop)
         chunk.checked = not batches  # the full data's rows: divergence and tolerance above
         return chunk
+
+    def _retraced(self, g: Sequence[float], states: Sequence[Any], p: Sequence[float],
+                  shared: tuple[Any, ...]) -> tuple[Step | None, tuple[Any, Any]]:
+        """The step from now on (None: the rule per parameter) and this step's update."""
+        rule, hyper = self.optimizer.rule, self.optimizer.hyper
+        step = known_trace(rule, hyper, states, shared)  # an earlier run's: free
+        if step is None and self._traces_left > 0:
+            self._traces_left -= 1
+            step = trace_step(rule, hyper, g, states, p, shared)
+        if step is not None:
+            with contextlib.suppress(Diverted):
+                return step, step(g, states, p, shared)
+        return None, written_step(rule.apply)(g, states, p, shared)
 
     @staticmethod
     def _numpy_update(update: Any, hyper: Any, p: tuple[float, ...], g: Sequence[float],
