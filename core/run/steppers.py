@@ -211,7 +211,7 @@ class FloatStepper(_Stepper):
                                 new, new_states = step(g, states, p, c)
                             except Diverted:  # not traced yet, or it decided otherwise then
                                 step, (new, new_states) = self._retraced(g, states, p, c)
-                        else:
+                        else:  # `traced_rule.written_step` inline: as its call, 8 % slower
                             new, new_states = [], []  # a loop, not zip(*[...]): 1 µs less
                             for gi, si, pi in zip(g, states, p, strict=True):
                                 pi, si = apply(gi, si, pi, c, FLOATS)

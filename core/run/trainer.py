@@ -180,8 +180,8 @@ class Trainer:
 
     # ------------------------------------------------------------ a chunk's rows
     def _finish(self, k0: int, chunk: Chunk) -> int:
-        """Fill in the full-data loss, apply the stopping rules to every row of the
-        chunk, and return how many rows the run keeps."""
+        """Apply the stopping rules to every row of the chunk (the loop's own verdict
+        where it checked the rows itself) and return how many rows the run keeps."""
         stop = chunk.stop if chunk.checked else self._check(k0, chunk)
         if stop is None:
             return len(chunk)
