@@ -61,7 +61,10 @@ class StepTable:
             raise ValueError(f"duplicate column names in {list(columns)}")
         self.columns: list[str] = list(columns)
         self._index = {name: i for i, name in enumerate(self.columns)}
-        self._data = np.full((len(self.columns), max(1, capacity)), np.nan)
+        # np.empty: every append writes each column of its rows (nan where it has no
+        # value), so no row is read before it is written; a nan fill of a network's
+        # 216 columns cost more than a short run's steps
+        self._data = np.empty((len(self.columns), max(1, capacity)))
         self._n = 0
 
     # ------------------------------------------------------------ reading
@@ -72,12 +75,25 @@ class StepTable:
         return column in self._index
 
     def __getitem__(self, column: str) -> FloatArray:
-        try:
-            i = self._index[column]
-        except KeyError:
-            raise KeyError(f"no column {column!r}; columns: {', '.join(self.columns)}") from None
+        i = self._index.get(column)  # type: ignore[call-overload]
+        if i is None:
+            i = self.position(column)  # raises, naming the columns there are
         view = self._data[i, : self._n]
         view.flags.writeable = False  # consumers can look, not touch
+        return view
+
+    def position(self, column: str) -> int:
+        """Where ``column`` is in `columns` (its row in `columns_view`)."""
+        try:
+            return self._index[column]
+        except KeyError:
+            raise KeyError(f"no column {column!r}; columns: {', '.join(self.columns)}") from None
+
+    def columns_view(self) -> FloatArray:
+        """Every column at once, read-only, shape (n_columns, rows): row `position(name)`
+        is ``self[name]`` (a network's 216 columns read in one call, not 216)."""
+        view = self._data[:, : self._n]
+        view.flags.writeable = False
         return view
 
     def row(self, k: int) -> dict[str, float]:
@@ -133,6 +149,26 @@ class StepTable:
         for i, name in enumerate(self.columns):
             values = columns.get(name, np.nan)
             self._data[i, self._n : self._n + m] = values
+        self._n += m
+
+    def append_parts(self, parts: Sequence[FloatArray | float], m: int) -> None:
+        """Append ``m`` rows given part by part in column order: a scalar or an array of
+        ``m`` values fills one column, an array of shape (k, m) the next k columns.
+        The parts must cover every column (a wide table written in a few calls)."""
+        if m <= 0:
+            return
+        self._reserve(m)
+        block = self._data[:, self._n : self._n + m]
+        at = 0
+        for part in parts:
+            if getattr(part, "ndim", 0) == 2:
+                block[at : at + len(part)] = part
+                at += len(part)
+            else:
+                block[at] = part
+                at += 1
+        if at != len(self.columns):
+            raise ValueError(f"parts cover {at} of the {len(self.columns)} columns")
         self._n += m
 
     def _reserve(self, extra: int) -> None:

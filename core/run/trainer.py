@@ -212,36 +212,29 @@ class Trainer:
         return stop
 
     def _append(self, k0: int, lrs: Sequence[float], chunk: Chunk, m: int) -> None:
+        # the parts in the order of `table_columns`: the parameters and the gradients
+        # go in as blocks, a few writes however many parameters there are
         if m == 0:
             return
         problem = self.problem
         params, grads = chunk.params[:m], chunk.grads[:m]
         ks = np.arange(k0, k0 + m)
-        cols: dict[str, Any] = {
-            "step": ks,
-            "epoch": self.plan.epoch_of(ks),
-            "lr": np.asarray(lrs[:m], dtype=np.float64),
-        }
-        for j, name in enumerate(problem.param_names):
-            cols[name] = params[:, j]
         assert chunk.loss is not None
-        cols["loss"] = chunk.loss[:m]
-        for j, name in enumerate(problem.param_names):
-            cols[f"grad_{name}"] = grads[:, j]
-        cols["grad_norm"] = (functools.reduce(np.hypot, grads.T) if problem.n_params > 1
-                             else np.abs(grads[:, 0]))
-        cols.update(problem.extras(params))
+        norm = (functools.reduce(np.hypot, grads.T) if problem.n_params > 1
+                else np.abs(grads[:, 0]))
+        parts: list[Any] = [ks, self.plan.epoch_of(ks), lrs[:m], params.T, chunk.loss[:m],
+                            grads.T, norm, *problem.extras(params).values()]
         if self.plan.uses_batches:
             assert chunk.batch_loss is not None
-            cols["batch_loss"] = chunk.batch_loss[:m]
+            parts.append(chunk.batch_loss[:m])
         if self._article is not None:  # from the chunk's parameters, after the loop
             carry = float(self.table[ARTICLE_COLUMN][-1]) if k0 % self.plan.n else 0.0
-            cols[ARTICLE_COLUMN] = article_losses(problem, self._article, params, ks, carry)
+            parts.append(article_losses(problem, self._article, params, ks, carry))
         if self.config.sharpness_every:  # λmax at every k-th row, nan between
             every = self.config.sharpness_every
             lam = np.full(m, np.nan)
             at, values = sharpness_along(problem, params, ks, every)
             lam[(at - k0).astype(int)] = values
-            cols["sharpness"] = lam
-        self.table.append_columns(cols, m)
+            parts.append(lam)
+        self.table.append_parts(parts, m)
         self._k = k0 + m

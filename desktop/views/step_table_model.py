@@ -117,7 +117,12 @@ class StepTableModel(QAbstractTableModel):
         # views into the table's current buffer: growing may reallocate it, and
         # rows only reach Qt through set_table/extend_to, which refresh these
         table = self._table
-        self._views = [table[name] for name in self._columns] if table is not None else []
+        # (a row of the table's 2-D view each: one read for a network's 216 columns)
+        if table is None:
+            self._views = []
+            return
+        every = table.columns_view()
+        self._views = [every[table.position(name)] for name in self._columns]
 
     @property
     def table(self) -> StepTable | None:

@@ -28,6 +28,29 @@ def test_grows_past_capacity_and_views_are_read_only():
         t["nope"]
 
 
+def test_parts_fill_the_columns_in_order_blocks_included_and_must_cover_them():
+    t = StepTable(["step", "a", "b", "c", "loss", "d"], capacity=1)  # grows on append
+    ks = np.arange(3.0)
+    abc = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]])  # (3 columns, 3 rows)
+    t.append_parts([ks, abc, [0.5, 0.25, 0.125], np.nan], 3)
+    assert len(t) == 3
+    np.testing.assert_array_equal(t["step"], ks)
+    for row, name in enumerate("abc"):
+        np.testing.assert_array_equal(t[name], abc[row])
+    np.testing.assert_array_equal(t["loss"], [0.5, 0.25, 0.125])
+    assert np.isnan(t["d"]).all()  # a scalar fills its column
+    with pytest.raises(ValueError, match="cover 5 of the 6 columns"):
+        t.append_parts([ks, abc, ks], 3)
+    assert len(t) == 3  # a refused append adds no rows
+    every = t.columns_view()
+    assert every.shape == (6, 3)
+    np.testing.assert_array_equal(every[t.position("b")], t["b"])
+    with pytest.raises(ValueError):
+        every[0, 0] = 1.0  # read-only, as the single columns are
+    with pytest.raises(KeyError, match="no column 'nope'"):
+        t.position("nope")
+
+
 def test_csv_round_trips_every_float_exactly(tmp_path):
     t, block = make_table(50)
     t.append_block([[50, 25, float("inf"), float("nan")]])
