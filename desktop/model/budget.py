@@ -17,10 +17,11 @@ FRAME_S = 1 / 60
 BUDGET_S = 0.008  # trainer work per frame while playing or catching up
 RERUN_BUDGET_S = 0.010  # the synchronous part of a re-run after a knob change
 # the same while a knob is dragged: a move a frame, so the frame's own work (the
-# views and the repaint, 8-12 ms; a network's 216-column table more) and the run's
-# first part must fit in one frame together; the rest of the run follows once the
-# drag pauses
-DRAG_RERUN_BUDGET_S = 0.002
+# views and the repaint, 7-12 ms) and the run's first part must fit in one frame
+# together; the rest of the run follows once the drag pauses. Each row shown also
+# costs paint (a network's row is 216 table cells and a stretch of path): with 2 ms
+# a network's drag measured p50 14-15 ms and p95 up to 22, with 1 ms 8-10 and 11-12
+DRAG_RERUN_BUDGET_S = 0.001
 MAX_DT_S = 0.1  # a stalled frame does not turn into a burst of steps
 MAX_CHUNK = 50_000
 
