@@ -12,6 +12,7 @@ from typing import Any
 
 from core.checks import shown
 from core.errors import ConfigError
+from core.keys import Kept
 from core.optim.base import Optimizer, Rule
 
 # each optimizer's module and rule: a module loads when its optimizer is first used
@@ -46,9 +47,16 @@ def _rule(key: str) -> Rule:
     return getattr(importlib.import_module(f"core.optim.{module}"), rule)
 
 
+# hyper-parameters already checked, by rule and values: checking Adam's betas costs
+# more than a short run's steps, and the window re-runs the same settings all day
+_CHECKED = Kept(256)
+
+
 def make_optimizer(name: str, **hyper: Any) -> Optimizer:
     """Build an optimizer by name with torch's keyword names for ``hyper``."""
-    return Optimizer(get_rule(name), **hyper)
+    rule = get_rule(name)
+    checked = _CHECKED.get(rule.name, hyper, lambda: Optimizer(rule, **hyper))
+    return checked.copy()  # type: ignore[no-any-return]
 
 
 def optimizer_defaults(name: str) -> dict[str, Any]:

@@ -274,15 +274,19 @@ class Problem:
 
     def extras(self, theta: Any) -> dict[str, FloatArray]:
         """The problem's extra step-table columns at ``theta``."""
-        if not self.extra_columns:
-            return {}
-        p = self.split(theta)
-        with np.errstate(all="ignore"):
-            values = self.extras_c(NUMPY, p, self.data)
+        shape = np.shape(theta)[:-1]
         return {
-            name: np.broadcast_to(np.asarray(v, dtype=np.float64), p[0].shape).copy()
-            for name, v in zip(self.extra_columns, values, strict=True)
+            name: np.broadcast_to(np.asarray(v, dtype=np.float64), shape).copy()
+            for name, v in zip(self.extra_columns, self.extra_values(theta), strict=True)
         }
+
+    def extra_values(self, theta: Any) -> Comps:
+        """`extras` as `extras_c` gives them: a value may be one number for every row
+        (the step table broadcasts it into its column without a copy first)."""
+        if not self.extra_columns:
+            return ()
+        with np.errstate(all="ignore"):
+            return self.extras_c(NUMPY, self.split(theta), self.data)
 
     def model_inputs(self, x: Any) -> FloatArray:
         """Inputs in the data's own units ``(m,)`` or ``(m, d)`` -> as the model sees them

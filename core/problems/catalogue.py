@@ -14,6 +14,7 @@ from typing import Any
 
 from core.checks import shown
 from core.errors import ConfigError
+from core.keys import Kept
 from core.problems import classic, seeds
 from core.problems.base import Problem
 
@@ -91,8 +92,18 @@ def _options_of(factory: Callable[..., Problem]) -> dict[str, Any]:
     }
 
 
+# built problems by name and options: a problem is not changed once built, so one
+# serves every run of it (building the house prices' regression cost more than its
+# 100 steps; a problem also keeps what it works out for its runs, such as its trace)
+_BUILT = Kept(64)
+
+
 def get_problem(name: str | Problem, **options: Any) -> Problem:
-    """Build a problem by name (a `Problem` passes through unchanged)."""
+    """The problem of a name and options (a `Problem` passes through unchanged).
+
+    Built once per name and options and shared from then on: change a
+    problem with `dataclasses.replace`, never in place.
+    """
     if isinstance(name, Problem):
         if options:
             raise ConfigError("options can only be given with a problem name")
@@ -104,7 +115,7 @@ def get_problem(name: str | Problem, **options: Any) -> Problem:
         hint = ", ".join(allowed) if allowed else "none"
         raise ConfigError(f"problem {name!r} has no option {shown(unknown[0])} "
                           f"(its options: {hint})")
-    return factory(**options)
+    return _BUILT.get(name, options, lambda: factory(**options))  # type: ignore[no-any-return]
 
 
 def _lookup(name: str) -> Callable[..., Problem]:

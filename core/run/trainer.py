@@ -223,7 +223,7 @@ class Trainer:
         norm = (functools.reduce(np.hypot, grads.T) if problem.n_params > 1
                 else np.abs(grads[:, 0]))
         parts: list[Any] = [ks, self.plan.epoch_of(ks), lrs[:m], params.T, chunk.loss[:m],
-                            grads.T, norm, *problem.extras(params).values()]
+                            grads.T, norm, *problem.extra_values(params)]
         if self.plan.uses_batches:
             assert chunk.batch_loss is not None
             parts.append(chunk.batch_loss[:m])

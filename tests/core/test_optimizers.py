@@ -441,3 +441,20 @@ def test_every_optimizer_documents_its_update_rule() -> None:
         text = opt.describe()
         assert f"torch.optim.{opt.torch_class}" in text
         assert "θ ←" in text
+
+
+def test_checked_settings_are_kept_yet_each_call_gets_its_own_and_bad_ones_raise() -> None:
+    first = make_optimizer("sgd", momentum=0.9, nesterov=True)
+    first.hyper["momentum"] = 0.5  # a caller's copy: the next call does not see it
+    again = make_optimizer("sgd", momentum=0.9, nesterov=True)
+    assert again is not first and again.hyper["momentum"] == 0.9
+    # True == 1 in Python, and the check refuses 1: a kept True must not let 1 through
+    with pytest.raises(ConfigError, match="nesterov for sgd must be true or false"):
+        make_optimizer("sgd", momentum=0.9, nesterov=1)
+    for _ in range(2):  # refused every time, never kept
+        with pytest.raises(ConfigError, match=r"betas\[1\] for adam must be in \[0, 1\)"):
+            make_optimizer("adam", betas=(0.9, 2.0))
+    # unhashable values are checked every time, the same way
+    assert make_optimizer("adam", betas=[0.8, 0.9]).hyper["betas"] == (0.8, 0.9)
+    with pytest.raises(ConfigError):
+        make_optimizer("adam", betas=[0.8, 1.5])

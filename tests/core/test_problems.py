@@ -14,6 +14,7 @@ import re
 import numpy as np
 import pytest
 
+import core
 from core.errors import ConfigError
 from core.problems import Dataset, get_problem, list_problems
 from core.xp import NUMPY
@@ -441,3 +442,21 @@ def test_the_problem_list_titles_are_the_problems_own():
 
     for name in list_problems():
         assert problem_title(name) == get_problem(name).title
+
+
+def test_a_problem_is_built_once_per_name_and_options_and_shared():
+    quadratic = get_problem("quadratic", condition=50.0)
+    assert get_problem("quadratic", condition=50.0) is quadratic
+    assert get_problem("quadratic", condition=20.0) is not quadratic
+    # 50 and 50.0 are equal but not the same setting: each gets its own, equal, problem
+    whole = get_problem("quadratic", condition=50)
+    assert whole is not quadratic and whole.hessian(np.zeros(2)).tolist() == \
+        quadratic.hessian(np.zeros(2)).tolist()
+    for _ in range(2):  # a refused option is refused every time, nothing kept
+        with pytest.raises(ConfigError, match="quadratic option 'condition'"):
+            get_problem("quadratic", condition=0.5)
+    # a run leaves the problem as it was: the next run of it gives the same numbers
+    first = core.train("house-prices", lr=0.01, steps=300, batch="sample")
+    again = core.train("house-prices", lr=0.01, steps=300, batch="sample")
+    np.testing.assert_array_equal(first.table.block(), again.table.block())
+    assert first.problem is again.problem

@@ -9,6 +9,7 @@ check that what cannot be traced keeps the written code.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import pickle
 from typing import Any
@@ -138,8 +139,14 @@ def test_constants_without_a_literal_and_comparisons_trace():
         assert flat(fast((a,), None)) == flat(written(problem)((a,), None))
 
 
+def fresh(name):
+    """A problem of its own: `core.get_problem` shares one per name, with what earlier
+    tests' runs left on it (its trace, or none where a test turned tracing off)."""
+    return dataclasses.replace(core.get_problem(name))
+
+
 def test_a_short_run_keeps_the_written_code_and_a_long_one_keeps_its_trace():
-    problem = core.get_problem("and-gate")
+    problem = fresh("and-gate")
     core.train(problem, lr=0.5, steps=5, batch="sample")  # 5 examples: not worth a trace
     assert "_traced_loss_grad" not in problem.__dict__
     long_run = core.train(problem, lr=0.5, steps=TRACE_AFTER, batch="sample")
@@ -151,11 +158,11 @@ def test_a_short_run_keeps_the_written_code_and_a_long_one_keeps_its_trace():
 
 
 def test_a_long_run_on_a_trace_equals_a_run_on_the_written_code(monkeypatch):
-    problem = core.get_problem("glasses-vs-ring")
+    problem = fresh("glasses-vs-ring")
     fast = core.train(problem, lr=0.1, steps=400, batch=2, optimizer="adam")
     assert problem.__dict__.get("_traced_loss_grad")
     monkeypatch.setattr(base, "trace_loss_grad", lambda problem, code: None)
-    written_problem = core.get_problem("glasses-vs-ring")
+    written_problem = fresh("glasses-vs-ring")
     slow = core.train(written_problem, lr=0.1, steps=400, batch=2, optimizer="adam")
     assert written_problem.__dict__["_traced_loss_grad"] is None  # it ran as written
     for column in fast.table.columns:
@@ -183,7 +190,7 @@ def test_examples_are_unpacked_as_the_data_holds_them():
 
 
 def test_a_traced_problem_pickles_for_the_worker_processes_and_traces_again_there():
-    problem = core.get_problem("and-gate")
+    problem = fresh("and-gate")
     first = core.train(problem, lr=0.5, steps=4000, batch="sample")
     assert problem.__dict__["_traced_loss_grad"]
     copy = pickle.loads(pickle.dumps(problem))
