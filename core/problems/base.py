@@ -40,6 +40,7 @@ EXAMPLES_KEPT = 4096  # a data set up to this size keeps its rows as examples
 # and saves half of each: a run that works out fewer keeps the written code
 TRACE_AFTER = 200
 _TRACED = "_traced_loss_grad"  # where a problem keeps its trace (None: it does not trace)
+_WORKED = "_examples_worked"  # examples its runs have worked out before it traced
 
 
 @dataclass
@@ -129,9 +130,10 @@ class Problem:
         The math is the problem's own `loss_grad_c`, run with the float
         namespace on one `Example` at a time and averaged (the losses are
         means over examples), or with numpy over a batch too big for that.
-        A run that will work out at least `TRACE_AFTER` examples (its
-        ``evaluations``) runs that same math traced into straight-line code
-        (`core.problems.traced`), kept on the problem for its later runs.
+        Once the problem's runs have worked out `TRACE_AFTER` examples (this
+        run's ``evaluations`` and the earlier runs'), that same math runs
+        traced into straight-line code (`core.problems.traced`), kept on the
+        problem for its later runs.
         Made once per run: the choices are taken here, not at every step.
         Float math raises where it has no real answer (an overflow, a log of
         zero); the caller then asks `numpy_loss_grad`.
@@ -162,7 +164,10 @@ class Problem:
             return written
         traced = self.__dict__.get(_TRACED, False)
         if traced is False:
-            if evaluations < TRACE_AFTER:
+            # the runs of a problem add up (a problem is shared by its runs): the
+            # window's tenth re-run of a 20-step run traces, a single one never
+            worked = self.__dict__[_WORKED] = self.__dict__.get(_WORKED, 0) + evaluations
+            if worked < TRACE_AFTER:
                 return written
             traced = self.__dict__[_TRACED] = trace_loss_grad(self, written)
         return written if traced is None else traced

@@ -37,7 +37,7 @@ import numpy as np
 from core.optim.base import stack_states
 from core.run.noise import standard_noise
 from core.run.stopping import divergence_limit, reached, within_limits
-from core.run.traced_rule import Step, known_trace, trace_step, written_step
+from core.run.traced_rule import Step, known_trace, trace_step, worth_tracing, written_step
 from core.tracing import Diverted
 from core.xp import FLOATS, NUMPY
 
@@ -52,9 +52,8 @@ if TYPE_CHECKING:
 # more parameters than this take the vector stepper: its per-step calls cost
 # about as much as two dozen float rule calls
 FLOAT_PARAMS = 24
-# tracing the rule's update costs about what 100 of its steps save, and a run
-# traces at most a few times (SGD's momentum buffer is absent at its first step)
-TRACE_RULE_AFTER = 200
+# a run traces the rule at most a few times (SGD's momentum buffer is absent at its
+# first step, there at its second)
 RULE_TRACES = 3
 
 
@@ -142,7 +141,8 @@ class FloatStepper(_Stepper):
         # the rule's update of every parameter: traced at the first step (or an earlier
         # run's trace), else None: the rule called per parameter in the loop
         self.step: Step | None = _trace_first
-        self._traces_left = RULE_TRACES if steps >= TRACE_RULE_AFTER else 0
+        worth = worth_tracing(rule, hyper, len(self.p), steps)
+        self._traces_left = RULE_TRACES if worth else 0
 
     @property
     def theta(self) -> FloatArray:

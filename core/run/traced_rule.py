@@ -33,6 +33,10 @@ Step = Callable[[Sequence[float], Sequence[Any], Sequence[float], tuple[Any, ...
 
 _KEPT = 128
 _traces: dict[tuple[Any, ...], Step] = {}  # by rule, hyper-parameters, size and absences
+# tracing the rule's update costs about what 100 of its steps save: it pays once this
+# many updates of one rule, hyper-parameters and size were made, in one run or several
+TRACE_AFTER_STEPS = 200
+_steps_made: dict[tuple[Any, ...], int] = {}  # updates made so far, while under that
 
 
 def written_step(apply: Callable[..., Any]) -> Step:
@@ -48,6 +52,21 @@ def written_step(apply: Callable[..., Any]) -> Step:
         return tuple(new), new_states
 
     return step
+
+
+def worth_tracing(rule: Any, hyper: Any, size: int, steps: int) -> bool:
+    """Whether a run of ``steps`` updates of ``size`` parameters traces the rule: its
+    updates and those of earlier runs of the same rule, hyper-parameters and size
+    come to `TRACE_AFTER_STEPS` (a window re-running a 20-step run at every move of
+    a knob traces on its tenth run, a single 20-step run never)."""
+    if steps >= TRACE_AFTER_STEPS:
+        return True
+    key = (rule.name, repr(sorted(hyper.items())), size)
+    made = _steps_made.get(key, 0) + steps
+    if len(_steps_made) >= _KEPT:
+        _steps_made.clear()
+    _steps_made[key] = made
+    return made >= TRACE_AFTER_STEPS
 
 
 def known_trace(rule: Any, hyper: Any, states: Sequence[Any],

@@ -157,6 +157,16 @@ def test_a_short_run_keeps_the_written_code_and_a_long_one_keeps_its_trace():
     np.testing.assert_array_equal(again.table["loss"], long_run.table["loss"][:6])
 
 
+def test_short_runs_of_a_problem_add_up_to_its_trace():
+    problem = fresh("and-gate")
+    runs = [core.train(problem, lr=0.5, steps=40, batch="sample") for _ in range(4)]
+    assert "_traced_loss_grad" not in problem.__dict__  # 160 examples worked out
+    runs.append(core.train(problem, lr=0.5, steps=40, batch="sample"))
+    assert callable(problem.__dict__["_traced_loss_grad"])  # 200: traced
+    for run in runs[1:]:
+        np.testing.assert_array_equal(run.table.block(), runs[0].table.block())
+
+
 def test_a_long_run_on_a_trace_equals_a_run_on_the_written_code(monkeypatch):
     problem = fresh("glasses-vs-ring")
     fast = core.train(problem, lr=0.1, steps=400, batch=2, optimizer="adam")

@@ -76,6 +76,21 @@ def test_a_run_traces_its_rule_and_a_later_run_finds_the_trace(monkeypatch):
     np.testing.assert_array_equal(short.table.block(), again.table.block())
 
 
+def test_short_runs_add_up_to_a_trace_and_a_single_one_never_traces(monkeypatch):
+    made: list[object] = []
+    trace = traced_rule.trace_step
+    monkeypatch.setattr(steppers, "trace_step", lambda *a: made.append(trace(*a)) or made[-1])
+    traced_rule._traces.clear()
+    hyper = {"momentum": 0.37}  # settings no other test runs: a count of their own
+    runs = [core.train("quadratic", optimizer="sgd", lr=0.1, steps=60, **hyper)
+            for _ in range(3)]
+    assert made == []  # 180 updates so far: the written rule
+    runs.append(core.train("quadratic", optimizer="sgd", lr=0.1, steps=60, **hyper))
+    assert len(made) == 2 and all(callable(m) for m in made)  # 240: traced
+    for run in runs[1:]:  # the same numbers, traced or not
+        np.testing.assert_array_equal(run.table.block(), runs[0].table.block())
+
+
 class Deciding:
     """A rule that decides on a number of the step (its learning rate) and on its state."""
 
