@@ -94,8 +94,9 @@ def _options_of(factory: Callable[..., Problem]) -> dict[str, Any]:
 
 # built problems by name and options: a problem is not changed once built, so one
 # serves every run of it (building the house prices' regression cost more than its
-# 100 steps; a problem also keeps what it works out for its runs, such as its trace)
-_BUILT = Kept(64)
+# 100 steps; a problem also keeps what it works out for its runs, such as its trace).
+# A few only: a network of 100,000 points holds megabytes
+_BUILT = Kept(16)
 
 
 def get_problem(name: str | Problem, **options: Any) -> Problem:
