@@ -61,7 +61,7 @@ def worth_tracing(rule: Any, hyper: Any, size: int, steps: int) -> bool:
     a knob traces on its tenth run, a single 20-step run never)."""
     if steps >= TRACE_AFTER_STEPS:
         return True
-    key = (rule.name, repr(sorted(hyper.items())), size)
+    key = (*_settings(rule, hyper), size)
     made = _steps_made.get(key, 0) + steps
     if len(_steps_made) >= _KEPT:
         _steps_made.clear()
@@ -125,9 +125,13 @@ def _input(rec: Record, name: str, value: Any) -> Any:
     return None if value is None else rec.symbol(name, value)
 
 
+def _settings(rule: Any, hyper: Any) -> tuple[str, str]:
+    return rule.name, repr(sorted(hyper.items()))
+
+
 def _key(rule: Any, hyper: Any, states: Sequence[Any],
          shared: tuple[Any, ...]) -> tuple[Any, ...]:
-    return (rule.name, repr(sorted(hyper.items())), len(states),
+    return (*_settings(rule, hyper), len(states),
             tuple(tuple(v is None for v in s) for s in states),
             tuple(v is None for v in shared))
 
