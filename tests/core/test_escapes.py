@@ -300,6 +300,14 @@ def test_the_atomic_writer_removes_its_temporary_file_on_any_ending(tmp_path, en
     assert list(tmp_path.iterdir()) == []
 
 
+def _signals_as_a_terminal_sends_them() -> None:
+    # a suite started in the background (`cmd &` in a script) runs with SIGINT ignored,
+    # and a child keeps that: the command would then rightly go on through Ctrl+C, as it
+    # does under nohup. The command started from a terminal gets the default
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(not POSIX, reason="signals")
 @pytest.mark.parametrize("signum, status, line", [
     (signal.SIGTERM, 143, "error: terminated\n"),
@@ -309,7 +317,8 @@ def test_a_signal_during_a_long_write_leaves_no_temporary_file(tmp_path, signum,
     proc = subprocess.Popen(
         [sys.executable, "-m", "core.cli", "run", "--problem", "rosenbrock", "--lr", "1e-5",
          "--steps", "1000000", "--out", "x.csv"], cwd=tmp_path, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=_signals_as_a_terminal_sends_them)
     try:
         deadline = time.monotonic() + HANG_GUARD_S
         while not any(".part" in p.name for p in tmp_path.iterdir()):
