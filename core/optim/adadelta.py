@@ -48,15 +48,28 @@ def init(params: Any, hyper: Mapping[str, Any], xp: Any) -> AdadeltaState:
     return AdadeltaState(0, zeros, zeros)
 
 
+def begin(state: AdadeltaState, hyper: Mapping[str, Any], lr: Any) -> tuple[Any, ...]:
+    rho = hyper["rho"]
+    # the step count: the first field (a plain tuple in the float loop)
+    return state[0] + 1, hyper["weight_decay"], rho, 1.0 - rho, hyper["eps"], lr
+
+
+def apply(grad: Any, state: tuple[Any, ...], params: Any, shared: tuple[Any, ...],
+          xp: Any) -> tuple[Any, tuple[Any, ...]]:
+    t, wd, rho, w, eps, lr = shared
+    _, v, a = state
+    if wd:
+        grad = grad + wd * params
+    v = v * rho + w * grad * grad
+    delta = xp.sqrt(a + eps) / xp.sqrt(v + eps) * grad
+    a = a * rho + w * delta * delta
+    return params - lr * delta, (t, v, a)
+
+
 def update(grad: Any, state: AdadeltaState, params: Any, hyper: Mapping[str, Any], lr: Any,
            xp: Any) -> tuple[Any, AdadeltaState]:
-    rho, eps = hyper["rho"], hyper["eps"]
-    if hyper["weight_decay"]:
-        grad = grad + hyper["weight_decay"] * params
-    v = state.square_avg * rho + (1.0 - rho) * grad * grad
-    delta = xp.sqrt(state.acc_delta + eps) / xp.sqrt(v + eps) * grad
-    a = state.acc_delta * rho + (1.0 - rho) * delta * delta
-    return params - lr * delta, AdadeltaState(state.step + 1, v, a)
+    new, fields = apply(grad, state, params, begin(state, hyper, lr), xp)
+    return new, AdadeltaState(*fields)
 
 
 def columns(state: AdadeltaState, hyper: Mapping[str, Any]) -> dict[str, FloatArray]:
@@ -67,4 +80,5 @@ def columns(state: AdadeltaState, hyper: Mapping[str, Any]) -> dict[str, FloatAr
             "step": np.full(np.shape(state.square_avg), float(state.step))}
 
 
-RULE = Rule("adadelta", "Adadelta", DEFAULTS, check, init, update, columns, __doc__ or "")
+RULE = Rule("adadelta", "Adadelta", DEFAULTS, check, init, update, columns, __doc__ or "",
+            begin=begin, apply=apply)

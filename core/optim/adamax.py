@@ -47,16 +47,27 @@ def init(params: Any, hyper: Mapping[str, Any], xp: Any) -> AdamaxState:
     return AdamaxState(0, zeros, zeros)
 
 
+def begin(state: AdamaxState, hyper: Mapping[str, Any], lr: Any) -> tuple[Any, ...]:
+    beta1, beta2 = hyper["betas"]
+    t = state[0] + 1  # the step count: the first field (a plain tuple in the float loop)
+    return t, hyper["weight_decay"], 1.0 - beta1, beta2, hyper["eps"], lr / (1.0 - beta1**t)
+
+
+def apply(grad: Any, state: tuple[Any, ...], params: Any, shared: tuple[Any, ...],
+          xp: Any) -> tuple[Any, tuple[Any, ...]]:
+    t, wd, w1, beta2, eps, clr = shared
+    _, m, u = state
+    if wd:
+        grad = grad + wd * params
+    m = xp.lerp(m, grad, w1)
+    u = xp.maximum(u * beta2, xp.abs(grad) + eps)
+    return params - clr * m / u, (t, m, u)
+
+
 def update(grad: Any, state: AdamaxState, params: Any, hyper: Mapping[str, Any], lr: Any,
            xp: Any) -> tuple[Any, AdamaxState]:
-    beta1, beta2 = hyper["betas"]
-    t = state.step + 1
-    if hyper["weight_decay"]:
-        grad = grad + hyper["weight_decay"] * params
-    m = xp.lerp(state.exp_avg, grad, 1.0 - beta1)
-    u = xp.maximum(state.exp_inf * beta2, xp.abs(grad) + hyper["eps"])
-    clr = lr / (1.0 - beta1**t)
-    return params - clr * m / u, AdamaxState(t, m, u)
+    new, fields = apply(grad, state, params, begin(state, hyper, lr), xp)
+    return new, AdamaxState(*fields)
 
 
 def columns(state: AdamaxState, hyper: Mapping[str, Any]) -> dict[str, FloatArray]:
@@ -67,4 +78,5 @@ def columns(state: AdamaxState, hyper: Mapping[str, Any]) -> dict[str, FloatArra
             "step": np.full(np.shape(state.exp_avg), float(state.step))}
 
 
-RULE = Rule("adamax", "Adamax", DEFAULTS, check, init, update, columns, __doc__ or "")
+RULE = Rule("adamax", "Adamax", DEFAULTS, check, init, update, columns, __doc__ or "",
+            begin=begin, apply=apply)

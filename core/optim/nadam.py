@@ -72,30 +72,44 @@ def momentum_at(hyper: Mapping[str, Any], t: int) -> float:
     return float(hyper["betas"][0] * (1.0 - 0.5 * (0.96 ** (t * hyper["momentum_decay"]))))
 
 
-def update(grad: Any, state: NAdamState, params: Any, hyper: Mapping[str, Any], lr: Any,
-           xp: Any) -> tuple[Any, NAdamState]:
+def begin(state: NAdamState, hyper: Mapping[str, Any], lr: Any) -> tuple[Any, ...]:
     beta1, beta2 = hyper["betas"]
-    t = state.step + 1
-    bias_correction2 = 1.0 - beta2**t
-    wd = hyper["weight_decay"]
-    if wd and hyper["decoupled_weight_decay"]:
-        params = params * (1.0 - lr * wd)
-    elif wd:
-        grad = grad + wd * params
-    # μ_t and μ_{t+1}, as `momentum_at` (written out: this runs once per parameter and step)
+    t = state[0] + 1  # the step count and Π: the first fields (plain tuples in the float loop)
+    wd, decoupled = hyper["weight_decay"], hyper["decoupled_weight_decay"]
+    # μ_t and μ_{t+1}, as `momentum_at` (written out: this runs once a step)
     decay = hyper["momentum_decay"]
     mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * decay)))
     mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * decay)))
     # a float32 product of two float32 numbers: exact in float64, then rounded once
     pack, unpack = _FLOAT32.pack, _FLOAT32.unpack
-    mu_product = unpack(pack(state.mu_product * unpack(pack(mu))[0]))[0]
-    m = xp.lerp(state.exp_avg, grad, 1.0 - beta1)
-    v = state.exp_avg_sq * beta2 + (1.0 - beta2) * grad * grad
-    denom = xp.sqrt(v / bias_correction2) + hyper["eps"]
+    mu_product = unpack(pack(state[1] * unpack(pack(mu))[0]))[0]
     mu_product_next = mu_product * mu_next
-    params = params + (-lr * (1.0 - mu) / (1.0 - mu_product)) * grad / denom
-    params = params + ((-lr * mu_next) / (1.0 - mu_product_next)) * m / denom
-    return params, NAdamState(t, mu_product, m, v)
+    return (t, mu_product, 1.0 - lr * wd if wd and decoupled else None,
+            wd if wd and not decoupled else 0.0, 1.0 - beta1, beta2, 1.0 - beta2,
+            1.0 - beta2**t, hyper["eps"], -lr * (1.0 - mu) / (1.0 - mu_product),
+            (-lr * mu_next) / (1.0 - mu_product_next))
+
+
+def apply(grad: Any, state: tuple[Any, ...], params: Any, shared: tuple[Any, ...],
+          xp: Any) -> tuple[Any, tuple[Any, ...]]:
+    t, mu_product, decay, coupled, w1, beta2, w2, bias_correction2, eps, step_g, step_m = shared
+    _, _, m, v = state
+    if decay is not None:
+        params = params * decay
+    elif coupled:
+        grad = grad + coupled * params
+    m = xp.lerp(m, grad, w1)
+    v = v * beta2 + w2 * grad * grad
+    denom = xp.sqrt(v / bias_correction2) + eps
+    params = params + step_g * grad / denom
+    params = params + step_m * m / denom
+    return params, (t, mu_product, m, v)
+
+
+def update(grad: Any, state: NAdamState, params: Any, hyper: Mapping[str, Any], lr: Any,
+           xp: Any) -> tuple[Any, NAdamState]:
+    new, fields = apply(grad, state, params, begin(state, hyper, lr), xp)
+    return new, NAdamState(*fields)
 
 
 def columns(state: NAdamState, hyper: Mapping[str, Any]) -> dict[str, FloatArray]:
@@ -112,4 +126,5 @@ def columns(state: NAdamState, hyper: Mapping[str, Any]) -> dict[str, FloatArray
     }
 
 
-RULE = Rule("nadam", "NAdam", DEFAULTS, check, init, update, columns, __doc__ or "")
+RULE = Rule("nadam", "NAdam", DEFAULTS, check, init, update, columns, __doc__ or "",
+            begin=begin, apply=apply)

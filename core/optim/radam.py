@@ -68,23 +68,38 @@ def rectification(beta2: float, t: int) -> tuple[float, float | None]:
     return rho_t, float(rect)
 
 
+def begin(state: RAdamState, hyper: Mapping[str, Any], lr: Any) -> tuple[Any, ...]:
+    beta1, beta2 = hyper["betas"]
+    t = state[0] + 1  # the step count: the first field (a plain tuple in the float loop)
+    wd, decoupled = hyper["weight_decay"], hyper["decoupled_weight_decay"]
+    _, rect = rectification(beta2, t)
+    return (t, 1.0 - lr * wd if wd and decoupled else None,
+            wd if wd and not decoupled else 0.0, 1.0 - beta1, beta2, 1.0 - beta2,
+            1.0 - beta1**t, lr, None if rect is None else (1.0 - beta2**t) ** 0.5, rect,
+            hyper["eps"])
+
+
+def apply(grad: Any, state: tuple[Any, ...], params: Any, shared: tuple[Any, ...],
+          xp: Any) -> tuple[Any, tuple[Any, ...]]:
+    t, decay, coupled, w1, beta2, w2, bias_correction1, lr, bc2_sqrt, rect, eps = shared
+    _, m, v = state
+    if decay is not None:
+        params = params * decay
+    elif coupled:
+        grad = grad + coupled * params
+    m = xp.lerp(m, grad, w1)
+    v = v * beta2 + w2 * grad * grad
+    bias_corrected = m / bias_correction1
+    if rect is None:  # too few gradients averaged yet: momentum alone
+        return params - bias_corrected * lr, (t, m, v)
+    adaptive = bc2_sqrt / (xp.sqrt(v) + eps)
+    return params - bias_corrected * lr * adaptive * rect, (t, m, v)
+
+
 def update(grad: Any, state: RAdamState, params: Any, hyper: Mapping[str, Any], lr: Any,
            xp: Any) -> tuple[Any, RAdamState]:
-    beta1, beta2 = hyper["betas"]
-    t = state.step + 1
-    wd = hyper["weight_decay"]
-    if wd and hyper["decoupled_weight_decay"]:
-        params = params * (1.0 - lr * wd)
-    elif wd:
-        grad = grad + wd * params
-    m = xp.lerp(state.exp_avg, grad, 1.0 - beta1)
-    v = state.exp_avg_sq * beta2 + (1.0 - beta2) * grad * grad
-    bias_corrected = m / (1.0 - beta1**t)
-    _, rect = rectification(beta2, t)
-    if rect is None:
-        return params - bias_corrected * lr, RAdamState(t, m, v)
-    adaptive = (1.0 - beta2**t) ** 0.5 / (xp.sqrt(v) + hyper["eps"])
-    return params - bias_corrected * lr * adaptive * rect, RAdamState(t, m, v)
+    new, fields = apply(grad, state, params, begin(state, hyper, lr), xp)
+    return new, RAdamState(*fields)
 
 
 def columns(state: RAdamState, hyper: Mapping[str, Any]) -> dict[str, FloatArray]:
@@ -95,4 +110,5 @@ def columns(state: RAdamState, hyper: Mapping[str, Any]) -> dict[str, FloatArray
             "step": np.full(np.shape(state.exp_avg), float(state.step))}
 
 
-RULE = Rule("radam", "RAdam", DEFAULTS, check, init, update, columns, __doc__ or "")
+RULE = Rule("radam", "RAdam", DEFAULTS, check, init, update, columns, __doc__ or "",
+            begin=begin, apply=apply)

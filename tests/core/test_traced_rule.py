@@ -32,6 +32,13 @@ CASES = [
     ("adagrad", {}),
     ("adagrad", {"lr_decay": 0.01, "weight_decay": 0.1, "initial_accumulator_value": 0.5}),
     ("adagrad", {"eps": 0.0}),
+    ("nadam", {}),
+    ("nadam", {"weight_decay": 0.05, "decoupled_weight_decay": True}),
+    ("radam", {}),
+    ("radam", {"weight_decay": 0.05}),
+    ("adamax", {"weight_decay": 0.02}),
+    ("adadelta", {}),
+    ("adadelta", {"rho": 0.5, "weight_decay": 0.01}),
 ]
 
 
@@ -74,6 +81,18 @@ def test_a_run_traces_its_rule_and_a_later_run_finds_the_trace(monkeypatch):
     written_only(monkeypatch)
     again = core.train("quadratic", optimizer="sgd", lr=0.1, steps=20, momentum=0.9)
     np.testing.assert_array_equal(short.table.block(), again.table.block())
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw", "rmsprop", "adagrad", "nadam",
+                                       "radam", "adamax", "adadelta"])
+def test_every_optimizer_traces(monkeypatch, optimizer):
+    made: list[object] = []
+    trace = traced_rule.trace_step
+    monkeypatch.setattr(steppers, "trace_step", lambda *a: made.append(trace(*a)) or made[-1])
+    traced_rule._traces.clear()
+    hyper = {"momentum": 0.9} if optimizer == "sgd" else {}  # plain SGD needs no update code
+    core.train("beale", optimizer=optimizer, lr=1e-3, steps=300, **hyper)
+    assert made and callable(made[-1])
 
 
 def test_short_runs_add_up_to_a_trace_and_a_single_one_never_traces(monkeypatch):
