@@ -2,13 +2,14 @@
 
 Each built-in problem's full-data loss and gradient in Python floats with the
 ``math`` module, each optimizer's rule per parameter (torch.optim's exact
-arithmetic), and a loop that records, for every row, the parameters, the
-full-data loss and the full-data gradient, then makes the update with the
-gradient of the row's batch (the whole data, one sample in order, or a
-shuffled mini-batch). This is the baseline `bench_defaults.py` measures the
-program against, and an oracle the tests hold `core.train` equal to: nothing
-here calls the program's own code (mini-batch shuffles reproduce its seeded
-order with numpy's generator, outside the timed work of each step).
+arithmetic), and a loop that records, for every row, what the step table
+records: the parameters, the full-data loss and the gradient the update uses
+(the whole data's, one sample's in order, or a shuffled mini-batch's), then
+makes the update. This is the baseline `bench_defaults.py` measures the
+program against, and an oracle `tests/core/test_plain_loops.py` holds
+`core.train` equal to: nothing here calls the program's own code (mini-batch
+shuffles reproduce its seeded order with numpy's generator, outside the timed
+work of each step).
 """
 
 from __future__ import annotations
@@ -89,6 +90,20 @@ def linear(xs: Sequence[float], ys: Sequence[float]) -> LossGrad:
     return f
 
 
+def linear_loss(xs: Sequence[float], ys: Sequence[float]) -> Callable[[Vec], float]:
+    """``mean((a·x + b − y)²)`` over every example, without the gradient."""
+
+    def f(p: Vec) -> float:
+        a, b = p
+        total = 0.0
+        for x, y in zip(xs, ys, strict=True):
+            r = a * x + b - y
+            total += r * r
+        return total / len(xs)
+
+    return f
+
+
 def one_weight(x: float, y: float) -> LossGrad:
     def f(p: Vec, _idx: Sequence[int] | None = None) -> tuple[float, Vec]:
         r = p[0] * x - y
@@ -125,20 +140,42 @@ def neuron(xs: Sequence[tuple[float, float]], ys: Sequence[float], kind: str) ->
     return f
 
 
+def neuron_loss(xs: Sequence[tuple[float, float]], ys: Sequence[float],
+                kind: str) -> Callable[[Vec], float]:
+    """`neuron`'s loss over every example, without the gradient."""
+
+    def f(p: Vec) -> float:
+        w1, w2, b = p
+        total = 0.0
+        for (x1, x2), y in zip(xs, ys, strict=True):
+            z = w1 * x1 + w2 * x2 + b
+            out = 0.5 * (1.0 + math.tanh(0.5 * z)) if kind == "sigmoid" else min(max(z, 0.0), 1.0)
+            err = out - y
+            total += 0.5 * err * err
+        return total / len(ys)
+
+    return f
+
+
 AND_X = [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)]
 GLASSES_X = [(0.55, 0.48), (0.45, 0.72), (0.35, 0.03), (0.20, 0.03)]
-PROBLEMS: dict[str, tuple[LossGrad, int]] = {  # name -> (loss and gradient, examples)
-    "rosenbrock": (rosenbrock, 0),
-    "quadratic": (quadratic(), 0),
-    "himmelblau": (himmelblau, 0),
-    "beale": (beale, 0),
-    "saddle": (saddle, 0),
-    "rastrigin": (rastrigin, 0),
-    "line-one-point": (linear([1.0], [4.0]), 1),
-    "house-prices": (linear([1.5, 2.0, 2.5], [300.0, 400.0, 500.0]), 3),
-    "single-weight": (one_weight(1.5, 1.0), 1),
-    "and-gate": (neuron(AND_X, [0.0, 0.0, 0.0, 1.0], "sigmoid"), 4),
-    "glasses-vs-ring": (neuron(GLASSES_X, [1.0, 1.0, 0.0, 0.0], "clip"), 4),
+HOUSES = ([1.5, 2.0, 2.5], [300.0, 400.0, 500.0])
+AND_Y, GLASSES_Y = [0.0, 0.0, 0.0, 1.0], [1.0, 1.0, 0.0, 0.0]
+# name -> (loss and gradient, examples, the loss over every example alone: what a row
+# records beside the gradient of its batch when the update uses a batch)
+PROBLEMS: dict[str, tuple[LossGrad, int, Callable[[Vec], float] | None]] = {
+    "rosenbrock": (rosenbrock, 0, None),
+    "quadratic": (quadratic(), 0, None),
+    "himmelblau": (himmelblau, 0, None),
+    "beale": (beale, 0, None),
+    "saddle": (saddle, 0, None),
+    "rastrigin": (rastrigin, 0, None),
+    "line-one-point": (linear([1.0], [4.0]), 1, None),
+    "house-prices": (linear(*HOUSES), 3, linear_loss(*HOUSES)),
+    "single-weight": (one_weight(1.5, 1.0), 1, None),
+    "and-gate": (neuron(AND_X, AND_Y, "sigmoid"), 4, neuron_loss(AND_X, AND_Y, "sigmoid")),
+    "glasses-vs-ring": (neuron(GLASSES_X, GLASSES_Y, "clip"), 4,
+                        neuron_loss(GLASSES_X, GLASSES_Y, "clip")),
 }
 
 
@@ -244,12 +281,124 @@ def adagrad(lr_decay: float = 0.0, weight_decay: float = 0.0,
     return step
 
 
+def _float32(x: float) -> float:
+    # torch keeps NAdam's running product of momenta in a float32 tensor
+    return float(np.float32(x))
+
+
+def nadam(betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+          weight_decay: float = 0.0, momentum_decay: float = 4e-3,
+          decoupled_weight_decay: bool = False) -> Callable[[Vec, Vec, float, dict], Vec]:
+    beta1, beta2 = betas
+
+    def step(p: Vec, g: Vec, lr: float, s: dict) -> Vec:
+        n = len(p)
+        m, v = s.setdefault("m", [0.0] * n), s.setdefault("v", [0.0] * n)
+        t = s["t"] = s.get("t", 0) + 1
+        mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * momentum_decay)))
+        mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * momentum_decay)))
+        product = s["product"] = _float32(s.get("product", 1.0) * _float32(mu))
+        product_next = product * mu_next
+        bc2 = 1.0 - beta2**t
+        out = []
+        for i in range(n):
+            pi, gi = p[i], g[i]
+            if weight_decay:
+                if decoupled_weight_decay:
+                    pi = pi * (1.0 - lr * weight_decay)
+                else:
+                    gi = gi + weight_decay * pi
+            m[i] = _lerp(m[i], gi, 1.0 - beta1)
+            v[i] = v[i] * beta2 + (1.0 - beta2) * gi * gi
+            denom = math.sqrt(v[i] / bc2) + eps
+            pi = pi + (-lr * (1.0 - mu) / (1.0 - product)) * gi / denom
+            out.append(pi + ((-lr * mu_next) / (1.0 - product_next)) * m[i] / denom)
+        return out
+
+    return step
+
+
+def radam(betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+          weight_decay: float = 0.0,
+          decoupled_weight_decay: bool = False) -> Callable[[Vec, Vec, float, dict], Vec]:
+    beta1, beta2 = betas
+    rho_inf = 2.0 / (1.0 - beta2) - 1.0
+
+    def step(p: Vec, g: Vec, lr: float, s: dict) -> Vec:
+        n = len(p)
+        m, v = s.setdefault("m", [0.0] * n), s.setdefault("v", [0.0] * n)
+        t = s["t"] = s.get("t", 0) + 1
+        bc2 = 1.0 - beta2**t
+        rho = rho_inf - 2.0 * t * (beta2**t) / bc2
+        rect = (((rho - 4.0) * (rho - 2.0) * rho_inf
+                 / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho)) ** 0.5 if rho > 5.0 else None)
+        out = []
+        for i in range(n):
+            pi, gi = p[i], g[i]
+            if weight_decay:
+                if decoupled_weight_decay:
+                    pi = pi * (1.0 - lr * weight_decay)
+                else:
+                    gi = gi + weight_decay * pi
+            m[i] = _lerp(m[i], gi, 1.0 - beta1)
+            v[i] = v[i] * beta2 + (1.0 - beta2) * gi * gi
+            corrected = m[i] / (1.0 - beta1**t)
+            if rect is None:
+                out.append(pi - corrected * lr)
+            else:
+                out.append(pi - corrected * lr * (bc2**0.5 / (math.sqrt(v[i]) + eps)) * rect)
+        return out
+
+    return step
+
+
+def adamax(betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+           weight_decay: float = 0.0) -> Callable[[Vec, Vec, float, dict], Vec]:
+    beta1, beta2 = betas
+
+    def step(p: Vec, g: Vec, lr: float, s: dict) -> Vec:
+        n = len(p)
+        m, u = s.setdefault("m", [0.0] * n), s.setdefault("u", [0.0] * n)
+        t = s["t"] = s.get("t", 0) + 1
+        clr = lr / (1.0 - beta1**t)
+        out = []
+        for i in range(n):
+            gi = g[i] + weight_decay * p[i] if weight_decay else g[i]
+            m[i] = _lerp(m[i], gi, 1.0 - beta1)
+            u[i] = max(u[i] * beta2, abs(gi) + eps)
+            out.append(p[i] - clr * m[i] / u[i])
+        return out
+
+    return step
+
+
+def adadelta(rho: float = 0.9, eps: float = 1e-6,
+             weight_decay: float = 0.0) -> Callable[[Vec, Vec, float, dict], Vec]:
+    def step(p: Vec, g: Vec, lr: float, s: dict) -> Vec:
+        n = len(p)
+        sq, acc = s.setdefault("sq", [0.0] * n), s.setdefault("acc", [0.0] * n)
+        out = []
+        for i in range(n):
+            gi = g[i] + weight_decay * p[i] if weight_decay else g[i]
+            sq[i] = sq[i] * rho + (1.0 - rho) * gi * gi
+            delta = math.sqrt(acc[i] + eps) / math.sqrt(sq[i] + eps) * gi
+            acc[i] = acc[i] * rho + (1.0 - rho) * delta * delta
+            out.append(p[i] - lr * delta)
+        return out
+
+    return step
+
+
 OPTIMIZERS = {
     "sgd": sgd,
     "adam": adam,
     "adamw": lambda **h: adam(**{"weight_decay": 1e-2, **h}, decoupled=True),
     "rmsprop": rmsprop,
     "adagrad": adagrad,
+    "nadam": nadam,
+    "radam": radam,
+    "adamax": adamax,
+    "adadelta": adadelta,
 }
 
 
@@ -262,34 +411,46 @@ def batch_order(batch: str | int, n: int, steps: int, seed: int) -> list[list[in
         return [[k % n] for k in range(steps + 1)]
     size = int(batch)
     per = -(-n // size)
+    # the program's documented order: epoch e is row e mod B of one generator's
+    # shuffles of B copies of 0..n-1, the generator seeded with (seed, e // B)
+    epochs_a_block = max(1, 65536 // n)
+    blocks: dict[int, list[list[int]]] = {}
     order: list[list[int] | None] = []
     for k in range(steps + 1):
         epoch, j = divmod(k, per)
-        perm = np.random.default_rng([seed, epoch]).permutation(n).tolist()
-        order.append(perm[j * size : (j + 1) * size])
+        block, row = divmod(epoch, epochs_a_block)
+        if block not in blocks:
+            copies = np.tile(np.arange(n), (epochs_a_block, 1))
+            blocks[block] = np.random.default_rng([seed, block]).permuted(copies, axis=1).tolist()
+        order.append(blocks[block][row][j * size : (j + 1) * size])
     return order
 
 
 def run(problem: str, start: Sequence[float], *, optimizer: str = "sgd", lr: float = 0.1,
         steps: int = 100, batch: str | int = "full",
         order: list[list[int] | None] | None = None, **hyper: object) -> list[tuple[float, ...]]:
-    """Rows (params..., loss, grads...) of ``steps`` updates, as the seed loops record them.
+    """Rows (params..., loss, grads...) of ``steps`` updates, as the step table records
+    them: the loss over every example, and the gradient the update uses (the whole
+    data's, or its batch's).
 
     ``order`` (from `batch_order`) may be given to keep the shuffle out of a timing.
     """
-    loss_grad, n = PROBLEMS[problem]
+    loss_grad, n, loss_of = PROBLEMS[problem]
     update = OPTIMIZERS[optimizer](**hyper)
     batches = order if order is not None else batch_order(batch, n, steps, 0)
     p = [float(v) for v in start]
     state: dict = {}
     rows = []
     for k in range(steps + 1):
-        loss, g = loss_grad(p)
+        idx = batches[k]
+        if idx is None:
+            loss, g = loss_grad(p)
+        else:
+            assert loss_of is not None  # a problem with batches has its loss alone
+            loss = loss_of(p)
+            _, g = loss_grad(p, idx)
         rows.append((*p, loss, *g))
         if not math.isfinite(loss):
             break
-        idx = batches[k]
-        if idx is not None:
-            _, g = loss_grad(p, idx)
         p = update(p, g, lr, state)
     return rows
