@@ -18,7 +18,7 @@ import pytest
 import core
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-import plain_loops  # noqa: E402
+import plain_loops
 
 OPTIMIZERS = [("sgd", {}), ("sgd", {"momentum": 0.9}), ("adam", {}), ("rmsprop", {}),
               ("adagrad", {}), ("nadam", {}), ("radam", {}), ("adamax", {}), ("adadelta", {})]
