@@ -31,12 +31,17 @@ from _timing import machine_note, markdown_table, per_call, per_call_interleaved
 
 import core
 
-OPTIMIZERS = [
+OPTIMIZERS = [  # every optimizer the program has, at torch's defaults
     ("sgd", {}),
     ("sgd", {"momentum": 0.9}),
     ("adam", {}),
+    ("adamw", {}),
     ("rmsprop", {}),
     ("adagrad", {}),
+    ("nadam", {}),
+    ("radam", {}),
+    ("adamax", {}),
+    ("adadelta", {}),
 ]
 
 
