@@ -21,7 +21,7 @@ import numpy as np
 
 from core.checks import check_flag, check_number, shown
 from core.errors import ConfigError
-from core.optim.base import Rule
+from core.optim.base import Rule, weight_decays, with_weight_decay
 
 if TYPE_CHECKING:
     from core._types import FloatArray
@@ -76,10 +76,8 @@ def begin(state: AdamState, hyper: Mapping[str, Any], lr: Any,
           decoupled: bool = False) -> tuple[Any, ...]:
     beta1, beta2 = hyper["betas"]
     t = state[0] + 1  # the step count: the first field (a plain tuple in the float loop)
-    wd = hyper["weight_decay"]
     # AdamW decays with the lr of this step, so a live lr change applies at once
-    decay = 1.0 - lr * wd if wd and decoupled else None
-    coupled = wd if wd and not decoupled else 0.0
+    decay, coupled = weight_decays(hyper["weight_decay"], decoupled, lr)
     # torch writes bc2**0.5, not a square root function; the two may differ in the last bit
     return (t, decay, coupled, 1.0 - beta1, beta2, 1.0 - beta2, lr / (1.0 - beta1**t),
             (1.0 - beta2**t) ** 0.5, hyper["eps"])
@@ -89,10 +87,7 @@ def apply(grad: Any, state: tuple[Any, ...], params: Any, shared: tuple[Any, ...
           xp: Any) -> tuple[Any, tuple[Any, ...]]:
     t, decay, coupled, w1, beta2, w2, step_size, bc2_sqrt, eps = shared
     _, m, v, v_max = state
-    if decay is not None:
-        params = params * decay
-    elif coupled:
-        grad = grad + coupled * params
+    grad, params = with_weight_decay(grad, params, decay, coupled)
     m = xp.lerp(m, grad, w1)
     # torch's addcmul evaluates value·g·g left to right
     v = v * beta2 + w2 * grad * grad

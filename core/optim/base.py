@@ -136,3 +136,22 @@ def stack_states(states: Sequence[Any], kind: type) -> Any:
         else:
             fields.append(np.array(values, dtype=np.float64))
     return kind(*fields)
+
+
+def weight_decays(weight_decay: Any, decoupled: bool, lr: Any) -> tuple[Any, Any]:
+    """A step's weight decay as `with_weight_decay` takes it: ``(factor, coupled)``,
+    the decoupled θ·(1 − lr·wd) of AdamW and its kin (None without), or the coupled
+    wd added to the gradient as wd·θ (0 without). Worked out once a step."""
+    if not weight_decay:
+        return None, 0.0
+    return (1.0 - lr * weight_decay, 0.0) if decoupled else (None, weight_decay)
+
+
+def with_weight_decay(grad: Any, params: Any, factor: Any, coupled: Any) -> tuple[Any, Any]:
+    """``(grad, params)`` with `weight_decays`' decay applied: the parameters shrunk
+    (decoupled) or the decay added to the gradient (coupled), as torch does."""
+    if factor is not None:
+        return grad, params * factor
+    if coupled:
+        return grad + coupled * params, params
+    return grad, params

@@ -26,7 +26,7 @@ import numpy as np
 
 from core.checks import check_flag, check_number
 from core.optim.adam import check_betas
-from core.optim.base import Rule
+from core.optim.base import Rule, weight_decays, with_weight_decay
 
 if TYPE_CHECKING:
     from core._types import FloatArray
@@ -75,7 +75,6 @@ def momentum_at(hyper: Mapping[str, Any], t: int) -> float:
 def begin(state: NAdamState, hyper: Mapping[str, Any], lr: Any) -> tuple[Any, ...]:
     beta1, beta2 = hyper["betas"]
     t = state[0] + 1  # the step count and Π: the first fields (plain tuples in the float loop)
-    wd, decoupled = hyper["weight_decay"], hyper["decoupled_weight_decay"]
     # μ_t and μ_{t+1}, as `momentum_at` (written out: this runs once a step)
     decay = hyper["momentum_decay"]
     mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * decay)))
@@ -84,8 +83,9 @@ def begin(state: NAdamState, hyper: Mapping[str, Any], lr: Any) -> tuple[Any, ..
     pack, unpack = _FLOAT32.pack, _FLOAT32.unpack
     mu_product = unpack(pack(state[1] * unpack(pack(mu))[0]))[0]
     mu_product_next = mu_product * mu_next
-    return (t, mu_product, 1.0 - lr * wd if wd and decoupled else None,
-            wd if wd and not decoupled else 0.0, 1.0 - beta1, beta2, 1.0 - beta2,
+    return (t, mu_product,
+            *weight_decays(hyper["weight_decay"], hyper["decoupled_weight_decay"], lr),
+            1.0 - beta1, beta2, 1.0 - beta2,
             1.0 - beta2**t, hyper["eps"], -lr * (1.0 - mu) / (1.0 - mu_product),
             (-lr * mu_next) / (1.0 - mu_product_next))
 
@@ -94,10 +94,7 @@ def apply(grad: Any, state: tuple[Any, ...], params: Any, shared: tuple[Any, ...
           xp: Any) -> tuple[Any, tuple[Any, ...]]:
     t, mu_product, decay, coupled, w1, beta2, w2, bias_correction2, eps, step_g, step_m = shared
     _, _, m, v = state
-    if decay is not None:
-        params = params * decay
-    elif coupled:
-        grad = grad + coupled * params
+    grad, params = with_weight_decay(grad, params, decay, coupled)
     m = xp.lerp(m, grad, w1)
     v = v * beta2 + w2 * grad * grad
     denom = xp.sqrt(v / bias_correction2) + eps

@@ -23,7 +23,7 @@ import numpy as np
 
 from core.checks import check_flag, check_number
 from core.optim.adam import check_betas
-from core.optim.base import Rule
+from core.optim.base import Rule, weight_decays, with_weight_decay
 
 if TYPE_CHECKING:
     from core._types import FloatArray
@@ -71,10 +71,9 @@ def rectification(beta2: float, t: int) -> tuple[float, float | None]:
 def begin(state: RAdamState, hyper: Mapping[str, Any], lr: Any) -> tuple[Any, ...]:
     beta1, beta2 = hyper["betas"]
     t = state[0] + 1  # the step count: the first field (a plain tuple in the float loop)
-    wd, decoupled = hyper["weight_decay"], hyper["decoupled_weight_decay"]
     _, rect = rectification(beta2, t)
-    return (t, 1.0 - lr * wd if wd and decoupled else None,
-            wd if wd and not decoupled else 0.0, 1.0 - beta1, beta2, 1.0 - beta2,
+    return (t, *weight_decays(hyper["weight_decay"], hyper["decoupled_weight_decay"], lr),
+            1.0 - beta1, beta2, 1.0 - beta2,
             1.0 - beta1**t, lr, None if rect is None else (1.0 - beta2**t) ** 0.5, rect,
             hyper["eps"])
 
@@ -83,10 +82,7 @@ def apply(grad: Any, state: tuple[Any, ...], params: Any, shared: tuple[Any, ...
           xp: Any) -> tuple[Any, tuple[Any, ...]]:
     t, decay, coupled, w1, beta2, w2, bias_correction1, lr, bc2_sqrt, rect, eps = shared
     _, m, v = state
-    if decay is not None:
-        params = params * decay
-    elif coupled:
-        grad = grad + coupled * params
+    grad, params = with_weight_decay(grad, params, decay, coupled)
     m = xp.lerp(m, grad, w1)
     v = v * beta2 + w2 * grad * grad
     bias_corrected = m / bias_correction1
