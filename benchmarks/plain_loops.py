@@ -180,6 +180,9 @@ PROBLEMS: dict[str, tuple[LossGrad, int, Callable[[Vec], float] | None]] = {
 
 
 # ---------------------------------------------------------------- optimizers
+# Each loop writes its whole update out, the weight decay and the moments of the
+# Adam family again in each: a helper shared between them would add a call to every
+# entry of every step of the baseline, and so flatter the program measured against it.
 def _lerp(start: float, end: float, weight: float) -> float:
     # torch's lerp: the second form for weight >= 0.5 lands on end exactly at 1
     if weight < 0.5:
