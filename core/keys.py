@@ -43,6 +43,3 @@ class Kept:
                 self._made.clear()
             self._made[key] = made
         return made
-
-    def clear(self) -> None:
-        self._made.clear()
