@@ -15,11 +15,18 @@ def settings_key(name: str, settings: Mapping[str, Any]) -> tuple | None:
     """A hashable key for ``name`` with ``settings``; None where a value is unhashable
     (an array, a list): such settings are not kept, only worked out each time."""
     try:
-        key = (name, *sorted((k, type(v), v) for k, v in settings.items()))
+        key = (name, *sorted((k, _typed(v)) for k, v in settings.items()))
         hash(key)
     except TypeError:
         return None
     return key
+
+
+def _typed(value: Any) -> Any:
+    # into tuples too: (0.9, False) == (0.9, 0.0), and Adam's betas take only the second
+    if isinstance(value, tuple):
+        return type(value), tuple(_typed(v) for v in value)
+    return type(value), value
 
 
 class Kept:

@@ -20,6 +20,8 @@ def test_a_setting_is_kept_by_its_value_and_its_type_and_the_store_is_bounded():
     assert kept.get("p", {"a": 1.0}, lambda: make("p", 1.0)) is not first  # 1 == 1.0, not the same
     assert kept.get("p", {"a": True}, lambda: make("p", True)) is not first  # nor True
     assert len(made) == 3
+    # and inside a tuple: (0.9, False) == (0.9, 0.0), yet not the same setting
+    assert settings_key("p", {"b": (0.9, False)}) != settings_key("p", {"b": (0.9, 0.0)})
     # two kept at most: the third one started the store afresh, so 1 is made again
     again = kept.get("p", {"a": 1}, lambda: make("p", 1))
     assert again is not first and len(made) == 4

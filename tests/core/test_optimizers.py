@@ -451,6 +451,10 @@ def test_checked_settings_are_kept_yet_each_call_gets_its_own_and_bad_ones_raise
     # True == 1 in Python, and the check refuses 1: a kept True must not let 1 through
     with pytest.raises(ConfigError, match="nesterov for sgd must be true or false"):
         make_optimizer("sgd", momentum=0.9, nesterov=1)
+    # nor inside a pair: Adam's betas refuse a truth value where a number is kept
+    make_optimizer("adam", betas=(0.9, 0.0))
+    with pytest.raises(ConfigError, match=r"betas\[1\] for adam must be a number"):
+        make_optimizer("adam", betas=(0.9, False))
     for _ in range(2):  # refused every time, never kept
         with pytest.raises(ConfigError, match=r"betas\[1\] for adam must be in \[0, 1\)"):
             make_optimizer("adam", betas=(0.9, 2.0))
