@@ -178,7 +178,7 @@ def check_choice(name: str, value: Any, allowed: tuple[str, ...] | list[str]) ->
 
 def check_mapping(name: str, value: Any, what: str = "settings") -> dict[str, Any]:
     """``value`` as a dict with text keys (None is an empty one)."""
-    if value is None:
+    if value is None or (type(value) is dict and not value):  # none given: the usual case
         return {}
     if not isinstance(value, Mapping):
         raise ConfigError(f"{name} must be a mapping of {what} by name, got {shown(value)}")

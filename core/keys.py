@@ -40,7 +40,8 @@ class Kept:
     def get(self, name: str, settings: Mapping[str, Any], make: Callable[[], Any]) -> Any:
         """The thing kept for ``name`` and ``settings``, else ``make()``'s, now kept (a
         ``make`` that raises keeps nothing)."""
-        key = settings_key(name, settings)
+        # no settings (the usual call) is the key settings_key gives, without its work
+        key = (name,) if not settings else settings_key(name, settings)
         if key is None:
             return make()
         made = self._made.get(key)

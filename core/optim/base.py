@@ -79,12 +79,15 @@ class Optimizer:
             )
         self.rule = rule
         self.hyper: dict[str, Any] = rule.check({**rule.defaults, **hyper})
+        # the rule and its checked hyper-parameters as one key (what traces of the
+        # update are kept by), made once: writing it out costs a microsecond or two
+        self.settings: tuple[str, str] = (rule.name, repr(sorted(self.hyper.items())))
 
     def copy(self) -> Optimizer:
         """An independent copy, its hyper-parameters not checked again (that is
         the costly part of building one, more than a short run's steps)."""
         twin = object.__new__(Optimizer)
-        twin.rule, twin.hyper = self.rule, dict(self.hyper)
+        twin.rule, twin.hyper, twin.settings = self.rule, dict(self.hyper), self.settings
         return twin
 
     @property

@@ -233,7 +233,7 @@ class Problem:
     def check_start(self, start: Sequence[float] | None) -> tuple[float, ...]:
         """Validate a user start point; return it as floats (default: own start)."""
         if start is None:
-            return tuple(float(v) for v in self.start)
+            return tuple(map(float, self.start))
         return check_point(start, self.param_names, self.name)
 
     # ------------------------------------------------- vectorised (numpy)
@@ -280,18 +280,22 @@ class Problem:
     def extras(self, theta: Any) -> dict[str, FloatArray]:
         """The problem's extra step-table columns at ``theta``."""
         shape = np.shape(theta)[:-1]
+        with np.errstate(all="ignore"):
+            values = self.extra_values(theta)
         return {
             name: np.broadcast_to(np.asarray(v, dtype=np.float64), shape).copy()
-            for name, v in zip(self.extra_columns, self.extra_values(theta), strict=True)
+            for name, v in zip(self.extra_columns, values, strict=True)
         }
 
     def extra_values(self, theta: Any) -> Comps:
         """`extras` as `extras_c` gives them: a value may be one number for every row
-        (the step table broadcasts it into its column without a copy first)."""
+        (the step table broadcasts it into its column without a copy first).
+
+        Under the caller's ``np.errstate``: a run's trainer has one around each
+        chunk already, and one more here cost a microsecond a chunk."""
         if not self.extra_columns:
             return ()
-        with np.errstate(all="ignore"):
-            return self.extras_c(NUMPY, self.split(theta), self.data)
+        return self.extras_c(NUMPY, self.split(theta), self.data)
 
     def model_inputs(self, x: Any) -> FloatArray:
         """Inputs in the data's own units ``(m,)`` or ``(m, d)`` -> as the model sees them

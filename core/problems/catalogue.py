@@ -110,12 +110,13 @@ def get_problem(name: str | Problem, **options: Any) -> Problem:
             raise ConfigError("options can only be given with a problem name")
         return name
     factory = _lookup(name)
-    allowed = problem_options(name)
-    unknown = sorted(set(options) - set(allowed))
-    if unknown:
-        hint = ", ".join(allowed) if allowed else "none"
-        raise ConfigError(f"problem {name!r} has no option {shown(unknown[0])} "
-                          f"(its options: {hint})")
+    if options:
+        allowed = problem_options(name)
+        unknown = sorted(set(options) - set(allowed))
+        if unknown:
+            hint = ", ".join(allowed) if allowed else "none"
+            raise ConfigError(f"problem {name!r} has no option {shown(unknown[0])} "
+                              f"(its options: {hint})")
     return _BUILT.get(name, options, lambda: factory(**options))  # type: ignore[no-any-return]
 
 

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 def parse_batch(batch: Any) -> str | int:
     """Normalise ``"full"``, ``"sample"`` or a positive int (also as text)."""
+    if type(batch) is str and (batch == "full" or batch == "sample"):  # given as it is kept
+        return batch
     if isinstance(batch, str) and batch.strip().lower() in ("full", "sample"):
         return batch.strip().lower()
     return check_whole("batch", batch, low=1, rule="'full', 'sample' or a whole number >= 1")
@@ -71,6 +73,8 @@ class BatchPlan:
 
     def epoch_of(self, k: IntArray | int) -> Any:
         """Completed passes over the data before update ``k``."""
+        if self.mode == "full":  # an epoch an update
+            return np.asarray(k)
         return np.asarray(k) // self.updates_per_epoch
 
     def permutation(self, epoch: int) -> IntArray:

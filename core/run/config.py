@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import Any
 
 from core.checks import (
@@ -35,6 +34,7 @@ DTYPES = ("float64", "float32")
 RUN_FIELDS = ("optimizer", "hyper", "lr", "steps", "start", "batch", "seed", "noise",
               "backend", "device", "dtype", "schedule", "sharpness_every")
 MAX_NOISE = 1e6  # a gradient noise scale far past any gradient on screen
+_NOISE_RULE = f"a number from 0 to {MAX_NOISE:g} (the noise's standard deviation)"
 
 
 def normalise_schedule(spec: Any) -> dict[str, Any] | None:
@@ -93,12 +93,12 @@ class RunConfig:
         set_(self, "sharpness_every", check_whole("sharpness_every", self.sharpness_every,
                                                   low=0, high=MAX_STEPS))
         set_(self, "noise", check_number("noise", self.noise, low=0.0, high=MAX_NOISE,
-                                         rule=f"a number from 0 to {MAX_NOISE:g} "
-                                              "(the noise's standard deviation)"))
+                                         rule=_NOISE_RULE))
         if not isinstance(self.optimizer, str):
             raise ConfigError(f"optimizer must be a name, got {shown(self.optimizer)}")
         set_(self, "optimizer", self.optimizer.lower())
-        self._checked_optimizer  # noqa: B018 (building it validates the hyper-parameters)
+        # building it checks the hyper-parameters
+        set_(self, "_checked_optimizer", make_optimizer(self.optimizer, **self.hyper))
         _one_of("backend", self.backend, BACKENDS)
         _one_of("device", self.device, DEVICES)
         _one_of("dtype", self.dtype, DTYPES)
@@ -111,11 +111,7 @@ class RunConfig:
 
     def make_optimizer(self) -> Optimizer:
         """A new optimizer of these settings (its checks were done on construction)."""
-        return self._checked_optimizer.copy()
-
-    @cached_property
-    def _checked_optimizer(self) -> Optimizer:
-        return make_optimizer(self.optimizer, **self.hyper)
+        return self._checked_optimizer.copy()  # type: ignore[attr-defined, no-any-return]
 
     def with_(self, **changes: Any) -> RunConfig:
         """A copy with some fields changed (validated again)."""

@@ -128,20 +128,20 @@ class FloatStepper(_Stepper):
     def __init__(self, problem: Problem, plan: BatchPlan, optimizer: Optimizer,
                  start: Sequence[float], noise: float, seed: int, steps: int = 0) -> None:
         super().__init__(problem, plan, optimizer, noise, seed)
-        self.p = tuple(float(v) for v in start)
+        self.p = tuple(map(float, start))
         # the full data through a problem's own full-data path works out no example
         per_update = 0 if problem.full_data_path and not plan.uses_batches \
             else plan.examples_per_update
         # a trace into straight-line code pays in a run that works out enough examples
         self.source = problem.float_loss_grad(steps * per_update)
         rule, hyper = optimizer.rule, optimizer.hyper
-        self.states = tuple(rule.init(v, hyper, FLOATS) for v in self.p)
+        self.states = tuple([rule.init(v, hyper, FLOATS) for v in self.p])
         # the loop keeps each parameter's state as a plain tuple of its fields
         self.state_kind = type(self.states[0]) if self.states else tuple
         # the rule's update of every parameter: traced at the first step (or an earlier
         # run's trace), else None: the rule called per parameter in the loop
         self.step: Step | None = _trace_first
-        worth = worth_tracing(rule, hyper, len(self.p), steps)
+        worth = worth_tracing(optimizer.settings, len(self.p), steps)
         self._traces_left = RULE_TRACES if worth else 0
 
     @property
@@ -199,9 +199,10 @@ class FloatStepper(_Stepper):
                 if tol is not None and reached(loss, min_loss, tol):
                     stop = Stop("converged", k)
                     break
+            # zip without strict= below: a problem's gradient has one entry per
+            # parameter by construction, and the length test cost a sixth of a step
             if plain:  # the rule's own θ − lr·g inline: calling it costs a third of a step
-                new, new_states = tuple([pi - lr * gi for pi, gi in zip(p, g, strict=True)]), \
-                    states
+                new, new_states = tuple([pi - lr * gi for pi, gi in zip(p, g)]), states  # noqa: B905
             else:
                 try:
                     if apply is not None:  # the step's shared numbers once, then each entry
@@ -213,7 +214,7 @@ class FloatStepper(_Stepper):
                                 step, (new, new_states) = self._retraced(g, states, p, c)
                         else:  # `traced_rule.written_step` inline: as its call, 8 % slower
                             new, new_states = [], []  # a loop, not zip(*[...]): 1 µs less
-                            for gi, si, pi in zip(g, states, p, strict=True):
+                            for gi, si, pi in zip(g, states, p):  # noqa: B905
                                 pi, si = apply(gi, si, pi, c, FLOATS)
                                 new.append(pi)
                                 new_states.append(si)
@@ -241,11 +242,11 @@ class FloatStepper(_Stepper):
     def _retraced(self, g: Sequence[float], states: Sequence[Any], p: Sequence[float],
                   shared: tuple[Any, ...]) -> tuple[Step | None, tuple[Any, Any]]:
         """The step from now on (None: the rule per parameter) and this step's update."""
-        rule, hyper = self.optimizer.rule, self.optimizer.hyper
-        step = known_trace(rule, hyper, states, shared)  # an earlier run's: free
+        rule, settings = self.optimizer.rule, self.optimizer.settings
+        step = known_trace(settings, states, shared)  # an earlier run's: free
         if step is None and self._traces_left > 0:
             self._traces_left -= 1
-            step = trace_step(rule, hyper, g, states, p, shared)
+            step = trace_step(rule, settings, g, states, p, shared)
         if step is not None:
             with contextlib.suppress(Diverted):
                 return step, step(g, states, p, shared)

@@ -53,14 +53,32 @@ def format_rounded(value: float, decimals: int = 4, integer: bool = False) -> st
     return text[1:] if text.startswith("-") and float(text) == 0.0 else text
 
 
+# each set of columns' positions, worked out once rather than once a table: every run
+# makes a table, and a short run's whole call is a few dozen microseconds
+_INDEXES: dict[tuple[str, ...], dict[str, int]] = {}
+_INDEXES_KEPT = 256
+
+
+def _index_of(columns: list[str]) -> dict[str, int]:
+    """Each column's position (shared between tables: it is only read)."""
+    key = tuple(columns)
+    index = _INDEXES.get(key)
+    if index is None:
+        index = {name: i for i, name in enumerate(columns)}
+        if len(index) != len(columns):
+            raise ValueError(f"duplicate column names in {columns}")
+        if len(_INDEXES) >= _INDEXES_KEPT:
+            _INDEXES.clear()
+        _INDEXES[key] = index
+    return index
+
+
 class StepTable:
     """Named float64 columns of equal length, appended to in blocks."""
 
     def __init__(self, columns: Sequence[str], capacity: int = 256) -> None:
-        if len(set(columns)) != len(columns):
-            raise ValueError(f"duplicate column names in {list(columns)}")
         self.columns: list[str] = list(columns)
-        self._index = {name: i for i, name in enumerate(self.columns)}
+        self._index = _index_of(self.columns)
         # np.empty: every append writes each column of its rows (nan where it has no
         # value), so no row is read before it is written; a nan fill of a network's
         # 216 columns cost more than a short run's steps

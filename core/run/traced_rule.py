@@ -54,14 +54,15 @@ def written_step(apply: Callable[..., Any]) -> Step:
     return step
 
 
-def worth_tracing(rule: Any, hyper: Any, size: int, steps: int) -> bool:
+def worth_tracing(settings: tuple[Any, ...], size: int, steps: int) -> bool:
     """Whether a run of ``steps`` updates of ``size`` parameters traces the rule: its
-    updates and those of earlier runs of the same rule, hyper-parameters and size
-    come to `TRACE_AFTER_STEPS` (a window re-running a 20-step run at every move of
-    a knob traces on its tenth run, a single 20-step run never)."""
+    updates and those of earlier runs of the same ``settings`` (rule and
+    hyper-parameters, `Optimizer.settings`) and size come to `TRACE_AFTER_STEPS`
+    (a window re-running a 20-step run at every move of a knob traces on its
+    tenth run, a single 20-step run never)."""
     if steps >= TRACE_AFTER_STEPS:
         return True
-    key = (*_settings(rule, hyper), size)
+    key = (*settings, size)
     made = _steps_made.get(key, 0) + steps
     if len(_steps_made) >= _KEPT:
         _steps_made.clear()
@@ -69,14 +70,16 @@ def worth_tracing(rule: Any, hyper: Any, size: int, steps: int) -> bool:
     return made >= TRACE_AFTER_STEPS
 
 
-def known_trace(rule: Any, hyper: Any, states: Sequence[Any],
+def known_trace(settings: tuple[Any, ...], states: Sequence[Any],
                 shared: tuple[Any, ...]) -> Step | None:
-    """A trace an earlier run made for this rule, these hyper-parameters and this size."""
-    return _traces.get(_key(rule, hyper, states, shared))
+    """A trace an earlier run made for these settings (rule and hyper-parameters) and
+    this size."""
+    return _traces.get(_key(settings, states, shared))
 
 
-def trace_step(rule: Any, hyper: Any, g: Sequence[float], states: Sequence[Any],
-               p: Sequence[float], shared: tuple[Any, ...]) -> Step | None:
+def trace_step(rule: Any, settings: tuple[Any, ...], g: Sequence[float],
+               states: Sequence[Any], p: Sequence[float],
+               shared: tuple[Any, ...]) -> Step | None:
     """The rule's update of every parameter as generated code, traced at this step's
     values, or None where it cannot be traced or does not give the written numbers."""
     rec = Record(concrete=True)
@@ -112,7 +115,7 @@ def trace_step(rule: Any, hyper: Any, g: Sequence[float], states: Sequence[Any],
         return None
     if len(_traces) >= _KEPT:
         _traces.clear()
-    _traces[_key(rule, hyper, states, shared)] = traced
+    _traces[_key(settings, states, shared)] = traced
     return traced
 
 
@@ -125,13 +128,9 @@ def _input(rec: Record, name: str, value: Any) -> Any:
     return None if value is None else rec.symbol(name, value)
 
 
-def _settings(rule: Any, hyper: Any) -> tuple[str, str]:
-    return rule.name, repr(sorted(hyper.items()))
-
-
-def _key(rule: Any, hyper: Any, states: Sequence[Any],
+def _key(settings: tuple[Any, ...], states: Sequence[Any],
          shared: tuple[Any, ...]) -> tuple[Any, ...]:
-    return (*_settings(rule, hyper), len(states),
+    return (*settings, len(states),
             tuple(tuple(v is None for v in s) for s in states),
             tuple(v is None for v in shared))
 

@@ -17,7 +17,6 @@ chunk, so a run costs about what the seed articles' own loops cost.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -74,6 +73,15 @@ def table_columns(problem: Problem, uses_batches: bool, article: bool = False,
     if sharpness:
         cols.append("sharpness")
     return cols
+
+
+def gradient_norm(columns: FloatArray) -> FloatArray:
+    """‖g‖ of each row from the gradient's columns (p, m): np.hypot added up column by
+    column, which neither overflows nor underflows where the squares would."""
+    norm = np.abs(columns[0])
+    for i in range(1, len(columns)):  # by index: iterating an array costs a view a row
+        norm = np.hypot(norm, columns[i])
+    return norm
 
 
 class Trainer:
@@ -146,9 +154,9 @@ class Trainer:
             self.status = "finished"
 
     def lrs(self, k0: int, m: int) -> list[float]:
-        ks = np.arange(k0, k0 + m)
         if self.schedule is None:
             return [self.lr0] * m
+        ks = np.arange(k0, k0 + m)
         return [float(v) for v in np.broadcast_to(self.schedule.lr(self.lr0, ks), ks.shape)]
 
     def advance(self, max_rows: int) -> int:
@@ -220,9 +228,10 @@ class Trainer:
         params, grads = chunk.params[:m], chunk.grads[:m]
         ks = np.arange(k0, k0 + m)
         assert chunk.loss is not None
-        norm = (functools.reduce(np.hypot, grads.T) if problem.n_params > 1
-                else np.abs(grads[:, 0]))
-        parts: list[Any] = [ks, self.plan.epoch_of(ks), lrs[:m], params.T, chunk.loss[:m],
+        norm = gradient_norm(grads.T)
+        # one learning rate for the chunk without a schedule: a scalar fills its column
+        lr = lrs[0] if self.schedule is None else lrs[:m]
+        parts: list[Any] = [ks, self.plan.epoch_of(ks), lr, params.T, chunk.loss[:m],
                             grads.T, norm, *problem.extra_values(params)]
         if self.plan.uses_batches:
             assert chunk.batch_loss is not None

@@ -125,7 +125,7 @@ class Deciding:
 
 def test_a_decision_going_the_other_way_leaves_the_trace():
     g, states, p = (0.5, -2.0), ((0,), (0,)), (1.0, 2.0)
-    step = traced_rule.trace_step(Deciding, {}, g, states, p, (0.1,))
+    step = traced_rule.trace_step(Deciding, ("deciding",), g, states, p, (0.1,))
     assert step is not None
     written = traced_rule.written_step(Deciding.apply)
     for lr in (0.1, 0.2, 0.0500001):  # decided as at the trace
@@ -138,10 +138,9 @@ def test_a_decision_going_the_other_way_leaves_the_trace():
 
 
 def test_a_field_absent_at_the_trace_must_be_absent_to_use_it():
-    rule = core.make_optimizer("sgd", momentum=0.9).rule
-    hyper = core.make_optimizer("sgd", momentum=0.9).hyper
-    shared = rule.begin((None,), hyper, 0.1)
-    step = traced_rule.trace_step(rule, hyper, (1.0,), ((None,),), (0.0,), shared)
+    opt = core.make_optimizer("sgd", momentum=0.9)
+    shared = opt.rule.begin((None,), opt.hyper, 0.1)
+    step = traced_rule.trace_step(opt.rule, opt.settings, (1.0,), ((None,),), (0.0,), shared)
     assert step is not None
     assert step((2.0,), ((None,),), (0.5,), shared)[1] == ((2.0,),)  # buffer = the gradient
     with pytest.raises(Diverted):
@@ -156,4 +155,4 @@ def test_what_the_symbols_cannot_follow_is_not_traced():
         def apply(grad, state, params, shared, xp):
             return params - float(grad) * shared[0], state
 
-    assert traced_rule.trace_step(Converting, {}, (1.0,), ((),), (0.0,), (0.1,)) is None
+    assert traced_rule.trace_step(Converting, ("converting",), (1.0,), ((),), (0.0,), (0.1,)) is None
