@@ -462,3 +462,16 @@ def test_checked_settings_are_kept_yet_each_call_gets_its_own_and_bad_ones_raise
     assert make_optimizer("adam", betas=[0.8, 0.9]).hyper["betas"] == (0.8, 0.9)
     with pytest.raises(ConfigError):
         make_optimizer("adam", betas=[0.8, 1.5])
+
+
+def test_settings_name_the_rule_and_its_checked_values() -> None:
+    # what traces of the update are kept by: one key for one rule and values
+    adam = make_optimizer("adam", betas=(0.9, 0.99))
+    assert adam.settings == make_optimizer("adam", betas=[0.9, 0.99]).settings
+    assert adam.copy().settings == adam.settings
+    assert adam.settings != make_optimizer("adam").settings
+    assert make_optimizer("adamw").settings != make_optimizer("adam").settings
+    assert (make_optimizer("sgd", momentum=0.9, nesterov=True).settings
+            != make_optimizer("sgd", momentum=0.9).settings)
+    # the checked values, whatever form they were given in
+    assert make_optimizer("sgd", momentum=1).settings == make_optimizer("sgd", momentum=1.0).settings
