@@ -7,7 +7,7 @@ the command line's flags all go through them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -55,10 +55,6 @@ def plain_hyper(hyper: Mapping[str, Any]) -> dict[str, Any]:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in hyper.items()}
 
 
-def _one_of(name: str, value: Any, allowed: Sequence[str]) -> str:
-    return check_choice(name, value, tuple(allowed))
-
-
 @dataclass(frozen=True)
 class RunConfig:
     """One run's settings. Construct it to validate; every error is a ConfigError."""
@@ -99,9 +95,9 @@ class RunConfig:
         set_(self, "optimizer", self.optimizer.lower())
         # building it checks the hyper-parameters
         set_(self, "_checked_optimizer", make_optimizer(self.optimizer, **self.hyper))
-        _one_of("backend", self.backend, BACKENDS)
-        _one_of("device", self.device, DEVICES)
-        _one_of("dtype", self.dtype, DTYPES)
+        check_choice("backend", self.backend, BACKENDS)
+        check_choice("device", self.device, DEVICES)
+        check_choice("dtype", self.dtype, DTYPES)
         set_(self, "schedule", normalise_schedule(self.schedule))
         if self.tol is not None:
             set_(self, "tol", check_number("tol", self.tol, low=0.0,
