@@ -166,8 +166,12 @@ class StepPath:
         while self._pieces_for(n) > self._bins:
             self._w *= 2
         used = self._pieces_for(n)
-        for b in range(self._bins):
-            self._record(b, _NONE, _NONE)
+        # the finished pieces are drawn again below: only the others are emptied, and
+        # only if they hold something (a short path uses one of the pieces)
+        for b in range(max(used - 1, 0), self._bins):
+            held = self._drawn[b][0].size or self._bounds[b] is not None
+            if held or not self._paths[b].isEmpty():
+                self._record(b, _NONE, _NONE)
         thin = n >= self._thin_from
         for b in range(used - 1):  # finished pieces: thinned and cut once
             s, e = b * self._w, (b + 1) * self._w + 1

@@ -168,17 +168,18 @@ class LossView(ExportEntry, pg.PlotWidget):
             self._draw_highlight()
 
     def set_validation(self, steps, val) -> None:
-        """The run's validation loss beside the training loss (None: the run has none)."""
+        """The run's validation loss beside the training loss (None: the run has none),
+        drawn with the next `set_loss`: a run hands both every frame, and drawing the
+        curves for each would reduce and hand over the training curve twice."""
         had = self._val.size > 0
         if steps is None or val is None:
-            self._val_steps, self._val = np.empty(0), np.empty(0)
+            self._val_steps, self._val = _NONE, _NONE
         else:
             steps, val = as_float(steps), as_float(val)
             n = finite_prefix(steps, val)
             self._val_steps, self._val = steps[:n], val[:n]
         if had != (self._val.size > 0):
             self._set_keys()
-        self._draw_curve()
 
     def validation_data(self) -> tuple[np.ndarray, np.ndarray]:
         """The validation curve handed over (not reduced; tests compare it with the run)."""

@@ -67,6 +67,7 @@ class StepTableView(QTableView):
         self._user_sized: set[str] = set()  # columns the user resized: left alone
         self._fitted_names: list[str] = []  # the columns the widths were fitted for
         self._widths: dict[tuple[str, tuple[str, ...]], int] = {}  # measured, by texts
+        self._head_widths: dict[str, int] = {}  # each column's header, by name
         self._held = False  # new runs keep the widths until fit_widths (a drag goes on)
         hheader.sectionResized.connect(self._on_header_section_resized)
         # widen at most once per event-loop pass however many cells asked
@@ -104,17 +105,26 @@ class StepTableView(QTableView):
         """Pixels ``column`` needs for its header and its longest number seen so far."""
         model = self.model()
         fm = self.fontMetrics()
-        # the item view's text margin on each side (QCommonStyle: focus frame + 1)
-        margin = 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin,
-                                               None, self) + 1) + 2
+        margin = self._text_margin()
         texts = model.longest_texts(column) if isinstance(model, StepTableModel) else []
         # an exponent's "+" is wider than its "-" in most fonts: measure the wider
         width = max((fm.horizontalAdvance(t.replace("e-", "e+")) for t in texts), default=0)
-        header = self.horizontalHeader()
         name = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        head = max(header.sectionSizeFromContents(column).width(),
-                   header.fontMetrics().horizontalAdvance(name) + margin)
+        # a column's header needs the same width for every run in these columns: a
+        # dragged knob widens columns after each run, and Qt's measure of a header
+        # section is the larger part of it
+        head = self._head_widths.get(name)
+        if head is None:
+            header = self.horizontalHeader()
+            head = self._head_widths[name] = max(
+                header.sectionSizeFromContents(column).width(),
+                header.fontMetrics().horizontalAdvance(name) + margin)
         return max(head, width + margin)
+
+    def _text_margin(self) -> int:
+        # the item view's text margin on each side (QCommonStyle: focus frame + 1)
+        return 2 * (self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin,
+                                             None, self) + 1) + 2
 
     def _fit_columns(self, shrink: bool, only: set[int] | None = None) -> None:
         """Set each column (or those ``only``) to the width its texts need; narrower
@@ -131,6 +141,7 @@ class StepTableView(QTableView):
         if fresh:
             self._user_sized.clear()
             self._widths.clear()
+            self._head_widths.clear()
         self._fitted_names = model.column_names
         header = self.horizontalHeader()
         slack = _SHRINK_SLACK_DIGITS * self.fontMetrics().horizontalAdvance("0")

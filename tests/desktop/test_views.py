@@ -514,6 +514,22 @@ def test_loss_linear_axis_shows_raw_values(loss_view):
     loss_view.set_loss(steps, loss, tolerance=None, log=True)
     assert not loss_view._tolerance_line.isVisible()
 
+def test_validation_curve_is_drawn_with_the_training_curve(loss_view):
+    steps = np.arange(5.0)
+    loss, val = np.array([4.0, 2.0, 1.0, 0.5, 0.25]), np.array([5.0, 3.0, 2.0, 1.5, 1.25])
+    loss_view.set_validation(steps, val)
+    loss_view.set_loss(steps, loss, tolerance=None, log=False)
+    np.testing.assert_array_equal(loss_view._val_curve.getOriginalDataset()[1], val)
+    np.testing.assert_array_equal(loss_view._curve.getOriginalDataset()[1], loss)
+    # the next run has none: both curves follow it, and the key says so
+    loss_view.set_validation(None, None)
+    loss_view.set_loss(steps[:3], loss[:3], tolerance=None, log=False)
+    assert loss_view._val_curve.getOriginalDataset()[1] is None or \
+        loss_view._val_curve.getOriginalDataset()[1].size == 0
+    np.testing.assert_array_equal(loss_view._curve.getOriginalDataset()[1], loss[:3])
+    assert "validation" not in [k.text for k in loss_view.band.keys]
+
+
 
 def test_loss_curve_is_set_up_for_a_million_points(loss_view):
     curve = loss_view._curve
